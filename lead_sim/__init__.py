@@ -1,0 +1,20 @@
+"""lead_sim: an agent-based simulation of police pre-booking diversion (LEAD), built on Mesa.
+
+Public API::
+
+    from lead_sim import run, load_scenario
+    results = run("king_county", seed=1, reps=3)
+    results.summary        # one row per replicate
+    results.timeseries     # one row per replicate and day
+"""
+
+from lead_sim.errors import LeadSimError
+from lead_sim.model import LeadModel
+from lead_sim.params import REGISTRY, Param, Params
+from lead_sim.runner import Results, RunResult, prepare, run, simulate
+from lead_sim.scenarios import Scenario, builtin_names, load_scenario
+
+__all__ = [
+    "REGISTRY", "LeadModel", "LeadSimError", "Param", "Params", "Results", "RunResult",
+    "Scenario", "builtin_names", "load_scenario", "prepare", "run", "simulate",
+]

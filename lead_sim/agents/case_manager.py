@@ -1,0 +1,250 @@
+"""LEAD case management: intake, the waitlist, caseloads, engagement and needs.
+
+A referral (arrest diversion or social contact) opens an intake window (30 days, O10). People
+who complete the assessment are enrolled and wait, in order, for a case manager with room under
+the caseload cap (design 20-25, observed 44 in 2019, O16). Case managers work on each active
+participant's most urgent unmet need; above the design caseload that work slows in proportion,
+and engagement lapses sooner. Engagement can lapse and resume: there is no fail-out (O18).
+Participants leave the caseload after a spell of six months to two years or more (O18).
+
+Case managers are Mesa agents; their number follows the programme budget (case managers cost
+``case_manager_annual_cost`` each) or, with ``staffing = "demand"``, grows to hold everyone
+enrolled at the cap.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from lead_sim.agents.states import NEVER, Charge, Need, NeedStatus, Pathway, State
+
+if TYPE_CHECKING:
+    from lead_sim.model import LeadModel
+
+DAYS_PER_MONTH = 30.44
+
+
+class CaseManager(mesa.Agent):
+    """A case manager and the participants (slots) on their caseload."""
+
+    def __init__(self, model: LeadModel) -> None:
+        super().__init__(model)
+        self.caseload: set[int] = set()
+        self.retiring = False  # takes no new participants; leaves when the caseload is empty
+
+    def load_factor(self) -> float:
+        """Caseload relative to the design caseload (1 or less means work as designed)."""
+        return len(self.caseload) / self.model.p["caseload_design"]
+
+
+class Program:
+    """The LEAD programme: referrals, intake, the waitlist and the case managers."""
+
+    def __init__(self, model: LeadModel) -> None:
+        self.model = model
+        self.case_managers: list[CaseManager] = []
+        self.waitlist: deque[int] = deque()
+
+    # ---- staffing ------------------------------------------------------------------------------
+    def staff(self) -> None:
+        """Match the number of working case managers to the budget (or to demand)."""
+        p = self.model.p
+        if p["staffing"] == "demand":
+            target = int(np.ceil(self.enrolled() / p["caseload_cap"]))
+        else:
+            budget = p["budget_usd_per_year"] * p["case_management_share"]
+            target = int(budget // p["case_manager_annual_cost"])
+        working = [cm for cm in self.case_managers if not cm.retiring]
+        for _ in range(target - len(working)):
+            self.case_managers.append(CaseManager(self.model))
+        for cm in working[target:]:
+            cm.retiring = True
+        self._remove_retired()
+
+    def _remove_retired(self) -> None:
+        for cm in [cm for cm in self.case_managers if cm.retiring and not cm.caseload]:
+            self.case_managers.remove(cm)
+            cm.remove()
+
+    def enrolled(self) -> int:
+        """Participants on a caseload or waiting for one."""
+        waiting = int(np.count_nonzero(self.model.population.state == State.LEAD_WAITLIST))
+        return sum(len(cm.caseload) for cm in self.case_managers) + waiting
+
+    def capacity(self) -> int:
+        """Caseload places across working case managers."""
+        cap = self.model.p["caseload_cap"]
+        return sum(cap for cm in self.case_managers if not cm.retiring)
+
+    # ---- referral and intake -------------------------------------------------------------------
+    def refer(self, ids: np.ndarray, held: np.ndarray, pathway: Pathway, day: int) -> None:
+        """Open an intake for ``ids``; ``held`` is the charge held in abeyance (arrests only)."""
+        m, pop, p = self.model, self.model.population, self.model.p
+        window = p["intake_window_days"]
+        rate = -np.log(1.0 - min(p["intake_completion"], 0.999)) / window
+        wait = m.streams.waits("intake", day, ids, rate)
+        pop.state[ids] = State.LEAD_INTAKE
+        pop.held_charge[ids] = held
+        pop.intake_day[ids] = np.where(wait <= window, day + wait, NEVER)
+        pop.intake_deadline[ids] = np.where(wait <= window, NEVER, day + window)
+        counter = ("arrest_diversions" if pathway == Pathway.DIVERTED
+                   else "social_contact_referrals")
+        m.count(counter, len(ids))
+
+    def cancel_intake(self, ids: np.ndarray) -> None:
+        """Drop pending intakes and waitlist places (the person went into custody)."""
+        pop = self.model.population
+        pop.intake_day[ids] = NEVER
+        pop.intake_deadline[ids] = NEVER
+        pop.held_charge[ids] = Charge.NONE
+        # waitlist entries are dropped lazily when they reach the front
+
+    def intake(self, day: int) -> None:
+        """Complete today's assessments and file held charges where the window ran out."""
+        m, pop = self.model, self.model.population
+        done = pop.due("intake_day", day)
+        if len(done):
+            pop.intake_day[done] = NEVER
+            pop.held_charge[done] = Charge.NONE  # charges are not filed after intake (O10)
+            pop.state[done] = State.LEAD_WAITLIST
+            self.waitlist.extend(int(i) for i in done)
+            patience = 1.0 / m.p["waitlist_patience_days"]
+            pop.waitlist_exit_day[done] = day + m.streams.waits("patience", day, done, patience)
+            m.count("lead_enrollments", len(done))
+            m.events.add(day, "intake", pop.uid[done], pop.area[done])
+        gave_up = pop.due("waitlist_exit_day", day)
+        gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
+        pop.waitlist_exit_day[gave_up] = NEVER
+        pop.state[gave_up] = State.COMMUNITY  # the queue entry is dropped when reached
+        lapsed = pop.due("intake_deadline", day)
+        if len(lapsed):
+            from lead_sim.legal import file_charges
+
+            held = pop.held_charge[lapsed]
+            pop.intake_deadline[lapsed] = NEVER
+            pop.held_charge[lapsed] = Charge.NONE
+            pop.state[lapsed] = State.COMMUNITY
+            file_charges(m, lapsed[held != Charge.NONE], held[held != Charge.NONE], day)
+
+    # ---- caseloads ------------------------------------------------------------------------------
+    def assign(self, day: int) -> None:
+        """Move people from the front of the waitlist onto caseloads with room."""
+        m, pop, p = self.model, self.model.population, self.model.p
+        if p["staffing"] == "demand":
+            self.staff()
+        open_cms = [cm for cm in self.case_managers
+                    if not cm.retiring and len(cm.caseload) < p["caseload_cap"]]
+        assigned: list[int] = []
+        while self.waitlist and open_cms:
+            person = self.waitlist.popleft()
+            if pop.state[person] != State.LEAD_WAITLIST:
+                continue  # went into custody while waiting
+            cm = min(open_cms, key=lambda c: len(c.caseload))
+            cm.caseload.add(person)
+            pop.case_manager[person] = cm.unique_id
+            assigned.append(person)
+            if len(cm.caseload) >= p["caseload_cap"]:
+                open_cms.remove(cm)
+        if assigned:
+            ids = np.array(assigned, dtype=np.int64)
+            pop.state[ids] = State.LEAD_ACTIVE
+            pop.waitlist_exit_day[ids] = NEVER
+            pop.engaged[ids] = True
+            months = p["enrolment_months"] * DAYS_PER_MONTH
+            pop.lead_exit_day[ids] = day + m.streams.waits("lead_exit", day, ids, 1.0 / months)
+            self._schedule_engagement(ids, day)
+            m.events.add(day, "caseload_start", pop.uid[ids], pop.area[ids])
+            m.reschedule(ids)
+
+    def _load_of(self, ids: np.ndarray) -> np.ndarray:
+        """Load factor of each person's case manager (1 where they have none)."""
+        top = max((cm.unique_id for cm in self.case_managers), default=0)
+        table = np.ones(top + 2)  # the last entry serves case_manager == -1
+        for cm in self.case_managers:
+            table[cm.unique_id] = cm.load_factor()
+        return table[self.model.population.case_manager[ids]]
+
+    def _schedule_engagement(self, ids: np.ndarray, day: int) -> None:
+        """Draw when each person's engagement next lapses (if engaged) or resumes."""
+        m, pop, p = self.model, self.model.population, self.model.p
+        overload = np.maximum(self._load_of(ids), 1.0)
+        lapse = overload / (p["engaged_months"] * DAYS_PER_MONTH)
+        resume = 1.0 / (p["inactive_months"] * DAYS_PER_MONTH)
+        rate = np.where(pop.engaged[ids], lapse, resume)
+        pop.engagement_day[ids] = day + m.streams.waits("engagement", day, ids, rate)
+
+    def switch_engagement(self, day: int) -> None:
+        """Engagement lapses or resumes for those due today (custody keeps the flag only)."""
+        m, pop = self.model, self.model.population
+        ids = pop.due("engagement_day", day)
+        if len(ids) == 0:
+            return
+        pop.engaged[ids] = ~pop.engaged[ids]
+        free = ids[pop.state[ids] < State.JAIL_PRETRIAL]
+        pop.state[free] = np.where(pop.engaged[free], State.LEAD_ACTIVE, State.LEAD_INACTIVE)
+        self._schedule_engagement(ids, day)
+        m.reschedule(free)
+
+    def work_on_needs(self, day: int) -> None:
+        """Case managers resolve or refer each active participant's most urgent need."""
+        m, pop, p = self.model, self.model.population, self.model.p
+        ids = np.flatnonzero(pop.state == State.LEAD_ACTIVE) if self.case_managers else []
+        if len(ids) == 0:
+            return
+        need, has = pop.top_needs(ids)
+        ids, need = ids[has], need[has]
+        effectiveness = np.minimum(1.0, 1.0 / np.maximum(self._load_of(ids), 1e-9))
+        chance = 1.0 - np.exp(-effectiveness / p["need_work_days"])
+        done = m.streams.uniform("need_work", day, ids) < chance
+        ids, need = ids[done], need[done]
+        for service, pool in ((Need.TREATMENT, m.services.treatment),
+                              (Need.HOUSING, m.services.housing)):
+            referred = ids[need == service]
+            pop.needs[referred, service] = NeedStatus.WAITING
+            pool.request(referred)
+        direct = (need != Need.TREATMENT) & (need != Need.HOUSING)
+        pop.needs[ids[direct], need[direct]] = NeedStatus.MET
+        m.reschedule(ids[direct])
+
+    def discharge(self, ids: np.ndarray, day: int) -> None:
+        """Take ``ids`` off their caseloads (end of enrolment, or prison)."""
+        m, pop = self.model, self.model.population
+        if len(ids) == 0:
+            return
+        by_id = {cm.unique_id: cm for cm in self.case_managers}
+        for person, cm_id in zip(ids, pop.case_manager[ids]):
+            by_id[int(cm_id)].caseload.discard(int(person))
+        pop.case_manager[ids] = -1
+        pop.engaged[ids] = False
+        pop.lead_exit_day[ids] = NEVER
+        pop.engagement_day[ids] = NEVER
+        m.events.add(day, "lead_exit", pop.uid[ids], pop.area[ids])
+        free = ids[pop.state[ids] < State.JAIL_PRETRIAL]
+        pop.state[free] = State.COMMUNITY
+        m.reschedule(free)
+        self._remove_retired()
+
+    def drop_service_waits(self, ids: np.ndarray) -> None:
+        """Needs waiting on a service become unmet again (the referral is withdrawn)."""
+        pop = self.model.population
+        needs = pop.needs[ids]
+        needs[needs == NeedStatus.WAITING] = NeedStatus.UNMET
+        pop.needs[ids] = needs
+
+    def exits(self, day: int) -> None:
+        """Participants whose enrolment ends today leave their caseloads."""
+        ids = self.model.population.due("lead_exit_day", day)
+        self.discharge(ids, day)
+        self.drop_service_waits(ids)
+
+    def step(self, day: int) -> None:
+        """The programme's day: intake, exits, assignment, engagement, then needs work."""
+        self.intake(day)
+        self.exits(day)
+        self.assign(day)
+        self.switch_engagement(day)
+        self.work_on_needs(day)

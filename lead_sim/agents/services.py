@@ -1,0 +1,125 @@
+"""Treatment slots and housing units: finite capacity with first-come waitlists.
+
+Case managers refer participants (see :mod:`lead_sim.agents.case_manager`); a referral waits
+until a slot frees up. Stays end by the retention rates in the registry: treatment 57% still in
+care at 12 months (#50), housing 84% still housed at 12 months (#55). A treatment exit is a
+completion with the share in #52, which leaves the need met; a drop-out leaves it unmet.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lead_sim.agents.states import NEVER, Need, NeedStatus, State
+
+if TYPE_CHECKING:
+    from lead_sim.model import LeadModel
+
+
+class ServicePool:
+    """A fixed number of places and a first-in, first-out waitlist."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.capacity = 0
+        self.occupied = 0
+        self.waitlist: deque[int] = deque()
+
+    def request(self, ids: np.ndarray) -> None:
+        self.waitlist.extend(int(i) for i in ids)
+
+    def take(self, still_wanted) -> np.ndarray:
+        """Pop waiting people into free places; ``still_wanted(ids)`` filters stale entries."""
+        admitted: list[int] = []
+        while self.waitlist and self.occupied + len(admitted) < self.capacity:
+            person = self.waitlist.popleft()
+            if still_wanted(np.array([person]))[0]:
+                admitted.append(person)
+        self.occupied += len(admitted)
+        return np.array(admitted, dtype=np.int64)
+
+    def waiting(self) -> int:
+        return len(self.waitlist)
+
+
+class Services:
+    """The treatment and housing pools of the LEAD programme."""
+
+    def __init__(self, model: LeadModel) -> None:
+        self.model = model
+        self.treatment = ServicePool("treatment")
+        self.housing = ServicePool("housing")
+
+    def set_capacity(self, treatment_slots: int, housing_units: int) -> None:
+        self.treatment.capacity = treatment_slots
+        self.housing.capacity = housing_units
+
+    def step(self, day: int) -> None:
+        """End today's stays, then fill free places from the waitlists."""
+        self._end_treatment(day)
+        self._end_housing(day)
+        self._admit(day)
+
+    def _still_wanted(self, need: Need):
+        pop = self.model.population
+
+        def wanted(ids: np.ndarray) -> np.ndarray:
+            return ((pop.needs[ids, need] == NeedStatus.WAITING) & (pop.case_manager[ids] >= 0)
+                    & (pop.state[ids] < State.JAIL_PRETRIAL))
+        return wanted
+
+    def _admit(self, day: int) -> None:
+        m, pop, p = self.model, self.model.population, self.model.p
+        ids = self.treatment.take(self._still_wanted(Need.TREATMENT))
+        if len(ids):
+            pop.in_treatment[ids] = True
+            pop.needs[ids, Need.TREATMENT] = NeedStatus.MET
+            rate = -np.log(p["treatment_retention_12m"]) / 365.25
+            pop.treatment_end_day[ids] = day + m.streams.waits("treatment_end", day, ids, rate)
+        homes = self.housing.take(self._still_wanted(Need.HOUSING))
+        if len(homes):
+            pop.housed[homes] = True
+            pop.needs[homes, Need.HOUSING] = NeedStatus.MET
+            rate = -np.log(p["housing_retention_12m"]) / 365.25
+            pop.housing_end_day[homes] = day + m.streams.waits("housing_end", day, homes, rate)
+        m.reschedule(np.concatenate([ids, homes]))
+
+    def _end_treatment(self, day: int) -> None:
+        m, pop = self.model, self.model.population
+        ids = pop.due("treatment_end_day", day)
+        if len(ids) == 0:
+            return
+        completed = m.streams.uniform("treatment_done", day, ids) < m.p["treatment_completion"]
+        self._stop_treatment(ids, day)
+        pop.needs[ids, Need.TREATMENT] = np.where(completed, NeedStatus.MET, NeedStatus.UNMET)
+        m.reschedule(ids)
+
+    def _stop_treatment(self, ids: np.ndarray, day: int) -> None:
+        pop = self.model.population
+        pop.in_treatment[ids] = False
+        pop.treatment_end_day[ids] = NEVER
+        self.treatment.occupied -= len(ids)
+
+    def interrupt_treatment(self, ids: np.ndarray, day: int) -> None:
+        """Custody interrupts treatment: the place is freed and the need is unmet again."""
+        if len(ids):
+            self._stop_treatment(ids, day)
+            self.model.population.needs[ids, Need.TREATMENT] = NeedStatus.UNMET
+
+    def _end_housing(self, day: int) -> None:
+        ids = self.model.population.due("housing_end_day", day)
+        self.end_housing(ids, day)
+        self.model.reschedule(ids)
+
+    def end_housing(self, ids: np.ndarray, day: int) -> None:
+        """People leave their housing unit and are unhoused again."""
+        if len(ids) == 0:
+            return
+        pop = self.model.population
+        pop.housed[ids] = False
+        pop.housing_end_day[ids] = NEVER
+        pop.needs[ids, Need.HOUSING] = NeedStatus.UNMET
+        self.housing.occupied -= len(ids)

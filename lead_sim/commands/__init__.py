@@ -1,0 +1,1 @@
+"""One module per ``lead-sim`` verb; each exposes ``register(subparsers)``."""

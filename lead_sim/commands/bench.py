@@ -1,0 +1,43 @@
+"""``lead-sim bench``: time one model run and report person-days per second and peak memory."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+
+from lead_sim.commands.common import positive_float, positive_int
+from lead_sim.runner import prepare, simulate
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("bench", help="benchmark the simulation core",
+                                   description="Time one replicate (model run only) and report "
+                                               "person-days per second and peak memory.")
+    parser.add_argument("--scenario", default="king_county")
+    parser.add_argument("--population", type=positive_int, default=50_000)
+    parser.add_argument("--years", type=positive_float, default=10.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    scenario = prepare(args.scenario, years=args.years, population=args.population)
+    start = time.perf_counter()
+    simulate(scenario, args.seed)
+    seconds = time.perf_counter() - start
+    person_days = args.population * scenario.days
+    result = {
+        "scenario": scenario.name, "population": args.population, "years": args.years,
+        "person_days": person_days, "seconds": round(seconds, 3),
+        "person_days_per_s": round(person_days / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>18}: {value}")
+    return 0

@@ -1,0 +1,63 @@
+"""Arguments and helpers shared by several verbs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from tqdm import tqdm
+
+from lead_sim.errors import LeadSimError
+from lead_sim.params import parse_assignment
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def add_run_options(parser: argparse.ArgumentParser, reps: int = 1) -> None:
+    """--seed, --reps, --years, --population and --set, as every simulation verb takes them."""
+    parser.add_argument("--seed", type=int, default=0, help="seed of replicate 1 (default 0)")
+    parser.add_argument("--reps", type=positive_int, default=reps,
+                        help=f"replicates per scenario (default {reps})")
+    parser.add_argument("--years", type=positive_float, default=None,
+                        help="simulate this many years from the start date (default: to the "
+                             "scenario's end date)")
+    parser.add_argument("--population", type=positive_int, default=None,
+                        help="people at risk (default: the 'population' parameter)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="NAME=VALUE", help="override a parameter (repeatable)")
+
+
+def overrides(args: argparse.Namespace) -> dict:
+    return dict(parse_assignment(text) for text in args.overrides)
+
+
+def day_progress(total_days: int, desc: str) -> tuple[tqdm, Callable[[int], None]]:
+    """A progress bar counted in simulated days, and the callback that advances it."""
+    bar = tqdm(total=total_days, desc=desc, unit="day", unit_scale=True, file=sys.stderr,
+               disable=None, leave=False)
+    return bar, bar.update
+
+
+def require_out(out: str | None) -> str:
+    if not out:
+        raise LeadSimError("--out DIR is required: the folder to write results into.")
+    return out

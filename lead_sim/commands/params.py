@@ -1,0 +1,47 @@
+"""``lead-sim params``: every parameter with its default, bounds, unit and source."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from lead_sim.params import GROUPS, REGISTRY
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("params", help="list every parameter with its source",
+                                   description="List every model parameter: default, bounds, "
+                                               "unit, description and source.")
+    parser.add_argument("--group", choices=GROUPS, help="only this group")
+    parser.add_argument("--csv", action="store_true", help="print as CSV")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    params = [p for p in REGISTRY.values() if args.group in (None, p.group)]
+    if args.csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["name", "group", "default", "low", "high", "unit", "description",
+                         "source"])
+        for p in params:
+            bounds = ("|".join(p.choices), "") if p.kind == "choice" else (p.low, p.high)
+            writer.writerow([p.name, p.group, p.default, *bounds, p.unit, p.description,
+                             p.source])
+        return 0
+    for group in GROUPS:
+        members = [p for p in params if p.group == group]
+        if not members:
+            continue
+        print(f"\n== {group} ==")
+        for p in members:
+            allowed = (" | ".join(p.choices) if p.kind == "choice"
+                       else f"{p.low:g} to {p.high:g} {p.unit}")
+            print(f"{p.name} = {p.default!r}   [{allowed}]")
+            for line in textwrap.wrap(p.description, 92):
+                print(f"    {line}")
+            for line in textwrap.wrap(f"source: {p.source}", 92):
+                print(f"    {line}")
+    return 0

@@ -1,0 +1,56 @@
+"""The event log: one row per thing that happened to a person (contacts, bookings, charges ...).
+
+Daily counters answer "how many"; the event log answers "who, where and in what order", which
+is what cohort analyses (the evaluation replica, recidivism by pathway) need. Rows are gathered
+as small arrays per day and joined once at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EVENT_KINDS = (
+    "contact", "arrest", "booking", "arrest_diversion", "social_referral", "in_lieu_referral",
+    "intake", "caseload_start", "lead_exit", "charge", "conviction", "jail_release",
+    "prison_admission", "prison_release", "renewal",
+)
+_KIND = {k: i for i, k in enumerate(EVENT_KINDS)}
+
+
+class EventLog:
+    """Append-only log of person events for one run."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, day: int, kind: str, uid: np.ndarray, area: np.ndarray,
+            detail: np.ndarray | int = 0, officer: np.ndarray | int = -1,
+            green: np.ndarray | bool = True) -> None:
+        """Record ``kind`` on ``day`` for each person in ``uid``.
+
+        ``detail`` is a kind-specific code (the charge class of a charge, the pathway of an
+        arrest); ``officer`` and ``green`` describe the officer and shift of a police contact.
+        """
+        if not self.enabled or len(uid) == 0:
+            return
+        n = len(uid)
+        self._chunks.append((
+            np.full(n, day, np.int32), np.full(n, _KIND[kind], np.int8),
+            np.asarray(uid, np.int64), np.asarray(area, np.int16),
+            np.broadcast_to(np.asarray(detail, np.int8), n),
+            np.broadcast_to(np.asarray(officer, np.int32), n),
+            np.broadcast_to(np.asarray(green, np.bool_), n),
+        ))
+
+    def to_frame(self) -> pd.DataFrame:
+        """All events as a table: day, kind, person, area, detail, officer, green_light."""
+        columns = ("day", "kind", "person", "area", "detail", "officer", "green_light")
+        if not self._chunks:
+            return pd.DataFrame({c: [] for c in columns})
+        data = {c: np.concatenate([chunk[i] for chunk in self._chunks])
+                for i, c in enumerate(columns)}
+        frame = pd.DataFrame(data)
+        frame["kind"] = pd.Categorical.from_codes(frame["kind"], EVENT_KINDS)
+        return frame

@@ -1,0 +1,158 @@
+"""The arrest pathway: booking, pretrial jail, charging, court, sentence, release.
+
+Functions here act on the people an arrest or a court date concerns that day. Charging follows
+the dated legal context: possession is a felony, misdemeanour or gross misdemeanour (O25),
+small quantities stop being charged from September 2018 (O15), and under ESB 5476 the first
+arrests for possession are referred to assessment instead of booked (O25).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lead_sim.agents.states import CUSTODY, NEVER, Charge, Need, NeedStatus, State
+
+if TYPE_CHECKING:
+    from lead_sim.model import LeadModel
+
+
+def charge_class(m: LeadModel, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
+                 day: int) -> np.ndarray:
+    """The charge an arrest would carry if filed (NONE where policy says not to charge)."""
+    p = m.p
+    felony_law = p["possession_class"] == "felony"
+    as_felony = drug & felony_law & (m.streams.uniform("felony", day, ids)
+                                     < p["felony_filing_share"])
+    charge = np.where(as_felony, Charge.FELONY, Charge.MISDEMEANOR).astype(np.int8)
+    charge[drug & (grams < p["charge_min_grams"])] = Charge.NONE
+    return charge
+
+
+def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> np.ndarray:
+    """Prosecutors file some of the chargeable arrests; returns the filed charge per person.
+
+    A person has one open case at a time: a new filing joins it (keeping the more serious
+    class) rather than starting a second court date.
+    """
+    p, pop = m.p, m.population
+    filed = np.where(m.streams.uniform("filing", day, ids) < p["charge_filing_share"],
+                     charge, Charge.NONE).astype(np.int8)
+    has = filed != Charge.NONE
+    ids_f, filed_f = ids[has], filed[has]
+    felony = filed_f == Charge.FELONY
+    m.count("felony_charges", int(felony.sum()))
+    m.count("misdemeanor_charges", int((~felony).sum()))
+    for payer, key in (("prosecution", "prosecution_cost"), ("public_defense", "defense_cost"),
+                       ("courts", "court_cost")):
+        cost = np.where(felony, p[f"{key}_felony"], p[f"{key}_misdemeanor"]).sum()
+        m.ledger.charge(m.day, payer, float(cost))
+    new_case = pop.pending_charge[ids_f] == Charge.NONE
+    waits = m.streams.waits("court", day, ids_f, 1.0 / p["court_days"])
+    pop.disposition_day[ids_f] = np.where(new_case, day + waits, pop.disposition_day[ids_f])
+    pop.pending_charge[ids_f] = np.maximum(pop.pending_charge[ids_f], filed_f)
+    m.events.add(day, "charge", pop.uid[ids_f], pop.area[ids_f], filed_f)
+    return filed
+
+
+def book(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> None:
+    """Book ``ids`` into jail; some are held pretrial, the rest leave the same day."""
+    p, pop = m.p, m.population
+    m.count("bookings", len(ids))
+    m.ledger.charge(m.day, "jail", len(ids) * p["booking_cost"])
+    m.events.add(day, "booking", pop.uid[ids], pop.area[ids], charge)
+    held = m.streams.uniform("hold", day, ids) < p["pretrial_hold_share"]
+    ids, charge = ids[held], charge[held]
+    mean = np.where(charge == Charge.FELONY, p["pretrial_days_felony"],
+                    p["pretrial_days_misdemeanor"])
+    release = day + m.streams.waits("pretrial", day, ids, 1.0 / mean)
+    release = np.minimum(release, pop.disposition_day[ids])  # a court date ends the hold
+    enter_custody(m, ids, State.JAIL_PRETRIAL, release, day)
+
+
+def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarray,
+                  day: int) -> None:
+    """Move ``ids`` into jail or prison until ``release``.
+
+    Custody pauses police contact, cancels a pending LEAD intake or waitlist place and
+    interrupts treatment. Prison also ends housing and LEAD enrolment; a jail stay does not
+    (case managers keep working with participants in jail).
+    """
+    pop = m.population
+    if len(ids) == 0:
+        return
+    was = pop.state[ids]
+    m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)])
+    m.services.interrupt_treatment(ids[pop.in_treatment[ids]], day)
+    if state == State.PRISON:
+        m.program.discharge(ids[pop.case_manager[ids] >= 0], day)
+        m.services.end_housing(ids[pop.housed[ids]], day)
+        m.program.drop_service_waits(ids)
+    pop.state[ids] = state
+    pop.release_day[ids] = release
+    pop.next_contact[ids] = NEVER
+    pop.rate[ids] = 0.0
+
+
+def release(m: LeadModel, day: int) -> None:
+    """Release everyone whose jail or prison stay ends today."""
+    pop = m.population
+    ids = pop.due("release_day", day)
+    if len(ids) == 0:
+        return
+    from_prison = pop.state[ids] == State.PRISON
+    m.events.add(day, "prison_release", pop.uid[ids[from_prison]], pop.area[ids[from_prison]])
+    m.events.add(day, "jail_release", pop.uid[ids[~from_prison]], pop.area[ids[~from_prison]])
+    return_to_free_state(m, ids, day)
+
+
+def return_to_free_state(m: LeadModel, ids: np.ndarray, day: int) -> None:
+    """Put released people back in the community, or on their caseload if still enrolled."""
+    pop = m.population
+    enrolled = pop.case_manager[ids] >= 0
+    pop.state[ids] = np.where(
+        enrolled, np.where(pop.engaged[ids], State.LEAD_ACTIVE, State.LEAD_INACTIVE),
+        State.COMMUNITY)
+    pop.release_day[ids] = NEVER
+    m.reschedule(ids)
+
+
+def dispose(m: LeadModel, day: int) -> None:
+    """Court dispositions due today: conviction and sentence, or release."""
+    p, pop, s = m.p, m.population, m.streams
+    ids = pop.due("disposition_day", day)
+    if len(ids) == 0:
+        return
+    charge = pop.pending_charge[ids]
+    pop.pending_charge[ids] = Charge.NONE
+    pop.disposition_day[ids] = NEVER
+    convicted = s.uniform("convict", day, ids) < p["conviction_share"]
+    sentence = s.uniform("sentence", day, ids)
+    to_prison = (convicted & (charge == Charge.FELONY) & (pop.prior_convictions[ids] >= 3)
+                 & (sentence < p["prison_share_felony"]))
+    to_jail = convicted & ~to_prison & (s.uniform("jail_sentence", day, ids)
+                                        < p["jail_sentence_share"])
+    m.events.add(day, "conviction", pop.uid[ids[convicted]], pop.area[ids[convicted]],
+                 charge[convicted])
+    pop.prior_convictions[ids[convicted]] += 1
+    jail_days = s.waits("jail_days", day, ids[to_jail], 1.0 / p["jail_sentence_days"])
+    jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY, 3650, 364))
+    prison_days = s.waits("prison_days", day, ids[to_prison], 1.0 / p["prison_days"])
+    m.count("prison_admissions", int(to_prison.sum()))
+    m.events.add(day, "prison_admission", pop.uid[ids[to_prison]], pop.area[ids[to_prison]])
+    enter_custody(m, ids[to_jail], State.JAIL_SENTENCED, day + jail_days, day)
+    enter_custody(m, ids[to_prison], State.PRISON, day + prison_days, day)
+    freed = ids[~to_jail & ~to_prison & (pop.state[ids] == State.JAIL_PRETRIAL)]
+    m.events.add(day, "jail_release", pop.uid[freed], pop.area[freed])
+    return_to_free_state(m, freed, day)
+
+
+def in_custody(state: np.ndarray) -> np.ndarray:
+    """True for the custody states."""
+    return np.isin(state, CUSTODY)
+
+
+def treatment_need_reset(pop, ids: np.ndarray) -> None:
+    """An interrupted treatment leaves the need unmet again."""
+    pop.needs[ids, Need.TREATMENT] = NeedStatus.UNMET

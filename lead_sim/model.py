@@ -1,0 +1,261 @@
+"""LeadModel: the Mesa model of arrest and diversion pathways, one step per day.
+
+The model is simulation only: it reads a :class:`~lead_sim.scenarios.Scenario` and a seed and
+fills its daily record, cost ledger and event log. Reading files, writing outputs and running
+many replicates happen in :mod:`lead_sim.runner`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import mesa
+import numpy as np
+
+from lead_sim import legal
+from lead_sim.agents.case_manager import Program
+from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force
+from lead_sim.agents.population import Population
+from lead_sim.agents.services import Services
+from lead_sim.agents.states import Charge, Pathway, State
+from lead_sim.events import EventLog
+from lead_sim.ledger import Ledger
+from lead_sim.neighbourhoods import AREA_KEYS, build_graph
+from lead_sim.params import PAYERS, Params
+from lead_sim.recorder import DailyRecord
+from lead_sim.scenarios import Scenario, TimelineEntry
+from lead_sim.streams import Streams
+
+HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
+                           "hr_lead_engaged", "hr_housed", "hr_income", "hr_treatment",
+                           "hr_mental_health_served"})
+
+
+class LeadModel(mesa.Model):
+    """Neighbourhoods, people at risk, officers, case managers and services, day by day."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, *, keep_events: bool = True) -> None:
+        super().__init__(rng=seed)
+        self.lead_scenario = scenario
+        self.seed = seed
+        self.p = Params.with_overrides(scenario.params, f"scenario '{scenario.name}'")
+        self.streams = Streams(seed)
+        self.days = scenario.days
+        self.day = 0
+        self.graph = build_graph()
+        weights = np.array([self.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
+        self.presence = np.array([self.graph.nodes[k]["presence"] for k in AREA_KEYS], float)
+        self.covered = np.zeros(len(AREA_KEYS), bool)
+        self.timeline = self._timeline_by_day(scenario.timeline)
+        self.ledger = Ledger(self.days)
+        self.events = EventLog(keep_events)
+        self.record = DailyRecord(self.days)
+        self.cohort = np.zeros((len(Pathway), 2), np.int64)  # index contacts, re-arrested
+        n = self.p["population"]
+        self.population = Population(n, weights, self.streams)
+        self.population.spawn(self.population.ids, 0, self.p)
+        share = weights / weights.sum()
+        per_area = np.maximum(2, np.round(self.presence * share * n / PEOPLE_PER_OFFICER))
+        self.force = Force(self, per_area.astype(int))
+        self.program = Program(self)
+        self.services = Services(self)
+        self._apply_settings(set(self.p))
+        self.reschedule(self.population.ids)
+        self.running = True
+
+    # ---- the day ------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one day, in this order:
+
+        1. policy: apply the day's dated changes (coverage, parameters, budgets);
+        2. release: end jail and prison stays due today;
+        3. court: dispositions due today (conviction, sentence);
+        4. contact: police contacts, and the officer's choice to book, cite, divert or refer;
+        5. programme: LEAD intake, exits, caseload assignment, engagement, work on needs;
+        6. services: treatment and housing stays end, free places go to the waitlists;
+        7. turnover: people who stop being at risk are replaced by newcomers;
+        8. account: state counts, bed-days and the day's costs.
+        """
+        day = self.day
+        self._apply_policy(day)
+        legal.release(self, day)
+        legal.dispose(self, day)
+        self._police_contacts(day)
+        self.program.step(day)
+        self.services.step(day)
+        self._turnover(day)
+        self._account(day)
+        self.day += 1
+        self.running = self.day < self.days
+
+    def run(self) -> LeadModel:
+        """Step to the end of the scenario."""
+        while self.running:
+            self.step()
+        return self
+
+    @property
+    def date(self) -> dt.date:
+        """Calendar date of the day about to be simulated."""
+        return self.lead_scenario.start_date + dt.timedelta(days=self.day)
+
+    # ---- helpers used by the agents -----------------------------------------------------------
+    def count(self, name: str, n: int) -> None:
+        """Add ``n`` to today's counter ``name``."""
+        self.record.add(self.day, name, n)
+
+    def reschedule(self, ids: np.ndarray) -> None:
+        """Redraw the next police contact of ``ids`` from their current hazard."""
+        self.population.reschedule_contacts(np.asarray(ids, np.int64), self.day, self.p)
+
+    # ---- stages -------------------------------------------------------------------------------
+    def _timeline_by_day(self, timeline: tuple[TimelineEntry, ...]) -> dict[int, list]:
+        by_day: dict[int, list[TimelineEntry]] = {}
+        for entry in timeline:
+            day = max(0, (entry.date - self.lead_scenario.start_date).days)
+            if day < self.days:
+                by_day.setdefault(day, []).append(entry)
+        return by_day
+
+    def _apply_policy(self, day: int) -> None:
+        for entry in self.timeline.get(day, ()):
+            for key in entry.cover:
+                self.covered[AREA_KEYS.index(key)] = True
+                self.graph.nodes[key]["lead_start"] = self.date
+            if entry.set:
+                self.p = self.p.updated(entry.set)
+                self._apply_settings(set(entry.set))
+
+    def _apply_settings(self, changed: set[str]) -> None:
+        """Propagate changed parameters to officers, staffing, capacity and hazards."""
+        p = self.p
+        self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
+        self.program.staff()
+        services_budget = p["budget_usd_per_year"] * (1 - p["case_management_share"]) / 2
+        self.services.set_capacity(
+            int(services_budget // (p["treatment_day_cost"] * 365.25)),
+            int(services_budget // (p["housing_day_cost"] * 365.25)),
+        )
+        if changed & HAZARD_PARAMS:
+            self.population.set_base_rates(self.population.ids, p, self.presence)
+            if self.day > 0:
+                self.reschedule(self.population.ids)
+
+    def _police_contacts(self, day: int) -> None:
+        pop = self.population
+        ids = pop.due("next_contact", day)
+        if len(ids) == 0:
+            return
+        out = self.force.handle(ids, day)
+        pathway = np.full(len(ids), Pathway.NONE, np.int8)
+        pathway[out.referred] = Pathway.REFERRED
+        pathway[out.diverted] = Pathway.DIVERTED
+        self.count("contacts", len(ids))
+        self.events.add(day, "contact", pop.uid[ids], pop.area[ids], out.probable_cause,
+                        out.officer, out.green)
+        self._divert_and_refer(out, day)
+        pathway[out.probable_cause & ~out.diverted] = self._arrest_as_usual(out, day)
+        self._track_rearrest(ids, out.probable_cause, pathway, day)
+        p = self.p
+        hours = ((out.probable_cause & ~out.diverted).sum() * p["police_hours_per_arrest"]
+                 + out.diverted.sum() * p["police_hours_per_diversion"]
+                 + out.referred.sum() * p["police_hours_per_referral"])
+        self.ledger.charge(day, "police", float(hours * p["police_hourly_cost"]))
+        self.reschedule(ids[pop.state[ids] < State.JAIL_PRETRIAL])
+
+    def _divert_and_refer(self, out, day: int) -> None:
+        """Start LEAD intakes for new arrest diversions and social-contact referrals."""
+        pop = self.population
+        new = pop.state[out.ids] == State.COMMUNITY
+        ids = out.ids[out.diverted & new]
+        held = legal.charge_class(self, ids, out.drug[out.diverted & new],
+                                  out.grams[out.diverted & new], day)
+        self.program.refer(ids, held, Pathway.DIVERTED, day)
+        self.count("arrest_diversions", int((out.diverted & ~new).sum()))  # back to their CM
+        self.events.add(day, "arrest_diversion", pop.uid[out.ids[out.diverted]],
+                        pop.area[out.ids[out.diverted]], officer=out.officer[out.diverted],
+                        green=out.green[out.diverted])
+        referred = out.ids[out.referred]
+        self.program.refer(referred, np.zeros(len(referred), np.int8), Pathway.REFERRED, day)
+        self.events.add(day, "social_referral", pop.uid[referred], pop.area[referred],
+                        officer=out.officer[out.referred], green=out.green[out.referred])
+
+    def _arrest_as_usual(self, out, day: int) -> np.ndarray:
+        """Arrests not diverted: referral in lieu of booking (ESB 5476), booking or citation."""
+        pop, p = self.population, self.p
+        arrested = out.probable_cause & ~out.diverted
+        ids, drug, grams = out.ids[arrested], out.drug[arrested], out.grams[arrested]
+        self.count("arrests", int(out.probable_cause.sum()))
+        self.events.add(day, "arrest", pop.uid[out.ids[out.probable_cause]],
+                        pop.area[out.ids[out.probable_cause]],
+                        out.diverted[out.probable_cause], out.officer[out.probable_cause],
+                        out.green[out.probable_cause])
+        in_lieu = drug & (pop.in_lieu_count[ids] < p["referral_in_lieu_arrests"])
+        pop.in_lieu_count[ids[in_lieu]] += 1
+        self.count("in_lieu_referrals", int(in_lieu.sum()))
+        self.events.add(day, "in_lieu_referral", pop.uid[ids[in_lieu]], pop.area[ids[in_lieu]])
+        charged = ids[~in_lieu]
+        charge = legal.charge_class(self, charged, drug[~in_lieu], grams[~in_lieu], day)
+        filed = legal.file_charges(self, charged, charge, day)
+        booked = self.streams.uniform("book", day, charged) < p["booking_share"]
+        legal.book(self, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
+        pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
+        pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)
+        return pathway
+
+    def _track_rearrest(self, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
+                        day: int) -> None:
+        """Mark re-arrests within 12 months of a person's first police contact."""
+        pop = self.population
+        first = pop.first_contact_day[ids]
+        again = arrested & (first >= 0) & (day - first <= 365) & (day > first)
+        pop.rearrested_12m[ids[again]] = True
+        new = first < 0
+        pop.first_contact_day[ids[new]] = day
+        pop.first_pathway[ids[new]] = pathway[new]
+
+    def _close_cohort(self, ids: np.ndarray, day: int) -> None:
+        """Count people whose 12-month window after first contact is complete."""
+        pop = self.population
+        first = pop.first_contact_day[ids]
+        done = ids[(first >= 0) & (day - first >= 365)]
+        np.add.at(self.cohort[:, 0], pop.first_pathway[done], 1)
+        np.add.at(self.cohort[:, 1], pop.first_pathway[done], pop.rearrested_12m[done])
+
+    def _turnover(self, day: int) -> None:
+        pop = self.population
+        ids = pop.due("renewal_day", day)
+        if len(ids) == 0:
+            return
+        free = ((pop.state[ids] == State.COMMUNITY) & (pop.pending_charge[ids] == Charge.NONE)
+                & ~pop.in_treatment[ids] & ~pop.housed[ids])
+        pop.renewal_day[ids[~free]] = day + 30  # leave once out of custody and services
+        ids = ids[free]
+        self._close_cohort(ids, day)
+        self.events.add(day, "renewal", pop.uid[ids], pop.area[ids])
+        pop.renew(ids, day, self.p)
+        pop.set_base_rates(ids, self.p, self.presence)
+        self.reschedule(ids)
+
+    def _account(self, day: int) -> None:
+        pop, p, rec = self.population, self.p, self.record
+        in_system = pop.state[pop.state != State.COMMUNITY]  # few: cheap to count
+        states = np.bincount(in_system, minlength=len(State))
+        jail = int(states[State.JAIL_PRETRIAL] + states[State.JAIL_SENTENCED])
+        prison = int(states[State.PRISON])
+        treat, house = self.services.treatment, self.services.housing
+        self.ledger.charge(day, "jail", jail * p["jail_bed_day_cost"])
+        self.ledger.charge(day, "prison", prison * p["prison_bed_day_cost"])
+        self.ledger.charge(day, "lead_case_management",
+                           len(self.program.case_managers) * p["case_manager_annual_cost"] / 365.25)
+        self.ledger.charge(day, "treatment", treat.occupied * p["treatment_day_cost"])
+        self.ledger.charge(day, "housing", house.occupied * p["housing_day_cost"])
+        rec.set_stocks(day, states, jail, prison, treat, house, self.program,
+                       self.ledger.daily[day])
+
+    def finish(self) -> None:
+        """Close the 12-month re-arrest cohort at the end of the run."""
+        self._close_cohort(self.population.ids, self.days - 1)
+
+    def payers(self) -> tuple[str, ...]:
+        return PAYERS

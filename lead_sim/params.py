@@ -1,0 +1,351 @@
+"""The parameter registry: every model parameter declared once.
+
+Each :class:`Param` carries its default, bounds, unit, description and source. Sources cite rows
+of ``shared/evidence/lead_evidence.md`` by their number (``#16``, ``C6``, ``O10``); a value the
+evidence does not give is marked ``assumption`` with the reason. Validation, ``lead-sim params``,
+sensitivity sweeps and the web sliders all read this registry, so a number lives in one place.
+
+Rates given in the evidence as probabilities over a period (12-month retention, say) are
+declared as stated and turned into daily hazards in :mod:`lead_sim.model`, so the declaration
+stays comparable with its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lead_sim.errors import LeadSimError, close_matches
+
+GROUPS = ("population", "behaviour", "policy", "capacity", "legal", "cost")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter.
+
+    ``kind`` is ``float``, ``int`` or ``choice``; a choice parameter lists its ``choices`` and
+    has no bounds. ``sweepable`` marks the parameters a sensitivity analysis may vary.
+    """
+
+    name: str
+    default: Any
+    low: float | None
+    high: float | None
+    unit: str
+    description: str
+    source: str
+    group: str
+    kind: str = "float"
+    choices: tuple[str, ...] = ()
+    sweepable: bool = True
+
+    def validate(self, value: Any, where: str = "") -> Any:
+        """Return ``value`` coerced to this parameter's type, or raise a clear error."""
+        at = f" (in {where})" if where else ""
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise LeadSimError(
+                    f"Parameter '{self.name}'{at} must be one of {', '.join(self.choices)}; "
+                    f"got {value!r}."
+                )
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise LeadSimError(
+                f"Parameter '{self.name}'{at} must be a number ({self.kind}, {self.unit}); "
+                f"got {value!r} of type {type(value).__name__}."
+            )
+        if self.kind == "int":
+            if float(value) != int(value):
+                raise LeadSimError(
+                    f"Parameter '{self.name}'{at} must be a whole number ({self.unit}); "
+                    f"got {value}."
+                )
+            value = int(value)
+        else:
+            value = float(value)
+        if not (self.low <= value <= self.high):
+            raise LeadSimError(
+                f"Parameter '{self.name}'{at} = {value} is out of bounds: allowed "
+                f"{self.low:g} to {self.high:g} {self.unit}."
+            )
+        return value
+
+
+def _p(name, default, low, high, unit, group, description, source, **kw) -> Param:
+    return Param(name, default, low, high, unit, description, source, group, **kw)
+
+
+_A = "assumption"  # prefix for values the evidence file does not state
+_DECLARED: list[Param] = [
+    # ---- population -------------------------------------------------------------------------
+    _p("population", 20_000, 100, 5_000_000, "people", "population",
+       "People at risk of low-level drug or sex-work arrest across all neighbourhoods.",
+       f"{_A}: order of magnitude from #58 (11,751 homeless in King County, 2020) and O5 "
+       "(2,800 people behind a million downtown contacts)", kind="int", sweepable=False),
+    _p("share_homeless", 0.45, 0.0, 1.0, "share", "population",
+       "Share of people at risk who are unhoused when they enter the model.",
+       f"{_A}: above the 15.3% of jail inmates (#43) because the LEAD population was largely "
+       "homeless (section 4)"),
+    _p("share_severe_sud", 0.6, 0.0, 1.0, "share", "population",
+       "Share with a severe substance-use disorder (needs treatment).",
+       "#41: 63% of sentenced jail inmates met drug dependence/abuse criteria"),
+    _p("share_mental_health_need", 0.3, 0.0, 1.0, "share", "population",
+       "Share with a mental-health need.",
+       f"{_A}: above the 17% serious mental illness in jails (#44), counting any need"),
+    _p("share_no_income", 0.75, 0.0, 1.0, "share", "population",
+       "Share with no income or benefits on entry.",
+       "#24: 70% unemployed among Santa Fe LEAD clients (used for Seattle)"),
+    _p("share_sex_work", 0.15, 0.0, 1.0, "share", "population",
+       "Share whose low-level offences are sex work rather than drugs.",
+       f"{_A}: LEAD took drug and prostitution cases; 39% of the LEAD group were female (#7)"),
+    _p("share_disqualified", 0.15, 0.0, 1.0, "share", "population",
+       "Share never eligible: dealing for profit, exploiting minors, promoting prostitution or "
+       "disqualifying violent history.",
+       f"{_A}: eligibility rules O6; the share is not published"),
+    _p("median_grams", 0.4, 0.05, 5.0, "g", "population",
+       "Median drug quantity a person carries at a contact (log-normal across contacts).",
+       f"{_A}: chosen so that most possession contacts fall under the 3 g limit of O6"),
+    _p("risk_heterogeneity", 1.6, 0.0, 2.5, "log-sd", "population",
+       "Spread of individual contact risk (sd of a log-normal frailty).",
+       f"{_A}: heavy tail of repeat contacts, O5 (2,800 people, a million contacts)"),
+    _p("years_at_risk", 8.0, 1.0, 30.0, "years", "population",
+       "Mean time a person stays at risk before desisting, moving or dying (then replaced).",
+       "#38: annual arrest probability falls from 43% (year 1) to 22% (year 10)"),
+    # ---- behaviour --------------------------------------------------------------------------
+    _p("contact_rate", 0.0015, 0.0002, 0.02, "per person-day", "behaviour",
+       "Daily rate of police contacts for a person of average risk at average police presence.",
+       f"{_A}: set so 12-month re-arrest is near 44% (#37) given the frailty spread"),
+    _p("probable_cause_share", 0.7, 0.1, 1.0, "share", "behaviour",
+       "Share of contacts with probable cause for arrest (the rest are social contacts).",
+       f"{_A}: social-contact referral is for people with known recent activity (O9)"),
+    _p("hr_severe_sud", 1.6, 1.0, 4.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio for a severe substance-use disorder.",
+       f"{_A}: direction from #41 (SUD concentrated among jail inmates)"),
+    _p("hr_homeless", 1.5, 1.0, 4.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio for being unhoused.",
+       "#43: jail inmates 7.5-11x as often homeless as the public; size is an assumption"),
+    _p("hr_mental_health", 1.2, 1.0, 4.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio for an unmet mental-health need.", f"{_A}: #44 direction only"),
+    _p("hr_lead_engaged", 0.55, 0.1, 1.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio while actively engaged with a LEAD case manager.",
+       "calibration target #3/#4: 60% and 58% lower odds of arrest (issue 4 refits it)"),
+    _p("hr_housed", 0.83, 0.3, 1.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio once housed through LEAD.",
+       "#16: achieving housing -> 17% fewer arrests"),
+    _p("hr_income", 0.67, 0.3, 1.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio once income, benefits or work is secured.",
+       "#16: achieving employment -> 33% fewer arrests"),
+    _p("hr_treatment", 0.69, 0.3, 1.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio while in or after completing treatment.",
+       "#33 (INF): drug-court recidivism 50% -> 38%, as a hazard ratio ln(0.62)/ln(0.5)"),
+    _p("hr_mental_health_served", 0.9, 0.3, 1.0, "hazard ratio", "behaviour",
+       "Contact hazard ratio once a mental-health need is served.", f"{_A}: modest effect"),
+    _p("treatment_retention_12m", 0.57, 0.05, 0.99, "share", "behaviour",
+       "Share still in treatment 12 months after starting.",
+       "#50: median retention in opioid substitution treatment 57% at 12 months"),
+    _p("treatment_completion", 0.47, 0.0, 1.0, "share", "behaviour",
+       "Share of treatment exits that are completions (lasting effect); the rest drop out.",
+       "#52: TEDS discharges, 47% completed"),
+    _p("housing_retention_12m", 0.84, 0.05, 0.99, "share", "behaviour",
+       "Share still housed 12 months after being housed.",
+       "#55: Housing First, 84% still housed after 12 months"),
+    _p("intake_completion", 0.9, 0.1, 1.0, "share", "behaviour",
+       "Share of referred people who complete the LEAD intake assessment within the window.",
+       "#23: of 96 Santa Fe referrals not found ineligible, 3 declined and 6 missed intake"),
+    _p("engaged_months", 12.0, 1.0, 60.0, "months", "behaviour",
+       "Mean spell of active engagement before it lapses (it can resume: no fail-out).",
+       "#23: 77% engaged in the past year, 20% not engaged for a year or more"),
+    _p("inactive_months", 4.0, 0.5, 36.0, "months", "behaviour",
+       "Mean spell of inactivity before engagement resumes.", "#23 and O18 (no fail-out)"),
+    _p("waitlist_patience_days", 60.0, 1.0, 730.0, "days", "behaviour",
+       "Mean time an enrolled person waits for a case manager before giving up.",
+       f"{_A}: #23 (6 of 96 Santa Fe referrals did not complete intake in 7 days)"),
+    _p("enrolment_months", 18.0, 3.0, 60.0, "months", "behaviour",
+       "Mean time enrolled in LEAD before leaving the caseload.",
+       "O18: services last 'from six months to two or more years'"),
+    # ---- policy -----------------------------------------------------------------------------
+    _p("diversion_propensity", 0.15, 0.0, 1.0, "probability", "policy",
+       "Mean chance that an officer diverts an eligible arrest in a covered area (officers vary).",
+       "#25, #28: officers divert few eligible arrests; value to be calibrated to O12"),
+    _p("social_referral_propensity", 0.1, 0.0, 1.0, "probability", "policy",
+       "Mean chance that an officer refers an eligible person met without arrest.",
+       "O9: social-contact referral became the main route; #24: 55% social referrals"),
+    _p("green_light_share", 1.0, 0.0, 1.0, "share of shifts", "policy",
+       "Share of shifts on which diversion is allowed (pilot green-light/red-light design).",
+       "O11: 'a handful of random shifts each month' in the pilot; 1 means every shift"),
+    _p("eligible_max_grams", 3.0, 0.0, 50.0, "g", "policy",
+       "Drug quantity above which a contact is not eligible for diversion.",
+       "O6: ineligible if drugs involved exceed 3 grams"),
+    _p("intake_window_days", 30, 1, 120, "days", "policy",
+       "Days to complete intake after an arrest diversion before charges are filed.",
+       "O10: charges held in abeyance 30 days", kind="int"),
+    _p("staffing", "budget", None, None, "", "capacity",
+       "How case managers are staffed: from the programme budget, or hired to meet demand at "
+       "the caseload cap.", "scenario design (full_capacity uses 'demand')",
+       kind="choice", choices=("budget", "demand"), sweepable=False),
+    # ---- capacity ---------------------------------------------------------------------------
+    _p("budget_usd_per_year", 0.0, 0.0, 100_000_000.0, "USD/year", "capacity",
+       "Annual LEAD programme budget, turned into case managers and service slots.",
+       "O3 ($800,000/yr pilot), O19 (city funding); set by scenario timelines"),
+    _p("case_management_share", 0.7, 0.0, 1.0, "share", "capacity",
+       "Share of the programme budget spent on case managers (the rest on treatment and "
+       "housing, half each).", f"{_A}: C12a says housing was the largest non-treatment cost"),
+    _p("caseload_cap", 44, 5, 200, "participants", "capacity",
+       "Most participants one case manager holds.",
+       "O16: design 20-25, observed average 44 (Oct 2019)", kind="int"),
+    _p("caseload_design", 25, 5, 100, "participants", "capacity",
+       "Caseload at which case management works as designed; above it work slows.",
+       "O16, O17: 'under no circumstances' more than 25", kind="int"),
+    _p("need_work_days", 30.0, 3.0, 365.0, "days", "capacity",
+       "Mean days for a case manager at design caseload to resolve a participant's top need.",
+       f"{_A}: #13-15 report housing and benefits gains over an 18-month follow-up"),
+    # ---- legal ------------------------------------------------------------------------------
+    _p("booking_share", 0.85, 0.0, 1.0, "share", "legal",
+       "Share of non-diverted arrests that are booked into jail (the rest cited and released).",
+       f"{_A}"),
+    _p("pretrial_hold_share", 0.5, 0.0, 1.0, "share", "legal",
+       "Share of bookings held pretrial beyond the booking day.", f"{_A}"),
+    _p("pretrial_days_misdemeanor", 4.0, 1.0, 60.0, "days", "legal",
+       "Mean pretrial jail stay for a misdemeanour hold.",
+       "#46: average King County stay 'a little less than three weeks' over all charges"),
+    _p("pretrial_days_felony", 20.0, 1.0, 180.0, "days", "legal",
+       "Mean pretrial jail stay for a felony hold.", "#46"),
+    _p("charge_filing_share", 0.7, 0.0, 1.0, "share", "legal",
+       "Share of non-diverted arrests on which prosecutors file a charge.", f"{_A}"),
+    _p("charge_min_grams", 0.0, 0.0, 10.0, "g", "legal",
+       "Possession below this quantity is not charged.",
+       "O15: KC stopped charging most possession under 1 g from Sep 2018 (set by timeline)"),
+    _p("possession_class", "felony", None, None, "", "legal",
+       "Legal class of simple drug possession.",
+       "O25: class C felony before State v. Blake (2021), then misdemeanour, then gross "
+       "misdemeanour from Jul 2023", kind="choice",
+       choices=("felony", "misdemeanor", "gross_misdemeanor"), sweepable=False),
+    _p("felony_filing_share", 0.5, 0.0, 1.0, "share", "legal",
+       "Share of possession charges filed as felonies while possession is a felony.",
+       f"{_A}: #48 ('we no longer hold many low level drug offenders')"),
+    _p("referral_in_lieu_arrests", 0, 0, 5, "arrests", "legal",
+       "Possession arrests per person that must be referred to assessment instead of booked.",
+       "O25: ESB 5476 (2021-2023), the first two arrests", kind="int", sweepable=False),
+    _p("conviction_share", 0.6, 0.0, 1.0, "share", "legal",
+       "Share of filed charges ending in conviction.", f"{_A}"),
+    _p("court_days", 90.0, 7.0, 720.0, "days", "legal",
+       "Mean days from filing to disposition.", f"{_A}"),
+    _p("jail_sentence_share", 0.5, 0.0, 1.0, "share", "legal",
+       "Share of convictions that carry a jail sentence (the rest probation or fines).",
+       f"{_A}"),
+    _p("jail_sentence_days", 30.0, 1.0, 364.0, "days", "legal",
+       "Mean jail sentence served.", "C22: misdemeanour max 90 days, gross 364; size assumed"),
+    _p("prison_share_felony", 0.1, 0.0, 1.0, "share", "legal",
+       "Share of felony convictions with three or more prior convictions sent to prison.",
+       f"{_A}: #48 (state law cut prison time for low-level drug offences)"),
+    _p("prison_days", 450.0, 365.0, 3650.0, "days", "legal",
+       "Mean prison stay.", "C22: a felony sentence exceeds 364 days; size assumed"),
+    # ---- cost -------------------------------------------------------------------------------
+    _p("police_hours_per_arrest", 9.3, 0.5, 40.0, "officer-hours", "cost",
+       "Officer time per arrest that is booked or cited.",
+       "C12b: 9.3 officer-hours per arrest (Santa Fe)"),
+    _p("police_hours_per_diversion", 2.0, 0.1, 20.0, "officer-hours", "cost",
+       "Officer time per arrest diversion (warm hand-off).",
+       "O10: hand-off 'ideally within 30 minutes'; paperwork assumed"),
+    _p("police_hours_per_referral", 1.0, 0.1, 20.0, "officer-hours", "cost",
+       "Officer time per social-contact referral.", f"{_A}"),
+    _p("police_hourly_cost", 80.0, 20.0, 300.0, "USD/hour", "cost",
+       "Loaded cost of an officer-hour.", f"{_A}"),
+    _p("booking_cost", 137.65, 0.0, 1000.0, "USD", "cost",
+       "Jail cost of one booking.", "C5: $137.65 booking fee per prisoner"),
+    _p("jail_bed_day_cost", 205.0, 20.0, 600.0, "USD/bed-day", "cost",
+       "Average jail cost per bed-day.", "C6: Seattle-King County contract rate $205 (2021)"),
+    _p("jail_marginal_bed_day_cost", 60.0, 5.0, 600.0, "USD/bed-day", "cost",
+       "Marginal jail cost per bed-day (what one fewer bed-day saves).",
+       f"{_A}: C6 shows a minimum-use contract, so most of the rate is fixed"),
+    _p("prison_bed_day_cost", 113.0, 20.0, 600.0, "USD/bed-day", "cost",
+       "State prison cost per bed-day.", "C10a: $41,232 per year (2019) / 365"),
+    _p("prosecution_cost_misdemeanor", 400.0, 0.0, 20_000.0, "USD/case", "cost",
+       "Prosecution cost per misdemeanour case filed.", f"{_A}: none found (section 2)"),
+    _p("prosecution_cost_felony", 1500.0, 0.0, 50_000.0, "USD/case", "cost",
+       "Prosecution cost per felony case filed.", f"{_A}: none found (section 2)"),
+    _p("defense_cost_misdemeanor", 430.0, 0.0, 20_000.0, "USD/case", "cost",
+       "Public defence cost per misdemeanour case.",
+       "C20 (INF): 350 misdemeanours per attorney-year at an assumed $150,000"),
+    _p("defense_cost_felony", 1000.0, 0.0, 50_000.0, "USD/case", "cost",
+       "Public defence cost per felony case.",
+       "C20 (INF): 150 felonies per attorney-year at an assumed $150,000"),
+    _p("court_cost_misdemeanor", 300.0, 0.0, 20_000.0, "USD/case", "cost",
+       "Court cost per misdemeanour case.", f"{_A}: none found (section 2)"),
+    _p("court_cost_felony", 1200.0, 0.0, 50_000.0, "USD/case", "cost",
+       "Court cost per felony case.", f"{_A}: none found (section 2)"),
+    _p("case_manager_annual_cost", 140_000.0, 30_000.0, 400_000.0, "USD/year", "cost",
+       "Loaded annual cost of one case manager, programme overhead included.",
+       "C1 (INF): $532 per participant-month x 12 x a caseload of 22"),
+    _p("treatment_day_cost", 18.0, 1.0, 500.0, "USD/slot-day", "cost",
+       "Cost of one occupied treatment slot per day.", "C13: methadone $6,552 per year / 365"),
+    _p("housing_day_cost", 35.0, 1.0, 500.0, "USD/unit-day", "cost",
+       "Cost of one occupied supportive-housing unit per day.",
+       f"{_A}: C12a says housing was the largest non-treatment cost"),
+]
+
+REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
+PAYERS = (
+    "police", "jail", "prosecution", "public_defense", "courts", "prison",
+    "lead_case_management", "treatment", "housing",
+)
+
+
+def check_name(name: str, where: str = "") -> Param:
+    """Return the declared parameter ``name`` or fail with the closest valid names."""
+    if name not in REGISTRY:
+        at = f" in {where}" if where else ""
+        raise LeadSimError(
+            f"Unknown parameter '{name}'{at}.{close_matches(name, REGISTRY)} "
+            "Run 'lead-sim params' for the full list."
+        )
+    return REGISTRY[name]
+
+
+@dataclass(frozen=True)
+class Params(Mapping[str, Any]):
+    """A complete, validated set of parameter values (defaults plus overrides)."""
+
+    values: dict[str, Any] = field(
+        default_factory=lambda: {n: p.default for n, p in REGISTRY.items()})
+
+    @classmethod
+    def with_overrides(cls, overrides: Mapping[str, Any] | None = None, where: str = "") -> Params:
+        """Defaults updated by ``overrides``, each checked against its declaration."""
+        return cls().updated(overrides or {}, where)
+
+    def updated(self, overrides: Mapping[str, Any], where: str = "") -> Params:
+        """A copy with ``overrides`` validated and applied."""
+        values = dict(self.values)
+        for name, value in overrides.items():
+            values[name] = check_name(name, where).validate(value, where)
+        return Params(values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a command-line ``NAME=VALUE`` into a validated (name, value) pair."""
+    if "=" not in text:
+        raise LeadSimError(f"--set expects NAME=VALUE, got '{text}'.")
+    name, raw = (part.strip() for part in text.split("=", 1))
+    param = check_name(name, "--set")
+    if param.kind == "choice":
+        return name, param.validate(raw, "--set")
+    try:
+        value: Any = float(raw)
+    except ValueError:
+        raise LeadSimError(
+            f"--set {name}: '{raw}' is not a number; allowed {param.low:g} to {param.high:g} "
+            f"{param.unit}."
+        ) from None
+    return name, param.validate(value, "--set")

@@ -1,0 +1,124 @@
+"""Running scenarios: one replicate (:func:`simulate`) or many (:func:`run`).
+
+Replicate ``r`` of a run with seed ``s`` uses seed ``s + r``, for every scenario alike, so runs
+of two scenarios with the same seed pair up replicate by replicate (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lead_sim.errors import LeadSimError
+from lead_sim.executors import run_tasks
+from lead_sim.io import csv_writer, json_writer, write_folder
+from lead_sim.manifest import build_manifest
+from lead_sim.model import LeadModel
+from lead_sim.outcomes import summary, timeseries
+from lead_sim.params import Params
+from lead_sim.scenarios import Scenario, load_scenario
+
+PROGRESS_EVERY = 30  # days between progress callbacks
+
+
+def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
+            population: int | None = None,
+            overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load a scenario and apply run options, checking every value before anything runs."""
+    if years is not None and not years > 0:
+        raise LeadSimError(f"--years must be positive; got {years}.")
+    if population is not None and not population > 0:
+        raise LeadSimError(f"--population must be a positive number of people; got {population}.")
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    extra = dict(overrides or {})
+    if population is not None:
+        extra["population"] = population
+    Params.with_overrides({**scn.params, **extra}, f"scenario '{scn.name}'")
+    return scn.with_horizon(years).with_params(extra)
+
+
+@dataclass
+class RunResult:
+    """One replicate: its summary row, daily time series and (optionally) its event log."""
+
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame
+    events: pd.DataFrame | None = None
+
+
+def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
+             on_progress: Callable[[int], None] | None = None) -> RunResult:
+    """Run one replicate of a prepared scenario to its end date."""
+    model = LeadModel(scenario, seed, keep_events=keep_events)
+    while model.running:
+        model.step()
+        if on_progress and model.day % PROGRESS_EVERY == 0:
+            on_progress(PROGRESS_EVERY)
+    if on_progress:
+        on_progress(model.day % PROGRESS_EVERY)
+    model.finish()
+    events = model.events.to_frame() if keep_events else None
+    return RunResult(summary(model), timeseries(model), events)
+
+
+def _simulate_task(task: tuple[Scenario, int]) -> RunResult:
+    scenario, seed = task
+    return simulate(scenario, seed)
+
+
+@dataclass
+class Results:
+    """Replicates of one or more scenarios, with the manifest that describes them."""
+
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically."""
+        return write_folder(out_dir, {
+            "summary.csv": csv_writer(self.summary),
+            "timeseries.csv": csv_writer(self.timeseries),
+            "manifest.json": json_writer(self.manifest),
+        })
+
+
+def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1,
+        years: float | None = None, population: int | None = None,
+        overrides: Mapping[str, Any] | None = None, workers: int = 1,
+        progress: Callable[[int], None] | None = None) -> Results:
+    """Run ``reps`` replicates of each scenario with seeds ``seed .. seed + reps - 1``.
+
+    ``progress`` is called with a number of simulated days done (serial runs) or with a
+    scenario's whole horizon as each replicate finishes (parallel runs).
+    """
+    if reps < 1:
+        raise LeadSimError(f"--reps must be at least 1; got {reps}.")
+    items = scenarios if isinstance(scenarios, list) else [scenarios]
+    prepared = [prepare(s, years=years, population=population, overrides=overrides)
+                for s in items]
+    seeds = [seed + r for r in range(reps)]
+    tasks = [(scn, s) for scn in prepared for s in seeds]
+    results: list[RunResult | None] = [None] * len(tasks)
+    if workers == 1:
+        for i, task in enumerate(tasks):
+            results[i] = simulate(*task, on_progress=progress)
+    else:
+        for i, result in run_tasks(_simulate_task, tasks, "local", workers):
+            results[i] = result
+            if progress:
+                progress(tasks[i][0].days)
+    manifest = build_manifest(
+        scenarios=[scn.to_dict() for scn in prepared],
+        params={scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
+        seeds=seeds, reps=reps, years=years, population=population,
+    )
+    return Results(
+        summary=pd.DataFrame([r.summary for r in results]),
+        timeseries=pd.concat([r.timeseries for r in results], ignore_index=True),
+        manifest=manifest,
+    )

@@ -1,0 +1,149 @@
+"""Reading scenario TOML files into checked :class:`Scenario` objects.
+
+A file may name a parent with ``extends`` (a built-in name or a path relative to the file): the
+parent's parameters and timeline come first and the child's are laid on top. Every problem is
+reported as a :class:`LeadSimError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from lead_sim.errors import LeadSimError, close_matches
+from lead_sim.neighbourhoods import resolve_areas
+from lead_sim.params import Params
+from lead_sim.scenarios.schema import Scenario, TimelineEntry
+
+TOP_KEYS = ("name", "description", "extends", "start_date", "end_date", "params", "timeline")
+ENTRY_KEYS = ("date", "cover", "set", "note")
+
+
+def configs_dir() -> Path:
+    """The repository's ``configs/`` folder (override with LEAD_SIM_CONFIGS)."""
+    env = os.environ.get("LEAD_SIM_CONFIGS")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "configs"
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios, runnable by name."""
+    return sorted(p.stem for p in (configs_dir() / "scenarios").glob("*.toml"))
+
+
+def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """Load a built-in scenario by name, or a scenario TOML file by path."""
+    data, source = _read_chain(str(name_or_path), seen=())
+    return _build(data, source)
+
+
+def _locate(name_or_path: str, relative_to: Path | None) -> Path:
+    if name_or_path in builtin_names():
+        return configs_dir() / "scenarios" / f"{name_or_path}.toml"
+    path = Path(name_or_path)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise LeadSimError(f"Scenario file '{path}' does not exist.")
+        return path
+    raise LeadSimError(
+        f"Unknown scenario '{name_or_path}'.{close_matches(name_or_path, builtin_names())} "
+        f"Built-in scenarios: {', '.join(builtin_names())}; or give the path to a .toml file."
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise LeadSimError(f"Scenario file '{path}' is not valid TOML: {exc}.") from None
+    except OSError as exc:
+        raise LeadSimError(f"Cannot read scenario file '{path}': {exc.strerror}.") from None
+
+
+def _read_chain(name_or_path: str, seen: tuple[Path, ...],
+                relative_to: Path | None = None) -> tuple[dict[str, Any], str]:
+    """Read a file and its ``extends`` parents, merged parent-first."""
+    path = _locate(name_or_path, relative_to).resolve()
+    if path in seen:
+        raise LeadSimError(f"Scenario '{path}' extends itself (through {seen[-1]}).")
+    data = _read_toml(path)
+    _check_keys(data, TOP_KEYS, f"'{path}'")
+    parent_name = data.pop("extends", None)
+    if parent_name is None:
+        return data, str(path)
+    if not isinstance(parent_name, str):
+        raise LeadSimError(f"'extends' in '{path}' must be a scenario name or path (a string).")
+    parent, _ = _read_chain(parent_name, (*seen, path), path.parent)
+    merged = {**parent, **data}
+    merged["params"] = {**parent.get("params", {}), **data.get("params", {})}
+    merged["timeline"] = [*parent.get("timeline", []), *data.get("timeline", [])]
+    return merged, str(path)
+
+
+def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise LeadSimError(
+                f"Unknown key '{key}' in {where}.{close_matches(key, allowed)} "
+                f"Allowed keys: {', '.join(allowed)}."
+            )
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise LeadSimError(f"{where} must be a date like 2011-10-01; got {value!r}.")
+
+
+def _build(data: dict[str, Any], source: str) -> Scenario:
+    where = f"'{source}'"
+    for key in ("name", "start_date", "end_date"):
+        if key not in data:
+            raise LeadSimError(f"Scenario file {where} lacks '{key}'.")
+    start = _date(data["start_date"], f"start_date in {where}")
+    end = _date(data["end_date"], f"end_date in {where}")
+    if end <= start:
+        raise LeadSimError(f"end_date {end} in {where} must come after start_date {start}.")
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise LeadSimError(f"[params] in {where} must be a table of NAME = VALUE.")
+    Params.with_overrides(params, f"[params] of {where}")
+    timeline = [_entry(raw, i, where) for i, raw in enumerate(data.get("timeline", []))]
+    timeline.sort(key=lambda e: e.date)
+    return Scenario(
+        name=str(data["name"]), description=str(data.get("description", "")),
+        start_date=start, end_date=end, params=dict(params), timeline=tuple(timeline),
+        source=source,
+    )
+
+
+def _entry(raw: Any, index: int, where: str) -> TimelineEntry:
+    at = f"[[timeline]] entry {index + 1} of {where}"
+    if not isinstance(raw, dict):
+        raise LeadSimError(f"{at} must be a table with date, cover, set and note.")
+    _check_keys(raw, ENTRY_KEYS, at)
+    if "date" not in raw:
+        raise LeadSimError(f"{at} lacks 'date'.")
+    cover = raw.get("cover", [])
+    if isinstance(cover, str) or not isinstance(cover, list):
+        raise LeadSimError(f"'cover' in {at} must be a list of area names.")
+    changes = raw.get("set", {})
+    if not isinstance(changes, dict):
+        raise LeadSimError(f"'set' in {at} must be a table of NAME = VALUE.")
+    Params.with_overrides(changes, at)
+    return TimelineEntry(
+        date=_date(raw["date"], f"'date' in {at}"),
+        cover=tuple(resolve_areas(cover, at)),
+        set=dict(changes),
+        note=str(raw.get("note", "")),
+    )

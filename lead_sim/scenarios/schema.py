@@ -1,0 +1,66 @@
+"""The scenario data types: what a scenario file means once it has been read and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated policy change: areas LEAD starts to cover and parameters that change that day."""
+
+    date: dt.date
+    cover: tuple[str, ...] = ()
+    set: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named policy scenario: start values for parameters and a dated timeline of changes.
+
+    All built-in scenarios start on the same date, before LEAD's launch, so that runs of two
+    scenarios with the same seed are identical up to the first dated difference.
+    """
+
+    name: str
+    description: str
+    start_date: dt.date
+    end_date: dt.date
+    params: dict[str, Any]
+    timeline: tuple[TimelineEntry, ...]
+    source: str = ""  # file the scenario was read from
+
+    @property
+    def days(self) -> int:
+        """Number of simulated days, start and end dates included."""
+        return (self.end_date - self.start_date).days + 1
+
+    def with_horizon(self, years: float | None) -> Scenario:
+        """The same scenario run for ``years`` from its start date (None keeps the end date)."""
+        if years is None:
+            return self
+        end = self.start_date + dt.timedelta(days=round(years * 365.25) - 1)
+        return replace(self, end_date=end)
+
+    def with_params(self, overrides: dict[str, Any]) -> Scenario:
+        """The same scenario with start values of some parameters replaced."""
+        return replace(self, params={**self.params, **overrides})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description, for manifests."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "params": dict(self.params),
+            "timeline": [
+                {"date": e.date.isoformat(), "cover": list(e.cover), "set": dict(e.set),
+                 "note": e.note}
+                for e in self.timeline
+            ],
+            "source": self.source,
+        }

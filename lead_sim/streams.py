@@ -1,0 +1,91 @@
+"""Common random numbers: one random stream per person and per kind of decision.
+
+A draw is a pure function of (run seed, decision kind, day, person): it is the SplitMix64 output
+for a key built from those four. So the uniform a person gets for, say, today's charging decision
+does not depend on how many other draws were made before it, nor on who else was drawn for.
+Two scenarios run with the same seed therefore make identical draws for everyone until the day
+their policies first differ, and afterwards differ only for the people the policy touched
+(Starsim's design; see shared/design/STYLE.md).
+
+The hash is vectorised with numpy's wrapping uint64 arithmetic; it costs about as much as
+``Generator.random`` and needs no generator state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from scipy.special import ndtri
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / (1 << 53)
+_MASK = (1 << 64) - 1
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser, in place on a uint64 array."""
+    z ^= z >> np.uint64(30)
+    z *= _M1
+    z ^= z >> np.uint64(27)
+    z *= _M2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _mix_int(z: int) -> int:
+    """SplitMix64 finaliser on a Python int (for building keys)."""
+    z &= _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def _key(*parts: int) -> np.uint64:
+    """Fold integers into one well-mixed 64-bit key."""
+    z = 0
+    for part in parts:
+        z = _mix_int(z + part + 0x9E3779B97F4A7C15)
+    return np.uint64(z)
+
+
+class Streams:
+    """Per-person, per-decision uniform and normal draws for one run seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+        self._kind_keys: dict[str, int] = {}
+
+    def _kind(self, kind: str) -> int:
+        key = self._kind_keys.get(kind)
+        if key is None:
+            digest = hashlib.blake2b(kind.encode(), digest_size=8).digest()
+            key = self._kind_keys[kind] = int.from_bytes(digest, "little")
+        return key
+
+    def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
+        """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""
+        z = np.asarray(ids, dtype=np.uint64) * _GOLDEN  # array arithmetic wraps silently
+        z += _key(self.seed, self._kind(kind), day)
+        _mix(z)
+        return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+
+    def uniform_columns(self, kind: str, day: int, ids: np.ndarray, k: int) -> np.ndarray:
+        """A (len(ids), k) array of uniforms: k independent draws per person in one call."""
+        wide = np.asarray(ids, dtype=np.int64)[:, None] * k + np.arange(k)
+        return self.uniform(kind, day, wide.ravel()).reshape(len(ids), k)
+
+    def normal(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
+        """Standard normal draws, one per id (inverse CDF of :meth:`uniform`)."""
+        return ndtri(self.uniform(kind, day, ids))
+
+    def waits(self, kind: str, day: int, ids: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
+        """Whole days until an event with daily hazard ``rate`` (at least 1; huge if rate is 0).
+
+        The exponential waiting time is rounded up, so an event with rate r happens on a given
+        day with probability about 1 - exp(-r), as a daily Bernoulli draw would.
+        """
+        wait = np.ceil(-np.log(self.uniform(kind, day, ids)) / np.maximum(rate, 1e-12))
+        return np.clip(wait, 1, 1e9).astype(np.int32)
