@@ -17,6 +17,13 @@ EVENT_KINDS = (
 )
 _KIND = {k: i for i, k in enumerate(EVENT_KINDS)}
 
+# ``detail`` of an "arrest" row is a bit field of these flags:
+ARREST_DIVERTED = 1  # the arrest was diverted to LEAD
+ARREST_ELIGIBLE = 2  # the contact met the eligibility rules (O6)
+ARREST_COVERED = 4  # LEAD covered the area that day
+# ``detail`` of "contact" is 1 with probable cause; of "charge", "conviction" and "booking" the
+# charge class (1 misdemeanour, 2 felony; 0 booking without a filed charge).
+
 
 class EventLog:
     """Append-only log of person events for one run."""

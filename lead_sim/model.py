@@ -18,7 +18,7 @@ from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force
 from lead_sim.agents.population import Population
 from lead_sim.agents.services import Services
 from lead_sim.agents.states import Charge, Pathway, State
-from lead_sim.events import EventLog
+from lead_sim.events import ARREST_COVERED, ARREST_DIVERTED, ARREST_ELIGIBLE, EventLog
 from lead_sim.ledger import Ledger
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import PAYERS, Params
@@ -186,10 +186,11 @@ class LeadModel(mesa.Model):
         arrested = out.probable_cause & ~out.diverted
         ids, drug, grams = out.ids[arrested], out.drug[arrested], out.grams[arrested]
         self.count("arrests", int(out.probable_cause.sum()))
-        self.events.add(day, "arrest", pop.uid[out.ids[out.probable_cause]],
-                        pop.area[out.ids[out.probable_cause]],
-                        out.diverted[out.probable_cause], out.officer[out.probable_cause],
-                        out.green[out.probable_cause])
+        pc = out.probable_cause
+        flags = out.diverted * ARREST_DIVERTED + out.eligible * ARREST_ELIGIBLE
+        flags += out.covered * ARREST_COVERED
+        self.events.add(day, "arrest", pop.uid[out.ids[pc]], pop.area[out.ids[pc]], flags[pc],
+                        out.officer[pc], out.green[pc])
         in_lieu = drug & (pop.in_lieu_count[ids] < p["referral_in_lieu_arrests"])
         pop.in_lieu_count[ids[in_lieu]] += 1
         self.count("in_lieu_referrals", int(in_lieu.sum()))
