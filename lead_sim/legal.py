@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lead_sim.agents.states import CUSTODY, NEVER, Charge, Need, NeedStatus, State
+from lead_sim.agents.states import NEVER, Charge, State
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
@@ -147,12 +147,3 @@ def dispose(m: LeadModel, day: int) -> None:
     m.events.add(day, "jail_release", pop.uid[freed], pop.area[freed])
     return_to_free_state(m, freed, day)
 
-
-def in_custody(state: np.ndarray) -> np.ndarray:
-    """True for the custody states."""
-    return np.isin(state, CUSTODY)
-
-
-def treatment_need_reset(pop, ids: np.ndarray) -> None:
-    """An interrupted treatment leaves the need unmet again."""
-    pop.needs[ids, Need.TREATMENT] = NeedStatus.UNMET

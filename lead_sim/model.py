@@ -21,7 +21,7 @@ from lead_sim.agents.states import Charge, Pathway, State
 from lead_sim.events import ARREST_COVERED, ARREST_DIVERTED, ARREST_ELIGIBLE, EventLog
 from lead_sim.ledger import Ledger
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
-from lead_sim.params import PAYERS, Params
+from lead_sim.params import Params
 from lead_sim.recorder import DailyRecord
 from lead_sim.scenarios import Scenario, TimelineEntry
 from lead_sim.streams import Streams
@@ -100,6 +100,11 @@ class LeadModel(mesa.Model):
         return self.lead_scenario.start_date + dt.timedelta(days=self.day)
 
     # ---- helpers used by the agents -----------------------------------------------------------
+    def budget(self) -> float:
+        """The programme budget for the simulated population (a sample of the county's)."""
+        p = self.p
+        return p["budget_usd_per_year"] * p["population"] / p["reference_population"]
+
     def count(self, name: str, n: int) -> None:
         """Add ``n`` to today's counter ``name``."""
         self.record.add(self.day, name, n)
@@ -131,7 +136,7 @@ class LeadModel(mesa.Model):
         p = self.p
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
         self.program.staff()
-        services_budget = p["budget_usd_per_year"] * (1 - p["case_management_share"]) / 2
+        services_budget = self.budget() * (1 - p["case_management_share"]) / 2
         self.services.set_capacity(
             int(services_budget // (p["treatment_day_cost"] * 365.25)),
             int(services_budget // (p["housing_day_cost"] * 365.25)),
@@ -257,6 +262,3 @@ class LeadModel(mesa.Model):
     def finish(self) -> None:
         """Close the 12-month re-arrest cohort at the end of the run."""
         self._close_cohort(self.population.ids, self.days - 1)
-
-    def payers(self) -> tuple[str, ...]:
-        return PAYERS

@@ -84,6 +84,11 @@ _DECLARED: list[Param] = [
        "People at risk of low-level drug or sex-work arrest across all neighbourhoods.",
        f"{_A}: order of magnitude from #58 (11,751 homeless in King County, 2020) and O5 "
        "(2,800 people behind a million downtown contacts)", kind="int", sweepable=False),
+    _p("reference_population", 20_000, 100, 5_000_000, "people", "population",
+       "Size of the county's population at risk that scenario budgets pay for. A run with a "
+       "smaller 'population' is a sample of it: budgets are scaled by population / "
+       "reference_population, so capacity per person at risk stays the same.",
+       "same basis as 'population'", kind="int", sweepable=False),
     _p("share_homeless", 0.45, 0.0, 1.0, "share", "population",
        "Share of people at risk who are unhoused when they enter the model.",
        f"{_A}: above the 15.3% of jail inmates (#43) because the LEAD population was largely "

@@ -56,7 +56,7 @@ class Program:
         if p["staffing"] == "demand":
             target = int(np.ceil(self.enrolled() / p["caseload_cap"]))
         else:
-            budget = p["budget_usd_per_year"] * p["case_management_share"]
+            budget = self.model.budget() * p["case_management_share"]
             target = int(budget // p["case_manager_annual_cost"])
         working = [cm for cm in self.case_managers if not cm.retiring]
         for _ in range(target - len(working)):

@@ -1,0 +1,88 @@
+"""The command line end to end, on a small population."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from lead_sim.params import PAYERS
+
+SMALL = ["--population", "1500", "--years", "2.5"]
+
+
+def lead_sim(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lead_sim.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_run_writes_consistent_tables_and_manifest(tmp_path):
+    out = tmp_path / "out"
+    done = lead_sim("run", "pilot_2011", "--baseline", "system_as_usual", "--reps", "2",
+                    "--seed", "5", *SMALL, "--set", "caseload_cap=30", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "jail_bed_days" in done.stdout and "pilot_2011 - system_as_usual" in done.stdout
+    summary = pd.read_csv(out / "summary.csv")
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert len(summary) == 4 and set(summary["seed"]) == {5, 6}
+    for col in ("person_days", "arrests", "bookings", "arrest_diversions",
+                "social_contact_referrals", "lead_enrollments", "jail_bed_days",
+                "prison_bed_days", "felony_charges", "rearrest_12m", "cost_total"):
+        assert col in summary.columns
+    payer_sum = summary[[f"cost_{p}" for p in PAYERS]].sum(axis=1)
+    assert (payer_sum - summary["cost_total"]).abs().max() < 1e-6 * summary["cost_total"].max()
+    for col in ("scenario", "seed", "day", "date", "jail_population", "prison_population",
+                "lead_active", "lead_waitlist", "arrests", "bookings", "cost_total"):
+        assert col in ts.columns
+    bed_days = ts.groupby(["scenario", "seed"])["jail_population"].sum()
+    by_run = summary.set_index(["scenario", "seed"])["jail_bed_days"]
+    assert (by_run.sort_index() == bed_days.sort_index()).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seeds"] == [5, 6]
+    assert manifest["params"]["pilot_2011"]["caseload_cap"] == 30
+    assert {"mesa", "numpy", "python", "lead_sim"} <= set(manifest["versions"])
+    assert manifest["git_commit"] and "run" in manifest["command"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "king_conty"], "Did you mean: king_county"),
+    (["run", "pilot_2011", "--set", "caseload_cpa=3"], "Did you mean: caseload_cap"),
+    (["run", "pilot_2011", "--set", "caseload_cap=900"], "allowed 5 to 200 participants"),
+    (["run", "pilot_2011", "--set", "contact_rate=fast"], "not a number"),
+    (["run", "pilot_2011", "--population", "0"], "must be at least 1"),
+    (["run", "pilot_2011", "--years", "-1"], "must be positive"),
+    (["run", "missing.toml"], "does not exist"),
+])
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, message):
+    out = tmp_path / "out"
+    done = lead_sim(*args, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_malformed_toml_says_where(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n[params\n')
+    done = lead_sim("run", str(bad), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "bad.toml" in done.stderr and "line 4" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_params_lists_every_parameter_with_source():
+    done = lead_sim("params", "--csv")
+    table = pd.read_csv(pd.io.common.StringIO(done.stdout))
+    from lead_sim.params import REGISTRY
+
+    assert set(table["name"]) == set(REGISTRY)
+    assert table["source"].notna().all()
+
+
+def test_bench_prints_one_json_line():
+    done = lead_sim("bench", "--scenario", "pilot_2011", "--population", "1000", "--years", "1",
+                    "--json")
+    result = json.loads(done.stdout)
+    assert result["person_days"] == 1000 * 365
+    assert result["person_days_per_s"] > 0 and result["peak_rss_mb"] > 0

@@ -1,0 +1,72 @@
+"""Invariants of the daily state and of the accounting, checked while a model runs."""
+
+import numpy as np
+import pandas as pd
+
+from lead_sim import LeadModel, prepare
+from lead_sim.agents.states import NEVER, State
+from lead_sim.outcomes import summary, timeseries
+from lead_sim.params import PAYERS
+
+
+def check_day(model: LeadModel) -> None:
+    pop, p = model.population, model.p
+    # everyone is in exactly one known state
+    assert pop.state.min() >= 0 and pop.state.max() < len(State)
+    custody = pop.state >= State.JAIL_PRETRIAL
+    assert np.all(pop.next_contact[custody] == NEVER)  # no police contact in custody
+    assert np.all(pop.release_day[custody] > model.day - 1)
+    # caseloads agree with the people on them and respect the cap
+    on_caseload = pop.case_manager >= 0
+    members = set().union(*(cm.caseload for cm in model.program.case_managers))
+    assert members == set(np.flatnonzero(on_caseload).tolist())
+    for cm in model.program.case_managers:
+        assert len(cm.caseload) <= p["caseload_cap"]
+    lead_states = (State.LEAD_ACTIVE, State.LEAD_INACTIVE)
+    assert np.all(np.isin(pop.state[on_caseload], (*lead_states, State.JAIL_PRETRIAL,
+                                                     State.JAIL_SENTENCED)))
+    assert not np.any(np.isin(pop.state[~on_caseload], lead_states))
+    # finite services are never over-filled, and their counters match the people
+    for pool, flag in ((model.services.treatment, pop.in_treatment),
+                       (model.services.housing, pop.housed)):
+        assert pool.occupied == int(flag.sum())
+        assert pool.occupied <= pool.capacity  # built-in budgets never shrink
+
+
+def test_state_and_caseload_invariants_hold_every_day():
+    scenario = prepare("seattle_citywide", population=3_000, years=6)
+    model = LeadModel(scenario, seed=3)
+    while model.running:
+        model.step()
+        check_day(model)
+    assert model.record.frame()["lead_active"].max() > 0  # the checks saw LEAD at work
+
+
+def test_bed_days_and_costs_add_up():
+    scenario = prepare("king_county", population=3_000, years=5)
+    model = LeadModel(scenario, seed=5).run()
+    model.finish()
+    row, ts = summary(model), timeseries(model)
+    assert row["jail_bed_days"] == ts["jail_population"].sum()
+    assert row["prison_bed_days"] == ts["prison_population"].sum()
+    payer_total = sum(row[f"cost_{p}"] for p in PAYERS)
+    assert np.isclose(payer_total, row["cost_total"], rtol=1e-12)
+    assert np.allclose(ts[[f"cost_{p}" for p in PAYERS]].sum(axis=1), ts["cost_total"])
+    assert np.isclose(ts["cost_total"].sum(), row["cost_total"], rtol=1e-12)
+    # jail cost = bookings x booking cost + bed-days x bed-day rate
+    p = model.p
+    expected_jail = row["bookings"] * p["booking_cost"] + row["jail_bed_days"] * \
+        p["jail_bed_day_cost"]
+    assert np.isclose(row["cost_jail"], expected_jail)
+    assert row["person_days"] == 3_000 * scenario.days
+    assert len(ts) == scenario.days
+    assert pd.Index(ts["date"]).is_monotonic_increasing
+
+
+def test_every_arrest_is_booked_cited_referred_or_diverted(pilot_run):
+    ev = pilot_run.events
+    arrests = (ev["kind"] == "arrest").sum()
+    s = pilot_run.summary
+    assert s["arrests"] == arrests
+    assert s["bookings"] <= s["arrests"] - s["in_lieu_referrals"]
+    assert s["arrest_diversions"] == (ev["kind"] == "arrest_diversion").sum()

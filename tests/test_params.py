@@ -1,0 +1,53 @@
+import pytest
+
+from lead_sim.errors import LeadSimError
+from lead_sim.params import GROUPS, PAYERS, REGISTRY, Params, parse_assignment
+
+
+def test_every_parameter_is_fully_declared():
+    for p in REGISTRY.values():
+        assert p.description and p.source and p.group in GROUPS, p.name
+        if p.kind == "choice":
+            assert p.default in p.choices, p.name
+        else:
+            assert p.unit, p.name
+            assert p.low <= p.default <= p.high, p.name
+
+
+def test_defaults_validate_against_their_own_declarations():
+    assert Params.with_overrides(dict(Params())) == Params()
+
+
+def test_unknown_name_suggests_close_matches():
+    with pytest.raises(LeadSimError, match="Did you mean: caseload_cap"):
+        Params.with_overrides({"caseload_cpa": 30})
+
+
+def test_out_of_bounds_names_range_and_unit():
+    with pytest.raises(LeadSimError, match=r"allowed 5 to 200 participants"):
+        Params.with_overrides({"caseload_cap": 500})
+
+
+def test_wrong_type_and_non_integer_are_refused():
+    with pytest.raises(LeadSimError, match="must be a number"):
+        Params.with_overrides({"contact_rate": "fast"})
+    with pytest.raises(LeadSimError, match="whole number"):
+        Params.with_overrides({"caseload_cap": 30.5})
+    with pytest.raises(LeadSimError, match="must be one of"):
+        Params.with_overrides({"staffing": "magic"})
+
+
+def test_command_line_assignment_is_parsed_and_checked():
+    assert parse_assignment("caseload_cap=30") == ("caseload_cap", 30)
+    assert parse_assignment("staffing=demand") == ("staffing", "demand")
+    with pytest.raises(LeadSimError, match="not a number"):
+        parse_assignment("contact_rate=abc")
+    with pytest.raises(LeadSimError, match="NAME=VALUE"):
+        parse_assignment("contact_rate")
+
+
+def test_every_payer_has_a_cost_parameter_or_state_rate():
+    cost_params = " ".join(n for n, p in REGISTRY.items() if p.group == "cost")
+    for payer, word in zip(PAYERS, ("police", "jail", "prosecution", "defense", "court",
+                                    "prison", "case_manager", "treatment", "housing")):
+        assert word in cost_params, payer

@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+
+from lead_sim import builtin_names, load_scenario, prepare
+from lead_sim.errors import LeadSimError
+
+BUILTIN = {"system_as_usual", "pilot_2011", "seattle_citywide", "king_county", "full_capacity"}
+
+
+def test_all_builtins_load_and_share_a_start_before_launch():
+    assert set(builtin_names()) >= BUILTIN
+    starts = {load_scenario(n).start_date for n in BUILTIN}
+    assert starts == {dt.date(2010, 1, 1)}  # before LEAD's launch on 2011-10-01 (O1)
+    for name in BUILTIN:
+        assert load_scenario(name).end_date >= dt.date(2021, 12, 31)
+
+
+def test_extends_stacks_timelines_parent_first():
+    kc = load_scenario("king_county")
+    covered = [a for e in kc.timeline for a in e.cover]
+    assert {"belltown", "skyway", "downtown", "capitol_hill", "burien"} <= set(covered)
+    assert [e.date for e in kc.timeline] == sorted(e.date for e in kc.timeline)
+    full = load_scenario("full_capacity")
+    assert any(e.set.get("staffing") == "demand" for e in full.timeline)
+
+
+def test_user_file_overrides_defaults_and_adds_changes(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'name = "mine"\nextends = "pilot_2011"\n[params]\ncaseload_cap = 25\n'
+        '[[timeline]]\ndate = 2013-01-01\ncover = ["south_county"]\n'
+    )
+    scn = load_scenario(str(path))
+    assert scn.params["caseload_cap"] == 25
+    assert "burien" in scn.timeline[-1].cover or any("burien" in e.cover for e in scn.timeline)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n[params]\nfoo = 1\n',
+     "Unknown parameter 'foo'"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\ntimelin = []\n',
+     "Did you mean: timeline"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+     '[[timeline]]\ndate = 2011-01-01\ncover = ["belltwn"]\n', "Did you mean: belltown"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+     '[[timeline]]\ndate = "soon"\n', "must be a date"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2009-01-01\n', "must come after"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+     '[params]\ncaseload_cap = 1000\n', "out of bounds"),
+    ('name = "x\nstart_date = 2010-01-01\n', "not valid TOML"),
+])
+def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(LeadSimError, match=message) as info:
+        load_scenario(str(path))
+    assert "bad.toml" in str(info.value) or "TOML" in str(info.value)
+
+
+def test_unknown_and_missing_scenarios():
+    with pytest.raises(LeadSimError, match="Did you mean: king_county"):
+        load_scenario("king_conty")
+    with pytest.raises(LeadSimError, match="does not exist"):
+        load_scenario("/no/such/file.toml")
+
+
+def test_run_options_are_checked():
+    with pytest.raises(LeadSimError, match="positive"):
+        prepare("pilot_2011", years=0)
+    with pytest.raises(LeadSimError, match="positive"):
+        prepare("pilot_2011", population=-5)
+    assert prepare("pilot_2011", years=2).days == 731

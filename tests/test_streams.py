@@ -1,0 +1,35 @@
+import numpy as np
+
+from lead_sim.streams import Streams
+
+
+def test_a_persons_draw_does_not_depend_on_who_else_is_drawn():
+    s = Streams(7)
+    alone = s.uniform("contact", 12, np.array([42]))
+    crowd = s.uniform("contact", 12, np.arange(1000))
+    assert alone[0] == crowd[42]
+
+
+def test_draws_differ_by_seed_kind_day_and_person():
+    ids = np.arange(5000)
+    base = Streams(1).uniform("a", 0, ids)
+    for other in (Streams(2).uniform("a", 0, ids), Streams(1).uniform("b", 0, ids),
+                  Streams(1).uniform("a", 1, ids)):
+        assert abs(np.corrcoef(base, other)[0, 1]) < 0.05  # independent: |r| ~ 1/sqrt(5000)
+    assert len(np.unique(base)) == len(base)
+
+
+def test_uniforms_are_uniform():
+    u = Streams(3).uniform("x", 5, np.arange(200_000))
+    assert u.min() > 0 and u.max() < 1
+    counts, _ = np.histogram(u, bins=10, range=(0, 1))
+    # each decile holds 20,000 +- 3 sd (sd = sqrt(200000 * 0.1 * 0.9) ~ 134)
+    assert np.all(np.abs(counts - 20_000) < 3 * 134)
+
+
+def test_waits_match_the_daily_hazard():
+    rate = 0.01
+    waits = Streams(4).waits("w", 0, np.arange(100_000), rate)
+    assert waits.min() >= 1
+    # mean of ceil(Exp(rate)) is 1 / (1 - exp(-rate)) ~ 100.5; sd of the mean ~ 0.32
+    assert abs(waits.mean() - 1 / (1 - np.exp(-rate))) < 1.5
