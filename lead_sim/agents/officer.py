@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from scipy.special import betaincinv
+from scipy.special import betaincinv, ndtri
 
 from lead_sim.agents.states import State
 
@@ -111,15 +111,14 @@ class Force:
         """
         m, pop, s, p = self.model, self.model.population, self.model.streams, self.model.p
         area = pop.area[ids]
-        officer = self.first[area] + (s.uniform("officer_pick", day, ids)
-                                      * self.count[area]).astype(np.int64)
+        pick, quantity, cause, willing = s.uniform_columns("contact_draws", day, ids, 4).T
+        officer = self.first[area] + (pick * self.count[area]).astype(np.int64)
         green = s.uniform("shift", day, officer) < p["green_light_share"]
         drug = ~pop.sex_work[ids]
-        grams = np.where(drug, np.exp(pop.log_grams[ids] + 0.8 * s.normal("qty", day, ids)), 0.0)
+        grams = np.where(drug, np.exp(pop.log_grams[ids] + 0.8 * ndtri(quantity)), 0.0)
         eligible = ~pop.disqualified[ids] & (grams <= p["eligible_max_grams"])
         covered = m.covered[area]
-        probable_cause = s.uniform("probable_cause", day, ids) < p["probable_cause_share"]
-        willing = s.uniform("officer_choice", day, ids)
+        probable_cause = cause < p["probable_cause_share"]
         allowed = covered & eligible & green
         diverted = probable_cause & allowed & (willing < self.diversion[officer])
         in_lead = pop.state[ids] != State.COMMUNITY

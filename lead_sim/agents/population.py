@@ -146,7 +146,8 @@ class Population:
         free = self.state[ids] < State.JAIL_PRETRIAL
         rate = np.where(free, self.contact_rates(ids, p), 0.0)
         self.rate[ids] = rate
-        self.next_contact[ids] = day + self.streams.waits("contact", day, ids, rate)
+        wait = self.streams.waits("contact", day, ids, rate)
+        self.next_contact[ids] = np.where(free, day + wait, NEVER)
 
     def top_needs(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each person's most urgent unmet need, and whether they have one at all."""
