@@ -46,7 +46,11 @@ class LeadModel(mesa.Model):
         self.graph = build_graph()
         weights = np.array([self.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
         self.presence = np.array([self.graph.nodes[k]["presence"] for k in AREA_KEYS], float)
-        self.covered = np.zeros(len(AREA_KEYS), bool)
+        self.covered = np.zeros(len(AREA_KEYS), bool)  # LEAD covers the area today
+        for entry in scenario.timeline:  # the date coverage starts, if ever, on each node
+            for key in entry.cover:
+                node = self.graph.nodes[key]
+                node["lead_start"] = node["lead_start"] or entry.date
         self.timeline = self._timeline_by_day(scenario.timeline)
         self.ledger = Ledger(self.days)
         self.events = EventLog(keep_events)
@@ -142,7 +146,6 @@ class LeadModel(mesa.Model):
         for entry in self.timeline.get(day, ()):
             for key in entry.cover:
                 self.covered[AREA_KEYS.index(key)] = True
-                self.graph.nodes[key]["lead_start"] = self.date
             if entry.set:
                 self.p = self.p.updated(entry.set)
                 self._apply_settings(set(entry.set))

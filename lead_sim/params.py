@@ -105,10 +105,15 @@ _DECLARED: list[Param] = [
     _p("share_sex_work", 0.15, 0.0, 1.0, "share", "population",
        "Share whose low-level offences are sex work rather than drugs.",
        f"{_A}: LEAD took drug and prostitution cases; 39% of the LEAD group were female (#7)"),
-    _p("share_disqualified", 0.15, 0.0, 1.0, "share", "population",
-       "Share never eligible: dealing for profit, exploiting minors, promoting prostitution or "
-       "disqualifying violent history.",
-       f"{_A}: eligibility rules O6; the share is not published"),
+    _p("share_violent_history", 0.08, 0.0, 1.0, "share", "population",
+       "Share with a disqualifying violent history (never eligible for diversion).",
+       f"{_A}: eligibility rules O6, O7; the share is not published"),
+    _p("share_dealing", 0.07, 0.0, 1.0, "share", "population",
+       "Share dealing above subsistence level, exploiting minors or promoting prostitution "
+       "(never eligible).", f"{_A}: eligibility rules O6; the share is not published"),
+    _p("mean_prior_convictions", 2.0, 0.0, 20.0, "convictions", "population",
+       "Mean prior convictions on entry, for a person of average risk (riskier people have "
+       "more).", f"{_A}: LEAD's pilot population had long records (O5)"),
     _p("median_grams", 0.4, 0.05, 5.0, "g", "population",
        "Median drug quantity a person carries at a contact (log-normal across contacts).",
        f"{_A}: chosen so that most possession contacts fall under the 3 g limit of O6"),

@@ -70,4 +70,5 @@ def test_run_options_are_checked():
         prepare("pilot_2011", years=0)
     with pytest.raises(LeadSimError, match="positive"):
         prepare("pilot_2011", population=-5)
-    assert prepare("pilot_2011", years=2).days == 731
+    assert prepare("pilot_2011", years=2).days == 730  # 2 x 365.25 days, rounded to even
+    assert prepare("pilot_2011", years=10).days == 3652

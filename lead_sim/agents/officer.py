@@ -116,7 +116,8 @@ class Force:
         green = s.uniform("shift", day, officer) < p["green_light_share"]
         drug = ~pop.sex_work[ids]
         grams = np.where(drug, np.exp(pop.log_grams[ids] + 0.8 * ndtri(quantity)), 0.0)
-        eligible = ~pop.disqualified[ids] & (grams <= p["eligible_max_grams"])
+        eligible = ~pop.violent_history[ids] & ~pop.dealing[ids]
+        eligible &= grams <= p["eligible_max_grams"]
         covered = m.covered[area]
         probable_cause = cause < p["probable_cause_share"]
         allowed = covered & eligible & green

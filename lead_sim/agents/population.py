@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtri
+from scipy.stats import poisson
 
 from lead_sim.agents.states import NEED_URGENCY, NEVER, Need, NeedStatus, State
 from lead_sim.params import Params
@@ -40,7 +41,8 @@ class Population:
         self.homeless = np.zeros(n, b)  # unhoused on entry (a trait; being housed is a service)
         self.mental_health = np.zeros(n, b)
         self.sex_work = np.zeros(n, b)
-        self.disqualified = np.zeros(n, b)
+        self.violent_history = np.zeros(n, b)
+        self.dealing = np.zeros(n, b)
         self.log_grams = np.zeros(n, f8)
         self.needs = np.zeros((n, len(Need)), i8)
         # state and services
@@ -66,7 +68,7 @@ class Population:
     # ---- creating people ---------------------------------------------------------------------
     def spawn(self, ids: np.ndarray, day: int, p: Params) -> None:
         """Give the slots ``ids`` new people with attributes drawn from their own streams."""
-        u = self.streams.uniform_columns("attributes", day, ids, 9)
+        u = self.streams.uniform_columns("attributes", day, ids, 11)
         self.area[ids] = np.searchsorted(self._area_cdf, u[:, 0])
         sd = p["risk_heterogeneity"]
         self.frailty[ids] = np.exp(sd * ndtri(u[:, 1]) - 0.5 * sd**2)
@@ -75,8 +77,11 @@ class Population:
         self.mental_health[ids] = u[:, 4] < p["share_mental_health_need"]
         no_income = u[:, 5] < p["share_no_income"]
         self.sex_work[ids] = u[:, 6] < p["share_sex_work"]
-        self.disqualified[ids] = u[:, 7] < p["share_disqualified"]
+        self.violent_history[ids] = u[:, 7] < p["share_violent_history"]
+        self.dealing[ids] = u[:, 9] < p["share_dealing"]
         self.log_grams[ids] = np.log(p["median_grams"]) + 0.5 * ndtri(u[:, 8])
+        priors = poisson.ppf(u[:, 10], p["mean_prior_convictions"] * self.frailty[ids])
+        self.prior_convictions[ids] = np.minimum(priors, 99)
         needs = np.column_stack([
             self.homeless[ids], self.severe_sud[ids], self.mental_health[ids],
             self.homeless[ids] | no_income, no_income,
@@ -86,8 +91,8 @@ class Population:
             getattr(self, name)[ids] = -1
         for name in ("engaged", "in_treatment", "housed", "rearrested_12m"):
             getattr(self, name)[ids] = False
-        for name in ("state", "held_charge", "pending_charge", "prior_convictions",
-                     "in_lieu_count", "first_pathway"):
+        for name in ("state", "held_charge", "pending_charge", "in_lieu_count",
+                     "first_pathway"):
             getattr(self, name)[ids] = 0
         self.first_contact_day[ids] = -1
         for name in EVENT_ARRAYS:

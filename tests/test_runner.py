@@ -1,0 +1,19 @@
+import pandas as pd
+
+from lead_sim import run
+
+
+def test_worker_processes_give_the_same_numbers_as_one_process():
+    opts = dict(population=1_000, years=2, reps=2, seed=9)
+    serial = run(["pilot_2011", "system_as_usual"], workers=1, **opts)
+    pooled = run(["pilot_2011", "system_as_usual"], workers=2, **opts)
+    pd.testing.assert_frame_equal(serial.summary, pooled.summary)
+    pd.testing.assert_frame_equal(serial.timeseries, pooled.timeseries)
+
+
+def test_results_write_all_files_atomically(tmp_path):
+    results = run("pilot_2011", population=500, years=1)
+    out = results.write(tmp_path / "a" / "b")
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv",
+                                                     "timeseries.csv"]
+    assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith(".")]  # no staging
