@@ -77,7 +77,8 @@ def bootstrap_ratio(num: np.ndarray, den: np.ndarray, seed: int = 0) -> tuple[fl
     picks = rng.integers(0, len(num), size=(BOOTSTRAP_DRAWS, len(num)))
     with np.errstate(divide="ignore", invalid="ignore"):
         draws = num[picks].mean(axis=1) / den[picks].mean(axis=1)
-    low, high = np.nanpercentile(draws, [50 * (1 - LEVEL), 50 * (1 + LEVEL)])
+    draws = draws[np.isfinite(draws)]  # resamples that avert nothing have no ratio
+    low, high = np.percentile(draws, [50 * (1 - LEVEL), 50 * (1 + LEVEL)])
     return float(num.mean() / den.mean()), float(low), float(high)
 
 
@@ -178,11 +179,12 @@ def imprecise(table: pd.DataFrame, baseline: str, precision: float,
               outcomes: Sequence[str] = HEADLINE) -> list[str]:
     """Headline differences whose 95% interval is not narrower than ``precision`` x |mean|.
 
-    Returned as ``scenario:outcome`` labels; an empty list means the precision is reached.
+    Returned as ``scenario:outcome`` labels; an empty list means the precision is reached. A
+    difference that is exactly zero in every replicate (width 0) counts as precise.
     """
     rows = table[(table["scenario"] != baseline) & table["outcome"].isin(outcomes)]
     width = rows["diff_high"] - rows["diff_low"]
-    loose = ~(width < precision * rows["diff_mean"].abs())
+    loose = ~((width < precision * rows["diff_mean"].abs()) | (width == 0))  # 0: no change at all
     return [f"{s}:{o}" for s, o in zip(rows.loc[loose, "scenario"], rows.loc[loose, "outcome"])]
 
 
