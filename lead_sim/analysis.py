@@ -150,9 +150,20 @@ def _ratio_row(summary: pd.DataFrame, scenario: str, baseline: str, name: str,
     return _row(scenario, name, diff=bootstrap_ratio(extra, fewer, seed))
 
 
+def clip_level(outcome: str, level: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Keep a level's interval in the outcome's range (counts, costs >= 0; shares <= 1).
+
+    With few replicates a t-interval can reach below zero; the clipped bound is the honest one.
+    """
+    mean, low, high = level
+    top = 1.0 if outcome.startswith("rearrest") else np.inf
+    return mean, float(np.clip(low, 0.0, top)), float(np.clip(high, 0.0, top))
+
+
 def comparison_table(summary: pd.DataFrame, baseline: str, seed: int = 0) -> pd.DataFrame:
     """One row per scenario and outcome: mean and interval, and the paired difference.
 
+    Level intervals are clipped to the outcome's range (:func:`clip_level`); differences are not.
     ``summary`` holds one row per replicate (with the marginal-cost columns added). Ratio and
     net-cost rows are already relative to the baseline, so only their ``diff_*`` columns are
     filled; a ratio whose denominator is not averted on average is left empty.
@@ -164,7 +175,7 @@ def comparison_table(summary: pd.DataFrame, baseline: str, seed: int = 0) -> pd.
         for name in outcomes:
             diff = (None,) * 3 if scn == baseline else paired_difference(
                 summary, scn, baseline, name)
-            rows.append(_row(scn, name, t_interval(own[name]), diff))
+            rows.append(_row(scn, name, clip_level(name, t_interval(own[name])), diff))
         if scn == baseline:
             continue
         for name in NET_COSTS:

@@ -111,15 +111,25 @@ def costs_by_payer(comparison: Comparison) -> Figure:
 
 
 def headline(comparison: Comparison) -> Figure:
+    """One small panel per outcome, each on its own scale: bars are paired differences."""
     outcomes = ["arrests", "bookings", "jail_bed_days", "felony_charges", "prison_bed_days"]
-    rows = comparison.table[comparison.table["outcome"].isin(outcomes)]
-    fig = Figure(figsize=(8, 3.8))
-    ax = fig.subplots()
-    _diff_bars(ax, rows, outcomes, comparison)
-    ax.set_yticks([i + 0.4 - 0.4 / len(comparison.scenarios) for i in range(len(outcomes))])
-    ax.set_yticklabels([o.replace("_", " ") for o in outcomes], fontsize=8)
-    ax.set_xlabel(f"change vs {comparison.baseline} over the whole run (95% interval)")
-    ax.legend(fontsize=8)
+    table, scenarios = comparison.table, comparison.scenarios
+    fig = Figure(figsize=(8, 0.5 + 0.9 * len(outcomes) * max(1, len(scenarios) / 2)))
+    axes = fig.subplots(len(outcomes), 1)
+    for ax, outcome in zip(axes, outcomes):
+        own = table[table["outcome"] == outcome].set_index("scenario").reindex(scenarios)
+        err = [own["diff_mean"] - own["diff_low"], own["diff_high"] - own["diff_mean"]]
+        ax.barh(range(len(scenarios)), own["diff_mean"], xerr=err, capsize=3,
+                color=[_color(comparison, s) for s in scenarios], error_kw={"lw": 0.8})
+        ax.set_yticks(range(len(scenarios)))
+        ax.set_yticklabels(scenarios, fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(f"{outcome.replace('_', ' ')}: change vs {comparison.baseline} "
+                     "(95% interval)", fontsize=9, loc="left")
+        ax.tick_params(axis="x", labelsize=8)
+    fig.tight_layout()
     return fig
 
 

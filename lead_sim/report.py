@@ -45,7 +45,7 @@ DRIVERS = (
 )
 Writer = Callable[[Path], None]
 CSS = """
-body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f0f0f0} td.num{text-align:right;white-space:nowrap}
@@ -202,30 +202,35 @@ def recidivism_section(c: Comparison) -> str:
 
 def intercept_section(c: Comparison) -> str:
     order = [c.baseline, *c.scenarios]
-    header = ["Intercept", "Measure", *order, *(f"{s} minus {c.baseline}" for s in c.scenarios)]
-    rows = []
+    header = ["Measure", *order, *(f"{s} minus {c.baseline} (95% interval)" for s in c.scenarios)]
+    width = len(header)
     sim = c.intercepts
+    body = []
     for icpt in INTERCEPTS:
+        body.append(f"<tr><th colspan='{width}'>Intercept {icpt.number}: "
+                    f"{_esc(icpt.name)}</th></tr>")
         for m in icpt.measures:
             own = sim[(sim["intercept"] == icpt.number) & (sim["measure"] == m.label)]
-            first = f"{icpt.number} {icpt.name}"
-            label = f"{m.kind}: {m.label}"
+            label = f"<td>{_esc(m.kind)}: {_esc(m.label)}</td>"
             note = own["note"].iloc[0]
             if note:
-                rows.append([first, label, note, *[""] * (len(order) + len(c.scenarios) - 1)])
+                body.append(f"<tr>{label}<td colspan='{width - 1}' class='note'>{_esc(note)}"
+                            "</td></tr>")
                 continue
             by = own.set_index("scenario")
-            levels = [_interval(tuple(by.loc[s, ["mean", "low", "high"]]), m.column)
-                      for s in order]
-            diffs = [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
-                               m.column) for s in c.scenarios]
-            rows.append([first, label, *levels, *diffs])
+            cells = [num(by.loc[s, "mean"], m.column) for s in order]
+            cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
+                                m.column) for s in c.scenarios]
+            body.append("<tr>" + label + "".join(f"<td class='num'>{_esc(x)}</td>"
+                                                  for x in cells) + "</tr>")
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
     return ("<h2>Sequential Intercept Model</h2>"
-            "<p>People, events and costs at each intercept (Munetz &amp; Griffin 2006; intercept "
-            "0 from Abreu et al. 2017; evidence row O26). Placing social-contact referral at 0 "
-            "and arrest diversion at 1 follows the evidence file's classification. Where the "
-            "model has nothing for an intercept the table says so.</p>"
-            f"{_table(header, rows, 2)}")
+            "<p>People, events and costs at each intercept, as means over replicates for the "
+            "whole run (Munetz &amp; Griffin 2006; intercept 0 from Abreu et al. 2017; evidence "
+            "row O26). Placing social-contact referral at 0 and arrest diversion at 1 follows the "
+            "evidence file's classification. Where the model has nothing for an intercept the "
+            "table says so.</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def assumptions_section(c: Comparison) -> str:
