@@ -18,13 +18,14 @@ from typing import Any
 import pandas as pd
 
 from lead_sim import analysis
+from lead_sim.branching import simulate_tree
 from lead_sim.errors import LeadSimError
 from lead_sim.executors import run_tasks
 from lead_sim.intercepts import intercept_table
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import prepare, simulate
+from lead_sim.runner import RunResult, prepare
 from lead_sim.scenarios import Scenario
 
 DEFAULT_MAX_REPS = 200
@@ -38,16 +39,21 @@ AVERAGES = {"avg_lead_caseload": ("lead_active", "lead_inactive"),
             "avg_housed": ("housed",)}
 
 
-# ---- one replicate, in a worker ---------------------------------------------------------------
-def replicate(task: tuple[Scenario, int, bool]) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Run one replicate; return its summary row (with extra columns) and its time series.
+# ---- one seed, in a worker ----------------------------------------------------------------------
+def replicate(task: tuple[list[Scenario], int, bool]) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """Run one seed of every scenario; return each summary row (with extras) and time series.
 
-    Extras: people on an average day (``avg_*``), jail cost split into booking and bed-days,
-    and, with ``people``, distinct people per event kind (``people_*``). The event log itself
-    stays in the worker.
+    The scenarios run as a tree (:func:`lead_sim.branching.simulate_tree`): days they share are
+    simulated once. The event log, when kept for ``people`` counts, stays in the worker.
     """
-    scenario, seed, people = task
-    result = simulate(scenario, seed, keep_events=people)
+    scenarios, seed, people = task
+    runs = simulate_tree(scenarios, seed, keep_events=people)
+    return [(_row(scn, runs[scn.name], people), runs[scn.name].timeseries) for scn in scenarios]
+
+
+def _row(scenario: Scenario, result: RunResult, people: bool) -> dict[str, Any]:
+    """The summary row plus people on an average day (``avg_*``), the jail cost split into
+    booking and bed-days, and with ``people`` distinct people per event kind (``people_*``)."""
     row = dict(result.summary)
     ts = result.timeseries
     for name, cols in AVERAGES.items():
@@ -59,7 +65,7 @@ def replicate(task: tuple[Scenario, int, bool]) -> tuple[dict[str, Any], pd.Data
     if people:
         counts = result.events.groupby("kind", observed=False)["person"].nunique()
         row.update({f"people_{k}": int(counts.get(k, 0)) for k in PEOPLE_KINDS})
-    return row, ts
+    return row
 
 
 # ---- the comparison ---------------------------------------------------------------------------
@@ -145,13 +151,14 @@ def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: floa
 
 def _run_batch(prepared: list[Scenario], seeds: list[int], people: bool, workers: int,
                progress: Callable[[int], None] | None) -> list[tuple[dict, pd.DataFrame]]:
-    tasks = [(scn, s, people) for scn in prepared for s in seeds]
+    """One task per seed (all scenarios of it); results flattened in seed order."""
+    tasks = [(prepared, s, people) for s in seeds]
     out: list[Any] = [None] * len(tasks)
     for i, result in run_tasks(replicate, tasks, "local", workers):
         out[i] = result
         if progress:
-            progress(1)
-    return out
+            progress(len(prepared))
+    return [pair for per_seed in out for pair in per_seed]
 
 
 def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
