@@ -118,9 +118,14 @@ def _interval(values: tuple, outcome: str) -> str:
     return f"{num(mean, outcome)} ({num(low, outcome)} to {num(high, outcome)})"
 
 
-def _years(comparison: Comparison) -> str:
-    years = comparison.summary["days"].iloc[0] / 365.25
+def years_text(days: int) -> str:
+    """A run's length for sentences: '12 years', or '3.5 years'."""
+    years = days / 365.25
     return f"{years:.0f} years" if abs(years - round(years)) < 0.05 else f"{years:.1f} years"
+
+
+def _years(comparison: Comparison) -> str:
+    return years_text(int(comparison.summary["days"].iloc[0]))
 
 
 def headline_section(c: Comparison) -> str:

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from lead_sim.commands.common import add_run_options, overrides, positive_float, positive_int
 from lead_sim.comparison import check_out_dir, comparison_key, run_comparison, validate
-from lead_sim.report import HEADLINE_ROWS, sentence
+from lead_sim.report import HEADLINE_ROWS, sentence, years_text
 
 
 def register(subparsers) -> None:
@@ -65,13 +65,13 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _print_summary(comparison, path, precision) -> None:
-    years = comparison.summary["days"].iloc[0] / 365.25
+    years = years_text(int(comparison.summary["days"].iloc[0]))
     table = comparison.table
     for scn in comparison.scenarios:
         for outcome, noun in HEADLINE_ROWS:
             row = table[(table["scenario"] == scn) & (table["outcome"] == outcome)].iloc[0]
             diff = (row["diff_mean"], row["diff_low"], row["diff_high"])
-            print(sentence(scn, comparison.baseline, outcome, noun, diff, f"{years:.1f} years"))
+            print(sentence(scn, comparison.baseline, outcome, noun, diff, years))
     manifest = comparison.manifest
     if precision is not None:
         state = "reached" if manifest["precision_reached"] else "not reached (cap)"
