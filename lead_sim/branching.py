@@ -1,0 +1,80 @@
+"""Run several scenarios of one seed as a tree: shared history is simulated once, then forked.
+
+Scenarios that extend each other (system_as_usual -> pilot_2011 -> seattle_citywide ->
+king_county) are identical, day for day and draw for draw, until their timelines first differ:
+random draws are keyed by seed, person and decision (:mod:`lead_sim.streams`), not by how many
+draws came before. So one model can run the common prefix and be copied at the first day a
+timeline differs; the copy then follows the other scenario. The result is exactly what separate
+runs give (``tests/test_compare.py`` checks this), at the cost of the unshared days only: for
+the three built-in expansion scenarios about two thirds of the simulated days.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from lead_sim.model import LeadModel
+from lead_sim.outcomes import summary, timeseries
+from lead_sim.runner import RunResult
+from lead_sim.scenarios import Scenario
+
+
+def _entries(scenario: Scenario) -> dict[int, list[tuple]]:
+    """Timeline entries by day index, as comparable tuples (as the model applies them)."""
+    by_day: dict[int, list[tuple]] = {}
+    for e in scenario.timeline:
+        day = max(0, (e.date - scenario.start_date).days)
+        by_day.setdefault(day, []).append((tuple(e.cover), sorted(e.set.items())))
+    return by_day
+
+
+def divergence_day(a: Scenario, b: Scenario) -> int:
+    """First day on which runs of ``a`` and ``b`` can differ (0: nothing is shared)."""
+    if (a.start_date, a.end_date, a.params) != (b.start_date, b.end_date, b.params):
+        return 0
+    ea, eb = _entries(a), _entries(b)
+    days = sorted(d for d in {*ea, *eb} if ea.get(d) != eb.get(d))
+    return min(days[0], a.days) if days else a.days
+
+
+def _finish(model: LeadModel, keep_events: bool) -> RunResult:
+    while model.running:
+        model.step()
+    model.finish()
+    events = model.events.to_frame() if keep_events else None
+    return RunResult(summary(model), timeseries(model), events)
+
+
+def _retarget(model: LeadModel, scenario: Scenario) -> LeadModel:
+    """A copy of ``model`` that follows ``scenario`` from its current day on."""
+    fork = copy.deepcopy(model)
+    fork.lead_scenario = scenario
+    fork.timeline = fork._timeline_by_day(scenario.timeline)
+    return fork
+
+
+def _run_group(model: LeadModel, group: list[Scenario], keep_events: bool,
+               out: dict[str, RunResult]) -> None:
+    """Run ``group`` (identical before ``model.day``) from ``model``, forking where they split."""
+    lead = group[0]
+    while len(group) > 1:
+        split = {s.name: divergence_day(lead, s) for s in group[1:]}
+        day = min(split.values())
+        while model.day < day:
+            model.step()
+        others = [s for s in group[1:] if split[s.name] == day]
+        group = [lead, *(s for s in group[1:] if split[s.name] > day)]
+        first = (_retarget(model, others[0]) if day > 0
+                 else LeadModel(others[0], model.seed, keep_events=keep_events))
+        _run_group(first, others, keep_events, out)
+    out[lead.name] = _finish(model, keep_events)
+
+
+def simulate_tree(scenarios: Sequence[Scenario], seed: int, *,
+                  keep_events: bool = False) -> dict[str, RunResult]:
+    """One replicate of every scenario with ``seed``, sharing common history; keyed by name."""
+    out: dict[str, RunResult] = {}
+    group = list(scenarios)
+    _run_group(LeadModel(group[0], seed, keep_events=keep_events), group, keep_events, out)
+    return out

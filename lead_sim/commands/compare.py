@@ -1,0 +1,81 @@
+"""``lead-sim compare``: scenarios against a baseline, paired by seed, as a policy report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from lead_sim.commands.common import add_run_options, overrides, positive_float, positive_int
+from lead_sim.comparison import check_out_dir, comparison_key, run_comparison, validate
+from lead_sim.report import HEADLINE_ROWS, sentence, years_text
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="compare scenarios with a baseline and write the policy report",
+        description="Run BASELINE and every SCENARIO with the same seeds (paired by common "
+                    "random numbers) and write comparison.csv, intercepts.csv, runs/, "
+                    "figures/, report.html and manifest.json into --out.")
+    parser.add_argument("baseline", help="baseline scenario (built-in name or TOML path)")
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                        help="scenarios to compare with the baseline")
+    add_run_options(parser, reps=10)
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="worker processes (default 1)")
+    parser.add_argument("--precision", type=positive_float, default=None, metavar="P",
+                        help="add replicates until every headline difference's 95%% interval "
+                             "is narrower than P x its mean (or --max-reps is reached)")
+    parser.add_argument("--max-reps", type=positive_int, default=None,
+                        help="cap on replicates per scenario with --precision (default 200)")
+    parser.add_argument("--people", action="store_true",
+                        help="keep each run's event log to count distinct people per intercept "
+                             "(about 20%% slower)")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    opts = dict(years=args.years, population=args.population, overrides=overrides(args))
+    prepared = validate(args.baseline, args.scenarios, args.reps, args.precision,
+                        args.max_reps, **opts)
+    names = [s.name for s in prepared]
+    check_out_dir(args.out, comparison_key(
+        names[0], names[1:], seed=args.seed, reps=args.reps, precision=args.precision,
+        max_reps=args.max_reps, people=args.people, **opts))
+    bar = tqdm(total=len(prepared) * args.reps, desc="replicates", unit="run", file=sys.stderr,
+               disable=None)
+
+    def on_batch(n: int, loose: list[str]) -> None:
+        if loose:
+            bar.total += len(prepared) * args.reps
+            bar.refresh()
+        bar.write(f"{n} replicates: {len(loose)} headline difference(s) not yet precise",
+                  file=sys.stderr)
+
+    with bar:
+        comparison = run_comparison(
+            args.baseline, args.scenarios, reps=args.reps, seed=args.seed, workers=args.workers,
+            precision=args.precision, max_reps=args.max_reps, people=args.people,
+            progress=bar.update, on_batch=on_batch, **opts)
+    path = comparison.write(args.out)
+    _print_summary(comparison, path, args.precision)
+    return 0
+
+
+def _print_summary(comparison, path, precision) -> None:
+    years = years_text(int(comparison.summary["days"].iloc[0]))
+    table = comparison.table
+    for scn in comparison.scenarios:
+        for outcome, noun in HEADLINE_ROWS:
+            row = table[(table["scenario"] == scn) & (table["outcome"] == outcome)].iloc[0]
+            diff = (row["diff_mean"], row["diff_low"], row["diff_high"])
+            print(sentence(scn, comparison.baseline, outcome, noun, diff, years))
+    manifest = comparison.manifest
+    if precision is not None:
+        state = "reached" if manifest["precision_reached"] else "not reached (cap)"
+        print(f"Precision {precision:g}: {state} with {manifest['reps_used']} replicates "
+              "per scenario.")
+    print(f"\nWrote {path}/report.html, comparison.csv, intercepts.csv, figures/, runs/ and "
+          "manifest.json")

@@ -1,0 +1,235 @@
+"""Running a paired comparison of scenarios and writing its report folder.
+
+Every scenario runs the same seeds (``seed .. seed + n - 1``) so replicates pair up by common
+random numbers; runs go through :func:`lead_sim.executors.run_tasks`, so the numbers do not
+depend on the number of workers. With a precision target, batches of replicates are added until
+every headline difference is pinned down or a cap is reached. Nothing is written until every run
+has finished, and a folder holding a different comparison is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lead_sim import analysis
+from lead_sim.branching import simulate_tree
+from lead_sim.errors import LeadSimError
+from lead_sim.executors import run_tasks
+from lead_sim.intercepts import intercept_table
+from lead_sim.io import csv_writer, json_writer, write_folder
+from lead_sim.manifest import build_manifest
+from lead_sim.params import Params
+from lead_sim.runner import RunResult, prepare
+from lead_sim.scenarios import Scenario
+
+DEFAULT_MAX_REPS = 200
+#: Event kinds whose distinct people are counted when runs keep their event log.
+PEOPLE_KINDS = ("social_referral", "intake", "arrest", "arrest_diversion", "in_lieu_referral",
+                "booking", "charge", "conviction", "jail_release", "prison_release")
+#: Daily stocks averaged over the run (people on an average day).
+AVERAGES = {"avg_lead_caseload": ("lead_active", "lead_inactive"),
+            "avg_lead_waitlist": ("lead_waitlist",), "avg_jail_population": ("jail_population",),
+            "avg_prison_population": ("prison_population",), "avg_in_treatment": ("in_treatment",),
+            "avg_housed": ("housed",)}
+
+
+# ---- one seed, in a worker ----------------------------------------------------------------------
+def replicate(task: tuple[list[Scenario], int, bool]) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """Run one seed of every scenario; return each summary row (with extras) and time series.
+
+    The scenarios run as a tree (:func:`lead_sim.branching.simulate_tree`): days they share are
+    simulated once. The event log, when kept for ``people`` counts, stays in the worker.
+    """
+    scenarios, seed, people = task
+    runs = simulate_tree(scenarios, seed, keep_events=people)
+    return [(_row(scn, runs[scn.name], people), runs[scn.name].timeseries) for scn in scenarios]
+
+
+def _row(scenario: Scenario, result: RunResult, people: bool) -> dict[str, Any]:
+    """The summary row plus people on an average day (``avg_*``), the jail cost split into
+    booking and bed-days, and with ``people`` distinct people per event kind (``people_*``)."""
+    row = dict(result.summary)
+    ts = result.timeseries
+    for name, cols in AVERAGES.items():
+        row[name] = float(ts[list(cols)].sum(axis=1).mean())
+    p = Params.with_overrides(scenario.params)
+    row["cost_booking"] = row["bookings"] * p["booking_cost"]
+    row["cost_jail_beds"] = row["cost_jail"] - row["cost_booking"]
+    row["cost_jail_beds_marginal"] = row["jail_bed_days"] * p["jail_marginal_bed_day_cost"]
+    if people:
+        counts = result.events.groupby("kind", observed=False)["person"].nunique()
+        row.update({f"people_{k}": int(counts.get(k, 0)) for k in PEOPLE_KINDS})
+    return row
+
+
+# ---- the comparison ---------------------------------------------------------------------------
+@dataclass
+class Comparison:
+    """A finished comparison: replicate runs, the comparison and SIM tables, and the manifest."""
+
+    baseline: str
+    scenarios: list[str]
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    table: pd.DataFrame
+    intercepts: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reps(self) -> int:
+        return int(self.summary.groupby("scenario").size().min())
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write the report folder (see ``docs/compare.md``) atomically."""
+        from lead_sim.report import report_files
+
+        check_out_dir(out_dir, self.manifest["comparison"])
+        return write_folder(out_dir, {
+            "comparison.csv": csv_writer(self.table),
+            "intercepts.csv": csv_writer(self.intercepts),
+            "runs/summary.csv": csv_writer(self.summary),
+            "runs/timeseries.csv": csv_writer(self.timeseries),
+            "manifest.json": json_writer(self.manifest),
+            **report_files(self),
+        })
+
+
+def comparison_key(baseline: str, scenarios: Sequence[str], **options: Any) -> dict[str, Any]:
+    """What identifies a comparison: a folder may only be rewritten by the same one."""
+    return json.loads(json.dumps({"baseline": baseline, "scenarios": list(scenarios), **options},
+                                 default=str))
+
+
+def check_out_dir(out_dir: str | Path, key: Mapping[str, Any]) -> None:
+    """Refuse a folder that holds anything other than this same comparison."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
+    if not out.exists() or not any(out.iterdir()):
+        return
+    manifest = out / "manifest.json"
+    try:
+        found = json.loads(manifest.read_text()).get("comparison")
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if found is None:
+        raise LeadSimError(f"--out '{out}' is not empty and holds no lead-sim comparison; "
+                           "choose a new or empty folder. Nothing was written.")
+    if found != dict(key):
+        differs = sorted(k for k in {*found, *key} if found.get(k) != key.get(k))
+        raise LeadSimError(f"--out '{out}' holds a different comparison (differs in: "
+                           f"{', '.join(differs)}); choose another folder or delete it. "
+                           "Nothing was written.")
+
+
+def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: float | None,
+             max_reps: int | None, **run_options: Any) -> list[Scenario]:
+    """Check every input and return the prepared scenarios (baseline first)."""
+    if reps < 2:
+        raise LeadSimError(f"--reps must be at least 2 to give an interval; got {reps}.")
+    if not scenarios:
+        raise LeadSimError("Give at least one SCENARIO to compare with the BASELINE.")
+    names = [baseline, *scenarios]
+    prepared = [prepare(name, **run_options) for name in names]
+    labels = [s.name for s in prepared]
+    if len(set(labels)) != len(labels):
+        raise LeadSimError(f"Each scenario may appear once (baseline included); got "
+                           f"{', '.join(labels)}.")
+    if precision is not None and not precision > 0:
+        raise LeadSimError(f"--precision must be positive; got {precision}.")
+    if max_reps is not None and max_reps < reps:
+        raise LeadSimError(f"--max-reps ({max_reps}) must be at least --reps ({reps}).")
+    _jail_costs(prepared)
+    return prepared
+
+
+def _run_batch(prepared: list[Scenario], seeds: list[int], people: bool, workers: int,
+               progress: Callable[[int], None] | None) -> list[tuple[dict, pd.DataFrame]]:
+    """One task per seed (all scenarios of it); results flattened in seed order."""
+    tasks = [(prepared, s, people) for s in seeds]
+    out: list[Any] = [None] * len(tasks)
+    for i, result in run_tasks(replicate, tasks, "local", workers):
+        out[i] = result
+        if progress:
+            progress(len(prepared))
+    return [pair for per_seed in out for pair in per_seed]
+
+
+def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
+                   years: float | None, population: int | None,
+                   overrides: Mapping[str, Any] | None, workers: int,
+                   precision: float | None, max_reps: int | None, people: bool,
+                   progress: Callable[[int], None] | None = None,
+                   on_batch: Callable[[int, list[str]], None] | None = None) -> Comparison:
+    """Run the comparison; ``on_batch(n_reps, imprecise)`` reports each precision check."""
+    run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
+    prepared = validate(baseline, scenarios, reps, precision, max_reps, **run_options)
+    cap = (max_reps or max(DEFAULT_MAX_REPS, reps)) if precision else reps
+    results: list[tuple[dict, pd.DataFrame]] = []
+    n = 0
+    while True:
+        batch = list(range(seed + n, seed + min(n + reps, cap)))
+        results += _run_batch(prepared, batch, people, workers, progress)
+        n += len(batch)
+        comparison = _assemble(prepared, results, seed)
+        if precision is None:
+            break
+        loose = analysis.imprecise(comparison.table, prepared[0].name, precision)
+        if on_batch:
+            on_batch(n, loose)
+        if not loose or n >= cap:
+            break
+    key = comparison_key(prepared[0].name, [s.name for s in prepared[1:]], seed=seed,
+                         reps=reps, precision=precision, max_reps=max_reps, people=people,
+                         **run_options)
+    comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison)
+    return comparison
+
+
+def _assemble(prepared: list[Scenario], results: list[tuple[dict, pd.DataFrame]],
+              seed: int) -> Comparison:
+    order = {s.name: i for i, s in enumerate(prepared)}
+    summary = pd.DataFrame([r[0] for r in results])
+    summary = summary.sort_values(["scenario", "seed"], key=lambda c: c.map(order)
+                                  if c.name == "scenario" else c, kind="stable")
+    summary = analysis.add_marginal_costs(summary.reset_index(drop=True), _jail_costs(prepared))
+    timeseries = pd.concat([r[1] for r in results], ignore_index=True)
+    table = analysis.comparison_table(summary, prepared[0].name, seed)
+    return Comparison(prepared[0].name, [s.name for s in prepared[1:]], summary, timeseries,
+                      table, intercept_table(table))
+
+
+def _jail_costs(prepared: list[Scenario]) -> dict[str, tuple[float, float]]:
+    """(average, marginal) jail cost per bed-day per scenario, from its starting parameters."""
+    out = {}
+    for scn in prepared:
+        p = Params.with_overrides(scn.params)
+        out[scn.name] = (p["jail_bed_day_cost"], p["jail_marginal_bed_day_cost"])
+        if any({"jail_bed_day_cost", "jail_marginal_bed_day_cost"} & set(e.set)
+               for e in scn.timeline):
+            raise LeadSimError(f"Scenario '{scn.name}' changes a jail bed-day cost in its "
+                               "timeline; compare re-prices bed-days with one rate per scenario.")
+    return out
+
+
+def _manifest(prepared: list[Scenario], key: dict[str, Any], n: int, seed: int,
+              precision: float | None, comparison: Comparison) -> dict[str, Any]:
+    loose = (analysis.imprecise(comparison.table, prepared[0].name, precision)
+             if precision else [])
+    return build_manifest(
+        kind="lead-sim compare", comparison=key, reps_used=n,
+        seeds=list(range(seed, seed + n)), imprecise=loose,
+        precision_reached=(not loose) if precision else None,
+        scenarios=[s.to_dict() for s in prepared],
+        params={s.name: dict(Params.with_overrides(s.params)) for s in prepared},
+        pairing="common random numbers: replicate r of every scenario uses seed + r",
+        interval="95% Student-t interval of the mean over replicates (ratios: paired "
+                 "percentile bootstrap)",
+    )
+

@@ -1,0 +1,323 @@
+"""The policy report: one self-contained HTML file a council staffer can read offline.
+
+Figures are embedded as base64 PNG and the manifest travels inside the page (a JSON script
+block), so the file can be mailed on its own. Every number comes from the comparison table; this
+module only chooses words and layout.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from lead_sim.intercepts import INTERCEPTS
+from lead_sim.outcomes import OUTCOMES
+from lead_sim.params import REGISTRY
+from lead_sim.plotting import FIGURES, PATHWAYS, PAYER_LABELS, render_all
+
+if TYPE_CHECKING:
+    from lead_sim.comparison import Comparison
+
+#: (outcome, plural noun) for the headline sentences.
+HEADLINE_ROWS = (
+    ("arrests", "arrests"),
+    ("bookings", "jail bookings"),
+    ("jail_bed_days", "jail bed-days"),
+    ("felony_charges", "felony charges"),
+    ("prison_bed_days", "prison bed-days"),
+    ("lead_enrollments", "LEAD intakes"),
+    ("cost_total", "total public cost (jail bed-days at the average rate)"),
+    ("cost_total_marginal", "total public cost (jail bed-days at the marginal rate)"),
+)
+#: Parameters that drive the difference between LEAD and the system as usual.
+DRIVERS = (
+    "hr_lead_engaged", "diversion_propensity", "social_referral_propensity", "caseload_cap",
+    "caseload_design", "engaged_months", "hr_housed", "hr_income", "hr_treatment",
+    "case_manager_annual_cost", "jail_bed_day_cost", "jail_marginal_bed_day_cost",
+    "booking_share", "pretrial_days_felony", "police_hours_per_arrest", "contact_rate",
+)
+Writer = Callable[[Path], None]
+CSS = """
+body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f0f0f0} td.num{text-align:right;white-space:nowrap}
+img{max-width:100%} .note{color:#666;font-size:0.9em} h2{border-bottom:1px solid #ddd}
+"""
+
+
+# ---- numbers in words ---------------------------------------------------------------------------
+def num(value: float, outcome: str = "") -> str:
+    """A number rounded for reading: 3 significant figures, money in $ and shares in %."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    if outcome.startswith("rearrest"):
+        return f"{100 * value:.1f}%"
+    sign, v = ("-" if value < 0 else ""), abs(float(value))
+    money = "cost" in outcome
+    if money and v >= 1e6:
+        return f"{sign}${v / 1e6:,.2f}M"
+    text = f"{float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{v:.3g}"
+    return f"{sign}${text}" if money else f"{sign}{text}"
+
+
+def sentence(scenario: str, baseline: str, outcome: str, noun: str,
+             diff: tuple[float, float, float], years: str) -> str:
+    """'seattle_citywide averts 1,200 (900 to 1,500) jail bookings over 12 years compared ...'."""
+    mean, low, high = diff
+    if any(math.isnan(x) for x in diff):
+        return f"{scenario}: too few replicates to estimate the change in {noun}."
+    money = outcome.startswith("cost")
+    if mean < 0:
+        verb = "saves" if money else "averts"
+        amount = f"{num(-mean, outcome)} ({num(-high, outcome)} to {num(-low, outcome)})"
+    else:
+        verb = "costs" if money else "adds"
+        amount = f"{num(mean, outcome)} ({num(low, outcome)} to {num(high, outcome)})"
+    body = (f"{verb} {amount} {'more ' if verb == 'costs' else ''}in {noun}" if money
+            else f"{verb} {amount} {noun}")
+    unclear = " The 95% interval includes zero: no clear change." if low <= 0 <= high else ""
+    return f"{scenario} {body} over {years}, compared with {baseline}.{unclear}"
+
+
+# ---- sections -----------------------------------------------------------------------------------
+def _esc(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric_from: int = 1) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td class='num'>{_esc(c)}</td>" if i >= numeric_from
+                         else f"<td>{_esc(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _value(table: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -> tuple:
+    row = table[(table["scenario"] == scenario) & (table["outcome"] == outcome)]
+    if row.empty:
+        return (float("nan"),) * 3
+    r = row.iloc[0]
+    return r[f"{prefix}mean"], r[f"{prefix}low"], r[f"{prefix}high"]
+
+
+def _interval(values: tuple, outcome: str) -> str:
+    mean, low, high = values
+    if math.isnan(mean):
+        return "n/a"
+    if math.isnan(low):
+        return num(mean, outcome)
+    return f"{num(mean, outcome)} ({num(low, outcome)} to {num(high, outcome)})"
+
+
+def years_text(days: int) -> str:
+    """A run's length for sentences: '12 years', or '3.5 years'."""
+    years = days / 365.25
+    return f"{years:.0f} years" if abs(years - round(years)) < 0.05 else f"{years:.1f} years"
+
+
+def _years(comparison: Comparison) -> str:
+    return years_text(int(comparison.summary["days"].iloc[0]))
+
+
+def headline_section(c: Comparison) -> str:
+    years = _years(c)
+    sentences = [sentence(s, c.baseline, o, noun, _value(c.table, s, o, "diff_"), years)
+                 for s in c.scenarios for o, noun in HEADLINE_ROWS]
+    header = ["Outcome (whole run)", c.baseline]
+    for s in c.scenarios:
+        header += [s, f"{s} minus {c.baseline}"]
+    rows = []
+    for outcome, noun in HEADLINE_ROWS:
+        row = [noun, _interval(_value(c.table, c.baseline, outcome), outcome)]
+        for s in c.scenarios:
+            row += [_interval(_value(c.table, s, outcome), outcome),
+                    _interval(_value(c.table, s, outcome, "diff_"), outcome)]
+        rows.append(row)
+    items = "".join(f"<li>{_esc(t)}</li>" for t in sentences)
+    return (f"<h2>Headline: what changes</h2><ul>{items}</ul>"
+            f"{_table(header, rows)}"
+            "<p class='note'>Means over replicates with 95% intervals in brackets. Differences are "
+            "paired: each replicate of a scenario is compared with the baseline replicate that "
+            "shares its seed.</p>")
+
+
+def costs_section(c: Comparison) -> str:
+    header = ["Payer", *(f"{s} minus {c.baseline}" for s in c.scenarios), "verdict"]
+    rows = []
+    for payer, label in PAYER_LABELS.items():
+        name = f"net_cost_{payer}"
+        diffs = [_value(c.table, s, name, "diff_") for s in c.scenarios]
+        verdicts = [_verdict(d) for d in diffs]
+        rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
+    ratios = []
+    for s in c.scenarios:
+        for name, label in (("cost_per_arrest_averted", "per arrest averted"),
+                            ("cost_per_bed_day_averted", "per jail bed-day averted (average)"),
+                            ("cost_per_bed_day_averted_marginal",
+                             "per jail bed-day averted (marginal)")):
+            ratios.append([s, label, _interval(_value(c.table, s, name, "diff_"), "cost")])
+    return (
+        "<h2>Costs by payer: who pays more, who saves</h2>"
+        f"{_table(header, rows)}"
+        "<p class='note'>Positive: the payer spends more than under the baseline; negative: it "
+        "saves. Jail bed-days are shown twice: at the average rate "
+        f"(<code>jail_bed_day_cost</code> = ${REGISTRY['jail_bed_day_cost'].default:,.0f} by "
+        "default) and at the marginal rate (<code>jail_marginal_bed_day_cost</code> = "
+        f"${REGISTRY['jail_marginal_bed_day_cost'].default:,.0f}). Fewer bed-days save only the "
+        "marginal rate while the jail's fixed costs remain, so the marginal figure is the "
+        "realistic saving in the short run.</p>"
+        "<h3>Extra public cost per unit averted</h3>"
+        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)'], ratios, 2)}"
+        "<p class='note'>Ratio of the mean extra cost to the mean number averted, with a paired "
+        "bootstrap interval; left blank when nothing is averted on average.</p>")
+
+
+def _verdict(diff: tuple) -> str:
+    mean, low, high = diff
+    if math.isnan(mean):
+        return "n/a"
+    if not math.isnan(low) and low <= 0 <= high:
+        return "no clear change"
+    return "pays more" if mean > 0 else "saves"
+
+
+def recidivism_section(c: Comparison) -> str:
+    order = [c.baseline, *c.scenarios]
+    rows = []
+    for name, label in PATHWAYS.items():
+        rows.append([f"first contact {label}",
+                     *(_interval(_value(c.table, s, name), name) for s in order)])
+    rows.append(["everyone", *(_interval(_value(c.table, s, "rearrest_12m"), "rearrest")
+                               for s in order)])
+    return ("<h2>Recidivism by pathway</h2>"
+            f"{_table(['Share re-arrested within 12 months of a first contact', *order], rows)}"
+            "<p class='note'>By the pathway of each person's first police contact in the run: "
+            "booked into jail, diverted at arrest by LEAD, or referred to LEAD by social contact. "
+            "n/a: no one took that pathway (no LEAD in the scenario).</p>")
+
+
+def intercept_section(c: Comparison) -> str:
+    order = [c.baseline, *c.scenarios]
+    header = ["Measure", *order, *(f"{s} minus {c.baseline} (95% interval)" for s in c.scenarios)]
+    width = len(header)
+    sim = c.intercepts
+    body = []
+    for icpt in INTERCEPTS:
+        body.append(f"<tr><th colspan='{width}'>Intercept {icpt.number}: "
+                    f"{_esc(icpt.name)}</th></tr>")
+        for m in icpt.measures:
+            own = sim[(sim["intercept"] == icpt.number) & (sim["measure"] == m.label)]
+            label = f"<td>{_esc(m.kind)}: {_esc(m.label)}</td>"
+            note = own["note"].iloc[0]
+            if note:
+                body.append(f"<tr>{label}<td colspan='{width - 1}' class='note'>{_esc(note)}"
+                            "</td></tr>")
+                continue
+            by = own.set_index("scenario")
+            cells = [num(by.loc[s, "mean"], m.column) for s in order]
+            cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
+                                m.column) for s in c.scenarios]
+            body.append("<tr>" + label + "".join(f"<td class='num'>{_esc(x)}</td>"
+                                                  for x in cells) + "</tr>")
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    return ("<h2>Sequential Intercept Model</h2>"
+            "<p>People, events and costs at each intercept, as means over replicates for the "
+            "whole run (Munetz &amp; Griffin 2006; intercept 0 from Abreu et al. 2017; evidence "
+            "row O26). Placing social-contact referral at 0 and arrest diversion at 1 follows the "
+            "evidence file's classification. Where the model has nothing for an intercept the "
+            "table says so.</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def assumptions_section(c: Comparison) -> str:
+    params = c.manifest["params"]
+    varying = {k for k in REGISTRY if len({json.dumps(p.get(k)) for p in params.values()}) > 1}
+    overridden = set(c.manifest["comparison"].get("overrides", {}))
+    timeline_keys = {k for scn in c.manifest["scenarios"] for e in scn["timeline"]
+                     for k in e["set"]}
+    names = [n for n in REGISTRY if n in (set(DRIVERS) | varying | overridden | timeline_keys)]
+    base = params[c.baseline]
+    rows = [[n, base[n], REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
+            for n in names]
+    timeline = []
+    for scn in c.manifest["scenarios"]:
+        for e in scn["timeline"]:
+            changes = ", ".join(f"{k} = {v}" for k, v in e["set"].items())
+            cover = f"covers {', '.join(e['cover'])}" if e["cover"] else ""
+            timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
+                             e["note"]])
+    return ("<h2>Assumptions that drive the result</h2>"
+            "<p>Parameters of LEAD's effect, reach, capacity and unit costs, plus every parameter "
+            "that differs between scenarios or was overridden, with their sources from the "
+            "parameter registry (<code>lead-sim params</code>). \"assumption\" marks values the "
+            "evidence does not state.</p>"
+            f"{_table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 1)}"
+            "<h3>Scenario timelines</h3>"
+            f"{_table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 9)}")
+
+
+def method_section(c: Comparison) -> str:
+    m = c.manifest
+    key = m["comparison"]
+    precision = ""
+    if key.get("precision"):
+        reached = "reached" if m["precision_reached"] else "NOT reached (cap hit)"
+        loose = ", ".join(m["imprecise"]) or "none"
+        precision = (f"<p>Precision target: every headline difference's 95% interval narrower "
+                     f"than {key['precision']:g} x its mean: {reached} after {m['reps_used']} "
+                     f"replicates per scenario. Still imprecise: {_esc(loose)}.</p>")
+    return ("<h2>Method</h2>"
+            f"<p>{m['reps_used']} replicates per scenario, seeds {m['seeds'][0]} to "
+            f"{m['seeds'][-1]}; {_esc(m['pairing'])}. Intervals: {_esc(m['interval'])}. "
+            f"Outcomes: {_esc('; '.join(f'{k}: {v}' for k, v in list(OUTCOMES.items())[:4]))}; "
+            "see comparison.csv for all of them.</p>" + precision)
+
+
+def _figure(name: str, title: str, png: bytes) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (f"<figure><img alt='{_esc(title)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{_esc(title)} (figures/{name}.png)</figcaption></figure>")
+
+
+def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
+    """The whole report as one HTML string."""
+    fig = {n: _figure(n, FIGURES[n][0], figures[n]) for n in figures}
+    scn = c.manifest["scenarios"][0]
+    population = c.manifest["params"][c.baseline]["population"]
+    manifest = json.dumps(c.manifest, indent=1, default=str)
+    intro = (f"<p>{len(c.scenarios) + 1} scenarios, {c.reps} replicates each, "
+             f"{scn['start_date']} to {scn['end_date']} ({_years(c)}), {population:,} people at "
+             f"risk. Baseline: <b>{_esc(c.baseline)}</b>. Commit {_esc(c.manifest['git_commit'])}."
+             "</p>")
+    body = [f"<h1>LEAD scenario comparison: {_esc(', '.join(c.scenarios))} vs "
+            f"{_esc(c.baseline)}</h1>", intro, headline_section(c), fig["headline"],
+            "<h2>Jail population and LEAD caseload over time</h2>", fig["jail_population"],
+            fig["lead_caseload"], costs_section(c), fig["costs_by_payer"],
+            recidivism_section(c), fig["recidivism"], intercept_section(c),
+            assumptions_section(c), method_section(c),
+            "<h2>Manifest</h2><details><summary>Parameters, seeds, versions, commit, command"
+            f"</summary><pre>{_esc(manifest)}</pre></details>",
+            "<script type='application/json' id='lead-sim-manifest'>"
+            + manifest.replace("</", "<\\/") + "</script>"]
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>LEAD comparison</title><style>{CSS}</style></head><body>"
+            + "\n".join(body) + "</body></html>\n")
+
+
+def report_files(c: Comparison) -> dict[str, Writer]:
+    """Writers for report.html and figures/*.png, for :func:`lead_sim.io.write_folder`."""
+    figures = render_all(c)
+    page = build_html(c, figures)
+    files: dict[str, Writer] = {"report.html": lambda p: p.write_text(page, encoding="utf-8")}
+    for name, png in figures.items():
+        files[f"figures/{name}.png"] = lambda p, png=png: p.write_bytes(png)
+    return files

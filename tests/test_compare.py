@@ -1,0 +1,213 @@
+"""Tests of ``lead-sim compare``: the numbers, the pairing, the report and bad input.
+
+One small comparison (2,000 people, 4 years, 4 replicates, serial) is run once per module and
+checked against the runs it summarises; the remaining tests use even smaller runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from scipy import stats
+
+from lead_sim import analysis
+from lead_sim.cli import main
+from lead_sim.comparison import run_comparison
+from lead_sim.params import REGISTRY
+
+BASE, SCN = "system_as_usual", "seattle_citywide"
+SMALL = {"population": 2000, "years": 4.0}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "out"
+    code = main(["compare", BASE, SCN, "--reps", "4", "--seed", "3", "--population", "2000",
+                 "--years", "4", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def tables(written):
+    return (pd.read_csv(written / "comparison.csv"), pd.read_csv(written / "runs/summary.csv"))
+
+
+def _row(table, scenario, outcome):
+    return table[(table["scenario"] == scenario) & (table["outcome"] == outcome)].iloc[0]
+
+
+def _t95(x, clip=False):
+    x = np.asarray(x, float)
+    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    low = max(0.0, x.mean() - half) if clip else x.mean() - half  # levels: counts are >= 0
+    return x.mean(), low, x.mean() + half
+
+
+def test_levels_match_the_runs(tables):
+    table, runs = tables
+    assert sorted(runs["seed"].unique()) == [3, 4, 5, 6]
+    for scenario in (BASE, SCN):
+        own = runs[runs["scenario"] == scenario]
+        for outcome in ("arrests", "bookings", "jail_bed_days", "cost_total", "cost_police"):
+            row = _row(table, scenario, outcome)
+            assert np.allclose([row["mean"], row["low"], row["high"]],
+                               _t95(own[outcome], clip=True))
+
+
+def test_paired_differences_match_the_runs(tables):
+    table, runs = tables
+    wide = runs.pivot(index="seed", columns="scenario")
+    for outcome in ("arrests", "bookings", "jail_bed_days", "cost_total", "lead_enrollments"):
+        diff = wide[(outcome, SCN)] - wide[(outcome, BASE)]
+        row = _row(table, SCN, outcome)
+        assert np.allclose([row["diff_mean"], row["diff_low"], row["diff_high"]], _t95(diff))
+        assert math.isnan(_row(table, BASE, outcome)["diff_mean"])  # empty for the baseline
+    net = _row(table, SCN, "net_cost_police")
+    assert net["diff_mean"] == pytest.approx(_row(table, SCN, "cost_police")["diff_mean"])
+
+
+def test_marginal_costs_and_ratios(tables):
+    table, runs = tables
+    gap = REGISTRY["jail_bed_day_cost"].default - REGISTRY["jail_marginal_bed_day_cost"].default
+    assert np.allclose(runs["cost_jail_marginal"], runs["cost_jail"] - gap * runs["jail_bed_days"])
+    wide = runs.pivot(index="seed", columns="scenario")
+    extra = (wide[("cost_total", SCN)] - wide[("cost_total", BASE)]).mean()
+    averted = (wide[("arrests", BASE)] - wide[("arrests", SCN)]).mean()
+    row = _row(table, SCN, "cost_per_arrest_averted")
+    if averted > 0:
+        assert row["diff_mean"] == pytest.approx(extra / averted)
+        assert row["diff_low"] <= row["diff_mean"] <= row["diff_high"]
+    else:
+        assert math.isnan(row["diff_mean"])
+
+
+def test_intercept_table_agrees_and_admits_gaps(written, tables):
+    table, _ = tables
+    sim = pd.read_csv(written / "intercepts.csv", keep_default_na=False)
+    assert set(sim["intercept"]) == {0, 1, 2, 3, 4, 5}
+    assert (sim.loc[sim["intercept"] == 5, "note"].str.startswith("not modelled")).all()
+    bookings = sim[(sim["outcome"] == "bookings") & (sim["scenario"] == SCN)].iloc[0]
+    assert float(bookings["diff_mean"]) == pytest.approx(_row(table, SCN, "bookings")["diff_mean"])
+
+
+def test_report_is_self_contained(written):
+    page = (written / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 5
+    assert "<table>" in page and "Sequential Intercept Model" in page
+    assert "jail bookings over 4 years, compared with system_as_usual" in page
+    assert "src='http" not in page and "href=" not in page  # opens offline
+    start = page.index("id='lead-sim-manifest'>") + len("id='lead-sim-manifest'>")
+    manifest = json.loads(page[start:page.index("</script>", start)])
+    assert manifest["seeds"] == [3, 4, 5, 6]
+    assert manifest == json.loads((written / "manifest.json").read_text())
+    for name in ("headline", "jail_population", "lead_caseload", "costs_by_payer", "recidivism"):
+        text = Image.open(written / "figures" / f"{name}.png").text
+        assert json.loads(text["lead_sim_manifest"])["seeds"] == [3, 4, 5, 6]
+
+
+def test_pairing_narrows_intervals(tables):
+    """Common random numbers: the same runs give a far narrower paired interval than unpaired.
+
+    Deterministic (fixed seeds); the check is only that paired < unpaired for each outcome.
+    """
+    _, runs = tables
+    for outcome in ("arrests", "bookings", "jail_bed_days", "cost_total"):
+        _, plo, phi = analysis.paired_difference(runs, SCN, BASE, outcome)
+        _, ulo, uhi = analysis.unpaired_difference(runs, SCN, BASE, outcome)
+        assert phi - plo < (uhi - ulo) / 2, outcome
+
+
+def test_rewriting_the_same_comparison_is_allowed_a_different_one_is_not(written, capsys):
+    before = (written / "comparison.csv").read_bytes()
+    code = main(["compare", BASE, SCN, "--reps", "5", "--seed", "3", "--population", "2000",
+                 "--years", "4", "--out", str(written)])
+    assert code == 2
+    assert "different comparison" in capsys.readouterr().err
+    assert (written / "comparison.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["no_such_scenario"], "Unknown scenario"),
+    (["seattle_citywide", "--reps", "1"], "at least 2"),
+    ([BASE], "once"),
+])
+def test_bad_input_fails_cleanly_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    code = main(["compare", BASE, *args, "--population", "500", "--years", "1",
+                 "--out", str(out)])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_foreign_folder_is_refused(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep me")
+    code = main(["compare", BASE, SCN, "--reps", "2", "--out", str(tmp_path)])
+    assert code == 2
+    assert "holds no lead-sim comparison" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_precision_adds_replicates_up_to_the_cap():
+    tiny = dict(seed=0, years=2.0, population=500, overrides=None, workers=1, people=False)
+    loose = run_comparison(BASE, [SCN], reps=2, precision=1e-6, max_reps=3, **tiny)
+    assert loose.manifest["reps_used"] == 3 and loose.manifest["precision_reached"] is False
+    assert loose.reps == 3
+    easy = run_comparison(BASE, [SCN], reps=2, precision=1e9, max_reps=6, **tiny)
+    assert easy.manifest["reps_used"] == 2 and easy.manifest["precision_reached"] is True
+
+
+def test_imprecise_lists_wide_intervals():
+    table = pd.DataFrame({"scenario": ["b", "s", "s"], "outcome": ["bookings"] * 2 + ["arrests"],
+                          "diff_mean": [np.nan, -100.0, -100.0],
+                          "diff_low": [np.nan, -110.0, -200.0],
+                          "diff_high": [np.nan, -90.0, 0.0]})
+    assert analysis.imprecise(table, "b", 0.5, ("bookings", "arrests")) == ["s:arrests"]
+    assert analysis.imprecise(table, "b", 2.5, ("bookings", "arrests")) == []
+
+
+def test_python_api_workers_and_people_give_the_same_numbers():
+    opts = dict(reps=2, seed=1, years=2.0, population=500)
+    serial = analysis.compare(BASE, [SCN], workers=1, **opts)
+    pooled = analysis.compare(BASE, [SCN], workers=2, people=True, **opts)
+    cols = list(serial.table.columns[2:])
+    pd.testing.assert_frame_equal(
+        serial.table[["scenario", "outcome", *cols]],
+        pooled.table[pooled.table["outcome"].isin(serial.table["outcome"])]
+        .reset_index(drop=True)[["scenario", "outcome", *cols]])
+    assert (pooled.summary["people_booking"] <= pooled.summary["bookings"]).all()
+
+
+def _toml(path, name, extends, body=""):
+    path.write_text(f'name = "{name}"\nextends = "{extends}"\ndescription = "test"\n{body}')
+    return str(path)
+
+
+def test_tree_runs_equal_separate_runs(tmp_path):
+    """Shared history simulated once and forked gives exactly the numbers of separate runs."""
+    from lead_sim.branching import divergence_day, simulate_tree
+    from lead_sim.runner import prepare, simulate
+
+    early = _toml(tmp_path / "early.toml", "early", BASE,
+                  '[[timeline]]\ndate = 2010-03-01\ncover = ["belltown"]\n'
+                  "set = { budget_usd_per_year = 800_000 }\n")
+    later = _toml(tmp_path / "later.toml", "later", early,
+                  '[[timeline]]\ndate = 2010-07-01\ncover = ["downtown"]\n')
+    other = _toml(tmp_path / "other.toml", "other", early, "[params]\nshare_homeless = 0.5\n")
+    prepared = [prepare(s, years=1.5, population=600) for s in (BASE, early, later, other)]
+    assert divergence_day(prepared[1], prepared[2]) == 181  # 2010-07-01
+    assert divergence_day(prepared[0], prepared[3]) == 0  # different start values
+    tree = simulate_tree(prepared, 7, keep_events=True)
+    for scn in prepared:
+        alone = simulate(scn, 7, keep_events=True)
+        pd.testing.assert_series_equal(pd.Series(tree[scn.name].summary),
+                                       pd.Series(alone.summary), check_exact=True)
+        pd.testing.assert_frame_equal(tree[scn.name].timeseries, alone.timeseries,
+                                      check_exact=True)
+        pd.testing.assert_frame_equal(tree[scn.name].events, alone.events, check_exact=True)
