@@ -8,6 +8,7 @@ Public API::
     results.timeseries     # one row per replicate and day
 """
 
+from lead_sim.analysis import compare
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.params import REGISTRY, Param, Params
@@ -16,5 +17,5 @@ from lead_sim.scenarios import Scenario, builtin_names, load_scenario
 
 __all__ = [
     "REGISTRY", "LeadModel", "LeadSimError", "Param", "Params", "Results", "RunResult",
-    "Scenario", "builtin_names", "load_scenario", "prepare", "run", "simulate",
+    "Scenario", "builtin_names", "compare", "load_scenario", "prepare", "run", "simulate",
 ]
