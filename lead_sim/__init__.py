@@ -8,7 +8,6 @@ Public API::
     results.timeseries     # one row per replicate and day
 """
 
-from lead_sim.analysis import compare
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.params import REGISTRY, Param, Params
@@ -19,3 +18,12 @@ __all__ = [
     "REGISTRY", "LeadModel", "LeadSimError", "Param", "Params", "Results", "RunResult",
     "Scenario", "builtin_names", "compare", "load_scenario", "prepare", "run", "simulate",
 ]
+
+
+def __getattr__(name: str):
+    """Import the comparison layer (scipy.stats, reports) only when it is asked for."""
+    if name == "compare":
+        from lead_sim.analysis import compare
+
+        return compare
+    raise AttributeError(f"module 'lead_sim' has no attribute {name!r}")

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import poisson
+from scipy.special import ndtri, pdtrik
 
 from lead_sim.agents.states import NEED_URGENCY, NEVER, Need, NeedStatus, State
 from lead_sim.params import Params
@@ -80,7 +79,8 @@ class Population:
         self.violent_history[ids] = u[:, 7] < p["share_violent_history"]
         self.dealing[ids] = u[:, 9] < p["share_dealing"]
         self.log_grams[ids] = np.log(p["median_grams"]) + 0.5 * ndtri(u[:, 8])
-        priors = poisson.ppf(u[:, 10], p["mean_prior_convictions"] * self.frailty[ids])
+        mean_priors = np.maximum(p["mean_prior_convictions"] * self.frailty[ids], 1e-9)
+        priors = np.ceil(pdtrik(u[:, 10], mean_priors))  # Poisson quantile (inverse CDF)
         self.prior_convictions[ids] = np.minimum(priors, 99)
         needs = np.column_stack([
             self.homeless[ids], self.severe_sud[ids], self.mental_health[ids],
