@@ -24,7 +24,7 @@ from lead_sim.errors import LeadSimError
 from lead_sim.explain import explain_month
 from lead_sim.params import REGISTRY
 from lead_sim.scenarios import builtin_names
-from lead_sim.viz.figures import charts_figure, map_figure, to_png
+from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.levers import (
     COVERAGE,
     DEFAULT_SCENARIO,
@@ -39,7 +39,7 @@ from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession, capacity_bought
 
 SCENARIO_ENV = "LEAD_SIM_VIZ_SCENARIO"  # set by `lead-sim viz --scenario`
-PLAY_INTERVAL_MS = 20  # pause between frames while playing
+PLAY_INTERVAL_MS = 150  # pause between frames while playing, so renders and clicks get a turn
 DAYS_PER_FRAME = 7  # a week per Step and per redraw while playing: keeps Play above 5 days/s
 POPULATION_STEP = 500
 
@@ -176,7 +176,13 @@ def LeverInput(lever: Lever, session: VizSession, settings: solara.Reactive[dict
     else:
         solara.SliderFloat(label, value=float(value), min=param.low, max=param.high,
                            step=lever.step, on_value=on_value)
-    state = "pinned by you" if pinned else "from the scenario"
+    if not pinned:
+        state = "from the scenario"
+    elif settings.value[lever.name] == value:
+        state = "pinned by you"
+    else:  # pinned after Reset: the lever takes over when LEAD launches
+        mine = format_value(param, settings.value[lever.name])
+        state = f"from the scenario; yours, {mine}, applies from LEAD's launch"
     solara.Text(f"now {format_value(param, value)} ({state})",
                 classes=[f"lead-lever-{lever.name}"], style={"font-size": "0.8em"})
     Help(lever.help())
@@ -217,19 +223,20 @@ def MapView(session: VizSession):
     measure = solara.use_reactive(next(iter(MEASURES)))
     population = session.policy.p["population"]
     dots = solara.use_memo(lambda: DotSample(population), [population])
-    png = solara.use_memo(lambda: to_png(map_figure(session.policy, measure.value, dots)),
+    svg = solara.use_memo(lambda: map_svg(session.policy, measure.value, dots),
                           [counter, measure.value, session, dots])
     with solara.Card("Neighbourhoods"):
         solara.Select("Colour areas by", values=list(MEASURES), value=measure)
-        solara.Image(png, classes=["lead-map"])
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-map"])
 
 
 @solara.component
 def Charts(session: VizSession):
     counter = update_counter.get()
-    png = solara.use_memo(lambda: to_png(charts_figure(session)), [counter, session])
-    with solara.Card("Over time"):
-        solara.Image(png, classes=["lead-charts"])
+    charts = solara.use_memo(lambda: charts_svg(session), [counter, session])
+    with solara.Card("Over time"), solara.ColumnsResponsive(12, large=6):
+        for svg in charts:
+            solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart"])
 
 
 @solara.component

@@ -7,6 +7,7 @@ simulation commands and worker processes do not pay for them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 
@@ -63,6 +64,8 @@ def handle(args: argparse.Namespace) -> int:
     config = uvicorn.Config("solara.server.starlette:app", host=args.host, port=args.port,
                             log_level="warning")
     print(f"LEAD visualizer at http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
-    uvicorn.Server(config).run()  # returns on Ctrl-C after closing connections
+    # uvicorn shuts down gracefully on Ctrl-C, then re-raises it: that is the normal way out
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()
     print("Visualizer stopped.", flush=True)
     return 0

@@ -1,33 +1,26 @@
-"""The map and the charts, drawn with matplotlib into PNG bytes for the page.
-
-Figures are built on :class:`matplotlib.figure.Figure` (not pyplot), so concurrent browser
-sessions draw in their own threads without sharing global state, and nothing leaks between
-frames.
-"""
+"""The map and the charts of the page, drawn as SVG text (see :mod:`lead_sim.viz.svg`)."""
 
 from __future__ import annotations
 
-import io
 import math
+from html import escape
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREA_KEYS
 from lead_sim.params import PAYERS
 from lead_sim.viz.measures import MEASURES, STATE_GROUPS, DotSample
 from lead_sim.viz.session import VizSession
+from lead_sim.viz.svg import Series, line_chart, text
 
-DPI = 72
 COVERED = "#1b7a3a"
-
-
-def to_png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+PAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                 "#7f7f7f", "#bcbd22")
+_HEAT = colormaps["YlOrRd"]
+MAP_W, MAP_H = 430, 560
 
 
 def node_centres(model: LeadModel) -> np.ndarray:
@@ -35,90 +28,115 @@ def node_centres(model: LeadModel) -> np.ndarray:
     return np.array([model.graph.nodes[k]["pos"] for k in AREA_KEYS], float)
 
 
-def map_figure(model: LeadModel, measure: str, dots: DotSample | None) -> Figure:
+def _projector(centres: np.ndarray):
+    """Longitude/latitude to pixels, east-west shrunk by cos(latitude) so shapes look right."""
+    pad = 0.02
+    lon0, lat0 = centres.min(axis=0) - pad
+    lon1, lat1 = centres.max(axis=0) + pad
+    kx = math.cos(math.radians((lat0 + lat1) / 2))
+    scale = min((MAP_W - 150) / ((lon1 - lon0) * kx), (MAP_H - 40) / (lat1 - lat0))
+
+    def project(lonlat: np.ndarray) -> np.ndarray:
+        lonlat = np.atleast_2d(lonlat)
+        x = 20 + (lonlat[:, 0] - lon0) * kx * scale
+        y = 20 + (lat1 - lonlat[:, 1]) * scale
+        return np.column_stack([x, y])
+    return project, scale
+
+
+def map_svg(model: LeadModel, measure: str, dots: DotSample | None) -> str:
     """Neighbourhoods at their rough geographic place, coloured by ``measure``, LEAD areas ringed
     in green, and a sample of people as dots coloured by state."""
-    fig = Figure(figsize=(6.4, 6.6), layout="constrained")
-    ax = fig.subplots()
     centres = node_centres(model)
-    for a, b in model.graph.edges:
-        (x0, y0), (x1, y1) = model.graph.nodes[a]["pos"], model.graph.nodes[b]["pos"]
-        ax.plot([x0, x1], [y0, y1], color="#d0d0d0", lw=1, zorder=1)
+    project, scale = _projector(centres)
+    xy = project(centres)
+    index = {k: i for i, k in enumerate(AREA_KEYS)}
     values = MEASURES[measure](model)
+    top = max(1, int(values.max()))
     weights = np.array([model.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
-    nodes = ax.scatter(centres[:, 0], centres[:, 1], s=90 * weights, c=values, cmap="YlOrRd",
-                       vmin=0, vmax=max(1, values.max()), zorder=2,
-                       edgecolors=np.where(model.covered, COVERED, "#707070"),
-                       linewidths=np.where(model.covered, 3.0, 0.8))
-    fig.colorbar(nodes, ax=ax, shrink=0.5, location="left", label=measure)
+    radius = 0.0065 * scale * np.sqrt(weights / weights.max()) + 3
+    parts = [f'<svg class="lead-map-svg" xmlns="http://www.w3.org/2000/svg" '
+             f'viewBox="0 0 {MAP_W} {MAP_H}" width="100%">',
+             text(10, 14, f"{measure} by neighbourhood, {model.date:%d %b %Y}", 12,
+                  weight="bold")]
+    for a, b in model.graph.edges:
+        (x0, y0), (x1, y1) = xy[index[a]], xy[index[b]]
+        parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                     'stroke="#d0d0d0"/>')
+    for i, key in enumerate(AREA_KEYS):
+        fill = to_hex(_HEAT(values[i] / top))
+        ring = (f'stroke="{COVERED}" stroke-width="4"' if model.covered[i]
+                else 'stroke="#808080" stroke-width="1"')
+        name = escape(model.graph.nodes[key]["name"])
+        parts.append(f'<circle cx="{xy[i, 0]:.1f}" cy="{xy[i, 1]:.1f}" r="{radius[i]:.1f}" '
+                     f'fill="{fill}" {ring}><title>{name}: {values[i]} ({measure})</title>'
+                     '</circle>')
     if dots is not None:
-        xy = dots.positions(model, centres)
-        ax.scatter(xy[:, 0], xy[:, 1], s=3, c=dots.colours(model), zorder=3, linewidths=0)
-    for key, (x, y), value in zip(AREA_KEYS, centres, values):
-        ax.annotate(f"{model.graph.nodes[key]['name']} ({value})", (x, y), fontsize=6.5,
-                    xytext=(7, 4), textcoords="offset points", zorder=4)
-    handles = [Line2D([], [], ls="", marker="o", color=c, label=label)
-               for label, _, c in STATE_GROUPS]
-    handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec=COVERED, mew=2.5,
-                          ms=10, label="LEAD covers the area"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
-    ax.set_aspect(1 / math.cos(math.radians(47.5)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(f"{measure} by neighbourhood, {model.date:%d %b %Y}", fontsize=10)
-    return fig
+        pts = project(dots.positions(model, centres))
+        for (x, y), colour in zip(pts, dots.colours(model)):
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.3" fill="{colour}"/>')
+    for i, key in enumerate(AREA_KEYS):
+        parts.append(text(xy[i, 0] + radius[i] + 2, xy[i, 1] + 3,
+                          f"{model.graph.nodes[key]['name']} ({values[i]})", 9))
+    parts.append(_map_legend(measure, top))
+    parts.append("</svg>")
+    return "".join(parts)
 
 
-def _dates(model: LeadModel, days: int) -> np.ndarray:
-    start = np.datetime64(model.lead_scenario.start_date, "D")
-    return start + np.arange(days)
+def _map_legend(measure: str, top: int) -> str:
+    x, y = MAP_W - 140, MAP_H - 132
+    rows = [text(x, y, "people (dots)", 10, weight="bold")]
+    for i, (label, _, colour) in enumerate(STATE_GROUPS):
+        rows.append(f'<circle cx="{x + 4}" cy="{y + 11 + i * 12}" r="3.5" fill="{colour}"/>')
+        rows.append(text(x + 12, y + 15 + i * 12, label, 9))
+    yy = y + 15 + len(STATE_GROUPS) * 12
+    rows.append(f'<circle cx="{x + 5}" cy="{yy + 4}" r="5" fill="white" stroke="{COVERED}" '
+                'stroke-width="3"/>')
+    rows.append(text(x + 14, yy + 8, "LEAD covers the area", 9))
+    rows.append(text(x, yy + 22, "area colour: pale 0,", 9))
+    rows.append(text(x, yy + 33, f"dark red {top} ({measure})", 9))
+    return "".join(rows)
 
 
-def charts_figure(session: VizSession) -> Figure:
+def _years(model: LeadModel, days: int) -> np.ndarray:
+    start = model.lead_scenario.start_date
+    return start.year + (start.timetuple().tm_yday - 1) / 365.25 + np.arange(days) / 365.25
+
+
+def charts_svg(session: VizSession) -> list[str]:
     """Jail population; caseload against capacity and the waitlist; cumulative costs by payer;
     arrests against diversions and referrals. The baseline is dashed when side by side."""
     pol = session.policy
     day = pol.day
-    fig = Figure(figsize=(9.5, 6.6), layout="constrained")
-    (jail, lead), (cost, flow) = fig.subplots(2, 2, sharex=True)
     frame = pol.record.frame(day)
     base = session.baseline.record.frame(day) if session.baseline is not None else None
-    x = _dates(pol, day)
-
-    jail.plot(x, frame["jail_population"], color="#d62728", label="policy")
-    if base is not None:
-        jail.plot(x, base["jail_population"], "k--", lw=1, label="baseline")
-        jail.legend(fontsize=7)
-    jail.set_title("Jail population (people)", fontsize=9)
-
-    lead.plot(x, frame["lead_active"] + frame["lead_inactive"], color="#2a9d4b",
-              label="on a caseload")
-    lead.plot(x, frame["lead_capacity"], color="#1f4e79", lw=1, label="caseload capacity")
-    lead.plot(x, frame["lead_waitlist"], color="#f0a030", label="waitlist")
-    lead.legend(fontsize=7, loc="upper left")
-    lead.set_title("LEAD caseload, capacity and waitlist (people)", fontsize=9)
-
-    if day:
-        cum = np.cumsum(frame[[f"cost_{p}" for p in PAYERS]].to_numpy(), axis=0) / 1e6
-        cost.stackplot(x, cum.T, labels=[p.replace("_", " ") for p in PAYERS])
-        if base is not None:
-            cost.plot(x, np.cumsum(base["cost_total"]) / 1e6, "k--", lw=1, label="baseline total")
-        cost.legend(fontsize=6, loc="upper left", ncol=2)
-    cost.set_title("Cumulative cost by payer ($ million)", fontsize=9)
+    years = _years(pol, day)
 
     def monthly(f, column):
-        return f[column].rolling(30, min_periods=1).sum()
+        return f[column].rolling(30, min_periods=1).sum().to_numpy()
 
-    flow.plot(x, monthly(frame, "arrests"), color="#d62728", label="arrests")
-    flow.plot(x, monthly(frame, "bookings"), color="#8c564b", lw=1, label="bookings")
-    flow.plot(x, monthly(frame, "arrest_diversions"), color="#2a9d4b", label="arrest diversions")
-    flow.plot(x, monthly(frame, "social_contact_referrals"), color="#17becf",
-              label="social-contact referrals")
+    jail = [Series("policy" if base is not None else "jail", frame["jail_population"],
+                   "#d62728")]
+    flow = [Series("arrests", monthly(frame, "arrests"), "#d62728"),
+            Series("bookings", monthly(frame, "bookings"), "#8c564b", width=1),
+            Series("arrest diversions", monthly(frame, "arrest_diversions"), "#2a9d4b"),
+            Series("social-contact referrals", monthly(frame, "social_contact_referrals"),
+                   "#17becf")]
     if base is not None:
-        flow.plot(x, monthly(base, "arrests"), "k--", lw=1, label="baseline arrests")
-    flow.legend(fontsize=6, loc="upper left")
-    flow.set_title("Arrests, diversions and referrals (per 30 days)", fontsize=9)
-    for ax in (jail, lead, cost, flow):
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-    return fig
+        jail.append(Series("baseline", base["jail_population"], "#222", dashed=True))
+        flow.append(Series("baseline arrests", monthly(base, "arrests"), "#222", dashed=True))
+    lead = [Series("on a caseload", frame["lead_active"] + frame["lead_inactive"], "#2a9d4b"),
+            Series("caseload capacity", frame["lead_capacity"], "#1f4e79", width=1),
+            Series("waitlist", frame["lead_waitlist"], "#f0a030")]
+    cum = np.cumsum(frame[[f"cost_{p}" for p in PAYERS]].to_numpy(), axis=0) / 1e6
+    cost = [Series(p.replace("_", " "), cum[:, i], PAYER_COLOURS[i])
+            for i, p in enumerate(PAYERS)]
+    return [
+        line_chart("Jail population (people)", years, jail, css_class="lead-chart-jail"),
+        line_chart("LEAD caseload, capacity and waitlist (people)", years, lead,
+                   css_class="lead-chart-lead"),
+        line_chart("Cumulative cost by payer ($ million)", years, cost, stacked=True,
+                   height=250, css_class="lead-chart-cost"),
+        line_chart("Arrests, diversions and referrals (per 30 days)", years, flow,
+                   height=250, css_class="lead-chart-flow"),
+    ]
