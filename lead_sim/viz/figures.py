@@ -28,33 +28,43 @@ def node_centres(model: LeadModel) -> np.ndarray:
     return np.array([model.graph.nodes[k]["pos"] for k in AREA_KEYS], float)
 
 
+def spread(centres: np.ndarray, power: float = 0.6) -> np.ndarray:
+    """Positions for drawing: geography kept, the dense downtown core opened up.
+
+    Distances from the centroid of the busiest areas are raised to ``power`` (< 1), which
+    pushes close neighbours apart and pulls the far south county in, without reordering
+    anything (a stable, roughly geographic layout; no force-directed jiggle between frames).
+    """
+    core = centres[:5].mean(axis=0)  # Belltown, Downtown, ID, Capitol Hill, Central District
+    kx = math.cos(math.radians(core[1]))
+    d = (centres - core) * [kx, 1.0]
+    r = np.hypot(d[:, 0], d[:, 1])
+    scale = np.where(r > 0, r ** power / np.where(r > 0, r, 1), 0.0)
+    return d * scale[:, None]
+
+
 def _projector(centres: np.ndarray):
-    """Longitude/latitude to pixels, east-west shrunk by cos(latitude) so shapes look right."""
-    pad = 0.02
-    lon0, lat0 = centres.min(axis=0) - pad
-    lon1, lat1 = centres.max(axis=0) + pad
-    kx = math.cos(math.radians((lat0 + lat1) / 2))
-    scale = min((MAP_W - 150) / ((lon1 - lon0) * kx), (MAP_H - 40) / (lat1 - lat0))
+    """Spread coordinates (see :func:`spread`) to pixels."""
+    flat = spread(centres)
+    lo, hi = flat.min(axis=0), flat.max(axis=0)
+    scale = min((MAP_W - 170) / (hi[0] - lo[0]), (MAP_H - 60) / (hi[1] - lo[1]))
 
-    def project(lonlat: np.ndarray) -> np.ndarray:
-        lonlat = np.atleast_2d(lonlat)
-        x = 20 + (lonlat[:, 0] - lon0) * kx * scale
-        y = 20 + (lat1 - lonlat[:, 1]) * scale
-        return np.column_stack([x, y])
-    return project, scale
-
-
+    def project(points: np.ndarray) -> np.ndarray:
+        """Pixels of ``points`` given as offsets from their area's spread position."""
+        return np.column_stack([25 + (points[:, 0] - lo[0]) * scale,
+                                35 + (hi[1] - points[:, 1]) * scale])
+    return flat, project
 def map_svg(model: LeadModel, measure: str, dots: DotSample | None) -> str:
     """Neighbourhoods at their rough geographic place, coloured by ``measure``, LEAD areas ringed
     in green, and a sample of people as dots coloured by state."""
     centres = node_centres(model)
-    project, scale = _projector(centres)
-    xy = project(centres)
+    flat, project = _projector(centres)
+    xy = project(flat)
     index = {k: i for i, k in enumerate(AREA_KEYS)}
     values = MEASURES[measure](model)
     top = max(1, int(values.max()))
     weights = np.array([model.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
-    radius = 0.0065 * scale * np.sqrt(weights / weights.max()) + 3
+    radius = 9 + 7 * np.sqrt(weights / weights.max())
     parts = [f'<svg class="lead-map-svg" xmlns="http://www.w3.org/2000/svg" '
              f'viewBox="0 0 {MAP_W} {MAP_H}" width="100%">',
              text(10, 14, f"{measure} by neighbourhood, {model.date:%d %b %Y}", 12,
@@ -72,7 +82,8 @@ def map_svg(model: LeadModel, measure: str, dots: DotSample | None) -> str:
                      f'fill="{fill}" {ring}><title>{name}: {values[i]} ({measure})</title>'
                      '</circle>')
     if dots is not None:
-        pts = project(dots.positions(model, centres))
+        area = dots.areas(model)
+        pts = xy[area] + dots.offset * (0.85 * radius[area])[:, None]
         for (x, y), colour in zip(pts, dots.colours(model)):
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.3" fill="{colour}"/>')
     for i, key in enumerate(AREA_KEYS):

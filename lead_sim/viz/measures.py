@@ -61,11 +61,12 @@ class DotSample:
         n = min(population, max_dots)
         self.slots = np.sort(rng.choice(population, n, replace=False))
         angle = rng.uniform(0, 2 * np.pi, n)
-        radius = 0.0065 * np.sqrt(rng.uniform(0, 1, n))  # degrees: inside the node's disc
+        radius = np.sqrt(rng.uniform(0, 1, n))  # uniform over the unit disc
         self.offset = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
 
-    def positions(self, model: LeadModel, centres: np.ndarray) -> np.ndarray:
-        return centres[model.population.area[self.slots]] + self.offset
+    def areas(self, model: LeadModel) -> np.ndarray:
+        """The area each sampled person lives in today."""
+        return model.population.area[self.slots]
 
     def colours(self, model: LeadModel) -> list[str]:
         states = model.population.state[self.slots]
