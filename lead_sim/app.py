@@ -74,7 +74,7 @@ def Page():
             ModelController(model, model_parameters=settings, play_interval=play_interval,
                             render_interval=days_per_frame, use_threads=use_threads)
             solara.SliderInt("Days per Step and per redraw in Play", value=days_per_frame,
-                             min=1, max=60)
+                             min=1, max=60, thumb_label="always")
         RunSettings(settings.value, restart)
         Levers(model.value, settings)
     with solara.Column(style={"padding": "8px"}):
@@ -134,6 +134,7 @@ def RunSettings(settings: dict[str, Any], restart):
         solara.SliderInt(f"Population ({pop.unit})", value=settings["population"],
                          min=max(int(pop.low), POPULATION_STEP), max=VIZ_MAX_POPULATION,
                          step=POPULATION_STEP, on_value=on_population)
+        solara.Text(f"{settings['population']:,} people", style={"font-size": "0.8em"})
         Help(f"{pop.description} Source: {pop.source}. The visualizer runs at most "
              f"{VIZ_MAX_POPULATION:,} people; changing it starts again.")
 
@@ -155,6 +156,7 @@ def Levers(session: VizSession, settings: solara.Reactive[dict]):
 
 @solara.component
 def LeverInput(lever: Lever, session: VizSession, settings: solara.Reactive[dict]):
+    update_counter.get()  # the value shown follows the scenario's dated changes
     param = lever.param
     value = session.lever_value(lever.name)
     pinned = lever.name in settings.value
@@ -180,9 +182,9 @@ def LeverInput(lever: Lever, session: VizSession, settings: solara.Reactive[dict
         state = "from the scenario"
     elif settings.value[lever.name] == value:
         state = "pinned by you"
-    else:  # pinned after Reset: the lever takes over when LEAD launches
+    else:  # takes over on the next simulated day (after a Reset: when LEAD launches)
         mine = format_value(param, settings.value[lever.name])
-        state = f"from the scenario; yours, {mine}, applies from LEAD's launch"
+        state = f"from the scenario until yours, {mine}, takes effect"
     solara.Text(f"now {format_value(param, value)} ({state})",
                 classes=[f"lead-lever-{lever.name}"], style={"font-size": "0.8em"})
     Help(lever.help())

@@ -46,8 +46,12 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
         slider.focus()
         for _ in range(5):
             slider.press("ArrowRight")
-        assert wait_for_text_change(lever, "now 0.15 probability (from the scenario)") \
-            .endswith("probability (pinned by you)")
+        wait_for_text_change(lever, "now 0.15 probability (from the scenario)")
+        time.sleep(1)  # let the last key press arrive
+        old_date = date.text_content()
+        step.click()  # a moved lever applies from the next simulated day
+        wait_for_text_change(date, old_date)
+        assert lever.text_content() == "now 0.2 probability (pinned by you)"
 
         seed = page.get_by_label("Seed (whole number)")
         seed.fill("seven")
@@ -61,6 +65,15 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
         wait_for_text_change(run, "seattle_citywide, seed 0, 5,000 people")
         assert run.text_content() == "seattle_citywide, seed 7, 5,000 people"
         assert date.text_content() == "01 January 2010"  # a new seed starts again
+
+        page.get_by_role("button", name="Side by side").click()
+        page.locator(".lead-diff").first.wait_for(timeout=20_000)
+        assert page.locator(".lead-diff").all_text_contents()[0] == "Bookings averted: 0"
+        step.click()
+        wait_for_text_change(date, "01 January 2010")
+        page.get_by_role("button", name="Reset").click()
+        assert wait_for_text_change(date, "08 January 2010") == "01 January 2010"
+        assert len(page.locator(".lead-diff").all_text_contents()) == 4  # still side by side
 
         page.screenshot(path=tmp_path / "viz.png", full_page=True)
         print(f"screenshots: {tmp_path}")
