@@ -118,7 +118,10 @@ def RunSettings(settings: dict[str, Any], restart):
         restart(population=int(value))
 
     with solara.Card("Scenario"):
-        solara.Select("Scenario", values=builtin_names(), value=settings["scenario_name"],
+        names = builtin_names()
+        if settings["scenario_name"] not in names:  # a TOML file given to --scenario
+            names = [settings["scenario_name"], *names]
+        solara.Select("Scenario", values=names, value=settings["scenario_name"],
                       on_value=lambda name: restart(scenario_name=name))
         solara.Checkbox(label="Side by side with system as usual (same seed)",
                         value=settings["compare"], on_value=lambda on: restart(compare=on))

@@ -4,6 +4,7 @@ measures and the drawings."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -135,3 +136,18 @@ def test_drawings_are_valid_svg_with_every_area():
     for chart in charts:
         ET.fromstring(chart)
     assert "baseline" in charts[0]
+
+
+def test_viz_command_refuses_bad_input_before_serving(capsys):
+    from lead_sim.cli import main
+
+    assert main(["viz", "--scenario", "pilot_2012"]) == 2
+    assert "Unknown scenario 'pilot_2012'" in capsys.readouterr().err
+    assert main(["viz", "--port", "70000"]) == 2
+    assert "--port must be between 1 and 65535" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["viz", "--port", str(port)]) == 2
+    assert "choose another --port" in capsys.readouterr().err
