@@ -58,10 +58,21 @@ def Page():
     days_per_frame = solara.use_reactive(DAYS_PER_FRAME)
     use_threads = solara.use_reactive(False)
 
+    problem = solara.use_reactive("")
+
     def restart(**changes: Any) -> None:
-        """Apply run settings (scenario, mode, seed, population, coverage): start again."""
+        """Apply run settings (scenario, mode, seed, population, coverage): start again.
+
+        Input the model refuses leaves the current run as it is and says why in the page.
+        """
         new = {**settings.value, **changes}
-        model.value = VizSession(**new)
+        try:
+            session = VizSession(**new)
+        except LeadSimError as exc:
+            problem.value = str(exc)
+            return
+        problem.value = ""
+        model.value = session
         settings.value = new
         force_update()
 
@@ -75,6 +86,8 @@ def Page():
                             render_interval=days_per_frame, use_threads=use_threads)
             solara.SliderInt("Days per Step and per redraw in Play", value=days_per_frame,
                              min=1, max=60, thumb_label="always")
+        if problem.value:
+            solara.Error(problem.value)
         RunSettings(settings.value, restart)
         Levers(model.value, settings)
     with solara.Column(style={"padding": "8px"}):
