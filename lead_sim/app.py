@@ -85,7 +85,8 @@ def Page():
             ModelController(model, model_parameters=settings, play_interval=play_interval,
                             render_interval=days_per_frame, use_threads=use_threads)
             solara.SliderInt("Days per Step and per redraw in Play", value=days_per_frame,
-                             min=1, max=60, thumb_label="always")
+                             min=1, max=60)
+            solara.Text(f"{days_per_frame.value} days per Step", style={"font-size": "0.8em"})
         if problem.value:
             solara.Error(problem.value)
         RunSettings(settings.value, restart)
