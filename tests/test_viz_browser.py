@@ -31,6 +31,12 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
         cost_after_step = cost.text_content()
         assert jail_chart.inner_html() != chart_before  # the chart drew the first week
 
+        other = browser.new_context().new_page()  # a second visitor gets a model of their own
+        other.goto(url)
+        other.locator(".lead-chart-jail").wait_for(timeout=30_000)
+        assert other.locator(".lead-headline-date").text_content() == "01 January 2010"
+        other.close()
+
         page.get_by_role("button", name="▶").click()
         time.sleep(3)
         page.get_by_role("button", name="❚❚").click()
