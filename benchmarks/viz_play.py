@@ -18,15 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
 
 from playwright.sync_api import sync_playwright
-from viz_browser import launch_browser, viz_server
 
 from lead_sim.explain import explain_month
 from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession
+from tests.viz_browser import launch_browser, viz_server
 
 
 def browser_days_per_second(seconds: float) -> dict:

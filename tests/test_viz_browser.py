@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 from playwright.sync_api import sync_playwright
-from viz_browser import launch_browser, viz_server, wait_for_text_change
+
+from tests.viz_browser import launch_browser, viz_server, wait_for_text_change
 
 
 def test_viz_page_steps_plays_and_takes_levers(tmp_path):
