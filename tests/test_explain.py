@@ -34,13 +34,15 @@ def test_no_lead_means_no_coverage_and_no_case_managers():
 
 def test_full_caseloads_are_named_as_the_reason_for_the_waitlist():
     """One case manager with five places and officers who divert every eligible arrest: the
-    waitlist must form (with 5,000 people, dozens are diverted in the pilot areas within a
-    few months), and the account must say why and where people were diverted."""
+    waitlist must form (with 20,000 people, dozens are diverted in the pilot areas within a
+    few months), and the account must say why and where people were diverted. 20,000 people
+    is the registry's population default, so the budget buys one case manager whether or not
+    budgets are scaled to the simulated population."""
     levers = {"budget_usd_per_year": 200_000.0, "case_management_share": 0.7,
               "caseload_cap": 5, "diversion_propensity": 1.0,
               "social_referral_propensity": 1.0}
-    model = run_to(build_scenario("pilot_2011", population=5_000, levers=levers),
-                   dt.date(2012, 4, 20))
+    model = run_to(build_scenario("pilot_2011", population=20_000, levers=levers),
+                   dt.date(2012, 2, 20))
     lines = explain_month(model)
     text = "\n".join(lines)
     row = model.record.frame(model.day).iloc[-1]
