@@ -53,10 +53,25 @@ class EventLog:
 
     def to_frame(self) -> pd.DataFrame:
         """All events as a table: day, kind, person, area, detail, officer, green_light."""
+        return self._frame(self._chunks)
+
+    def since(self, first_day: int) -> pd.DataFrame:
+        """Events from ``first_day`` on, as :meth:`to_frame` gives them.
+
+        Chunks are added in day order, so this reads only the recent tail of the log: a live
+        view (the web visualizer) can ask for the last month every frame at no growing cost.
+        """
+        start = len(self._chunks)
+        while start > 0 and self._chunks[start - 1][0][0] >= first_day:
+            start -= 1
+        return self._frame(self._chunks[start:])
+
+    @staticmethod
+    def _frame(chunks: list[tuple[np.ndarray, ...]]) -> pd.DataFrame:
         columns = ("day", "kind", "person", "area", "detail", "officer", "green_light")
-        if not self._chunks:
+        if not chunks:
             return pd.DataFrame({c: [] for c in columns})
-        data = {c: np.concatenate([chunk[i] for chunk in self._chunks])
+        data = {c: np.concatenate([chunk[i] for chunk in chunks])
                 for i, c in enumerate(columns)}
         frame = pd.DataFrame(data)
         frame["kind"] = pd.Categorical.from_codes(frame["kind"], EVENT_KINDS)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv/ in the repo root with a Python >= 3.12 and install lead_sim into it (editable).
 #   bash scripts/bootstrap.sh          the simulation and its command-line tool
-#   bash scripts/bootstrap.sh --dev    plus what the tests need
+#   bash scripts/bootstrap.sh --dev    plus what the tests need (pytest, ruff, Playwright and,
+#                                      where missing, Debian's chromium for the browser test)
+# Both fill the web visualizer's front-end cache (scripts/install_viz_assets.sh).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,4 +44,18 @@ fi
 extras=""
 [ "$dev" = 1 ] && extras="[dev]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+bash scripts/install_viz_assets.sh .venv
+
+if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  # The browser test drives Debian's chromium with Playwright (Playwright's own browser
+  # download does not work on these machines).
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium (apt-get) for the browser test"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "bootstrap.sh: /usr/bin/chromium is missing; the browser test needs it" \
+         "(as root: apt-get install -y chromium)." >&2
+  fi
+fi
 echo "lead_sim installed in .venv ($(.venv/bin/python --version))"

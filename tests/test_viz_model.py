@@ -1,0 +1,153 @@
+"""The visualizer's model side without a browser: levers, seeds, the paired session, the map
+measures and the drawings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from lead_sim.errors import LeadSimError
+from lead_sim.model import LeadModel
+from lead_sim.neighbourhoods import AREAS
+from lead_sim.params import REGISTRY
+from lead_sim.viz.figures import charts_svg, map_svg
+from lead_sim.viz.levers import LEVERS, build_scenario, check_levers, launch_date, parse_seed
+from lead_sim.viz.measures import MEASURES, DotSample
+from lead_sim.viz.session import VizSession
+
+
+def step_to(model, date: dt.date) -> None:
+    while model.date < date:
+        model.step()
+
+
+@pytest.mark.parametrize(("text", "seed"), [("7", 7), (" 12 ", 12), (3, 3), ("0", 0)])
+def test_seed_text_is_accepted(text, seed):
+    assert parse_seed(text) == seed
+
+
+@pytest.mark.parametrize("text", ["seven", "1.5", "-1", "", str(2**32)])
+def test_bad_seed_text_is_refused_with_a_message(text):
+    with pytest.raises(LeadSimError, match="seed must be"):
+        parse_seed(text)
+
+
+def test_levers_read_their_bounds_from_the_registry():
+    for lever in LEVERS:
+        assert lever.param is REGISTRY[lever.name]
+        assert REGISTRY[lever.name].source in lever.help()
+    with pytest.raises(LeadSimError, match="out of bounds"):
+        check_levers({"caseload_cap": REGISTRY["caseload_cap"].high + 1})
+    with pytest.raises(LeadSimError, match="not a lever"):
+        check_levers({"jail_bed_day_cost": 100.0})
+
+
+def test_session_refuses_bad_input_before_building_anything():
+    with pytest.raises(LeadSimError, match="seed"):
+        VizSession(seed="abc")
+    with pytest.raises(LeadSimError, match="out of bounds"):
+        VizSession(diversion_propensity=1.5)
+    with pytest.raises(LeadSimError, match="at most"):
+        VizSession(population=100_000)
+
+
+def test_a_pinned_lever_holds_against_the_scenario_timeline():
+    scenario = build_scenario("seattle_citywide", population=1_000,
+                              levers={"budget_usd_per_year": 2_000_000.0})
+    setters = [e for e in scenario.timeline if "budget_usd_per_year" in e.set]
+    assert [e.date for e in setters] == [launch_date(scenario)] == [dt.date(2011, 10, 1)]
+    model = LeadModel(scenario, 0)
+    step_to(model, dt.date(2011, 10, 2))
+    assert model.p["budget_usd_per_year"] == 2_000_000.0
+    step_to(model, dt.date(2013, 1, 2))  # the scenario raises the budget on 2013-01-01
+    assert model.p["budget_usd_per_year"] == 2_000_000.0
+
+
+def test_coverage_lever_replaces_the_scenario_expansion():
+    model = LeadModel(build_scenario("seattle_citywide", population=1_000, coverage="none"), 0)
+    step_to(model, dt.date(2014, 6, 1))
+    assert not model.covered.any()
+    pilot = LeadModel(build_scenario("system_as_usual", population=1_000,
+                                     coverage="pilot areas (Belltown, Skyway)"), 0)
+    pilot.step()
+    assert pilot.covered.sum() == 2
+
+
+def test_session_accepts_what_mesa_passes_on_reset():
+    session = VizSession(scenario_name="pilot_2011", seed="5", population=1_000,
+                         scenario=object(), caseload_cap=30)
+    assert session.settings["seed"] == 5
+    assert session.settings["caseload_cap"] == 30
+
+
+def test_side_by_side_runs_pair_by_seed_until_the_policy_acts():
+    """Common random numbers: before LEAD launches the two runs are identical."""
+    session = VizSession(scenario_name="pilot_2011", compare=True, seed=3, population=2_000)
+    step_to(session, dt.date(2011, 10, 1))
+    pol = session.policy.record.frame(session.policy.day)
+    base = session.baseline.record.frame(session.baseline.day)
+    assert pol.equals(base)
+    diff = session.difference()
+    assert (diff.bookings_averted, diff.bed_days_saved, diff.extra_cost) == (0, 0, 0.0)
+    assert VizSession(population=1_000).difference() is None
+
+
+def test_moving_a_lever_applies_from_the_next_day_and_holds():
+    session = VizSession(scenario_name="seattle_citywide", population=1_000)
+    step_to(session, dt.date(2012, 6, 1))
+    session.set_lever("budget_usd_per_year", 500_000.0)
+    assert session.lever_value("budget_usd_per_year") == 800_000.0  # today: the scenario's
+    session.step()
+    assert session.lever_value("budget_usd_per_year") == 500_000.0
+    step_to(session, dt.date(2013, 1, 2))  # the scenario's 2013 raise is dropped
+    assert session.lever_value("budget_usd_per_year") == 500_000.0
+    with pytest.raises(LeadSimError):
+        session.set_lever("case_management_share", -0.1)
+
+
+def test_map_measures_add_up_to_the_daily_record():
+    session = VizSession(scenario_name="pilot_2011", population=3_000, seed=1)
+    step_to(session, dt.date(2012, 9, 1))
+    model = session.policy
+    row = model.record.frame(model.day).iloc[-1]
+    assert MEASURES["jail population"](model).sum() == row["jail_population"]
+    assert MEASURES["LEAD active"](model).sum() == row["lead_active"]
+    assert MEASURES["LEAD waitlist"](model).sum() == row["lead_waitlist"]
+    last30 = model.record.frame(model.day)["arrests"].iloc[-30:].sum()
+    assert MEASURES["arrests (last 30 days)"](model).sum() == last30
+
+
+def test_drawings_are_valid_svg_with_every_area():
+    session = VizSession(scenario_name="pilot_2011", compare=True, population=1_000)
+    for _ in range(60):
+        session.step()
+    dots = DotSample(1_000, max_dots=300)
+    assert len(dots.slots) == 300 and len(np.unique(dots.slots)) == 300
+    drawing = map_svg(session.policy, "LEAD active", dots)
+    ET.fromstring(drawing)
+    for area in AREAS:
+        assert area.name.replace("&", "&amp;") in drawing
+    charts = charts_svg(session)
+    assert len(charts) == 4
+    for chart in charts:
+        ET.fromstring(chart)
+    assert "baseline" in charts[0]
+
+
+def test_viz_command_refuses_bad_input_before_serving(capsys):
+    from lead_sim.cli import main
+
+    assert main(["viz", "--scenario", "pilot_2012"]) == 2
+    assert "Unknown scenario 'pilot_2012'" in capsys.readouterr().err
+    assert main(["viz", "--port", "70000"]) == 2
+    assert "--port must be between 1 and 65535" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["viz", "--port", str(port)]) == 2
+    assert "choose another --port" in capsys.readouterr().err
