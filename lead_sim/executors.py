@@ -3,18 +3,23 @@
 Every executor runs the same picklable function on the same tasks, so the numbers do not depend
 on where they ran (each task carries its own seed). Results are yielded as they finish, with the
 task's position, so callers can stream them to disk and show progress.
+
+Only a bounded window of tasks is in flight at a time (a few per worker), and a result is
+dropped by the executor as soon as it is yielded, so memory stays flat however many tasks a
+sweep has, and stopping the consumer (Ctrl-C, an error) leaves little queued work to cancel.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from lead_sim.errors import LeadSimError
 
 EXECUTORS = ("serial", "local", "dask")
+IN_FLIGHT_PER_WORKER = 4
 
 
 def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: str = "local",
@@ -35,10 +40,20 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: str = "l
 
 def _local(fn, tasks, workers) -> Iterator[tuple[int, Any]]:
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+    window = workers * IN_FLIGHT_PER_WORKER
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        pending: dict = {}
+        next_task = 0
+        while pending or next_task < len(tasks):
+            while next_task < len(tasks) and len(pending) < window:
+                pending[pool.submit(fn, tasks[next_task])] = next_task
+                next_task += 1
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield pending.pop(future), future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
@@ -56,10 +71,28 @@ def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
         except OSError as exc:
             raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from None
     try:
-        futures = [client.submit(fn, task, pure=False) for task in tasks]
-        index = {f.key: i for i, f in enumerate(futures)}
-        for future in dask_completed(futures):
-            yield index[future.key], future.result()
+        # A cluster's size is known only once connected: keep a few tasks per worker thread
+        # queued so remote workers never idle, but never the whole sweep.
+        threads = sum(client.nthreads().values()) or workers
+        window = max(threads, workers) * IN_FLIGHT_PER_WORKER
+        index: dict[str, int] = {}
+        next_task = 0
+        stream = dask_completed()
+        while next_task < len(tasks) and len(index) < window:
+            future = client.submit(fn, tasks[next_task], pure=False)
+            index[future.key] = next_task
+            stream.add(future)
+            next_task += 1
+        for future in stream:
+            i = index.pop(future.key)
+            result = future.result()
+            future.release()
+            yield i, result
+            if next_task < len(tasks):
+                new = client.submit(fn, tasks[next_task], pure=False)
+                index[new.key] = next_task
+                stream.add(new)
+                next_task += 1
     finally:
         client.close()
         if cluster is not None:

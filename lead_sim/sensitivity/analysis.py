@@ -1,0 +1,125 @@
+"""Sensitivity indices from a finished sweep, computed by SALib's own analysers.
+
+Replicates of a sample row are averaged first (the indices then describe the expected outcome,
+with replicate noise reduced). A row with no successful run, or an outcome that is undefined
+for some rows (a share with an empty denominator), leaves that outcome unanalysed, with the
+reason, because SALib's estimators need every row of the design.
+
+Convergence check: the same analysis on the first half of the sample. Sobol' and Morris
+designs are built block by block (a base point and its cross-rows; a trajectory), so their first
+half is itself a valid design; an LHS's first half is still a uniform random sample. A FAST
+sample is one search curve per parameter and cannot be halved, so FAST reports none.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lead_sim.sensitivity.sampling import problem
+from lead_sim.sensitivity.spec import SweepSpec
+
+#: The index columns each method writes, in order.
+COLUMNS = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu_star", "mu_star_conf", "sigma", "mu"),
+    "fast": ("S1", "S1_conf", "ST", "ST_conf"),
+    "lhs": ("S1", "S1_conf"),
+}
+#: The headline index of each method (bars, ranking and convergence summary).
+MAIN = {"sobol": "ST", "morris": "mu_star", "fast": "ST", "lhs": "S1"}
+
+
+@dataclass
+class Analysis:
+    """Indices (long table), the half-sample check, and outcomes that could not be analysed."""
+
+    indices: pd.DataFrame
+    convergence: pd.DataFrame
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def row_means(spec: SweepSpec, results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """Number of sample rows, and each row's outcomes averaged over its successful runs."""
+    ok = results[results["status"] == "ok"]
+    means = ok.groupby("row")[list(spec.outcomes)].mean()
+    n_rows = int(results["row"].max()) + 1 if len(results) else 0
+    means = means.reindex(range(n_rows))
+    return n_rows, means
+
+
+def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Analysis:
+    """Indices for every outcome, with confidence intervals, plus the half-sample check."""
+    first = design[design["rep"] == 0].sort_values("row")
+    x = first[spec.names].to_numpy(float)
+    n_rows, means = row_means(spec, results)
+    frames, checks, skipped = [], [], {}
+    for outcome in spec.outcomes:
+        y = means[outcome].to_numpy(float)
+        missing = int(np.isnan(y).sum())
+        if missing:
+            skipped[outcome] = (f"{missing} of {n_rows} sample rows have no value (failed "
+                                f"runs, or the outcome is undefined there)")
+            continue
+        full = indices(spec, x, y)
+        full.insert(0, "outcome", outcome)
+        frames.append(full)
+        half = _half(spec, x, y)
+        if half is not None:
+            main = MAIN[spec.method]
+            checks.append(pd.DataFrame({
+                "outcome": outcome, "parameter": spec.names, "index": main,
+                "full": full[main].to_numpy(), "half": half[main].to_numpy(),
+            }))
+    columns = ["outcome", "parameter", *COLUMNS[spec.method]]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    conv = (pd.concat(checks, ignore_index=True) if checks
+            else pd.DataFrame(columns=["outcome", "parameter", "index", "full", "half"]))
+    conv["difference"] = conv["full"] - conv["half"]
+    return Analysis(table, conv, skipped)
+
+
+def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """One method's indices for one outcome (SALib's analyser, seeded bootstrap)."""
+    prob = problem(spec)
+    seed = spec.seed + 1  # SALib's Sobol analyser ignores a seed of 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FAST's CI caveat, and SALib's divide warnings
+        if spec.method == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(prob, y, calc_second_order=spec.option("second_order"),
+                                seed=seed)
+        elif spec.method == "morris":
+            from SALib.analyze import morris
+
+            res = morris.analyze(prob, x, y, num_levels=spec.option("num_levels"), seed=seed)
+        elif spec.method == "fast":
+            from SALib.analyze import fast
+
+            res = fast.analyze(prob, y, M=spec.option("M"), seed=seed)
+        else:
+            from SALib.analyze import rbd_fast
+
+            res = rbd_fast.analyze(prob, x, y, M=spec.option("M"), seed=seed)
+    frame = pd.DataFrame({"parameter": spec.names})
+    for column in COLUMNS[spec.method]:
+        frame[column] = np.asarray(res[column], float)
+    return frame
+
+
+def _half(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame | None:
+    d, n = len(spec.factors), spec.samples
+    if spec.method == "fast":
+        return None
+    if spec.method == "sobol":
+        block = 2 * d + 2 if spec.option("second_order") else d + 2
+        rows = (n // 2) * block
+    elif spec.method == "morris":
+        rows = (n // 2) * (d + 1)
+    else:
+        rows = n // 2
+    return indices(spec, x[:rows], y[:rows])

@@ -1,0 +1,87 @@
+"""Scenario discovery: which parameter regions make an outcome cross a threshold.
+
+A classification tree (scikit-learn's CART, the method Lempert et al. and the EMA Workbench
+offer beside PRIM) is fitted to the LHS rows, labelled by whether the outcome crossed the
+threshold. Each leaf where crossing is the majority is a box: a conjunction of parameter
+ranges, reported with its *density* (share of runs in the box that cross) and *coverage*
+(share of all crossing runs that fall in the box). scikit-learn is an optional dependency
+(``pip install lead_sim[discovery]``); the spec check asks for it before any run starts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lead_sim.errors import LeadSimError
+from lead_sim.sensitivity.spec import Rule
+
+MAX_DEPTH = 3
+
+
+def require_sklearn() -> None:
+    """Fail early (before any run) if the discovery dependency is missing."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise LeadSimError(
+            "Scenario discovery ([[discovery]] in the spec) needs scikit-learn: "
+            "pip install 'lead_sim[discovery]' (or scikit-learn), then run again.") from None
+
+
+def discover(rule: Rule, x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
+    """Boxes of parameter space where ``rule`` holds, best first."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    hit = (y < rule.threshold) if rule.below else (y > rule.threshold)
+    columns = ["question", "box", "rows", "density", "coverage", "base_rate"]
+    base = float(hit.mean()) if len(hit) else float("nan")
+    if hit.all() or not hit.any():
+        everywhere = "every" if hit.all() else "no"
+        return pd.DataFrame([{"question": rule.describe(), "box": f"({everywhere} sample row)",
+                              "rows": len(hit), "density": base, "coverage": 1.0 if base else 0,
+                              "base_rate": base}], columns=columns)
+    tree = DecisionTreeClassifier(max_depth=MAX_DEPTH, min_samples_leaf=max(5, len(y) // 20),
+                                  random_state=seed).fit(x.to_numpy(float), hit)
+    leaves = tree.apply(x.to_numpy(float))
+    boxes = []
+    for leaf, path in _paths(tree, list(x.columns)).items():
+        inside = leaves == leaf
+        density = float(hit[inside].mean())
+        if density <= 0.5:
+            continue
+        boxes.append({"question": rule.describe(), "box": _text(path), "rows": int(inside.sum()),
+                      "density": density, "coverage": float(hit[inside].sum() / hit.sum()),
+                      "base_rate": base})
+    frame = pd.DataFrame(boxes, columns=columns)
+    return frame.sort_values(["coverage", "density"], ascending=False, ignore_index=True)
+
+
+def _paths(tree, names: list[str]) -> dict[int, dict[str, list[float]]]:
+    """Each leaf's box: for each parameter the tightest [low, high] on the way down."""
+    t = tree.tree_
+    out: dict[int, dict[str, list[float]]] = {}
+
+    def walk(node: int, box: dict[str, list[float]]) -> None:
+        if t.children_left[node] == -1:
+            out[node] = box
+            return
+        name, cut = names[t.feature[node]], float(t.threshold[node])
+        low, high = box.get(name, [-np.inf, np.inf])
+        walk(t.children_left[node], {**box, name: [low, min(high, cut)]})
+        walk(t.children_right[node], {**box, name: [max(low, cut), high]})
+
+    walk(0, {})
+    return out
+
+
+def _text(box: dict[str, list[float]]) -> str:
+    parts = []
+    for name, (low, high) in sorted(box.items()):
+        if np.isfinite(low) and np.isfinite(high):
+            parts.append(f"{low:.4g} < {name} <= {high:.4g}")
+        elif np.isfinite(high):
+            parts.append(f"{name} <= {high:.4g}")
+        else:
+            parts.append(f"{name} > {low:.4g}")
+    return " and ".join(parts) if parts else "(whole space)"

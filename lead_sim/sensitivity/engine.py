@@ -1,0 +1,118 @@
+"""Running a sweep: the missing runs of the design, on any executor, streamed into the store.
+
+:func:`run_sweep` is the one entry point (the CLI and the tests call it). It checks the output
+folder, writes the design, runs only what is missing, and then analyses and reports. A run that
+raises is recorded as failed, with its error and parameters, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lead_sim.executors import run_tasks
+from lead_sim.sensitivity.sampling import applied_values, design
+from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.sensitivity.store import SweepStore
+from lead_sim.sensitivity.targets import LeadTarget
+
+Target = Callable[[dict[str, Any], int], dict[str, float]]
+
+
+@dataclass
+class SweepRun:
+    """What one invocation did: runs total, already done, run now, failed; time; folder."""
+
+    out_dir: Path
+    total: int
+    resumed: int
+    ran: int
+    failed: int
+    seconds: float
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+
+def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
+    """Run one task and return its record; an exception becomes a 'failed' record."""
+    run_id, values, seed = task
+    start = time.perf_counter()
+    try:
+        outcomes, status, error = target(values, seed), "ok", ""
+    except Exception as exc:  # recorded, not raised: one bad corner must not stop a sweep
+        outcomes, status = {}, "failed"
+        error = f"{type(exc).__name__}: {exc} | {traceback.format_exc(limit=3)[-400:]}"
+    return {"run_id": run_id, "status": status, "error": error,
+            "seconds": time.perf_counter() - start, **values, **outcomes}
+
+
+def settings(spec: SweepSpec, target: Target) -> dict[str, Any]:
+    """What decides the numbers: the spec and the target (for the resume fingerprint)."""
+    data = spec.fingerprint_data()
+    if not isinstance(target, LeadTarget):
+        data["target"] = repr(target)
+    return data
+
+
+def open_store(spec: SweepSpec, out_dir: str | os.PathLike[str],
+               target: Target) -> SweepStore:
+    """Check the folder before anything runs (a different sweep there is an input error)."""
+    store = SweepStore(out_dir, settings(spec, target), spec.outcomes, spec.names)
+    store.check()
+    return store
+
+
+def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Target | None = None,
+              executor: str = "local", workers: int = 1, scheduler: str | None = None,
+              shard_size: int = 50, retry_failed: bool = False,
+              progress: bool = True, report: bool = True) -> SweepRun:
+    """Run (or finish) a sweep into ``out_dir``, then analyse it and write the report."""
+    target = target if target is not None else LeadTarget.from_spec(spec)
+    store = open_store(spec, out_dir, target)
+    table = design(spec)
+    store.open(table)
+    try:
+        todo = store.pending(table, retry_failed)
+        rows = table.set_index("run_id").loc[todo]
+        tasks = [(int(run_id), applied_values(spec, row), int(row["seed"]))
+                 for run_id, row in rows.iterrows()]
+        start = time.perf_counter()
+        failed = _execute(store, target, tasks, executor, workers, scheduler, shard_size,
+                          progress)
+        seconds = time.perf_counter() - start
+    finally:
+        store.close()
+    summary = SweepRun(store.dir, len(table), len(table) - len(tasks), len(tasks), failed,
+                       seconds)
+    if report:
+        from lead_sim.sensitivity.report import write_outputs
+
+        write_outputs(spec, store, summary)
+    return summary
+
+
+def _execute(store: SweepStore, target: Target, tasks: list, executor: str, workers: int,
+             scheduler: str | None, shard_size: int, progress: bool) -> int:
+    from tqdm import tqdm
+
+    fn = functools.partial(evaluate, target)
+    failed = 0
+    bar = tqdm(total=len(tasks), desc="sweep", unit="run", file=sys.stderr,
+               disable=not progress or None, smoothing=0.05)
+    with bar, store.writer(shard_size) as writer:
+        for _, record in run_tasks(fn, tasks, executor, workers, scheduler):
+            writer.add(record)
+            failed += record["status"] != "ok"
+            bar.update(1)
+            if failed:
+                bar.set_postfix(failed=failed, refresh=False)
+    return failed

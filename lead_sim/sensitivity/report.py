@@ -1,0 +1,181 @@
+"""A finished sweep's outputs: runs table, indices, convergence, discovery, figures, HTML.
+
+Everything is computed from the store (the shards on disk), not from memory, so a resumed sweep
+writes the same files as an uninterrupted one. The files land in the sweep folder together
+(:func:`lead_sim.io.write_folder`), beside the shards.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from lead_sim.io import csv_writer, json_writer, write_folder
+from lead_sim.manifest import build_manifest
+from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_means
+from lead_sim.sensitivity.spec import SweepSpec
+
+if TYPE_CHECKING:
+    from lead_sim.sensitivity.engine import SweepRun
+    from lead_sim.sensitivity.store import SweepStore
+
+
+def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
+    """Analyse the stored runs and write every output file into the sweep folder."""
+    results = store.results()
+    design = store.design()
+    result = analyse(spec, design, results)
+    discovery = _discovery(spec, design, results)
+    counts = results["status"].value_counts().to_dict()
+    manifest = build_manifest(
+        sweep=spec.name, spec_file=spec.source, fingerprint=store.key, settings=store.settings,
+        runs=len(results), status_counts=counts, skipped_outcomes=result.skipped,
+        last_invocation={"ran": run.ran, "resumed": run.resumed, "failed": run.failed,
+                         "seconds": round(run.seconds, 2),
+                         "runs_per_second": round(run.runs_per_second, 3)},
+    )
+    writers: dict[str, Any] = {
+        "runs.csv": csv_writer(results),
+        "indices.csv": csv_writer(result.indices),
+        "convergence.csv": csv_writer(result.convergence),
+        "manifest.json": json_writer(manifest),
+    }
+    if discovery is not None:
+        writers["discovery.csv"] = csv_writer(discovery)
+    figures = _figures(spec, result)
+    writers.update(figures)
+    writers["report.html"] = _html_writer(spec, result, discovery, counts, list(figures))
+    return write_folder(store.dir, writers)
+
+
+def _discovery(spec: SweepSpec, design: pd.DataFrame,
+               results: pd.DataFrame) -> pd.DataFrame | None:
+    if not spec.discovery:
+        return None
+    from lead_sim.sensitivity.discovery import discover
+
+    x = design[design["rep"] == 0].sort_values("row")[spec.names].reset_index(drop=True)
+    _, means = row_means(spec, results)
+    frames = []
+    for rule in spec.discovery:
+        y = means[rule.outcome].to_numpy(float)
+        keep = ~pd.isna(y)
+        frames.append(discover(rule, x[keep], y[keep], spec.seed))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _figures(spec: SweepSpec, result: Analysis) -> dict[str, Any]:
+    writers: dict[str, Any] = {}
+    for outcome, frame in result.indices.groupby("outcome", sort=False):
+        slug = outcome.replace(":", "_")
+        writers[f"figures/{slug}_indices.png"] = _bars_writer(spec, outcome, frame)
+        if spec.method == "morris":
+            writers[f"figures/{slug}_morris.png"] = _morris_writer(outcome, frame)
+    return writers
+
+
+def _bars_writer(spec: SweepSpec, outcome: str, frame: pd.DataFrame):
+    def write(path: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        main = MAIN[spec.method]
+        frame_sorted = frame.sort_values(main)
+        shown = [c for c in ("S1", "ST", "mu_star") if c in COLUMNS[spec.method]]
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(frame) + 1.5))
+        height = 0.8 / len(shown)
+        for k, col in enumerate(shown):
+            pos = [i + k * height for i in range(len(frame_sorted))]
+            ax.barh(pos, frame_sorted[col], height=height, xerr=frame_sorted[f"{col}_conf"],
+                    capsize=2, label=col)
+        ax.set_yticks([i + height * (len(shown) - 1) / 2 for i in range(len(frame_sorted))])
+        ax.set_yticklabels(frame_sorted["parameter"], fontsize=8)
+        ax.set_title(f"{outcome}: {spec.method} indices (95% intervals)", fontsize=10)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+
+    return write
+
+
+def _morris_writer(outcome: str, frame: pd.DataFrame):
+    def write(path: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 5))
+        ax.errorbar(frame["mu_star"], frame["sigma"], xerr=frame["mu_star_conf"], fmt="o",
+                    ms=4, capsize=2)
+        top = frame.nlargest(8, "mu_star")
+        for _, r in top.iterrows():
+            ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points")
+        ax.set_xlabel("mu* (mean absolute elementary effect)")
+        ax.set_ylabel("sigma (interaction / non-linearity)")
+        ax.set_title(f"Morris screening: {outcome}", fontsize=10)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+
+    return write
+
+
+def _html_writer(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
+                 counts: dict[str, int], figures: list[str]):
+    def write(path: Path) -> None:
+        path.write_text(render_html(spec, result, discovery, counts, figures))
+
+    return write
+
+
+def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
+                counts: dict[str, int], figures: list[str]) -> str:
+    """A short, self-contained summary page (figures are linked files beside it)."""
+    esc = html.escape
+    main = MAIN[spec.method]
+    scenario = spec.scenario.name if spec.scenario else "(test function)"
+    base = f", baseline {spec.baseline.name}" if spec.baseline else ""
+    parts = [
+        "<!doctype html><meta charset='utf-8'>",
+        f"<title>Sweep {esc(spec.name)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
+        "</style>",
+        f"<h1>Sensitivity sweep: {esc(spec.name)}</h1>",
+        f"<p>{esc(spec.description)}</p>",
+        f"<p>Method <b>{spec.method}</b>, {spec.samples} base samples, {spec.reps} "
+        f"replicate(s) per row, seed {spec.seed}; scenario {esc(scenario)}{esc(base)}; "
+        f"population {spec.population or 'scenario default'}, years "
+        f"{spec.years or 'to scenario end'}.</p>",
+        f"<p>Runs: {esc(', '.join(f'{k} {v}' for k, v in sorted(counts.items())))}. "
+        "Details per run in <code>runs.csv</code>; all indices in <code>indices.csv</code>.</p>",
+    ]
+    for outcome, reason in result.skipped.items():
+        parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
+    for outcome, frame in result.indices.groupby("outcome", sort=False):
+        top = frame.sort_values(main, ascending=False).head(5)
+        parts.append(f"<h2>{esc(outcome)}</h2>")
+        parts.append(top.drop(columns="outcome").to_html(index=False, float_format="%.3g"))
+        conv = result.convergence[result.convergence["outcome"] == outcome]
+        if len(conv):
+            worst = conv["difference"].abs().max()
+            scale = conv["full"].abs().max() or 1.0
+            parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
+                         f"{worst:.3g} ({100 * worst / scale:.0f}% of the largest {main}).</p>")
+        for fig in figures:
+            if fig.startswith(f"figures/{outcome.replace(':', '_')}_"):
+                parts.append(f"<img src='{esc(fig)}' style='max-width:100%'>")
+    if discovery is not None:
+        parts.append("<h2>Scenario discovery</h2>")
+        parts.append("<p>Boxes of parameter space where the question holds for most rows "
+                     "(density) and that hold most of the rows where it does (coverage).</p>")
+        parts.append(discovery.to_html(index=False, float_format="%.3g"))
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,182 @@
+"""The sweep's folder on disk: design, result shards, and what is still missing (resume).
+
+Layout of ``DIR``::
+
+    sweep.json          the spec's fingerprint and the settings that decide the numbers
+    design.parquet      every run: run_id, row, rep, seed and the sampled values
+    shards/part-*.parquet   finished runs (status ok or failed, error, outcomes), appended
+    runs.csv            all runs joined with their design, sorted by run_id (at the end)
+
+Finished runs are buffered briefly and written as a new shard file (written beside it, then
+renamed into place), so a shard on disk is always complete: a sweep killed at any moment, even
+by SIGKILL, loses only the runs still in its buffer, and the next start reruns exactly those.
+Nothing else is held in memory between shards, so memory stays flat as a sweep grows.
+A lock file stops two processes from filling the same folder at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lead_sim.errors import LeadSimError
+
+RECORD_KEYS = ("run_id", "status", "error", "seconds")
+
+
+def fingerprint(data: dict[str, Any]) -> str:
+    """A stable hash of everything that decides a sweep's numbers."""
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class SweepStore:
+    """One sweep folder: created fresh, or reopened to resume the same sweep."""
+
+    def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any],
+                 outcomes: tuple[str, ...], factors: list[str]) -> None:
+        self.dir = Path(out_dir)
+        self.settings = settings
+        self.key = fingerprint(settings)
+        self.outcomes = outcomes
+        self.factors = factors
+        self.shards = self.dir / "shards"
+        self._lock_handle = None
+
+    # ---- opening --------------------------------------------------------------------------
+    def check(self) -> bool:
+        """True if the folder holds this sweep already (resume); fail if it holds another."""
+        meta = self.dir / "sweep.json"
+        if meta.exists():
+            key = json.loads(meta.read_text()).get("fingerprint")
+            if key != self.key:
+                raise LeadSimError(
+                    f"'{self.dir}' holds a different sweep (another spec, sample size, "
+                    f"population, years or seed). Use a new --out folder, or delete "
+                    f"'{self.dir}' to start over.")
+            return True
+        if self.dir.exists() and any(self.dir.iterdir()):
+            raise LeadSimError(f"'{self.dir}' exists and is not a sweep folder; choose an empty "
+                               f"or new --out folder.")
+        return False
+
+    def open(self, design: pd.DataFrame) -> None:
+        """Create the folder (or reopen it), take the lock, and write the design once."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.shards.mkdir(exist_ok=True)
+        handle = (self.dir / ".lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise LeadSimError(f"Another sweep process is writing into '{self.dir}'.") from None
+        self._lock_handle = handle
+        for stale in self.shards.glob(".tmp-*"):
+            stale.unlink(missing_ok=True)  # left by a process killed mid-write
+        if not (self.dir / "design.parquet").exists():
+            _atomic(self.dir / "design.parquet", lambda p: design.to_parquet(p, index=False))
+        if not (self.dir / "sweep.json").exists():
+            meta = {"fingerprint": self.key, "settings": self.settings}
+            _atomic(self.dir / "sweep.json",
+                    lambda p: p.write_text(json.dumps(meta, indent=2, default=str) + "\n"))
+
+    def close(self) -> None:
+        if self._lock_handle is not None:
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.dir / "design.parquet")
+
+    # ---- finished runs --------------------------------------------------------------------
+    def records(self) -> pd.DataFrame:
+        """All finished runs in the shards, one per run_id (a success wins over a failure)."""
+        files = sorted(self.shards.glob("part-*.parquet"))
+        columns = [*RECORD_KEYS, *self.factors, *self.outcomes]
+        if not files:
+            return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        frame["_ok"] = frame["status"] == "ok"
+        frame = frame.sort_values(["run_id", "_ok"], kind="stable")
+        frame = frame.drop_duplicates("run_id", keep="last")
+        return frame.drop(columns="_ok").reset_index(drop=True)
+
+    def pending(self, design: pd.DataFrame, retry_failed: bool = False) -> np.ndarray:
+        """Run ids of the design not yet finished (and failed ones, if ``retry_failed``)."""
+        records = self.records()
+        keep = records if not retry_failed else records[records["status"] == "ok"]
+        done = set(keep["run_id"].astype(int))
+        return np.array([r for r in design["run_id"] if int(r) not in done], dtype=np.int64)
+
+    def writer(self, shard_size: int = 50, flush_seconds: float = 20.0) -> ShardWriter:
+        return ShardWriter(self, shard_size, flush_seconds)
+
+    def write_shard(self, records: list[dict[str, Any]]) -> None:
+        columns = [*RECORD_KEYS, *self.factors, *self.outcomes]
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        for name in (*self.factors, *self.outcomes, "seconds"):
+            frame[name] = frame[name].astype(float)
+        frame["error"] = frame["error"].astype(str)
+        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+        _atomic(self.shards / name, lambda p: frame.to_parquet(p, index=False))
+
+    def results(self) -> pd.DataFrame:
+        """Every run of the design with its status and outcomes, sorted by run_id.
+
+        Timing columns are left out, so an interrupted-and-resumed sweep gives a table equal to
+        an uninterrupted one.
+        """
+        design = self.design()[["run_id", "row", "rep", "seed"]]
+        records = self.records().drop(columns=["seconds"])
+        table = design.merge(records, on="run_id", how="left")
+        table["status"] = table["status"].fillna("missing")
+        table["error"] = table["error"].fillna("")
+        return table.sort_values("run_id").reset_index(drop=True)
+
+
+class ShardWriter:
+    """Buffers finished runs and writes them as a shard every ``shard_size`` runs or seconds."""
+
+    def __init__(self, store: SweepStore, shard_size: int, flush_seconds: float) -> None:
+        self.store = store
+        self.shard_size = shard_size
+        self.flush_seconds = flush_seconds
+        self.buffer: list[dict[str, Any]] = []
+        self.last = time.monotonic()
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.buffer.append(record)
+        if (len(self.buffer) >= self.shard_size
+                or time.monotonic() - self.last >= self.flush_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.store.write_shard(self.buffer)
+            self.buffer = []
+        self.last = time.monotonic()
+
+    def __enter__(self) -> ShardWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()  # also on errors and Ctrl-C: finished runs are never thrown away
+
+
+def _atomic(path: Path, write) -> None:
+    """Write via a temporary file in the same folder and rename: the file is whole or absent."""
+    tmp = path.parent / f".tmp-{uuid.uuid4().hex}-{path.name}"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
