@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from lead_sim.commands.common import positive_float, positive_int, require_out
 from lead_sim.executors import EXECUTORS
@@ -55,9 +56,14 @@ def handle(args: argparse.Namespace) -> int:
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
           f"rows x {spec.reps} replicate(s) = {rows * spec.reps} runs "
           f"({'scenario and baseline' if paired else 'one simulation'} each).")
-    done = run_sweep(spec, out, executor=args.executor, workers=args.workers,
-                     scheduler=args.scheduler, shard_size=args.shard_size,
-                     retry_failed=args.retry_failed)
+    try:
+        done = run_sweep(spec, out, executor=args.executor, workers=args.workers,
+                         scheduler=args.scheduler, shard_size=args.shard_size,
+                         retry_failed=args.retry_failed)
+    except KeyboardInterrupt:
+        print(f"lead-sim sweep: interrupted; finished runs are kept in {out}/shards. Run the "
+              f"same command again to finish the missing runs.", file=sys.stderr)
+        return 130
     if done.resumed:
         print(f"Resumed: {done.resumed} of {done.total} runs were already done.")
     rate = f"{done.runs_per_second:.2f} runs/s" if done.ran else "nothing left to run"

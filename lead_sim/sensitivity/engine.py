@@ -12,10 +12,13 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from lead_sim.executors import run_tasks
 from lead_sim.sensitivity.sampling import applied_values, design
@@ -40,6 +43,30 @@ class SweepRun:
     @property
     def runs_per_second(self) -> float:
         return self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+
+class Tasks(Sequence):
+    """The pending runs as ``(run_id, values, seed)`` tasks, built only when submitted.
+
+    Holding the design's arrays rather than a list of task objects keeps the runner's memory
+    flat for sweeps of any size.
+    """
+
+    def __init__(self, spec: SweepSpec, table: pd.DataFrame, run_ids: np.ndarray) -> None:
+        self.spec = spec
+        by_id = table.set_index("run_id").loc[run_ids]
+        self.run_ids = run_ids
+        self.seeds = by_id["seed"].to_numpy(np.int64)
+        self.values = by_id[spec.names].to_numpy(float)
+
+    def __len__(self) -> int:
+        return len(self.run_ids)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        raw = dict(zip(self.spec.names, self.values[i].tolist()))
+        return int(self.run_ids[i]), applied_values(self.spec, raw), int(self.seeds[i])
 
 
 def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
@@ -81,10 +108,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     table = design(spec)
     store.open(table)
     try:
-        todo = store.pending(table, retry_failed)
-        rows = table.set_index("run_id").loc[todo]
-        tasks = [(int(run_id), applied_values(spec, row), int(row["seed"]))
-                 for run_id, row in rows.iterrows()]
+        tasks = Tasks(spec, table, store.pending(table, retry_failed))
         start = time.perf_counter()
         failed = _execute(store, target, tasks, executor, workers, scheduler, shard_size,
                           progress)
@@ -100,7 +124,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     return summary
 
 
-def _execute(store: SweepStore, target: Target, tasks: list, executor: str, workers: int,
+def _execute(store: SweepStore, target: Target, tasks: Sequence, executor: str, workers: int,
              scheduler: str | None, shard_size: int, progress: bool) -> int:
     from tqdm import tqdm
 
