@@ -7,7 +7,8 @@
 Runs the sweep exactly as ``lead-sim sweep`` does (same runner, store and executor) at a small
 sample size, then reports runs per second, seconds per run (inside the worker), the machine's
 load average (the machine may be shared: a load above the core count slows every figure), and
-the time the full spec would take at the measured rate. Prints one JSON line with --json.
+the time the full spec would take at the measured rate and, from the CPU seconds each run used,
+on an idle machine with that many free cores. Prints one JSON line with --json.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def main() -> int:
                          workers=args.workers, progress=False, report=False)
         wall = time.perf_counter() - start
         shards = sorted((Path(tmp) / "sweep" / "shards").glob("part-*.parquet"))
-        per_run = pd.concat([pd.read_parquet(f) for f in shards])["seconds"]
+        timing = pd.concat([pd.read_parquet(f) for f in shards])
     rate = done.ran / done.seconds
     result = {
         "spec": full.name, "method": spec.method, "executor": args.executor,
@@ -59,11 +60,16 @@ def main() -> int:
         "paired_with_baseline": any(o.startswith("diff:") for o in spec.outcomes),
         "runs": done.ran, "failed": done.failed, "sweep_seconds": round(done.seconds, 1),
         "wall_seconds_incl_setup": round(wall, 1), "runs_per_second": round(rate, 3),
-        "worker_seconds_per_run_median": round(float(per_run.median()), 2),
+        "worker_seconds_per_run_median": round(float(timing["seconds"].median()), 2),
+        "cpu_seconds_per_run_mean": round(float(timing["cpu_seconds"].mean()), 2),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "cpu_count": os.cpu_count(), "full_sweep_runs": full_runs,
         "full_sweep_minutes_at_this_rate": round(full_runs / rate / 60, 1),
+        # what the same sweep needs on an otherwise idle machine with `workers` free cores
+        "full_sweep_minutes_if_cores_idle": round(
+            full_runs * float(timing["cpu_seconds"].mean()) / min(args.workers,
+                                                                  os.cpu_count() or 1) / 60, 1),
     }
     if args.json:
         print(json.dumps(result))

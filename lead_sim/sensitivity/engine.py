@@ -72,14 +72,15 @@ class Tasks(Sequence):
 def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
     """Run one task and return its record; an exception becomes a 'failed' record."""
     run_id, values, seed = task
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         outcomes, status, error = target(values, seed), "ok", ""
     except Exception as exc:  # recorded, not raised: one bad corner must not stop a sweep
         outcomes, status = {}, "failed"
         error = f"{type(exc).__name__}: {exc} | {traceback.format_exc(limit=3)[-400:]}"
     return {"run_id": run_id, "status": status, "error": error,
-            "seconds": time.perf_counter() - start, **values, **outcomes}
+            "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
+            **values, **outcomes}
 
 
 def settings(spec: SweepSpec, target: Target) -> dict[str, Any]:

@@ -30,7 +30,8 @@ import pandas as pd
 
 from lead_sim.errors import LeadSimError
 
-RECORD_KEYS = ("run_id", "status", "error", "seconds")
+RECORD_KEYS = ("run_id", "status", "error", "seconds", "cpu_seconds")
+TIMING = ("seconds", "cpu_seconds")
 
 
 def fingerprint(data: dict[str, Any]) -> str:
@@ -123,7 +124,7 @@ class SweepStore:
     def write_shard(self, records: list[dict[str, Any]]) -> None:
         columns = [*RECORD_KEYS, *self.factors, *self.outcomes]
         frame = pd.DataFrame.from_records(records, columns=columns)
-        for name in (*self.factors, *self.outcomes, "seconds"):
+        for name in (*self.factors, *self.outcomes, *TIMING):
             frame[name] = frame[name].astype(float)
         frame["error"] = frame["error"].astype(str)
         name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
@@ -136,7 +137,7 @@ class SweepStore:
         an uninterrupted one.
         """
         design = self.design()[["run_id", "row", "rep", "seed"]]
-        records = self.records().drop(columns=["seconds"])
+        records = self.records().drop(columns=list(TIMING), errors="ignore")
         table = design.merge(records, on="run_id", how="left")
         table["status"] = table["status"].fillna("missing")
         table["error"] = table["error"].fillna("")
