@@ -38,6 +38,16 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: str = "l
         yield from _dask(fn, tasks, workers, scheduler)
 
 
+def check_scheduler(scheduler: str) -> None:
+    """Fail with a clear message if the Dask scheduler cannot be reached (before any work)."""
+    from dask.distributed import Client
+
+    try:
+        Client(scheduler, timeout="10s").close()
+    except OSError as exc:
+        raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from None
+
+
 def _local(fn, tasks, workers) -> Iterator[tuple[int, Any]]:
     context = multiprocessing.get_context("forkserver")
     window = workers * IN_FLIGHT_PER_WORKER

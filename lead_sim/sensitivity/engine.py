@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lead_sim.executors import run_tasks
+from lead_sim.executors import check_scheduler, run_tasks
 from lead_sim.sensitivity.sampling import applied_values, design
 from lead_sim.sensitivity.spec import SweepSpec
 from lead_sim.sensitivity.store import SweepStore
@@ -106,6 +106,8 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     """Run (or finish) a sweep into ``out_dir``, then analyse it and write the report."""
     target = target if target is not None else LeadTarget.from_spec(spec)
     store = open_store(spec, out_dir, target)
+    if executor == "dask" and scheduler:
+        check_scheduler(scheduler)  # before anything is written
     table = design(spec)
     store.open(table)
     try:
