@@ -12,6 +12,9 @@ sweep has, and stopping the consumer (Ctrl-C, an error) leaves little queued wor
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
@@ -48,10 +51,29 @@ def check_scheduler(scheduler: str) -> None:
         raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from None
 
 
+def _exit_with(parent: int) -> None:
+    """In a pool worker: exit when the process that started the pool is gone.
+
+    A coordinator killed with SIGKILL cannot shut its pool down, and the workers would wait
+    for work forever; this watch ends them within a second or so.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 def _local(fn, tasks, workers) -> Iterator[tuple[int, Any]]:
     context = multiprocessing.get_context("forkserver")
     window = workers * IN_FLIGHT_PER_WORKER
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_exit_with, initargs=(os.getpid(),))
     try:
         pending: dict = {}
         next_task = 0

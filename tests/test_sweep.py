@@ -142,6 +142,14 @@ def _sweep_cmd(spec: Path, out: Path, *extra: str) -> list[str]:
             "--executor", "local", "--workers", "2", "--shard-size", "2", *extra]
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
     spec = write_spec(tmp_path / "resume.toml", TINY)
     out = tmp_path / "killed"
@@ -153,8 +161,13 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
             assert proc.poll() is None, "the sweep ended before any shard was written"
             assert time.monotonic() < deadline, "no shard after 120 s"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)  # the coordinator only, as `kill -9 PID` does
         proc.wait(timeout=30)
+        # its pool workers notice and exit by themselves (none left in the session)
+        deadline = time.monotonic() + 15
+        while _group_alive(proc.pid):
+            assert time.monotonic() < deadline, "worker processes outlived the killed sweep"
+            time.sleep(0.2)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # worker processes left behind by the kill
