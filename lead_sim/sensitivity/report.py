@@ -18,6 +18,9 @@ from lead_sim.manifest import build_manifest
 from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_means
 from lead_sim.sensitivity.spec import SweepSpec
 
+#: Half-sample indices within this share of the largest index count as converged.
+CONVERGED = 0.1
+
 if TYPE_CHECKING:
     from lead_sim.sensitivity.engine import SweepRun
     from lead_sim.sensitivity.store import SweepStore
@@ -168,8 +171,11 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
         if len(conv):
             worst = conv["difference"].abs().max()
             scale = conv["full"].abs().max() or 1.0
+            verdict = ("stable" if worst <= CONVERGED * scale else
+                       "not yet stable: rank parameters with care, or raise samples")
             parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
-                         f"{worst:.3g} ({100 * worst / scale:.0f}% of the largest {main}).</p>")
+                         f"{worst:.3g} ({100 * worst / scale:.0f}% of the largest {main}): "
+                         f"{verdict}.</p>")
         for fig in figures:
             if fig.startswith(f"figures/{outcome.replace(':', '_')}_"):
                 parts.append(f"<img src='{esc(fig)}' style='max-width:100%'>")
