@@ -64,10 +64,18 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
             skipped[outcome] = (f"{missing} of {n_rows} sample rows have no value (failed "
                                 f"runs, or the outcome is undefined there)")
             continue
-        full = indices(spec, x, y)
+        try:
+            full = indices(spec, x, y)
+        except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
+            skipped[outcome] = f"SALib could not analyse it: {exc}"
+            continue
         full.insert(0, "outcome", outcome)
         frames.append(full)
-        half = _half(spec, x, y)
+        try:
+            half = _half(spec, x, y)
+        except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
+            skipped[f"{outcome} (half-sample check)"] = f"SALib could not analyse it: {exc}"
+            half = None
         if half is not None:
             main = MAIN[spec.method]
             checks.append(pd.DataFrame({

@@ -127,9 +127,10 @@ def check_samples(method: str, n: int, factors: int, options: dict[str, Any]) ->
         rule = "at least 4 trajectories"
     elif method == "fast" and n <= 4 * options.get("M", 4) ** 2:
         rule = f"more than 4*M^2 = {4 * options.get('M', 4) ** 2} (M = {options.get('M', 4)})"
-    elif method == "lhs" and n < max(20, 2 * factors, 4 * options.get("M", 10)):
-        rule = (f"at least {max(20, 2 * factors, 4 * options.get('M', 10))} rows (RBD-FAST "
-                f"needs several rows per harmonic, and discovery needs rows per parameter)")
+    elif method == "lhs" and n < max(20, 2 * factors, 8 * options.get("M", 10)):
+        rule = (f"at least {max(20, 2 * factors, 8 * options.get('M', 10))} rows (RBD-FAST "
+                f"needs over 2*M rows even in the half-sample check, and discovery needs "
+                f"rows per parameter)")
     if rule:
         raise LeadSimError(f"samples = {n} is not allowed for method '{method}': use {rule}.")
 
