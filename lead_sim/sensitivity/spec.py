@@ -127,10 +127,11 @@ def check_samples(method: str, n: int, factors: int, options: dict[str, Any]) ->
         rule = "at least 4 trajectories"
     elif method == "fast" and n <= 4 * options.get("M", 4) ** 2:
         rule = f"more than 4*M^2 = {4 * options.get('M', 4) ** 2} (M = {options.get('M', 4)})"
-    elif method == "lhs" and n < max(20, 2 * factors, 8 * options.get("M", 10)):
-        rule = (f"at least {max(20, 2 * factors, 8 * options.get('M', 10))} rows (RBD-FAST "
-                f"needs over 2*M rows even in the half-sample check, and discovery needs "
-                f"rows per parameter)")
+    elif method == "lhs" and n < max(20, 2 * factors, 16 * options.get("M", 10)):
+        rule = (f"at least {max(20, 2 * factors, 16 * options.get('M', 10))} rows, i.e. "
+                f"16*M (RBD-FAST's bootstrap in the half-sample check reads a quarter of the "
+                f"rows, which should be at least 4*M; lower M in [options] for smaller "
+                f"samples)")
     if rule:
         raise LeadSimError(f"samples = {n} is not allowed for method '{method}': use {rule}.")
 
