@@ -232,3 +232,28 @@ def test_shipped_specs_are_valid():
             assert total == runs
     morris = load_spec(ROOT / "configs" / "sweeps" / "morris_screen.toml")
     assert {"diversion_propensity", "hr_lead_engaged", "contact_rate"} <= set(morris.names)
+
+
+def test_set_holds_everywhere_and_scale_keeps_the_timeline_shape():
+    from lead_sim import load_scenario
+    from lead_sim.sensitivity.spec import scenario_values
+    from lead_sim.sensitivity.targets import apply_factors
+
+    scn = load_scenario("seattle_citywide")
+    factors = (Factor("green_light_share", 0.0, 1.0), Factor("caseload_cap", 15, 80, "int"),
+               Factor("budget_usd_per_year", 0.5, 2.0, how="scale"))
+    out = apply_factors(scn, factors, {"green_light_share": 0.4, "caseload_cap": 30,
+                                       "budget_usd_per_year": 2.0})
+    assert set(scenario_values(out, "green_light_share")) == {0.4}
+    assert out.params["caseload_cap"] == 30
+    budgets = scenario_values(scn, "budget_usd_per_year")
+    assert scenario_values(out, "budget_usd_per_year") == [2.0 * b for b in budgets]
+    assert [e.date for e in out.timeline] == [e.date for e in scn.timeline]  # dates untouched
+    assert scenario_values(scn, "green_light_share") != [0.4]  # the original is not changed
+
+
+def test_scale_that_leaves_the_registry_bounds_is_refused(tmp_path, capsys):
+    spec = write_spec(tmp_path / "s.toml", TINY.replace(
+        "[parameters]", "[parameters]\nbudget_usd_per_year = { scale = [0.5, 500.0] }"))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o")]) == 2
+    assert "outside the registry" in capsys.readouterr().err
