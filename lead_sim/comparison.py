@@ -31,12 +31,13 @@ from lead_sim.scenarios import Scenario
 DEFAULT_MAX_REPS = 200
 #: Event kinds whose distinct people are counted when runs keep their event log.
 PEOPLE_KINDS = ("social_referral", "intake", "arrest", "arrest_diversion", "in_lieu_referral",
-                "booking", "charge", "conviction", "jail_release", "prison_release")
+                "booking", "charge", "conviction", "jail_release", "prison_release",
+                "supervision_violation")
 #: Daily stocks averaged over the run (people on an average day).
 AVERAGES = {"avg_lead_caseload": ("lead_active", "lead_inactive"),
             "avg_lead_waitlist": ("lead_waitlist",), "avg_jail_population": ("jail_population",),
             "avg_prison_population": ("prison_population",), "avg_in_treatment": ("in_treatment",),
-            "avg_housed": ("housed",)}
+            "avg_housed": ("housed",), "avg_on_supervision": ("on_supervision",)}
 
 
 # ---- one seed, in a worker ----------------------------------------------------------------------

@@ -13,7 +13,8 @@ import pandas as pd
 EVENT_KINDS = (
     "contact", "arrest", "booking", "arrest_diversion", "social_referral", "in_lieu_referral",
     "intake", "caseload_start", "lead_exit", "charge", "conviction", "jail_release",
-    "prison_admission", "prison_release", "renewal",
+    "prison_admission", "prison_release", "renewal", "supervision_start",
+    "supervision_violation",
 )
 _KIND = {k: i for i, k in enumerate(EVENT_KINDS)}
 

@@ -18,7 +18,9 @@ points where a person can leave the criminal legal system. The model's outcomes 
  4    re-entry                                     people released from jail or prison, 12-month
                                                    re-arrest after a booking; no re-entry
                                                    services or costs are modelled
- 5    community supervision                        not modelled (no probation or parole)
+ 5    community supervision                        people on probation or community custody,
+                                                   technical violations (each a short jail
+                                                   stay); supervision cost
 ====  ==========================================  ===============================================
 
 Placing LEAD's social-contact referrals at 0 and arrest diversion at 1 is the evidence file's own
@@ -33,7 +35,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 NOT_MODELLED_REENTRY = "not modelled: the model has no re-entry services or their costs"
-NOT_MODELLED_SUPERVISION = "not modelled: probation and parole are not simulated"
 NEEDS_EVENTS = "distinct people are counted only when the runs keep their event log (--people)"
 
 
@@ -112,9 +113,11 @@ INTERCEPTS: tuple[Intercept, ...] = (
         Measure("costs", "re-entry services", note=NOT_MODELLED_REENTRY),
     )),
     Intercept(5, "Community supervision", (
-        Measure("people", "people on probation or parole", note=NOT_MODELLED_SUPERVISION),
-        Measure("events", "supervision violations", note=NOT_MODELLED_SUPERVISION),
-        Measure("costs", "supervision", note=NOT_MODELLED_SUPERVISION),
+        _people("people on probation or community custody on an average day",
+                "avg_on_supervision"),
+        _people("people sanctioned for a violation", "people_supervision_violation"),
+        Measure("events", "supervision violations", "supervision_violations"),
+        Measure("costs", "supervision", "cost_supervision"),
     )),
 )
 

@@ -1,9 +1,10 @@
-"""The arrest pathway: booking, pretrial jail, charging, court, sentence, release.
+"""The arrest pathway: booking, pretrial jail, charging, court, sentence, supervision, release.
 
 Functions here act on the people an arrest or a court date concerns that day. Charging follows
 the dated legal context: possession is a felony, misdemeanour or gross misdemeanour (O25),
 small quantities stop being charged from September 2018 (O15), and under ESB 5476 the first
-arrests for possession are referred to assessment instead of booked (O25).
+arrests for possession are referred to assessment instead of booked (O25). Some convictions
+are followed by community supervision, whose technical violations bring short jail stays.
 """
 
 from __future__ import annotations
@@ -118,6 +119,44 @@ def return_to_free_state(m: LeadModel, ids: np.ndarray, day: int) -> None:
     m.reschedule(ids)
 
 
+def start_supervision(m: LeadModel, ids: np.ndarray, start: np.ndarray, day: int) -> None:
+    """Put ``ids`` under community supervision from ``start`` (release, or today).
+
+    A new term replaces any running one. Violations arrive at a constant hazard while the term
+    runs; the first is drawn now, from the start of the term.
+    """
+    p, pop, s = m.p, m.population, m.streams
+    if len(ids) == 0:
+        return
+    m.events.add(day, "supervision_start", pop.uid[ids], pop.area[ids])
+    end = start + s.waits("supervision_term", day, ids, 1.0 / p["supervision_days"])
+    pop.supervision_end_day[ids] = end
+    _next_violation(m, ids, start, day)
+
+
+def _next_violation(m: LeadModel, ids: np.ndarray, after: np.ndarray, day: int) -> None:
+    """Schedule the next technical violation of ``ids`` after day ``after`` (if within term)."""
+    pop, rate = m.population, m.p["supervision_violation_rate"] / 365.25
+    when = after + m.streams.waits("violation", day, ids, rate)
+    pop.violation_day[ids] = np.where(when < pop.supervision_end_day[ids], when, NEVER)
+
+
+def violations(m: LeadModel, day: int) -> None:
+    """Technical violations due today: a short jail sanction (custody defers them)."""
+    pop, p = m.population, m.p
+    ids = pop.due("violation_day", day)
+    if len(ids) == 0:
+        return
+    held = pop.state[ids] >= State.JAIL_PRETRIAL
+    _next_violation(m, ids[held], pop.release_day[ids[held]], day)
+    ids = ids[~held]
+    m.count("supervision_violations", len(ids))
+    m.events.add(day, "supervision_violation", pop.uid[ids], pop.area[ids])
+    stay = m.streams.waits("sanction", day, ids, 1.0 / p["violation_jail_days"])
+    enter_custody(m, ids, State.JAIL_SENTENCED, day + stay, day)
+    _next_violation(m, ids, day + stay, day)
+
+
 def dispose(m: LeadModel, day: int) -> None:
     """Court dispositions due today: conviction and sentence, or release."""
     p, pop, s = m.p, m.population, m.streams
@@ -142,6 +181,10 @@ def dispose(m: LeadModel, day: int) -> None:
     m.events.add(day, "prison_admission", pop.uid[ids[to_prison]], pop.area[ids[to_prison]])
     enter_custody(m, ids[to_jail], State.JAIL_SENTENCED, day + jail_days, day)
     enter_custody(m, ids[to_prison], State.PRISON, day + prison_days, day)
+    supervised = convicted & (s.uniform("supervision", day, ids) < p["supervision_share"])
+    sentenced = (to_jail | to_prison)[supervised]
+    start_supervision(m, ids[supervised],
+                      np.where(sentenced, pop.release_day[ids[supervised]], day), day)
     freed = ids[~to_jail & ~to_prison & (pop.state[ids] == State.JAIL_PRETRIAL)]
     m.events.add(day, "jail_release", pop.uid[freed], pop.area[freed])
     return_to_free_state(m, freed, day)

@@ -75,7 +75,8 @@ class LeadModel(mesa.Model):
 
         1. policy: apply the day's dated changes (coverage, parameters, budgets);
         2. release: end jail and prison stays due today;
-        3. court: dispositions due today (conviction, sentence);
+        3. court: dispositions due today (conviction, sentence, supervision), and
+           supervision violations (a short jail sanction);
         4. contact: police contacts, and the officer's choice to book, cite, divert or refer;
         5. programme: LEAD intake, exits, caseload assignment, engagement, work on needs;
         6. services: treatment and housing stays end, free places go to the waitlists;
@@ -87,6 +88,7 @@ class LeadModel(mesa.Model):
         self._apply_policy(day)
         legal.release(self, day)
         legal.dispose(self, day)
+        legal.violations(self, day)
         self._police_contacts(day)
         self.program.step(day)
         self.services.step(day)
@@ -277,8 +279,11 @@ class LeadModel(mesa.Model):
                            len(self.program.case_managers) * p["case_manager_annual_cost"] / 365.25)
         self.ledger.charge(day, "treatment", treat.occupied * p["treatment_day_cost"])
         self.ledger.charge(day, "housing", house.occupied * p["housing_day_cost"])
+        supervised = np.count_nonzero((pop.supervision_end_day > day)
+                                      & (pop.state < State.JAIL_PRETRIAL))
+        self.ledger.charge(day, "supervision", supervised * p["supervision_day_cost"])
         rec.set_stocks(day, states, jail, prison, treat, house, self.program,
-                       self.ledger.daily[day])
+                       self.ledger.daily[day], supervised)
 
     def finish(self) -> None:
         """Close the 12-month re-arrest cohort at the end of the run."""

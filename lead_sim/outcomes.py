@@ -31,6 +31,7 @@ OUTCOMES: dict[str, str] = {
     "felony_charges": "Felony charges filed",
     "misdemeanor_charges": "Misdemeanour charges filed",
     "prison_admissions": "Prison admissions",
+    "supervision_violations": "Supervision violations (each a short jail stay)",
     "jail_bed_days": "Jail bed-days",
     "prison_bed_days": "Prison bed-days",
     "rearrest_12m": "Share re-arrested within 12 months of a first police contact",

@@ -252,6 +252,19 @@ _DECLARED: list[Param] = [
        f"{_A}: #48 (state law cut prison time for low-level drug offences)"),
     _p("prison_days", 450.0, 365.0, 3650.0, "days", "legal",
        "Mean prison stay.", "C22: a felony sentence exceeds 364 days; size assumed"),
+    _p("supervision_share", 0.5, 0.0, 1.0, "share", "legal",
+       "Share of convictions followed by community supervision (probation, or community "
+       "custody after a jail or prison term).",
+       f"{_A}: #39 (46% of releasees had a supervision violation or arrest leading to "
+       "imprisonment within 5 years, so supervision is common)"),
+    _p("supervision_days", 365.0, 30.0, 1825.0, "days", "legal",
+       "Mean length of a supervision term, counted from release (or sentencing if none).",
+       f"{_A}"),
+    _p("supervision_violation_rate", 0.5, 0.0, 5.0, "per person-year", "legal",
+       "Technical violations per person-year under supervision; each is sanctioned with a "
+       "short jail stay.", f"{_A}: #39"),
+    _p("violation_jail_days", 3.0, 1.0, 60.0, "days", "legal",
+       "Mean jail stay of a violation sanction.", f"{_A}"),
     # ---- cost -------------------------------------------------------------------------------
     _p("police_hours_per_arrest", 9.3, 0.5, 40.0, "officer-hours", "cost",
        "Officer time per arrest that is booked or cited.",
@@ -286,6 +299,8 @@ _DECLARED: list[Param] = [
        "Court cost per misdemeanour case.", f"{_A}: none found (section 2)"),
     _p("court_cost_felony", 1200.0, 0.0, 50_000.0, "USD/case", "cost",
        "Court cost per felony case.", f"{_A}: none found (section 2)"),
+    _p("supervision_day_cost", 10.0, 0.0, 200.0, "USD/person-day", "cost",
+       "Cost of one person-day of community supervision.", f"{_A}: none found (section 2)"),
     _p("case_manager_annual_cost", 140_000.0, 30_000.0, 400_000.0, "USD/year", "cost",
        "Loaded annual cost of one case manager, programme overhead included.",
        "C1 (INF): $532 per participant-month x 12 x a caseload of 22"),
@@ -298,7 +313,7 @@ _DECLARED: list[Param] = [
 
 REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
 PAYERS = (
-    "police", "jail", "prosecution", "public_defense", "courts", "prison",
+    "police", "jail", "prosecution", "public_defense", "courts", "prison", "supervision",
     "lead_case_management", "treatment", "housing",
 )
 

@@ -25,6 +25,7 @@ PAYER_LABELS = {
     "police": "Police", "jail": "Jail (average bed-day rate)",
     "jail_marginal": "Jail (marginal bed-day rate)", "prosecution": "Prosecution",
     "public_defense": "Public defence", "courts": "Courts", "prison": "State prison",
+    "supervision": "Community supervision",
     "lead_case_management": "LEAD case management", "treatment": "Treatment",
     "housing": "Housing",
 }

@@ -15,12 +15,12 @@ from lead_sim.params import PAYERS
 COUNTS = (
     "contacts", "arrests", "bookings", "arrest_diversions", "social_contact_referrals",
     "in_lieu_referrals", "lead_enrollments", "felony_charges", "misdemeanor_charges",
-    "prison_admissions",
+    "prison_admissions", "supervision_violations",
 )
 STOCKS = (
     "jail_population", "prison_population", "lead_intake", "lead_waitlist", "lead_active",
     "lead_inactive", "in_treatment", "treatment_waitlist", "housed", "housing_waitlist",
-    "case_managers", "lead_capacity",
+    "case_managers", "lead_capacity", "on_supervision",
 )
 COSTS = (*(f"cost_{payer}" for payer in PAYERS), "cost_total")
 COLUMNS = (*COUNTS, *STOCKS, *COSTS)
@@ -37,7 +37,7 @@ class DailyRecord:
         self.values[day, _INDEX[name]] += n
 
     def set_stocks(self, day: int, states: np.ndarray, jail: int, prison: int, treatment,
-                   housing, program, costs: np.ndarray) -> None:
+                   housing, program, costs: np.ndarray, supervised: int) -> None:
         """Write the end-of-day stocks and the day's costs."""
         row = self.values[day]
         row[_INDEX["jail_population"]] = jail
@@ -52,6 +52,7 @@ class DailyRecord:
         row[_INDEX["housing_waitlist"]] = housing.waiting()
         row[_INDEX["case_managers"]] = len(program.case_managers)
         row[_INDEX["lead_capacity"]] = program.capacity()
+        row[_INDEX["on_supervision"]] = supervised
         first_cost = _INDEX[COSTS[0]]
         row[first_cost:first_cost + len(PAYERS)] = costs
         row[_INDEX["cost_total"]] = costs.sum()

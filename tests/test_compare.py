@@ -91,9 +91,11 @@ def test_intercept_table_agrees_and_admits_gaps(written, tables):
     table, _ = tables
     sim = pd.read_csv(written / "intercepts.csv", keep_default_na=False)
     assert set(sim["intercept"]) == {0, 1, 2, 3, 4, 5}
-    assert (sim.loc[sim["intercept"] == 5, "note"].str.startswith("not modelled")).all()
-    bookings = sim[(sim["outcome"] == "bookings") & (sim["scenario"] == SCN)].iloc[0]
-    assert float(bookings["diff_mean"]) == pytest.approx(_row(table, SCN, "bookings")["diff_mean"])
+    reentry_cost = sim[(sim["intercept"] == 4) & (sim["kind"] == "costs")]
+    assert reentry_cost["note"].str.startswith("not modelled").all()
+    for outcome in ("bookings", "supervision_violations", "cost_supervision"):
+        row = sim[(sim["outcome"] == outcome) & (sim["scenario"] == SCN)].iloc[0]
+        assert float(row["diff_mean"]) == pytest.approx(_row(table, SCN, outcome)["diff_mean"])
 
 
 def test_report_is_self_contained(written):

@@ -6,7 +6,8 @@ import pandas as pd
 from lead_sim import LeadModel, prepare
 from lead_sim.agents.states import NEVER, State
 from lead_sim.outcomes import summary, timeseries
-from lead_sim.params import PAYERS
+from lead_sim.params import PAYERS, REGISTRY
+from tests.conftest import small_run
 
 
 def check_day(model: LeadModel) -> None:
@@ -31,6 +32,9 @@ def check_day(model: LeadModel) -> None:
                        (model.services.housing, pop.housed)):
         assert pool.occupied == int(flag.sum())
         assert pool.occupied <= pool.capacity  # built-in budgets never shrink
+    # a scheduled supervision violation falls inside the person's term
+    pending = pop.violation_day != NEVER
+    assert np.all(pop.violation_day[pending] < pop.supervision_end_day[pending])
 
 
 def test_state_and_caseload_invariants_hold_every_day():
@@ -70,3 +74,32 @@ def test_every_arrest_is_booked_cited_referred_or_diverted(pilot_run):
     assert s["arrests"] == arrests
     assert s["bookings"] <= s["arrests"] - s["in_lieu_referrals"]
     assert s["arrest_diversions"] == (ev["kind"] == "arrest_diversion").sum()
+
+
+def _first_day(events: pd.DataFrame, kind: str) -> pd.Series:
+    return events[events["kind"] == kind].groupby("person")["day"].min()
+
+
+def _person_days(events: pd.DataFrame, kind: str) -> set:
+    return set(events.loc[events["kind"] == kind, ["person", "day"]].itertuples(index=False))
+
+
+def test_supervision_starts_at_a_conviction_and_is_costed(pilot_run):
+    ev = pilot_run.events
+    starts = _first_day(ev, "supervision_start")
+    violations = _first_day(ev, "supervision_violation")
+    assert len(violations) > 0  # the checks below saw violations
+    # nobody violates a term that has not started; a term starts only at a conviction
+    assert (starts.reindex(violations.index) <= violations).all()
+    assert _person_days(ev, "supervision_start") <= _person_days(ev, "conviction")
+    n_violations = (ev["kind"] == "supervision_violation").sum()
+    assert pilot_run.summary["supervision_violations"] == n_violations
+    ts = pilot_run.timeseries
+    assert ts["on_supervision"].max() > 0
+    assert np.isclose(pilot_run.summary["cost_supervision"],
+                      ts["on_supervision"].sum() * REGISTRY["supervision_day_cost"].default)
+
+
+def test_no_supervision_means_no_violations():
+    row = small_run("pilot_2011", supervision_share=0.0).summary
+    assert row["supervision_violations"] == 0 and row["cost_supervision"] == 0

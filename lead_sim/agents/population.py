@@ -58,6 +58,7 @@ class Population:
         self.first_contact_day = np.full(n, -1, i64)
         self.first_pathway = np.zeros(n, i8)
         self.rearrested_12m = np.zeros(n, b)
+        self.supervision_end_day = np.zeros(n, np.int32)  # under supervision while day < this
         # scheduled events (day index; NEVER when none)
         self.rate = np.zeros(n, f8)
         self.base_rate = np.zeros(n, f8)  # hazard from attributes and place, before services
@@ -92,7 +93,7 @@ class Population:
         for name in ("engaged", "in_treatment", "housed", "rearrested_12m"):
             getattr(self, name)[ids] = False
         for name in ("state", "held_charge", "pending_charge", "in_lieu_count",
-                     "first_pathway"):
+                     "first_pathway", "supervision_end_day"):
             getattr(self, name)[ids] = 0
         self.first_contact_day[ids] = -1
         for name in EVENT_ARRAYS:
@@ -179,7 +180,7 @@ class Population:
 EVENT_ARRAYS = (
     "next_contact", "release_day", "disposition_day", "intake_day", "intake_deadline",
     "waitlist_exit_day", "engagement_day", "lead_exit_day", "treatment_end_day",
-    "housing_end_day", "renewal_day",
+    "housing_end_day", "renewal_day", "violation_day",
 )
 
 

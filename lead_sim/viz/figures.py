@@ -18,7 +18,7 @@ from lead_sim.viz.svg import Series, line_chart, text
 
 COVERED = "#1b7a3a"
 PAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                 "#7f7f7f", "#bcbd22")
+                 "#7f7f7f", "#bcbd22", "#17becf")  # one per payer (tab10)
 _HEAT = colormaps["YlOrRd"]
 MAP_W, MAP_H = 430, 560
 
