@@ -55,11 +55,15 @@ class LeadTarget:
                    spec.baseline if needs_baseline else None)
 
     def __call__(self, values: dict[str, float | int], seed: int) -> dict[str, float]:
-        from lead_sim.runner import simulate
+        from lead_sim.branching import simulate_tree
 
-        row = simulate(apply_factors(self.scenario, self.factors, values), seed).summary
-        base = (simulate(apply_factors(self.baseline, self.factors, values), seed).summary
-                if self.baseline is not None else {})
+        scenario = apply_factors(self.scenario, self.factors, values)
+        if self.baseline is None:
+            row, base = simulate_tree([scenario], seed)[scenario.name].summary, {}
+        else:  # the days both share (before LEAD starts) are simulated once
+            baseline = apply_factors(self.baseline, self.factors, values)
+            runs = simulate_tree([baseline, scenario], seed)
+            row, base = runs[scenario.name].summary, runs[baseline.name].summary
         out = {}
         for name in self.outcomes:
             if name.startswith(DIFF):
