@@ -55,7 +55,8 @@ def explain_month(model: LeadModel) -> list[str]:
     month = model.record.frame(day).iloc[first:]
     last = month.iloc[-1]
     events = model.events.since(first)
-    lines = [f"{model.date - dt.timedelta(days=1):%B %Y}, {len(month)} days so far."]
+    days = f"{len(month)} day{'s' if len(month) != 1 else ''}"
+    lines = [f"{model.date - dt.timedelta(days=1):%B %Y}, {days} so far."]
     lines.extend(_policy_changes(model, first, day))
     lines.append(_arrests(month, events))
     lines.append(_coverage(model))
@@ -122,7 +123,12 @@ def _jail(model: LeadModel, month, first: int) -> str:
         return f"Jail population {now:,}."
     change = now - int(before.iloc[-1])
     trend = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {abs(change)}"
-    return f"Jail population {now:,} ({trend} since the month began)."
+    text = f"Jail population {now:,} ({trend} since the month began)."
+    violations = int(month["supervision_violations"].sum())
+    if violations:
+        text += (f" {_people(violations)} on probation or community custody jailed for a few "
+                 "days for a violation.")
+    return text
 
 
 def _costs(month) -> str:
