@@ -23,6 +23,8 @@ def charge_class(m: LeadModel, ids: np.ndarray, drug: np.ndarray, grams: np.ndar
                  day: int) -> np.ndarray:
     """The charge an arrest would carry if filed (NONE where policy says not to charge)."""
     p = m.p
+    if len(ids) == 0:
+        return np.empty(0, np.int8)
     felony_law = p["possession_class"] == "felony"
     as_felony = drug & felony_law & (m.streams.uniform("felony", day, ids)
                                      < p["felony_filing_share"])
@@ -38,6 +40,8 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) ->
     class) rather than starting a second court date.
     """
     p, pop = m.p, m.population
+    if len(ids) == 0:
+        return np.empty(0, np.int8)
     filed = np.where(m.streams.uniform("filing", day, ids) < p["charge_filing_share"],
                      charge, Charge.NONE).astype(np.int8)
     has = filed != Charge.NONE
@@ -60,6 +64,8 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) ->
 def book(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> None:
     """Book ``ids`` into jail; some are held pretrial, the rest leave the same day."""
     p, pop = m.p, m.population
+    if len(ids) == 0:
+        return
     m.count("bookings", len(ids))
     m.ledger.charge(m.day, "jail", len(ids) * p["booking_cost"])
     m.events.add(day, "booking", pop.uid[ids], pop.area[ids], charge)

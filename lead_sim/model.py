@@ -178,8 +178,10 @@ class LeadModel(mesa.Model):
         self.count("contacts", len(ids))
         self.events.add(day, "contact", pop.uid[ids], pop.area[ids], out.probable_cause,
                         out.officer, out.green)
-        self._divert_and_refer(out, day)
-        pathway[out.probable_cause & ~out.diverted] = self._arrest_as_usual(out, day)
+        if out.diverted.any() or out.referred.any():
+            self._divert_and_refer(out, day)
+        if out.probable_cause.any():
+            pathway[out.probable_cause & ~out.diverted] = self._arrest_as_usual(out, day)
         self._track_rearrest(ids, out.probable_cause, pathway, day)
         p = self.p
         hours = ((out.probable_cause & ~out.diverted).sum() * p["police_hours_per_arrest"]

@@ -51,6 +51,15 @@ def _key(*parts: int) -> np.uint64:
     return np.uint64(z)
 
 
+_SMALL = 8  # up to this many ids, hashing with Python ints beats numpy's per-call overhead
+
+
+def _unit_float(i: int, key: int) -> float:
+    """:meth:`Streams.uniform` for one id, in Python ints (the same bits as the array path)."""
+    z = _mix_int(i * 0x9E3779B97F4A7C15 + key)
+    return ((z >> 11) + 0.5) * _TO_UNIT
+
+
 class Streams:
     """Per-person, per-decision uniform and normal draws for one run seed."""
 
@@ -59,18 +68,23 @@ class Streams:
         self._kind_keys: dict[str, int] = {}
 
     def _kind(self, kind: str) -> int:
+        """The key of (seed, kind), folded once per kind: a draw then folds in only its day."""
         key = self._kind_keys.get(kind)
         if key is None:
             digest = hashlib.blake2b(kind.encode(), digest_size=8).digest()
-            key = self._kind_keys[kind] = int.from_bytes(digest, "little")
+            key = self._kind_keys[kind] = int(_key(self.seed, int.from_bytes(digest, "little")))
         return key
 
     def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""
-        if len(ids) == 0:
+        n = len(ids)
+        if n == 0:
             return np.empty(0)
+        key = _mix_int(self._kind(kind) + int(day) + 0x9E3779B97F4A7C15)  # _key(seed, kind, day)
+        if n <= _SMALL:  # most days touch a handful of people
+            return np.array([_unit_float(i, key) for i in np.asarray(ids).tolist()])
         z = np.asarray(ids, dtype=np.uint64) * _GOLDEN  # array arithmetic wraps silently
-        z += _key(self.seed, self._kind(kind), day)
+        z += np.uint64(key)
         _mix(z)
         return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
 
@@ -92,4 +106,4 @@ class Streams:
         if len(ids) == 0:
             return np.empty(0, np.int32)
         wait = np.ceil(-np.log(self.uniform(kind, day, ids)) / np.maximum(rate, 1e-12))
-        return np.clip(wait, 1, 1e9).astype(np.int32)
+        return np.minimum(np.maximum(wait, 1), 1e9).astype(np.int32)

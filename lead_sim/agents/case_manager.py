@@ -85,6 +85,8 @@ class Program:
     def refer(self, ids: np.ndarray, held: np.ndarray, pathway: Pathway, day: int) -> None:
         """Open an intake for ``ids``; ``held`` is the charge held in abeyance (arrests only)."""
         m, pop, p = self.model, self.model.population, self.model.p
+        if len(ids) == 0:
+            return
         window = p["intake_window_days"]
         rate = -np.log(1.0 - min(p["intake_completion"], 0.999)) / window
         wait = m.streams.waits("intake", day, ids, rate)

@@ -162,7 +162,7 @@ class Population:
 
     def due(self, event: str, day: int) -> np.ndarray:
         """Slots whose ``event`` falls on ``day``."""
-        return np.flatnonzero(getattr(self, event) == day)
+        return (getattr(self, event) == day).nonzero()[0]
 
     def view(self, slot: int) -> PersonView:
         """A read-only snapshot of one person, for inspection and the visualizer."""
