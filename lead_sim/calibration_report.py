@@ -55,7 +55,7 @@ def marginals_figure(post: Posterior) -> Figure:
         if log:
             ax.set_xscale("log")
         ax.set_title(p.name, fontsize=9, loc="left")
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig
 
@@ -69,11 +69,13 @@ def targets_figure(post: Posterior) -> Figure:
                 ms=4, label="all candidates")
         ax.plot(post.accepted[t.name], np.zeros(len(post.accepted)), "o", color="#1f77b4",
                 ms=5, label="accepted")
-        ax.axvline(t.value, color="#d62728", lw=2, label=f"target ({t.source})")
-        ax.axvspan(t.value - t.scale, t.value + t.scale, color="#d62728", alpha=0.1)
+        ax.axvline(t.value, color="#d62728", lw=2, label="target")
+        ax.axvspan(t.value - t.scale, t.value + t.scale, color="#d62728", alpha=0.1,
+                   label="target +/- scale")
         ax.set_yticks([])
-        ax.set_title(f"{t.name}: {STATISTICS[t.name]}", fontsize=8, loc="left")
-        ax.legend(fontsize=7, frameon=False, loc="upper right")
+        ax.set_title(f"{t.name}: {STATISTICS[t.name]}; target from {t.source}", fontsize=7,
+                     loc="left")
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig
 

@@ -366,13 +366,29 @@ def evaluate(events: pd.DataFrame, scenario: Scenario, seed: int,
     return result
 
 
+def is_ratio(metric: str) -> bool:
+    """Odds ratios are summarised on the log scale."""
+    return metric.endswith("_or") or "_or_" in metric
+
+
 def summarise(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Mean and 95% interval (2.5th to 97.5th percentile) over replicates, with published."""
+    """Mean and 95% interval (2.5th to 97.5th percentile) over replicates, with published.
+
+    The mean of an odds ratio is its geometric mean: ratios are skewed (a replicate with a small
+    cohort can give 7 where most give 0.5), and a ratio and its inverse should average to 1.
+    """
     frame = pd.DataFrame(rows)
     table = []
     for metric in METRICS:
         values = frame[metric].astype(float).dropna() if metric in frame else pd.Series([])
-        mean = float(values.mean()) if len(values) else math.nan
+        if is_ratio(metric):
+            values = values[values > 0]
+        if not len(values):
+            mean = math.nan
+        elif is_ratio(metric):
+            mean = float(np.exp(np.log(values).mean()))
+        else:
+            mean = float(values.mean())
         low, high = ((float(values.quantile(0.025)), float(values.quantile(0.975)))
                      if len(values) else (math.nan, math.nan))
         table.append({"metric": metric, "model_mean": mean, "model_low": low,

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from lead_sim.plotting import _png
 from lead_sim.report import CSS, _esc, _figure, _table, num
-from lead_sim.validation import METRICS
+from lead_sim.validation import METRICS, is_ratio
 
 if TYPE_CHECKING:
     from lead_sim.replay import Validation
@@ -29,14 +29,15 @@ def metric_figure(row: pd.Series, values: pd.Series) -> Figure:
     ax.plot(values, [0] * len(values), "o", color="#1f77b4", alpha=0.35, ms=4)
     ax.errorbar([row["model_mean"]], [0], xerr=[[row["model_mean"] - row["model_low"]],
                                                  [row["model_high"] - row["model_mean"]]],
-                fmt="D", color="#1f77b4", capsize=4, label="model (95% interval)")
+                fmt="D", color="#1f77b4", capsize=4, label="model mean (95% interval)")
     if not math.isnan(row["published"]):
         ax.axvline(row["published"], color="#d62728", lw=2, label="published")
-    if row["metric"].endswith("_or") or "_or_" in row["metric"]:
+    if is_ratio(row["metric"]):
         ax.axvline(1.0, color="grey", lw=0.8, ls=":")
+        ax.set_xscale("log")
     ax.set_yticks([])
     ax.set_title(f"{row['metric']}: {METRICS[row['metric']]}", fontsize=8, loc="left")
-    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -67,7 +68,9 @@ def report_html(v: Validation) -> str:
               "the pilot areas, 1 Oct 2011 to 31 Jul 2014. Controls: eligible people arrested as "
               "usual on red-light shifts there or in adjacent areas LEAD did not cover, sampled "
               "at random to the evaluation's ratio (115 per 203) and weighted to the LEAD "
-              "cohort's pre-entry arrest history. Follow-up to 31 Jul 2014. Published values "
+              "cohort's pre-entry arrest history. Follow-up to 31 Jul 2014. The model mean of "
+              "an odds ratio is its geometric mean over replicates; intervals are the 2.5th to "
+              "97.5th percentiles of the replicates. Published values "
               "are from the evidence file only (rows #1, #3a, #4b); the other outcomes are held "
               "out of it on purpose, so their column is empty. See docs/validation.md.</p>")
     body = ["<h1>LEAD pilot evaluation replayed in the model</h1>", intro,

@@ -24,6 +24,7 @@ from lead_sim.validation import (
     form_cohorts,
     odds_ratio,
     sample_controls,
+    summarise,
 )
 
 A = {key: i for i, key in enumerate(AREA_KEYS)}
@@ -167,6 +168,15 @@ def test_att_weights_give_controls_the_lead_history():
     # stratum 0: (1/3) / (2/4); stratum 1: no LEAD; stratum 4: (2/3) / (1/4)
     np.testing.assert_allclose(w, [1, 1, 1, 2 / 3, 2 / 3, 8 / 3, 0])
     assert w[3:].sum() == pytest.approx(4)  # controls keep their number
+
+
+def test_summary_uses_the_geometric_mean_for_odds_ratios():
+    rows = [{"arrest_or_6m": 0.5, "n_lead": 100.0}, {"arrest_or_6m": 2.0, "n_lead": 300.0}]
+    table = summarise(rows).set_index("metric")
+    assert table.loc["arrest_or_6m", "model_mean"] == pytest.approx(1.0)  # sqrt(0.5 x 2)
+    assert table.loc["n_lead", "model_mean"] == pytest.approx(200.0)
+    assert table.loc["n_lead", "published"] == 203
+    assert math.isnan(table.loc["felony_charge_or", "published"])
 
 
 def test_custody_spells_join_admissions_and_releases():
