@@ -241,6 +241,14 @@ def read_evaluations(path: Path, key: str) -> dict[int, dict[str, Any]]:
     return done
 
 
+def _rewrite(path: Path, done: dict[int, dict[str, Any]]) -> None:
+    """Replace the evaluations file by its complete records, atomically."""
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.write_text("".join(json.dumps(done[i]) + "\n" for i in sorted(done)),
+                       encoding="utf-8")
+    os.replace(staging, path)
+
+
 def _append(path: Path, record: dict[str, Any]) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")
@@ -258,10 +266,8 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     out_dir.mkdir(parents=True, exist_ok=True)
     path, key = out_dir / EVALUATIONS, config.key()
     done = read_evaluations(path, key)
-    if path.exists():  # drop a torn last line before appending after it
-        path.write_text("".join(json.dumps(r) + "\n" for r in
-                                sorted(done.values(), key=lambda r: r["candidate"])),
-                        encoding="utf-8")
+    if path.exists() and len(path.read_text(encoding="utf-8").splitlines()) != len(done):
+        _rewrite(path, done)  # drop a line torn by a kill before appending after it
     scenario = _scenario(config)
     seeds = [config.seed + r for r in range(config.reps)]
     todo = [(i, values, scenario, seeds) for i, values in enumerate(draw_candidates(config))
@@ -323,7 +329,8 @@ def calibrated_toml(post: Posterior, command: str) -> str:
         f"# ABC rejection: {len(post.accepted)} of {len(post.candidates)} candidates accepted "
         f"({c.reps} replicates each, population {c.population:,}, scenario {c.scenario}).",
         "# [params] holds the posterior median; [[posterior]] the accepted sets, closest first.",
-        "", "[calibration]", f'config = "{Path(c.path).as_posix()}"', f'key = "{c.key()}"',
+        "", "[calibration]", f"config = {json.dumps(Path(c.path).as_posix())}",
+        f'key = "{c.key()}"',
         f"candidates = {len(post.candidates)}", f"accepted = {len(post.accepted)}",
         "targets = [" + ", ".join(f'"{t.name}"' for t in c.targets) + "]", "", "[params]"]
     lines += [f"{k} = {_toml_number(v)}" for k, v in post.point().items()]

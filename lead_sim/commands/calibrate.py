@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from tqdm import tqdm
@@ -59,9 +60,9 @@ def handle(args: argparse.Namespace) -> int:
               "again to finish.")
         return 0
     post = posterior(config, done)
-    command = " ".join(["lead-sim", "calibrate", *sys.argv[2:]])
+    command = f"lead-sim calibrate {args.config} --out {args.out} --workers {args.workers}"
     manifest = build_manifest(config=config.path, key=config.key(), method="ABC rejection",
-                              candidates=config.candidates, accept=config.accept,
+                              settings=asdict(config),
                               seeds=[config.seed + r for r in range(config.reps)],
                               seconds_this_session=round(time.perf_counter() - started, 1))
     write_folder(out, {
