@@ -35,6 +35,8 @@ def metric_figure(row: pd.Series, values: pd.Series) -> Figure:
     if is_ratio(row["metric"]):
         ax.axvline(1.0, color="grey", lw=0.8, ls=":")
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")
+        ax.xaxis.set_minor_formatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else "")
     ax.set_yticks([])
     ax.set_title(f"{row['metric']}: {METRICS[row['metric']]}", fontsize=8, loc="left")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

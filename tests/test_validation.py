@@ -235,3 +235,12 @@ def test_validate_refuses_a_population_too_small(tmp_path, capsys):
     assert main(["validate", "--population", "1000", "--out", str(out)]) == 2
     assert "too small" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_validate_with_a_bad_calibrated_file_exits_2(tmp_path, capsys):
+    bad = tmp_path / "cal.toml"
+    bad.write_text("[params]\nnot_a_parameter = 1.0\n")
+    out = tmp_path / "val"
+    assert main(["validate", "--calibrated", str(bad), "--out", str(out)]) == 2
+    assert "Unknown parameter 'not_a_parameter'" in capsys.readouterr().err
+    assert not out.exists()
