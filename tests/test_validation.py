@@ -244,3 +244,14 @@ def test_validate_with_a_bad_calibrated_file_exits_2(tmp_path, capsys):
     assert main(["validate", "--calibrated", str(bad), "--out", str(out)]) == 2
     assert "Unknown parameter 'not_a_parameter'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_jail_spells_from_the_event_log_add_up_to_the_bed_days(pilot_run):
+    # Every jail stay is logged from "jail_admission" to "jail_release": the days between them,
+    # summed over people, are the model's own count of people in jail at the end of each day.
+    days = pilot_run.summary["days"]
+    for start, end, column in (("jail_admission", "jail_release", "jail_bed_days"),
+                               ("prison_admission", "prison_release", "prison_bed_days")):
+        spells = custody_spells(pilot_run.events, start, end)
+        total = (np.minimum(spells["release"], days) - spells["first"]).sum()
+        assert total == pilot_run.summary[column] > 0
