@@ -6,7 +6,9 @@ drawn from the priors by Latin hypercube (scipy.stats.qmc, seeded); each is run 
 replicates with common seeds, and its distance is the root mean square of
 (mean simulated statistic - target) / scale over the targets. The candidates closest to the
 targets (a fixed fraction) are the accepted sample of the approximate posterior (Pritchard et
-al. 1999; Beaumont, Zhang & Balding 2002).
+al. 1999; Beaumont, Zhang & Balding 2002). With ``generations`` above 1, each later generation
+proposes new candidates around the previous accepted ones and weights them (ABC-SMC, see
+:mod:`lead_sim.abc_smc`), accepting again the closest fraction of its own candidates.
 
 Targets may only be statistics the evidence file gives for calibration (the arrest odds ratios,
 pilot enrolment, re-arrest base rate and caseload): the outcomes held out of it are never fitted.
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from lead_sim import abc_smc
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.executors import run_tasks
 from lead_sim.params import REGISTRY, Params, check_name
@@ -45,8 +48,8 @@ STATISTICS: dict[str, str] = {
     "caseload": "participants per case manager, last year of the pilot window (O16)",
 }
 PRIORS = ("uniform", "loguniform")
-CONFIG_KEYS = ("scenario", "population", "reps", "candidates", "accept", "seed", "parameter",
-               "target")
+CONFIG_KEYS = ("scenario", "population", "reps", "candidates", "accept", "seed", "generations",
+               "parameter", "target")
 PARAM_KEYS = ("name", "prior", "low", "high")
 TARGET_KEYS = ("name", "value", "scale", "source", "weight")
 EVALUATIONS = "evaluations.jsonl"
@@ -87,11 +90,16 @@ class CalibrationConfig:
     seed: int
     priors: tuple[Prior, ...]
     targets: tuple[Target, ...]
+    generations: int = 1
     path: str = ""
 
     def key(self) -> str:
-        """Fingerprint of everything that decides the candidates and their numbers."""
-        data = {k: v for k, v in asdict(self).items() if k != "path"}
+        """Fingerprint of everything that decides the candidates and their numbers.
+
+        The number of generations is left out: generation g depends only on the ones before
+        it, so adding a generation to a finished calibration keeps its evaluations.
+        """
+        data = {k: v for k, v in asdict(self).items() if k not in ("path", "generations")}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -178,7 +186,8 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
         reps=int(_number(data, "reps", where, True)) if "reps" in data else 3,
         candidates=int(_number(data, "candidates", where, True)) if "candidates" in data else 60,
         accept=accept, seed=int(data.get("seed", 0)), priors=priors, targets=targets,
-        path=str(path))
+        generations=int(_number(data, "generations", where, True)) if "generations" in data
+        else 1, path=str(path))
     if config.population < MIN_POPULATION:
         raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
                            "evaluation's cohorts can be formed.")
@@ -194,22 +203,34 @@ def _scenario(config: CalibrationConfig) -> Scenario:
 
 
 # ---- candidates and their evaluation ------------------------------------------------------------
-def draw_candidates(config: CalibrationConfig, n: int | None = None) -> list[dict[str, float]]:
-    """Candidate parameter sets from the priors (a seeded Latin hypercube)."""
-    n = config.candidates if n is None else n
-    u = qmc.LatinHypercube(d=len(config.priors), seed=config.seed).random(n)
-    columns = [p.transform(u[:, j]) for j, p in enumerate(config.priors)]
+def draw_candidates(config: CalibrationConfig, generation: int = 0,
+                    previous: pd.DataFrame | None = None) -> list[dict[str, float]]:
+    """Candidate parameter sets of a generation.
+
+    Generation 0 is a seeded Latin hypercube over the priors; a later one is drawn around the
+    ``previous`` generation's accepted sets (with their ``weight`` column), seeded by
+    (seed, generation).
+    """
+    n, priors = config.candidates, config.priors
+    if generation == 0:
+        u = qmc.LatinHypercube(d=len(priors), seed=config.seed).random(n)
+    else:
+        old = abc_smc.to_unit(priors, previous[[p.name for p in priors]].to_numpy(float))
+        rng = np.random.default_rng([config.seed, generation])
+        u = abc_smc.propose(old, previous["weight"].to_numpy(float), n, rng)
+    columns = [p.transform(np.clip(u[:, j], 0.0, 1.0)) for j, p in enumerate(priors)]
     return [{p.name: (int(col[i]) if REGISTRY[p.name].kind == "int" else float(col[i]))
              for p, col in zip(config.priors, columns)} for i in range(n)]
 
 
-def evaluate_candidate(task: tuple[int, dict[str, float], Scenario, list[int]]) -> dict[str, Any]:
+def evaluate_candidate(task: tuple[int, int, dict[str, float], Scenario, list[int]]
+                       ) -> dict[str, Any]:
     """Run one candidate for every seed; return its replicate statistics."""
-    index, values, scenario, seeds = task
+    generation, index, values, scenario, seeds = task
     scn = scenario.with_params(values)
     reps = [replicate((scn, s, False)) for s in seeds]
     keep = ["seed", *STATISTICS]
-    return {"candidate": index, "values": values,
+    return {"generation": generation, "candidate": index, "values": values,
             "reps": [{k: r[k] for k in keep} for r in reps]}
 
 
@@ -223,11 +244,14 @@ def distance(stats: dict[str, float], targets: tuple[Target, ...]) -> float:
     return math.sqrt(sum(terms) / sum(t.weight for t in targets))
 
 
-def read_evaluations(path: Path, key: str) -> dict[int, dict[str, Any]]:
+Done = dict[tuple[int, int], dict[str, Any]]  # (generation, candidate) -> record
+
+
+def read_evaluations(path: Path, key: str) -> Done:
     """Finished candidates from an evaluations file; a torn last line (a kill) is ignored."""
     if not path.exists():
         return {}
-    done: dict[int, dict[str, Any]] = {}
+    done: Done = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             record = json.loads(line)
@@ -237,11 +261,11 @@ def read_evaluations(path: Path, key: str) -> dict[int, dict[str, Any]]:
             raise LeadSimError(
                 f"{path} holds evaluations of a different calibration (config, population, "
                 "replicates or seed changed). Use a new --out folder, or delete the file.")
-        done[record["candidate"]] = record
+        done[record.get("generation", 0), record["candidate"]] = record
     return done
 
 
-def _rewrite(path: Path, done: dict[int, dict[str, Any]]) -> None:
+def _rewrite(path: Path, done: Done) -> None:
     """Replace the evaluations file by its complete records, atomically."""
     staging = path.with_name(f".{path.name}.tmp")
     staging.write_text("".join(json.dumps(done[i]) + "\n" for i in sorted(done)),
@@ -258,10 +282,11 @@ def _append(path: Path, record: dict[str, Any]) -> None:
 
 def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
                     progress: Callable[[int], None] | None = None,
-                    limit: int | None = None) -> dict[int, dict[str, Any]]:
+                    limit: int | None = None) -> Done:
     """Evaluate every candidate not yet in ``out_dir/evaluations.jsonl``, appending each.
 
-    ``limit`` stops after that many new evaluations (for a partial run).
+    Generations run in order, each drawn from the one before. ``limit`` stops after that many
+    new evaluations (for a partial run); the same call later continues where it stopped.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     path, key = out_dir / EVALUATIONS, config.key()
@@ -270,54 +295,86 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
         _rewrite(path, done)  # drop a line torn by a kill before appending after it
     scenario = _scenario(config)
     seeds = [config.seed + r for r in range(config.reps)]
-    todo = [(i, values, scenario, seeds) for i, values in enumerate(draw_candidates(config))
-            if i not in done]
+    budget = math.inf if limit is None else limit
+    previous = None
     if progress:
-        progress(len(done))
-    todo = todo[:limit] if limit is not None else todo
-    for _, record in run_tasks(evaluate_candidate, todo, "local", workers):
-        record["key"] = key
-        _append(path, record)
-        done[record["candidate"]] = record
-        if progress:
-            progress(1)
+        progress(sum(1 for g, _ in done if g < config.generations))
+    for g in range(config.generations):
+        candidates = draw_candidates(config, g, previous)
+        todo = [(g, i, v, scenario, seeds) for i, v in enumerate(candidates) if (g, i) not in done]
+        todo = todo[:int(min(budget, len(todo)))]
+        for _, record in run_tasks(evaluate_candidate, todo, "local", workers):
+            record["key"] = key
+            _append(path, record)
+            done[g, record["candidate"]] = record
+            if progress:
+                progress(1)
+        budget -= len(todo)
+        if any((g, i) not in done for i in range(config.candidates)):
+            break  # stopped part-way: later generations need this one complete
+        previous = _generation(config, g, done, previous)
+        previous = previous[previous["accepted"]]
     return done
 
 
 # ---- the posterior ------------------------------------------------------------------------------
 @dataclass
 class Posterior:
-    """Every candidate with its mean statistics and distance; the accepted ones flagged."""
+    """Every candidate with its mean statistics and distance; the final accepted ones flagged."""
 
     config: CalibrationConfig
-    candidates: pd.DataFrame  # candidate, parameters, mean statistics, distance, accepted
+    candidates: pd.DataFrame  # generation, candidate, parameters, statistics, distance,
+    # accepted, weight (importance weight of an accepted set in the last generation, else 0)
 
     @property
     def accepted(self) -> pd.DataFrame:
-        return self.candidates[self.candidates["accepted"]].sort_values("distance")
+        last = self.candidates["generation"] == self.candidates["generation"].max()
+        return self.candidates[last & self.candidates["accepted"]].sort_values("distance")
 
     def point(self) -> dict[str, float | int]:
-        """Posterior median of each parameter (rounded for an int parameter)."""
+        """Posterior (weighted) median of each parameter, rounded for an int parameter."""
+        acc = self.accepted
         out: dict[str, float | int] = {}
         for p in self.config.priors:
-            median = float(self.accepted[p.name].median())
+            median = abc_smc.weighted_median(acc[p.name].to_numpy(float),
+                                             acc["weight"].to_numpy(float))
             out[p.name] = round(median) if REGISTRY[p.name].kind == "int" else median
         return out
 
 
-def posterior(config: CalibrationConfig, done: dict[int, dict[str, Any]]) -> Posterior:
-    """Accept the closest ``accept`` fraction of the evaluated candidates (at least one)."""
+def _generation(config: CalibrationConfig, g: int, done: Done,
+                previous: pd.DataFrame | None) -> pd.DataFrame:
+    """One generation's candidates, the closest ``accept`` fraction accepted and weighted."""
     rows = []
-    for i in sorted(done):
-        record = done[i]
+    for i in range(config.candidates):
+        record = done[g, i]
         stats = mean_stats(record["reps"], list(STATISTICS))
-        rows.append({"candidate": i, **record["values"], **stats,
+        rows.append({"generation": g, "candidate": i, **record["values"], **stats,
                      "distance": distance(stats, config.targets)})
     frame = pd.DataFrame(rows)
     n_accept = max(1, round(config.accept * len(frame)))
     order = frame.sort_values(["distance", "candidate"]).index[:n_accept]
     frame["accepted"] = frame.index.isin(order)
-    return Posterior(config, frame)
+    frame["weight"] = 0.0
+    names = [p.name for p in config.priors]
+    if previous is None:
+        frame.loc[frame["accepted"], "weight"] = 1.0 / n_accept
+    else:
+        new = abc_smc.to_unit(config.priors, frame.loc[frame["accepted"], names].to_numpy(float))
+        old = abc_smc.to_unit(config.priors, previous[names].to_numpy(float))
+        frame.loc[frame["accepted"], "weight"] = abc_smc.importance_weights(
+            new, old, previous["weight"].to_numpy(float))
+    return frame
+
+
+def posterior(config: CalibrationConfig, done: Done) -> Posterior:
+    """Every generation in turn; the last generation's accepted sets are the posterior."""
+    frames, previous = [], None
+    for g in range(config.generations):
+        frame = _generation(config, g, done, previous)
+        frames.append(frame)
+        previous = frame[frame["accepted"]]
+    return Posterior(config, pd.concat(frames, ignore_index=True))
 
 
 def calibrated_toml(post: Posterior, command: str) -> str:
@@ -326,19 +383,30 @@ def calibrated_toml(post: Posterior, command: str) -> str:
     lines = [
         "# Calibrated parameters for lead_sim (lead-sim run/validate/compare --calibrated FILE).",
         f"# Produced by: {command}",
-        f"# ABC rejection: {len(post.accepted)} of {len(post.candidates)} candidates accepted "
-        f"({c.reps} replicates each, population {c.population:,}, scenario {c.scenario}).",
-        "# [params] holds the posterior median; [[posterior]] the accepted sets, closest first.",
+        f"# {method(c)}: {len(post.accepted)} of the last generation's {c.candidates} "
+        f"candidates accepted ({len(post.candidates)} in all, {c.reps} replicates each, "
+        f"population {c.population:,}, scenario {c.scenario}).",
+        "# [params] holds the posterior (weighted) median; [[posterior]] the accepted sets,",
+        "# closest first, with their importance weights.",
         "", "[calibration]", f"config = {json.dumps(Path(c.path).as_posix())}",
         f'key = "{c.key()}"',
-        f"candidates = {len(post.candidates)}", f"accepted = {len(post.accepted)}",
+        f"generations = {c.generations}", f"candidates = {len(post.candidates)}",
+        f"accepted = {len(post.accepted)}",
         "targets = [" + ", ".join(f'"{t.name}"' for t in c.targets) + "]", "", "[params]"]
     lines += [f"{k} = {_toml_number(v)}" for k, v in post.point().items()]
     for _, row in post.accepted.iterrows():
-        lines += ["", "[[posterior]]", f"distance = {_toml_number(float(row['distance']))}"]
+        lines += ["", "[[posterior]]", f"distance = {_toml_number(float(row['distance']))}",
+                  f"weight = {_toml_number(float(row['weight']))}"]
         lines += [f"{p.name} = {_toml_number(row[p.name], REGISTRY[p.name].kind)}"
                   for p in c.priors]
     return "\n".join(lines) + "\n"
+
+
+def method(config: CalibrationConfig) -> str:
+    """The method's name for reports."""
+    if config.generations == 1:
+        return "ABC rejection"
+    return f"ABC-SMC ({config.generations} generations)"
 
 
 def _toml_number(value: Any, kind: str = "") -> str:
@@ -357,7 +425,11 @@ class Calibrated:
     draws: tuple[dict[str, Any], ...]
 
     def draw(self, i: int) -> dict[str, Any]:
-        """Parameter set for replicate ``i`` (the sample is reused in order if it is short)."""
+        """Parameter set for replicate ``i`` (the sample is reused in order if it is short).
+
+        ``draws`` is the posterior resampled by weight (systematic resampling), so drawing
+        them in order gives an equally weighted sample.
+        """
         return dict(self.draws[i % len(self.draws)])
 
 
@@ -375,9 +447,18 @@ def load_calibrated(path: str | os.PathLike[str]) -> Calibrated:
         raise LeadSimError(f"{where} has no [params] table of calibrated values.")
     params = dict(data["params"])
     Params.with_overrides(params, where)
-    draws = []
+    draws, weights = [], []
     for i, draw in enumerate(data.get("posterior", [])):
-        values = {k: v for k, v in draw.items() if k != "distance"}
-        Params.with_overrides(values, f"[[posterior]] {i + 1} of {where}")
+        at = f"[[posterior]] {i + 1} of {where}"
+        values = {k: v for k, v in draw.items() if k not in ("distance", "weight")}
+        Params.with_overrides(values, at)
+        weight = draw.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            raise LeadSimError(f"'weight' in {at} must be a number >= 0; got {weight!r}.")
         draws.append(values)
+        weights.append(float(weight))
+    if draws and sum(weights) <= 0:
+        raise LeadSimError(f"The [[posterior]] weights in {where} are all zero.")
+    if draws:  # a weighted sample becomes an equally weighted one, in a fixed order
+        draws = [draws[i] for i in abc_smc.systematic_resample(np.array(weights), len(draws))]
     return Calibrated(str(path), params, tuple(draws) or (params,))

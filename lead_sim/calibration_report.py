@@ -12,9 +12,21 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from lead_sim.calibration import STATISTICS, Posterior
+from lead_sim.abc_smc import systematic_resample
+from lead_sim.calibration import STATISTICS, Posterior, method
 from lead_sim.plotting import _png
 from lead_sim.report import CSS, _esc, _figure, _table, num
+
+
+def _weighted(post: Posterior, column: str) -> np.ndarray:
+    """The accepted sets' values of ``column``, resampled by weight (an equal-weight sample)."""
+    acc = post.accepted
+    index = systematic_resample(acc["weight"].to_numpy(float), 20 * len(acc))
+    return acc[column].to_numpy(float)[index]
+
+
+def _prior_predictive(post: Posterior):
+    return post.candidates[post.candidates["generation"] == 0]
 
 
 def _interval(values) -> str:
@@ -28,16 +40,16 @@ def _interval(values) -> str:
 
 def targets_table(post: Posterior) -> str:
     rows = [[t.name, STATISTICS[t.name], t.source, num(t.value), num(t.scale),
-             _interval(post.accepted[t.name]), _interval(post.candidates[t.name])]
+             _interval(_weighted(post, t.name)), _interval(_prior_predictive(post)[t.name])]
             for t in post.config.targets]
     return _table(["Target", "Meaning", "Evidence", "Value", "Scale",
-                   "Accepted: median (95%)", "All candidates (prior predictive)"], rows, 3)
+                   "Accepted: median (95%)", "Generation 0 (prior predictive)"], rows, 3)
 
 
 def params_table(post: Posterior) -> str:
     point = post.point()
     rows = [[p.name, f"{p.prior} {num(p.low)} to {num(p.high)}", num(point[p.name]),
-             _interval(post.accepted[p.name])] for p in post.config.priors]
+             _interval(_weighted(post, p.name))] for p in post.config.priors]
     return _table(["Parameter", "Prior", "Calibrated (median)", "Accepted: median (95%)"],
                   rows, 1)
 
@@ -50,7 +62,9 @@ def marginals_figure(post: Posterior) -> Figure:
         log = p.prior == "loguniform"
         bins = (np.geomspace(p.low, p.high, 16) if log else np.linspace(p.low, p.high, 16))
         ax.hist(post.candidates[p.name], bins=bins, color="#cccccc", label="all candidates")
-        ax.hist(post.accepted[p.name], bins=bins, color="#1f77b4", label="accepted")
+        acc = post.accepted
+        ax.hist(acc[p.name], bins=bins, weights=acc["weight"] * len(acc), color="#1f77b4",
+                label="accepted (weighted)")
         ax.axvline(post.point()[p.name], color="black", lw=1.5, label="median")
         if log:
             ax.set_xscale("log")
@@ -89,16 +103,20 @@ def fit_report_html(post: Posterior, manifest: dict) -> str:
                _figure("marginals", "Posterior marginals against the prior range",
                        _png(marginals_figure(post), manifest))]
     text = json.dumps(manifest, indent=1, default=str)
-    summary = (f"<p>ABC rejection over {len(post.candidates)} candidates (Latin hypercube from "
-               f"the priors, seed {c.seed}), {c.reps} replicates each with common seeds, "
-               f"scenario {_esc(c.scenario)} at {c.population:,} people. Accepted the closest "
+    smc = ("" if c.generations == 1 else
+           f", then {c.generations - 1} more generation(s) of {c.candidates} drawn around the "
+           "previous accepted sets")
+    summary = (f"<p>{method(c)}: {c.candidates} candidates from a Latin hypercube over the "
+               f"priors (seed {c.seed}){smc}; {len(post.candidates)} candidates in all, "
+               f"{c.reps} replicates each with common seeds, scenario {_esc(c.scenario)} at "
+               f"{c.population:,} people. The last generation accepted its closest "
                f"{len(post.accepted)} ({100 * c.accept:.0f}%); distances "
                f"{num(best.min())} to {num(best.max())} (root mean square of "
                "(statistic - target) / scale). Commit "
                f"{_esc(manifest.get('git_commit', ''))}.</p>")
+    medians = {t.name: float(np.nanmedian(_weighted(post, t.name))) for t in c.targets}
     worst = [t.name for t in c.targets
-             if abs(post.accepted[t.name].median() - t.value) > t.scale
-             or math.isnan(post.accepted[t.name].median())]
+             if math.isnan(medians[t.name]) or abs(medians[t.name] - t.value) > t.scale]
     miss = (f"<p><b>Missed by more than one scale:</b> {_esc(', '.join(worst))}.</p>"
             if worst else "<p>Every target is met within one scale by the accepted median.</p>")
     body = ["<h1>Calibration fit report</h1>", summary, "<h2>Targets</h2>",

@@ -169,3 +169,22 @@ def test_shipped_calibration_files_load():
     assert {t.name for t in config.targets} >= {"arrest_or_6m", "arrest_or_long"}
     cal = load_calibrated(configs / "pilot_calibrated.toml")
     assert set(cal.params) == {p.name for p in config.priors} and len(cal.draws) > 1
+
+
+def test_smc_generation_is_drawn_weighted_and_can_be_added_later(tmp_path, synthetic_target):
+    one = write_config(tmp_path, synthetic_target, candidates=4, reps=1)
+    two = tmp_path / "two.toml"
+    two.write_text(one.read_text().replace("accept = 0.3", "accept = 0.5\ngenerations = 2"))
+    one.write_text(one.read_text().replace("accept = 0.3", "accept = 0.5"))
+    later, straight = tmp_path / "later", tmp_path / "straight"
+    assert main(["calibrate", str(one), "--out", str(later)]) == 0
+    first = (later / EVALUATIONS).read_text()
+    assert main(["calibrate", str(two), "--out", str(later)]) == 0  # adds generation 1 only
+    assert (later / EVALUATIONS).read_text().startswith(first)
+    assert main(["calibrate", str(two), "--out", str(straight)]) == 0
+    candidates = pd.read_csv(straight / "candidates.csv")
+    assert candidates.groupby("generation").size().to_dict() == {0: 4, 1: 4}
+    posterior = pd.read_csv(straight / "posterior.csv")
+    assert (posterior["generation"] == 1).all() and posterior["weight"].sum() == pytest.approx(1)
+    assert posterior["diversion_propensity"].between(0.05, 0.6).all()
+    pd.testing.assert_frame_equal(candidates, pd.read_csv(later / "candidates.csv"))

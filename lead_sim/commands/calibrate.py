@@ -10,10 +10,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from lead_sim.abc_smc import weighted_median
 from lead_sim.calibration import (
     EVALUATIONS,
     calibrated_toml,
     load_config,
+    method,
     posterior,
     run_evaluations,
 )
@@ -45,7 +47,8 @@ def register(subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     out = Path(require_out(args.out))
     config = load_config(args.config)
-    bar = tqdm(total=config.candidates, desc="candidates", unit="cand", file=sys.stderr,
+    total = config.candidates * config.generations
+    bar = tqdm(total=total, desc="candidates", unit="cand", file=sys.stderr,
                disable=None, leave=False)
     started = time.perf_counter()
     try:
@@ -55,13 +58,14 @@ def handle(args: argparse.Namespace) -> int:
         print(f"lead-sim calibrate: interrupted; finished candidates are kept in "
               f"{out / EVALUATIONS}. Run the same command again to resume.", file=sys.stderr)
         return 130
-    if len(done) < config.candidates:
-        print(f"{len(done)} of {config.candidates} candidates evaluated; run the same command "
-              "again to finish.")
+    finished = sum(1 for g, _ in done if g < config.generations)
+    if finished < total:
+        print(f"{finished} of {total} candidates evaluated; run the same command again to "
+              "finish.")
         return 0
     post = posterior(config, done)
     command = f"lead-sim calibrate {args.config} --out {args.out} --workers {args.workers}"
-    manifest = build_manifest(config=config.path, key=config.key(), method="ABC rejection",
+    manifest = build_manifest(config=config.path, key=config.key(), method=method(config),
                               settings=asdict(config),
                               seeds=[config.seed + r for r in range(config.reps)],
                               seconds_this_session=round(time.perf_counter() - started, 1))
@@ -77,13 +81,15 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _print(post, out: Path) -> None:
-    print(f"Accepted {len(post.accepted)} of {len(post.candidates)} candidates "
+    print(f"{method(post.config)}: accepted {len(post.accepted)} of {post.config.candidates} "
+          "candidates in the last generation "
           f"(distance {num(post.accepted['distance'].min())} to "
           f"{num(post.accepted['distance'].max())}).")
     for name, value in post.point().items():
         print(f"  {name:<28} {num(value)}")
     for t in post.config.targets:
-        print(f"  target {t.name:<20} {num(t.value):>8}  accepted median "
-              f"{num(post.accepted[t.name].median())}")
+        median = weighted_median(post.accepted[t.name].to_numpy(float),
+                                 post.accepted["weight"].to_numpy(float))
+        print(f"  target {t.name:<20} {num(t.value):>8}  accepted median {num(median)}")
     print(f"\nWrote {out}/calibrated.toml, posterior.csv, candidates.csv, fit_report.html and "
           "manifest.json")
