@@ -1,4 +1,4 @@
-"""Calibration by approximate Bayesian computation (ABC rejection) against the evidence targets.
+"""Calibration by approximate Bayesian computation (rejection, then SMC) against the evidence.
 
 A calibration config (``configs/calibration/*.toml``) declares the uncertain parameters with
 priors and the targets with their published value, a scale and the evidence row. Candidates are

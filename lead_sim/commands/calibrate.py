@@ -1,4 +1,4 @@
-"""``lead-sim calibrate``: fit uncertain parameters to the evidence targets (ABC rejection)."""
+"""``lead-sim calibrate``: fit uncertain parameters to the evidence targets (ABC, resumable)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def register(subparsers) -> None:
         "calibrate", help="fit parameters to the evidence targets (ABC), resumable",
         description="Draw candidate parameter sets from the priors in CONFIG (see "
                     "configs/calibration/), run each for a few replicates of the pilot, and "
-                    "accept those closest to the targets. Finished candidates are appended to "
+                    "accept those closest to the targets; with generations > 1, draw again "
+                    "around the accepted sets (ABC-SMC). Finished candidates are appended to "
                     "DIR/evaluations.jsonl; running the same command again after an "
                     "interruption evaluates only the missing ones. Writes posterior.csv, "
                     "candidates.csv, calibrated.toml, fit_report.html and manifest.json.")
