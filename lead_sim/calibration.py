@@ -324,7 +324,7 @@ class Posterior:
 
     config: CalibrationConfig
     candidates: pd.DataFrame  # generation, candidate, parameters, statistics, distance,
-    # accepted, weight (importance weight of an accepted set in the last generation, else 0)
+    # accepted, weight (of an accepted set within its generation; 0 if not accepted)
 
     @property
     def accepted(self) -> pd.DataFrame:

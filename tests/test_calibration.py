@@ -150,6 +150,15 @@ def test_calibrated_file_errors(tmp_path):
         load_calibrated(bad)
 
 
+def test_posterior_draws_follow_their_weights(tmp_path):
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\nweight = 0.0\n"
+                   "hr_lead_engaged = 0.4\n\n[[posterior]]\nweight = 2.0\n"
+                   "hr_lead_engaged = 0.6\n")
+    loaded = load_calibrated(cal)
+    assert [loaded.draw(i)["hr_lead_engaged"] for i in range(3)] == [0.6, 0.6, 0.6]
+
+
 def test_run_with_posterior_draws_uses_one_draw_per_replicate(tmp_path):
     cal = tmp_path / "cal.toml"
     cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\ndistance = 0.1\n"
