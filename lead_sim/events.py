@@ -13,7 +13,7 @@ import pandas as pd
 EVENT_KINDS = (
     "contact", "arrest", "booking", "arrest_diversion", "social_referral", "in_lieu_referral",
     "intake", "caseload_start", "lead_exit", "charge", "conviction", "jail_release",
-    "prison_admission", "prison_release", "renewal", "supervision_start",
+    "prison_admission", "prison_release", "renewal", "jail_admission", "supervision_start",
     "supervision_violation",
 )
 _KIND = {k: i for i, k in enumerate(EVENT_KINDS)}
@@ -23,7 +23,9 @@ ARREST_DIVERTED = 1  # the arrest was diverted to LEAD
 ARREST_ELIGIBLE = 2  # the contact met the eligibility rules (O6)
 ARREST_COVERED = 4  # LEAD covered the area that day
 # ``detail`` of "contact" is 1 with probable cause; of "charge", "conviction" and "booking" the
-# charge class (1 misdemeanour, 2 felony; 0 booking without a filed charge).
+# charge class (1 misdemeanour, 2 felony; 0 booking without a filed charge); of
+# "jail_admission" 1 for a pretrial hold, 2 for a jail sentence. A booking without a hold has
+# no admission (the person leaves the same day); every admission ends with a "jail_release".
 
 
 class EventLog:

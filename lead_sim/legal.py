@@ -90,6 +90,9 @@ def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarr
     if len(ids) == 0:
         return
     was = pop.state[ids]
+    if state != State.PRISON:  # prison admissions are logged with their sentence
+        m.events.add(day, "jail_admission", pop.uid[ids], pop.area[ids],
+                     1 if state == State.JAIL_PRETRIAL else 2)
     m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)])
     m.services.interrupt_treatment(ids[pop.in_treatment[ids]], day)
     if state == State.PRISON:

@@ -140,7 +140,8 @@ _DECLARED: list[Param] = [
        "Contact hazard ratio for an unmet mental-health need.", f"{_A}: #44 direction only"),
     _p("hr_lead_engaged", 0.55, 0.1, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio while actively engaged with a LEAD case manager.",
-       "calibration target #3/#4: 60% and 58% lower odds of arrest (issue 4 refits it)"),
+       "#3/#4 (60% and 58% lower odds of arrest): an uncalibrated start; the fit to them is "
+       "configs/calibration/pilot_calibrated.toml (lead-sim calibrate, docs/validation.md)"),
     _p("hr_housed", 0.83, 0.3, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio once housed through LEAD.",
        "#16: achieving housing -> 17% fewer arrests"),

@@ -90,11 +90,14 @@ class Results:
 def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1,
         years: float | None = None, population: int | None = None,
         overrides: Mapping[str, Any] | None = None, workers: int = 1,
-        progress: Callable[[int], None] | None = None) -> Results:
+        progress: Callable[[int], None] | None = None,
+        draws: list[Mapping[str, Any]] | None = None) -> Results:
     """Run ``reps`` replicates of each scenario with seeds ``seed .. seed + reps - 1``.
 
     ``progress`` is called with a number of simulated days done (serial runs) or with a
-    scenario's whole horizon as each replicate finishes (parallel runs).
+    scenario's whole horizon as each replicate finishes (parallel runs). ``draws`` (parameter
+    sets, e.g. from a calibrated posterior) makes replicate r of every scenario start from
+    ``draws[r % len(draws)]``, so results span parameter uncertainty as well as noise.
     """
     if reps < 1:
         raise LeadSimError(f"--reps must be at least 1; got {reps}.")
@@ -102,7 +105,11 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
     prepared = [prepare(s, years=years, population=population, overrides=overrides)
                 for s in items]
     seeds = [seed + r for r in range(reps)]
-    tasks = [(scn, s) for scn in prepared for s in seeds]
+    draws = [dict(d) for d in draws] if draws else None
+    tasks = [(scn.with_params(draws[r % len(draws)]) if draws else scn, s)
+             for scn in prepared for r, s in enumerate(seeds)]
+    for scn, _ in tasks if draws else ():  # every draw is checked before anything runs
+        Params.with_overrides(scn.params, f"scenario '{scn.name}' with a posterior draw")
     results: list[RunResult | None] = [None] * len(tasks)
     if workers == 1:
         for i, task in enumerate(tasks):
@@ -115,7 +122,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
     manifest = build_manifest(
         scenarios=[scn.to_dict() for scn in prepared],
         params={scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
-        seeds=seeds, reps=reps, years=years, population=population,
+        seeds=seeds, reps=reps, years=years, population=population, posterior_draws=draws,
     )
     return Results(
         summary=pd.DataFrame([r.summary for r in results]),

@@ -61,3 +61,32 @@ def require_out(out: str | None) -> str:
     if not out:
         raise LeadSimError("--out DIR is required: the folder to write results into.")
     return out
+
+
+def add_calibrated_option(parser: argparse.ArgumentParser, draws: bool = False) -> None:
+    """--calibrated FILE (and, for verbs that support it, --posterior-draws)."""
+    parser.add_argument("--calibrated", default=None, metavar="FILE",
+                        help="use the calibrated point estimates in FILE (a calibrated.toml from "
+                             "'lead-sim calibrate'); --set values still win")
+    if draws:
+        parser.add_argument("--posterior-draws", action="store_true",
+                            help="with --calibrated: replicate i runs with posterior draw i, so "
+                                 "results span parameter uncertainty as well as noise")
+
+
+def calibrated(args: argparse.Namespace):
+    """The calibrated file named by --calibrated (checked), or None."""
+    if getattr(args, "posterior_draws", False) and not args.calibrated:
+        raise LeadSimError("--posterior-draws needs --calibrated FILE.")
+    if not args.calibrated:
+        return None
+    from lead_sim.calibration import load_calibrated
+
+    return load_calibrated(args.calibrated)
+
+
+def run_overrides(args: argparse.Namespace) -> dict:
+    """Calibrated point estimates (if --calibrated) with the --set values on top."""
+    cal = calibrated(args)
+    return {**(cal.params if cal else {}), **overrides(args)}
+

@@ -7,7 +7,13 @@ import sys
 
 from tqdm import tqdm
 
-from lead_sim.commands.common import add_run_options, overrides, positive_float, positive_int
+from lead_sim.commands.common import (
+    add_calibrated_option,
+    add_run_options,
+    positive_float,
+    positive_int,
+    run_overrides,
+)
 from lead_sim.comparison import check_out_dir, comparison_key, run_comparison, validate
 from lead_sim.report import HEADLINE_ROWS, sentence, years_text
 
@@ -22,6 +28,7 @@ def register(subparsers) -> None:
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                         help="scenarios to compare with the baseline")
     add_run_options(parser, reps=10)
+    add_calibrated_option(parser)
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="worker processes (default 1)")
     parser.add_argument("--precision", type=positive_float, default=None, metavar="P",
@@ -37,7 +44,7 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    opts = dict(years=args.years, population=args.population, overrides=overrides(args))
+    opts = dict(years=args.years, population=args.population, overrides=run_overrides(args))
     prepared = validate(args.baseline, args.scenarios, args.reps, args.precision,
                         args.max_reps, **opts)
     names = [s.name for s in prepared]

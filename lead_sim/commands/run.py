@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from lead_sim.commands.common import add_run_options, day_progress, overrides, require_out
+from lead_sim.commands.common import (
+    add_calibrated_option,
+    add_run_options,
+    calibrated,
+    day_progress,
+    overrides,
+    require_out,
+)
 from lead_sim.params import Params
 from lead_sim.runner import prepare, run
 from lead_sim.tables import summary_table
@@ -20,6 +27,7 @@ def register(subparsers) -> None:
     parser.add_argument("--baseline", default=None,
                         help="also run this scenario with the same seeds and show differences")
     add_run_options(parser)
+    add_calibrated_option(parser, draws=True)
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--out", required=True, help="output folder")
     parser.set_defaults(handler=handle)
@@ -28,13 +36,17 @@ def register(subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     out = require_out(args.out)
     names = [args.baseline, args.scenario] if args.baseline else [args.scenario]
-    opts = dict(years=args.years, population=args.population, overrides=overrides(args))
+    cal = calibrated(args)
+    extra = {**(cal.params if cal else {}), **overrides(args)}
+    opts = dict(years=args.years, population=args.population, overrides=extra)
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
+    draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
+             if cal and args.posterior_draws else None)
     total = sum(s.days for s in prepared) * args.reps
     bar, advance = day_progress(total, "simulating")
     with bar:
         results = run(prepared, seed=args.seed, reps=args.reps, workers=args.workers,
-                      progress=advance)
+                      progress=advance, draws=draws)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"

@@ -1,0 +1,96 @@
+"""``lead-sim calibrate``: fit uncertain parameters to the evidence targets (ABC, resumable)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from tqdm import tqdm
+
+from lead_sim.abc_smc import weighted_median
+from lead_sim.calibration import (
+    EVALUATIONS,
+    calibrated_toml,
+    load_config,
+    method,
+    posterior,
+    run_evaluations,
+)
+from lead_sim.calibration_report import fit_report_html
+from lead_sim.commands.common import positive_int, require_out
+from lead_sim.io import csv_writer, json_writer, write_folder
+from lead_sim.manifest import build_manifest
+from lead_sim.report import num
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "calibrate", help="fit parameters to the evidence targets (ABC), resumable",
+        description="Draw candidate parameter sets from the priors in CONFIG (see "
+                    "configs/calibration/), run each for a few replicates of the pilot, and "
+                    "accept those closest to the targets; with generations > 1, draw again "
+                    "around the accepted sets (ABC-SMC). Finished candidates are appended to "
+                    "DIR/evaluations.jsonl; running the same command again after an "
+                    "interruption evaluates only the missing ones. Writes posterior.csv, "
+                    "candidates.csv, calibrated.toml, fit_report.html and manifest.json.")
+    parser.add_argument("config", help="calibration config TOML")
+    parser.add_argument("--out", required=True, metavar="DIR", help="calibration folder")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="worker processes (default 1)")
+    parser.add_argument("--stop-after", type=positive_int, default=None, metavar="N",
+                        help="evaluate at most N more candidates, then stop (resume later)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    out = Path(require_out(args.out))
+    config = load_config(args.config)
+    total = config.candidates * config.generations
+    bar = tqdm(total=total, desc="candidates", unit="cand", file=sys.stderr,
+               disable=None, leave=False)
+    started = time.perf_counter()
+    try:
+        with bar:
+            done = run_evaluations(config, out, args.workers, bar.update, args.stop_after)
+    except KeyboardInterrupt:
+        print(f"lead-sim calibrate: interrupted; finished candidates are kept in "
+              f"{out / EVALUATIONS}. Run the same command again to resume.", file=sys.stderr)
+        return 130
+    finished = sum(1 for g, _ in done if g < config.generations)
+    if finished < total:
+        print(f"{finished} of {total} candidates evaluated; run the same command again to "
+              "finish.")
+        return 0
+    post = posterior(config, done)
+    command = f"lead-sim calibrate {args.config} --out {args.out} --workers {args.workers}"
+    manifest = build_manifest(config=config.path, key=config.key(), method=method(config),
+                              settings=asdict(config),
+                              seeds=[config.seed + r for r in range(config.reps)],
+                              seconds_this_session=round(time.perf_counter() - started, 1))
+    write_folder(out, {
+        "candidates.csv": csv_writer(post.candidates),
+        "posterior.csv": csv_writer(post.accepted),
+        "calibrated.toml": lambda p: p.write_text(calibrated_toml(post, command)),
+        "fit_report.html": lambda p: p.write_text(fit_report_html(post, manifest)),
+        "manifest.json": json_writer(manifest),
+    })
+    _print(post, out)
+    return 0
+
+
+def _print(post, out: Path) -> None:
+    print(f"{method(post.config)}: accepted {len(post.accepted)} of {post.config.candidates} "
+          "candidates in the last generation "
+          f"(distance {num(post.accepted['distance'].min())} to "
+          f"{num(post.accepted['distance'].max())}).")
+    for name, value in post.point().items():
+        print(f"  {name:<28} {num(value)}")
+    for t in post.config.targets:
+        median = weighted_median(post.accepted[t.name].to_numpy(float),
+                                 post.accepted["weight"].to_numpy(float))
+        print(f"  target {t.name:<20} {num(t.value):>8}  accepted median {num(median)}")
+    print(f"\nWrote {out}/calibrated.toml, posterior.csv, candidates.csv, fit_report.html and "
+          "manifest.json")

@@ -1,0 +1,74 @@
+"""``lead-sim validate``: the UW evaluation of the LEAD pilot, replayed in the model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from lead_sim.commands.common import (
+    add_calibrated_option,
+    calibrated,
+    overrides,
+    positive_int,
+    require_out,
+)
+from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
+from lead_sim.report import num
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="replay the UW evaluation of the pilot and compare with its figures",
+        description="Run the pilot scenario with its green-light/red-light shifts, form the "
+                    "evaluation's LEAD and control cohorts (Oct 2011 - Jul 2014), follow them "
+                    "to the end of July 2014 and write validation.csv, replicates.csv, "
+                    "validation.html and manifest.json into --out.")
+    parser.add_argument("--scenario", default="pilot_2011",
+                        help="scenario to replay (default pilot_2011)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of replicate 1 (default 0)")
+    parser.add_argument("--reps", type=positive_int, default=10,
+                        help="replicates (default 10)")
+    parser.add_argument("--population", type=positive_int, default=None,
+                        help=f"people at risk (default: the registry's; at least "
+                             f"{MIN_POPULATION:,})")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="NAME=VALUE", help="override a parameter (repeatable)")
+    add_calibrated_option(parser, draws=True)
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="worker processes (default 1)")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    out = require_out(args.out)
+    cal = calibrated(args)
+    extra = {**(cal.params if cal else {}), **overrides(args)}
+    scenario = pilot_scenario(args.scenario, population=args.population, overrides=extra)
+    draws = ([{**cal.draw(i), **overrides(args)} for i in range(args.reps)]
+             if cal and args.posterior_draws else None)
+    if draws:  # every draw is checked before anything runs
+        for draw in draws:
+            pilot_scenario(scenario, overrides=draw)
+    bar = tqdm(total=args.reps, desc="replicates", unit="run", file=sys.stderr, disable=None,
+               leave=False)
+    with bar:
+        result = run_validation(scenario, seed=args.seed, reps=args.reps, workers=args.workers,
+                                progress=bar.update, calibrated=args.calibrated, draws=draws)
+    path = result.write(out)
+    print(f"Evaluation replayed {args.reps} times ({scenario.name}, "
+          f"{result.manifest['params']['population']:,} people):")
+    print(_table(result.table))
+    print(f"\nWrote {path}/validation.csv, validation.html, replicates.csv and manifest.json")
+    return 0
+
+
+def _table(table) -> str:
+    def cell(value, metric):
+        return "" if value != value else num(value, "cost" if "cost" in metric else "")
+
+    frame = table.assign(**{c: [cell(v, m) for v, m in zip(table[c], table["metric"])]
+                            for c in ("model_mean", "model_low", "model_high", "published")})
+    return frame.set_index("metric").to_string()

@@ -1,0 +1,199 @@
+"""Calibration: config errors, distance, recovery of a known parameter from the model's own
+output, resume after an interruption, and the calibrated parameter file in ``run``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lead_sim.calibration import (
+    EVALUATIONS,
+    Target,
+    distance,
+    load_calibrated,
+    load_config,
+    run_evaluations,
+)
+from lead_sim.cli import main
+from lead_sim.errors import LeadSimError
+from lead_sim.replay import pilot_scenario, replicate
+
+# A short pilot (June 2011 to December 2012) keeps each run under a second at the smallest
+# population the cohorts allow.
+SHORT_PILOT = """
+name = "short_pilot"
+extends = "pilot_2011"
+description = "The pilot's first 15 months, for tests."
+start_date = 2011-06-01
+end_date = 2012-12-31
+"""
+TRUTH = 0.3  # diversion_propensity that makes the synthetic target
+SEEDS = [11, 12]
+
+
+def write_config(folder: Path, target: float, candidates: int = 10, reps: int = 2,
+                 extra: str = "") -> Path:
+    (folder / "short_pilot.toml").write_text(SHORT_PILOT)
+    path = folder / "calibration.toml"
+    path.write_text(f"""
+scenario = "short_pilot.toml"
+population = 5000
+reps = {reps}
+candidates = {candidates}
+accept = 0.3
+seed = {SEEDS[0]}
+
+[[parameter]]
+name = "diversion_propensity"
+low = 0.05
+high = 0.6
+
+[[target]]
+name = "n_lead_reference"
+value = {target}
+scale = 20
+source = "synthetic: the model at diversion_propensity = {TRUTH}"
+{extra}""")
+    return path
+
+
+@pytest.fixture(scope="module")
+def synthetic_target(tmp_path_factory) -> float:
+    """The LEAD cohort the model itself forms at the true value, mean over the seeds."""
+    folder = tmp_path_factory.mktemp("truth")
+    (folder / "short_pilot.toml").write_text(SHORT_PILOT)
+    scn = pilot_scenario(str(folder / "short_pilot.toml"), population=5000,
+                         overrides={"diversion_propensity": TRUTH})
+    return sum(replicate((scn, s, False))["n_lead_reference"] for s in SEEDS) / len(SEEDS)
+
+
+def test_calibration_recovers_a_known_parameter(tmp_path, synthetic_target, capsys):
+    config = write_config(tmp_path, synthetic_target)
+    assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 0
+    cal = load_calibrated(tmp_path / "out" / "calibrated.toml")
+    # Candidates use the same seeds as the synthetic target, so the cohort size rises
+    # monotonically with the propensity; 10 Latin-hypercube candidates are 0.055 apart, so the
+    # median of the 3 accepted lies within 0.1 of the truth.
+    assert cal.params["diversion_propensity"] == pytest.approx(TRUTH, abs=0.1)
+    assert len(cal.draws) == 3
+    posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
+    assert posterior["distance"].is_monotonic_increasing
+    assert "<img" in (tmp_path / "out" / "fit_report.html").read_text()
+
+
+def test_resume_gives_the_same_result_as_an_uninterrupted_run(tmp_path, synthetic_target):
+    config = write_config(tmp_path, synthetic_target, candidates=6, reps=1)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert main(["calibrate", str(config), "--out", str(whole)]) == 0
+    assert main(["calibrate", str(config), "--out", str(parts), "--stop-after", "3"]) == 0
+    assert not (parts / "posterior.csv").exists()
+    with (parts / EVALUATIONS).open("a") as handle:  # a write cut off by a kill
+        handle.write('{"candidate": 5, "values": {"diversion_propen')
+    assert main(["calibrate", str(config), "--out", str(parts)]) == 0
+    records = [json.loads(line) for line in (parts / EVALUATIONS).read_text().splitlines()]
+    assert sorted(r["candidate"] for r in records) == list(range(6))  # none evaluated twice
+    pd.testing.assert_frame_equal(pd.read_csv(whole / "candidates.csv"),
+                                  pd.read_csv(parts / "candidates.csv"))
+    assert ((whole / "calibrated.toml").read_text().split("[params]")[1]
+            == (parts / "calibrated.toml").read_text().split("[params]")[1])
+
+
+def test_a_changed_config_does_not_mix_with_old_evaluations(tmp_path, synthetic_target):
+    config = load_config(write_config(tmp_path, synthetic_target, candidates=2, reps=1))
+    run_evaluations(config, tmp_path / "out", limit=1)
+    changed = load_config(write_config(tmp_path, synthetic_target + 1, candidates=2, reps=1))
+    with pytest.raises(LeadSimError, match="different calibration"):
+        run_evaluations(changed, tmp_path / "out")
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('[[parameter]]\nname = "diversion_propensty"\nlow = 0.1\nhigh = 0.2\n',
+     "Did you mean: diversion_propensity"),
+    ('[[parameter]]\nname = "hr_lead_engaged"\nlow = 0.05\nhigh = 0.9\n', "registry bounds"),
+    ('[[target]]\nname = "felony_charge_or"\nvalue = 0.5\nscale = 0.1\nsource = "guess"\n',
+     "held out"),
+    ('[[target]]\nname = "rearrest_12m"\nvalue = 0.44\nscale = 0.04\n', "needs 'source'"),
+])
+def test_bad_config_exits_2_and_says_what_is_wrong(tmp_path, capsys, extra, message):
+    config = write_config(tmp_path, 200.0, extra=extra)
+    assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_config_without_targets_is_refused(tmp_path):
+    path = write_config(tmp_path, 200.0)
+    text = path.read_text()
+    path.write_text(text[:text.index("[[target]]")])
+    with pytest.raises(LeadSimError, match="no \\[\\[target\\]\\]"):
+        load_config(path)
+
+
+def test_distance_is_a_scaled_root_mean_square():
+    targets = (Target("a", 1.0, 0.5, "x"), Target("b", 10.0, 2.0, "y", weight=3.0))
+    # z = (2 - 1) / 0.5 = 2 with weight 1; z = (9 - 10) / 2 = -0.5 with weight 3
+    assert distance({"a": 2.0, "b": 9.0}, targets) == pytest.approx(((4 + 3 * 0.25) / 4) ** 0.5)
+
+
+def test_calibrated_file_errors(tmp_path):
+    with pytest.raises(LeadSimError, match="does not exist"):
+        load_calibrated(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[params]\nhr_lead_engaged = 7.0\n")
+    with pytest.raises(LeadSimError, match="out of bounds"):
+        load_calibrated(bad)
+    bad.write_text("[calibration]\n")
+    with pytest.raises(LeadSimError, match="no \\[params\\]"):
+        load_calibrated(bad)
+
+
+def test_posterior_draws_follow_their_weights(tmp_path):
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\nweight = 0.0\n"
+                   "hr_lead_engaged = 0.4\n\n[[posterior]]\nweight = 2.0\n"
+                   "hr_lead_engaged = 0.6\n")
+    loaded = load_calibrated(cal)
+    assert [loaded.draw(i)["hr_lead_engaged"] for i in range(3)] == [0.6, 0.6, 0.6]
+
+
+def test_run_with_posterior_draws_uses_one_draw_per_replicate(tmp_path):
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\ndistance = 0.1\n"
+                   "hr_lead_engaged = 0.4\n\n[[posterior]]\ndistance = 0.2\n"
+                   "hr_lead_engaged = 0.6\n")
+    out = tmp_path / "run"
+    assert main(["run", "pilot_2011", "--population", "300", "--years", "0.5", "--reps", "2",
+                 "--calibrated", str(cal), "--posterior-draws", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["params"]["pilot_2011"]["hr_lead_engaged"] == 0.5  # the point estimate
+    assert [d["hr_lead_engaged"] for d in manifest["posterior_draws"]] == [0.4, 0.6]
+
+
+def test_shipped_calibration_files_load():
+    configs = Path(__file__).resolve().parents[1] / "configs" / "calibration"
+    config = load_config(configs / "pilot.toml")
+    assert {t.name for t in config.targets} >= {"arrest_or_6m", "arrest_or_long"}
+    cal = load_calibrated(configs / "pilot_calibrated.toml")
+    assert set(cal.params) == {p.name for p in config.priors} and len(cal.draws) > 1
+
+
+def test_smc_generation_is_drawn_weighted_and_can_be_added_later(tmp_path, synthetic_target):
+    one = write_config(tmp_path, synthetic_target, candidates=4, reps=1)
+    two = tmp_path / "two.toml"
+    two.write_text(one.read_text().replace("accept = 0.3", "accept = 0.5\ngenerations = 2"))
+    one.write_text(one.read_text().replace("accept = 0.3", "accept = 0.5"))
+    later, straight = tmp_path / "later", tmp_path / "straight"
+    assert main(["calibrate", str(one), "--out", str(later)]) == 0
+    first = (later / EVALUATIONS).read_text()
+    assert main(["calibrate", str(two), "--out", str(later)]) == 0  # adds generation 1 only
+    assert (later / EVALUATIONS).read_text().startswith(first)
+    assert main(["calibrate", str(two), "--out", str(straight)]) == 0
+    candidates = pd.read_csv(straight / "candidates.csv")
+    assert candidates.groupby("generation").size().to_dict() == {0: 4, 1: 4}
+    posterior = pd.read_csv(straight / "posterior.csv")
+    assert (posterior["generation"] == 1).all() and posterior["weight"].sum() == pytest.approx(1)
+    assert posterior["diversion_propensity"].between(0.05, 0.6).all()
+    pd.testing.assert_frame_equal(candidates, pd.read_csv(later / "candidates.csv"))
