@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from lead_sim.params import PAYERS
 
 SMALL = ["--population", "1500", "--years", "2.5"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def lead_sim(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -61,6 +63,16 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, mes
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("verb", [["run", "pilot_2011"],
+                                  ["sweep", "configs/sweeps/morris_screen.toml"]])
+def test_out_under_a_file_is_refused_before_any_run(tmp_path, verb):
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("keep me")
+    done = lead_sim(*verb, "--out", str(blocker / "sub"), cwd=ROOT)
+    assert done.returncode == 2 and "is a file, not a folder" in done.stderr
+    assert "Traceback" not in done.stderr and blocker.read_text() == "keep me"
 
 
 def test_malformed_toml_says_where(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -58,8 +59,13 @@ def day_progress(total_days: int, desc: str) -> tuple[tqdm, Callable[[int], None
 
 
 def require_out(out: str | None) -> str:
+    """The --out folder, refused before any work if it (or a folder above it) is a file."""
     if not out:
         raise LeadSimError("--out DIR is required: the folder to write results into.")
+    for path in (Path(out), *Path(out).parents):
+        if path.exists() and not path.is_dir():
+            raise LeadSimError(f"--out '{out}': '{path}' is a file, not a folder; choose a "
+                               "folder. Nothing was written.")
     return out
 
 
