@@ -165,7 +165,7 @@ def Levers(session: VizSession, settings: solara.Reactive[dict]):
         for lever in LEVERS:
             LeverInput(lever, session, settings)
         bought = capacity_bought(session.policy)
-        solara.Text(f"Today's budget buys {bought['case_managers']} case managers "
+        solara.Text(f"Today's budget buys {bought['case_managers']:.1f} case managers "
                     f"({bought['caseload_places']:,} caseload places), "
                     f"{bought['treatment_slots']:,} treatment slots and "
                     f"{bought['housing_units']:,} housing units.", classes=["lead-bought"])

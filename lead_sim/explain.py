@@ -98,12 +98,13 @@ def _coverage(model: LeadModel) -> str:
 
 def _caseload(model: LeadModel, last) -> str:
     on_caseload = int(last["lead_active"] + last["lead_inactive"])
-    places, managers = int(last["lead_capacity"]), int(last["case_managers"])
+    places, managers = int(last["lead_capacity"]), float(last["case_managers"])
     waiting = int(last["lead_waitlist"])
     if managers == 0 and waiting == 0 and on_caseload == 0:
         return "No LEAD case managers are funded."
     text = (f"{on_caseload:,} people on a LEAD caseload ({int(last['lead_active']):,} engaged) "
-            f"with {managers} case manager{'s' if managers != 1 else ''} and "
+            f"with {round(managers, 1):g} case manager{'s' if managers != 1 else ''} (full-time "
+            f"equivalents) and "
             f"{places:,} places.")
     if waiting:
         if managers == 0:

@@ -278,7 +278,7 @@ class LeadModel(mesa.Model):
         self.ledger.charge(day, "jail", jail * p["jail_bed_day_cost"])
         self.ledger.charge(day, "prison", prison * p["prison_bed_day_cost"])
         self.ledger.charge(day, "lead_case_management",
-                           len(self.program.case_managers) * p["case_manager_annual_cost"] / 365.25)
+                           self.program.staff_fte() * p["case_manager_annual_cost"] / 365.25)
         self.ledger.charge(day, "treatment", treat.occupied * p["treatment_day_cost"])
         self.ledger.charge(day, "housing", house.occupied * p["housing_day_cost"])
         supervised = np.count_nonzero((pop.supervision_end_day > day)

@@ -50,7 +50,7 @@ class DailyRecord:
         row[_INDEX["treatment_waitlist"]] = treatment.waiting()
         row[_INDEX["housed"]] = housing.occupied
         row[_INDEX["housing_waitlist"]] = housing.waiting()
-        row[_INDEX["case_managers"]] = len(program.case_managers)
+        row[_INDEX["case_managers"]] = program.staff_fte()
         row[_INDEX["lead_capacity"]] = program.capacity()
         row[_INDEX["on_supervision"]] = supervised
         first_cost = _INDEX[COSTS[0]]
@@ -58,8 +58,9 @@ class DailyRecord:
         row[_INDEX["cost_total"]] = costs.sum()
 
     def frame(self, upto: int | None = None) -> pd.DataFrame:
-        """The record so far as a DataFrame (counts and stocks as integers)."""
+        """The record so far as a DataFrame (counts and stocks as integers, except the
+        case-manager full-time equivalents)."""
         frame = pd.DataFrame(self.values[:upto], columns=list(COLUMNS))
-        whole = [*COUNTS, *STOCKS]
+        whole = [*COUNTS, *(s for s in STOCKS if s != "case_managers")]
         frame[whole] = frame[whole].round().astype(np.int64)
         return frame

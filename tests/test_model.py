@@ -22,7 +22,7 @@ def check_day(model: LeadModel) -> None:
     members = set().union(*(cm.caseload for cm in model.program.case_managers))
     assert members == set(np.flatnonzero(on_caseload).tolist())
     for cm in model.program.case_managers:
-        assert len(cm.caseload) <= p["caseload_cap"]
+        assert len(cm.caseload) <= cm.places() <= p["caseload_cap"]  # budgets never shrink
     lead_states = (State.LEAD_ACTIVE, State.LEAD_INACTIVE)
     assert np.all(np.isin(pop.state[on_caseload], (*lead_states, State.JAIL_PRETRIAL,
                                                      State.JAIL_SENTENCED)))
@@ -44,6 +44,22 @@ def test_state_and_caseload_invariants_hold_every_day():
         model.step()
         check_day(model)
     assert model.record.frame()["lead_active"].max() > 0  # the checks saw LEAD at work
+
+
+def test_a_budget_for_part_of_a_case_manager_buys_a_part_time_one():
+    """At 3,000 people the pilot's scaled budget pays for 0.6 of a case manager: that must be
+    one case manager with 60% of the caseload places and 60% of the cost, not nobody."""
+    scenario = prepare("pilot_2011", population=3_000, years=2, overrides={"caseload_cap": 40})
+    model = LeadModel(scenario, seed=1).run()
+    p = model.p
+    fte = (p["budget_usd_per_year"] * 3_000 / p["reference_population"]
+           * p["case_management_share"] / p["case_manager_annual_cost"])
+    assert np.isclose(fte, 0.6)
+    [cm] = model.program.case_managers
+    assert np.isclose(cm.fte, fte) and cm.places() == 24 == model.program.capacity()
+    last = model.record.frame().iloc[-1]
+    assert np.isclose(last["case_managers"], fte)
+    assert np.isclose(last["cost_lead_case_management"], fte * 140_000 / 365.25)
 
 
 def test_bed_days_and_costs_add_up():

@@ -7,9 +7,12 @@ participant's most urgent unmet need; above the design caseload that work slows 
 and engagement lapses sooner. Engagement can lapse and resume: there is no fail-out (O18).
 Participants leave the caseload after a spell of six months to two years or more (O18).
 
-Case managers are Mesa agents; their number follows the programme budget (case managers cost
-``case_manager_annual_cost`` each) or, with ``staffing = "demand"``, grows to hold everyone
-enrolled at the cap.
+Case managers are Mesa agents; their number follows the programme budget (a full-time case
+manager costs ``case_manager_annual_cost``) or, with ``staffing = "demand"``, grows to hold
+everyone enrolled at the cap. A budget that does not buy a whole number of case managers buys a
+part-time one for the remainder, with a caseload in proportion. Without that, the small
+populations used in sweeps (a few thousand people stand for the county's 20,000) would round the
+pilot's staff down to none, and the budget's effect would move in steps.
 """
 
 from __future__ import annotations
@@ -32,14 +35,19 @@ REVIEW_DAYS = 7  # case managers review each caseload weekly
 class CaseManager(mesa.Agent):
     """A case manager and the participants (slots) on their caseload."""
 
-    def __init__(self, model: LeadModel) -> None:
+    def __init__(self, model: LeadModel, fte: float = 1.0) -> None:
         super().__init__(model)
+        self.fte = fte  # full-time equivalent: caseload cap and cost scale with it
         self.caseload: set[int] = set()
         self.retiring = False  # takes no new participants; leaves when the caseload is empty
 
+    def places(self) -> int:
+        """Caseload places: the cap, in proportion to working time."""
+        return round(self.fte * self.model.p["caseload_cap"])
+
     def load_factor(self) -> float:
         """Caseload relative to the design caseload (1 or less means work as designed)."""
-        return len(self.caseload) / self.model.p["caseload_design"]
+        return len(self.caseload) / (self.fte * self.model.p["caseload_design"])
 
 
 class Program:
@@ -52,19 +60,31 @@ class Program:
 
     # ---- staffing ------------------------------------------------------------------------------
     def staff(self) -> None:
-        """Match the number of working case managers to the budget (or to demand)."""
+        """Match the working case managers to the budget (or to demand).
+
+        The staff is whole case managers plus at most one part-time one. Existing staff keep
+        their posts (changing hours if needed); surplus ones retire once their caseload empties.
+        """
         p = self.model.p
         if p["staffing"] == "demand":
-            target = int(np.ceil(self.enrolled() / p["caseload_cap"]))
+            target = float(np.ceil(self.enrolled() / p["caseload_cap"]))
         else:
             budget = self.model.budget() * p["case_management_share"]
-            target = int(budget // p["case_manager_annual_cost"])
+            target = budget / p["case_manager_annual_cost"]
+        whole, part = divmod(target, 1.0)
+        posts = [1.0] * int(whole) + ([part] if part * p["caseload_cap"] >= 0.5 else [])
         working = [cm for cm in self.case_managers if not cm.retiring]
-        for _ in range(target - len(working)):
-            self.case_managers.append(CaseManager(self.model))
-        for cm in working[target:]:
+        for cm, fte in zip(working, posts):
+            cm.fte = fte
+        for fte in posts[len(working):]:
+            self.case_managers.append(CaseManager(self.model, fte))
+        for cm in working[len(posts):]:
             cm.retiring = True
         self._remove_retired()
+
+    def staff_fte(self) -> float:
+        """Full-time equivalents on the payroll (retiring staff included until they leave)."""
+        return sum(cm.fte for cm in self.case_managers)
 
     def _remove_retired(self) -> None:
         for cm in [cm for cm in self.case_managers if cm.retiring and not cm.caseload]:
@@ -78,8 +98,7 @@ class Program:
 
     def capacity(self) -> int:
         """Caseload places across working case managers."""
-        cap = self.model.p["caseload_cap"]
-        return sum(cap for cm in self.case_managers if not cm.retiring)
+        return sum(cm.places() for cm in self.case_managers if not cm.retiring)
 
     # ---- referral and intake -------------------------------------------------------------------
     def refer(self, ids: np.ndarray, held: np.ndarray, pathway: Pathway, day: int) -> None:
@@ -140,17 +159,17 @@ class Program:
         if p["staffing"] == "demand":
             self.staff()
         open_cms = [cm for cm in self.case_managers
-                    if not cm.retiring and len(cm.caseload) < p["caseload_cap"]]
+                    if not cm.retiring and len(cm.caseload) < cm.places()]
         assigned: list[int] = []
         while self.waitlist and open_cms:
             person = self.waitlist.popleft()
             if pop.state[person] != State.LEAD_WAITLIST:
                 continue  # went into custody while waiting
-            cm = min(open_cms, key=lambda c: len(c.caseload))
+            cm = min(open_cms, key=lambda c: len(c.caseload) / c.fte)
             cm.caseload.add(person)
             pop.case_manager[person] = cm.unique_id
             assigned.append(person)
-            if len(cm.caseload) >= p["caseload_cap"]:
+            if len(cm.caseload) >= cm.places():
                 open_cms.remove(cm)
         if assigned:
             ids = np.array(assigned, dtype=np.int64)

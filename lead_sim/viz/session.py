@@ -112,11 +112,12 @@ class VizSession(mesa.Model):
         )
 
 
-def capacity_bought(model: LeadModel) -> dict[str, int]:
-    """Case managers, caseload places, treatment slots and housing units in force today."""
+def capacity_bought(model: LeadModel) -> dict[str, float]:
+    """Case managers (full-time equivalents), caseload places, treatment slots and housing
+    units in force today."""
     services = model.services
     return {
-        "case_managers": sum(not cm.retiring for cm in model.program.case_managers),
+        "case_managers": sum(cm.fte for cm in model.program.case_managers if not cm.retiring),
         "caseload_places": model.program.capacity(),
         "treatment_slots": services.treatment.capacity,
         "housing_units": services.housing.capacity,
