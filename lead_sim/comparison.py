@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from lead_sim import analysis
+from lead_sim import analysis, io
 from lead_sim.branching import simulate_tree
 from lead_sim.errors import LeadSimError
 from lead_sim.executors import run_tasks
@@ -109,24 +109,7 @@ def comparison_key(baseline: str, scenarios: Sequence[str], **options: Any) -> d
 
 def check_out_dir(out_dir: str | Path, key: Mapping[str, Any]) -> None:
     """Refuse a folder that holds anything other than this same comparison."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
-    if not out.exists() or not any(out.iterdir()):
-        return
-    manifest = out / "manifest.json"
-    try:
-        found = json.loads(manifest.read_text()).get("comparison")
-    except (OSError, ValueError, AttributeError):
-        found = None
-    if found is None:
-        raise LeadSimError(f"--out '{out}' is not empty and holds no lead-sim comparison; "
-                           "choose a new or empty folder. Nothing was written.")
-    if found != dict(key):
-        differs = sorted(k for k in {*found, *key} if found.get(k) != key.get(k))
-        raise LeadSimError(f"--out '{out}' holds a different comparison (differs in: "
-                           f"{', '.join(differs)}); choose another folder or delete it. "
-                           "Nothing was written.")
+    io.check_out_dir(out_dir, key, field="comparison", what="comparison")
 
 
 def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: float | None,

@@ -75,6 +75,27 @@ def test_out_under_a_file_is_refused_before_any_run(tmp_path, verb):
     assert "Traceback" not in done.stderr and blocker.read_text() == "keep me"
 
 
+def test_run_refuses_a_folder_holding_other_files_or_another_run(tmp_path):
+    tiny = ["pilot_2011", "--population", "500", "--years", "1"]
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    done = lead_sim("run", *tiny, "--out", str(foreign))
+    assert done.returncode == 2 and "holds no lead-sim run" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+
+    out = tmp_path / "out"
+    assert lead_sim("run", *tiny, "--out", str(out)).returncode == 0
+    before = (out / "summary.csv").read_bytes()
+    again = lead_sim("run", *tiny, "--out", str(out))  # the same run may rewrite its folder
+    assert again.returncode == 0, again.stderr
+    other = lead_sim("run", *tiny, "--seed", "7", "--out", str(out))
+    assert other.returncode == 2 and "holds a different run" in other.stderr
+    assert "Traceback" not in other.stderr
+    assert (out / "summary.csv").read_bytes() == before
+
+
 def test_malformed_toml_says_where(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n[params\n')
