@@ -58,6 +58,24 @@ def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
     assert "bad.toml" in str(info.value) or "TOML" in str(info.value)
 
 
+def test_timeline_errors_count_entries_in_the_file_that_holds_them(tmp_path):
+    """pilot_2011 (which the child extends) has timeline entries of its own; they must not
+    shift the number of the child's bad entry, and the message must name the child file."""
+    child = tmp_path / "child.toml"
+    child.write_text('name = "child"\nextends = "pilot_2011"\n'
+                     '[[timeline]]\ndate = 2013-01-01\ncover = ["east"]\n'
+                     '[[timeline]]\ndate = 2014-01-01\ncover = ["belltwn"]\n')
+    with pytest.raises(LeadSimError, match=r"entry 2 of '.*child\.toml'"):
+        load_scenario(str(child))
+    parent = tmp_path / "parent.toml"
+    parent.write_text('name = "parent"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+                      '[[timeline]]\ndate = 2011-01-01\ncovr = ["east"]\n')
+    child.write_text('name = "child"\nextends = "parent.toml"\n'
+                     '[[timeline]]\ndate = 2011-06-01\ncover = ["east"]\n')
+    with pytest.raises(LeadSimError, match=r"entry 1 of '.*parent\.toml'"):
+        load_scenario(str(child))
+
+
 def test_unknown_and_missing_scenarios():
     with pytest.raises(LeadSimError, match="Did you mean: king_county"):
         load_scenario("king_conty")

@@ -73,6 +73,7 @@ def _read_chain(name_or_path: str, seen: tuple[Path, ...],
         raise LeadSimError(f"Scenario '{path}' extends itself (through {seen[-1]}).")
     data = _read_toml(path)
     _check_keys(data, TOP_KEYS, f"'{path}'")
+    data["timeline"] = _timeline(data.get("timeline", []), f"'{path}'")
     parent_name = data.pop("extends", None)
     if parent_name is None:
         return data, str(path)
@@ -118,13 +119,20 @@ def _build(data: dict[str, Any], source: str) -> Scenario:
     if not isinstance(params, dict):
         raise LeadSimError(f"[params] in {where} must be a table of NAME = VALUE.")
     Params.with_overrides(params, f"[params] of {where}")
-    timeline = [_entry(raw, i, where) for i, raw in enumerate(data.get("timeline", []))]
-    timeline.sort(key=lambda e: e.date)
+    timeline = sorted(data.get("timeline", []), key=lambda e: e.date)
     return Scenario(
         name=str(data["name"]), description=str(data.get("description", "")),
         start_date=start, end_date=end, params=dict(params), timeline=tuple(timeline),
         source=source,
     )
+
+
+def _timeline(raw: Any, where: str) -> list[TimelineEntry]:
+    """One file's own ``[[timeline]]`` entries, checked before it is merged with a parent's,
+    so that an error's entry number counts entries in the file it names."""
+    if not isinstance(raw, list):
+        raise LeadSimError(f"'timeline' in {where} must be a list of [[timeline]] tables.")
+    return [_entry(entry, i, where) for i, entry in enumerate(raw)]
 
 
 def _entry(raw: Any, index: int, where: str) -> TimelineEntry:
