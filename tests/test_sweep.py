@@ -119,6 +119,36 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert "not analysed" in html
 
 
+def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
+    """Captured stderr is not a TTY: the sweep still reports progress, one line at a time."""
+    spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = [line for line in err.splitlines() if line.startswith("sweep: ")]
+    assert 18 <= len(lines) <= 21  # about one every 5%
+    assert lines[-1].startswith("sweep: 80/80 runs (100%)") and "ETA" in lines[-1]
+
+
+def test_line_progress_prints_every_half_minute_when_runs_are_slow():
+    import io
+
+    from lead_sim.progress import LineProgress
+
+    now = [0.0]
+    out = io.StringIO()
+    bar = LineProgress(1000, "sweep", "run", out, clock=lambda: now[0])
+    for _ in range(3):
+        now[0] += 31.0
+        bar.update(1)
+    bar.set_postfix(failed=1)
+    now[0] += 1.0
+    bar.update(1)  # neither 5% more nor 30 s later: no line
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[-1] == "sweep: 3/1,000 runs (0%), 0.03 runs/s, elapsed 01:33, ETA 8:35:07"
+
+
 # ---- lead_sim sweeps ----------------------------------------------------------------------------
 def test_executors_give_identical_results(tmp_path):
     spec = load_spec(write_spec(tmp_path / "tiny.toml", TINY))
