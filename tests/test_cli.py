@@ -1,6 +1,7 @@
 """The command line end to end, on a small population."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,6 +112,19 @@ def test_params_lists_every_parameter_with_source():
 
     assert set(table["name"]) == set(REGISTRY)
     assert table["source"].notna().all()
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    """`lead-sim params | head`: the reader has gone; no BrokenPipe traceback."""
+    read, write = os.pipe()
+    os.close(read)  # every write fails with EPIPE, as after `head` has exited
+    try:
+        done = subprocess.run([sys.executable, "-m", "lead_sim.cli", "params"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr == ""
 
 
 def test_bench_prints_one_json_line():
