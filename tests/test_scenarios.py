@@ -16,6 +16,25 @@ def test_all_builtins_load_and_share_a_start_before_launch():
         assert load_scenario(name).end_date >= dt.date(2021, 12, 31)
 
 
+def test_builtin_scenarios_are_package_data(monkeypatch):
+    """A non-editable install has only the package and its package data: every built-in
+    scenario must lie inside lead_sim/ and match pyproject's package-data globs."""
+    import tomllib
+    from pathlib import Path
+
+    import lead_sim
+    from lead_sim.scenarios.loader import builtin_dir
+
+    monkeypatch.delenv("LEAD_SIM_CONFIGS", raising=False)
+    package = Path(lead_sim.__file__).resolve().parent
+    pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["lead_sim"]
+    shipped = {p for g in globs for p in package.glob(g)}
+    files = sorted(builtin_dir().glob("*.toml"))
+    assert {p.stem for p in files} == set(builtin_names()) >= BUILTIN
+    assert set(files) <= shipped
+
+
 def test_extends_stacks_timelines_parent_first():
     kc = load_scenario("king_county")
     covered = [a for e in kc.timeline for a in e.cover]

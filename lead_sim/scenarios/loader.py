@@ -22,15 +22,19 @@ TOP_KEYS = ("name", "description", "extends", "start_date", "end_date", "params"
 ENTRY_KEYS = ("date", "cover", "set", "note")
 
 
-def configs_dir() -> Path:
-    """The repository's ``configs/`` folder (override with LEAD_SIM_CONFIGS)."""
+def builtin_dir() -> Path:
+    """The folder of built-in scenarios (``lead_sim/scenarios/builtin/``).
+
+    They ship inside the package (as package data) so that an installed lead_sim finds them
+    without a repository checkout. LEAD_SIM_CONFIGS=DIR uses ``DIR/scenarios`` instead.
+    """
     env = os.environ.get("LEAD_SIM_CONFIGS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "configs"
+    return Path(env) / "scenarios" if env else Path(__file__).resolve().parent / "builtin"
 
 
 def builtin_names() -> list[str]:
     """Names of the built-in scenarios, runnable by name."""
-    return sorted(p.stem for p in (configs_dir() / "scenarios").glob("*.toml"))
+    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
 
 
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
@@ -41,7 +45,7 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
 
 def _locate(name_or_path: str, relative_to: Path | None) -> Path:
     if name_or_path in builtin_names():
-        return configs_dir() / "scenarios" / f"{name_or_path}.toml"
+        return builtin_dir() / f"{name_or_path}.toml"
     path = Path(name_or_path)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
