@@ -119,6 +119,27 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert "not analysed" in html
 
 
+def test_report_is_one_readable_file(tmp_path):
+    """report.html embeds its figures (it can be mailed alone), prints large numbers with
+    thousands separators rather than 2e+06, and says what the indices mean."""
+    from lead_sim.sensitivity.report import fmt
+
+    ishigami = IshigamiTarget()
+
+    def millions(values, seed):
+        return {"y": 1e6 * ishigami(values, seed)["y"]}
+
+    run_sweep(ishigami_spec("morris", 20), tmp_path, target=millions, executor="serial",
+              progress=False)
+    page = (tmp_path / "report.html").read_text()
+    assert "src='figures/" not in page and page.count("data:image/png;base64,") == 2
+    assert "e+0" not in page and "e-0" not in page
+    assert "mean absolute elementary effect" in page and "95% bootstrap" in page
+    assert (tmp_path / "figures" / "y_morris.png").exists()  # still written beside it too
+    assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 1.2e-7, float("nan"))] == [
+        "2,000,000", "-612,000", "0.612", "100", "0", "n/a"]
+
+
 def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
     """Captured stderr is not a TTY: the sweep still reports progress, one line at a time."""
     spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs
