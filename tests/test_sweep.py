@@ -273,6 +273,16 @@ def test_bad_specs_fail_before_any_run(tmp_path, capsys, change, message):
     assert not out.exists()
 
 
+def test_discovery_without_scikit_learn_says_how_to_install_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now fails
+    out = tmp_path / "out"
+    spec = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    assert main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ".venv/bin/pip install -e '.[discovery]'" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
 def test_shipped_specs_are_valid():
     for name, runs in (("sobol_core", 2560), ("morris_screen", None), ("lhs_savings", 200)):
         spec = load_spec(ROOT / "configs" / "sweeps" / f"{name}.toml")
