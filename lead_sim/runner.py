@@ -1,7 +1,8 @@
 """Running scenarios: one replicate (:func:`simulate`) or many (:func:`run`).
 
-Replicate ``r`` of a run with seed ``s`` uses seed ``s + r``, for every scenario alike, so runs
-of two scenarios with the same seed pair up replicate by replicate (common random numbers).
+Replicate ``r`` (counting from 0) of a run with seed ``s`` uses seed ``s + r``, for every
+scenario alike, so runs of two scenarios with the same seed pair up replicate by replicate
+(common random numbers). The CLI counts replicates from 1: replicate r uses seed N + r - 1.
 """
 
 from __future__ import annotations
