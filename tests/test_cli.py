@@ -133,3 +133,15 @@ def test_bench_prints_one_json_line():
     result = json.loads(done.stdout)
     assert result["person_days"] == 1000 * 365
     assert result["person_days_per_s"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_every_option_of_every_verb_has_help():
+    import argparse
+
+    from lead_sim.cli import build_parser
+
+    verbs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [f"{verb} {action.option_strings or action.dest}"
+               for verb, sub in verbs.choices.items() for action in sub._actions
+               if not action.help]
+    assert not missing
