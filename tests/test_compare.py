@@ -241,3 +241,16 @@ def test_posterior_draws_give_each_replicate_pair_its_own_draw(tmp_path):
     # the same comparison without draws is a different one: its folder is not overwritten
     assert main(["compare", BASE, "pilot_2011", *tiny, "--calibrated", str(cal),
                  "--out", str(out)]) == 2
+
+
+def test_figures_carry_units_and_put_the_sign_before_the_dollar():
+    from lead_sim import plotting
+
+    assert plotting.money_tick(-6e5) == "-$0.6M" and plotting.money_tick(1.5e6) == "$1.5M"
+    assert plotting.count_tick(-12000) == "-12,000" and plotting.count_tick(0.5) == "0.5"
+    tiny = dict(seed=0, years=0.5, population=300, overrides=None, workers=1, people=False)
+    comparison = run_comparison(BASE, ["pilot_2011"], reps=2, precision=None, max_reps=None,
+                                **tiny)
+    fig = plotting.headline(comparison)
+    labels = [ax.get_xlabel() for ax in fig.axes]
+    assert labels[0].startswith("arrests") and "jail bed-days" in labels[2]
