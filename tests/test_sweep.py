@@ -283,6 +283,15 @@ def test_discovery_without_scikit_learn_says_how_to_install_it(tmp_path, capsys,
     assert len(err.strip().splitlines()) == 1 and not out.exists()
 
 
+@pytest.mark.parametrize(("value", "message"), [("0", "must be at least 1"),
+                                                 ("3", "power of 2")])
+def test_bench_sweep_refuses_a_bad_sample_size_without_a_traceback(value, message):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_sweep.py"),
+                           "--samples", value], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr and not done.stdout
+
+
 def test_shipped_specs_are_valid():
     for name, runs in (("sobol_core", 2560), ("morris_screen", None), ("lhs_savings", 200)):
         spec = load_spec(ROOT / "configs" / "sweeps" / f"{name}.toml")
