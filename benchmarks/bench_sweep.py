@@ -27,19 +27,37 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
-    from lead_sim.sensitivity.engine import run_sweep
-    from lead_sim.sensitivity.spec import load_spec, runs_per_sample
+    """Parse the options; a bad value or spec ends with one line and status 2, no traceback,
+    as the lead-sim commands do."""
+    from lead_sim.commands.common import positive_float, positive_int
+    from lead_sim.errors import LeadSimError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", default=str(ROOT / "configs" / "sweeps" / "sobol_core.toml"))
-    parser.add_argument("--samples", type=int, default=4, help="sample size of the slice")
+    parser.add_argument("--spec", default=str(ROOT / "configs" / "sweeps" / "sobol_core.toml"),
+                        help="sweep spec TOML (default configs/sweeps/sobol_core.toml)")
+    parser.add_argument("--samples", type=positive_int, default=4,
+                        help="sample size of the slice (default 4; the method's rules apply)")
     parser.add_argument("--full", action="store_true", help="run the spec's own sample size")
-    parser.add_argument("--executor", default="local", choices=("serial", "local", "dask"))
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--population", type=int, default=None)
-    parser.add_argument("--years", type=float, default=None)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--executor", default="local", choices=("serial", "local", "dask"),
+                        help="where runs execute (default local)")
+    parser.add_argument("--workers", type=positive_int, default=2,
+                        help="worker processes (default 2)")
+    parser.add_argument("--population", type=positive_int, default=None,
+                        help="override the spec's population")
+    parser.add_argument("--years", type=positive_float, default=None,
+                        help="override the spec's years")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args()
+    try:
+        return bench(args)
+    except LeadSimError as exc:
+        print(f"bench_sweep.py: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def bench(args: argparse.Namespace) -> int:
+    from lead_sim.sensitivity.engine import run_sweep
+    from lead_sim.sensitivity.spec import load_spec, runs_per_sample
 
     full = load_spec(args.spec, population=args.population, years=args.years)
     spec = full if args.full else load_spec(args.spec, samples=args.samples,

@@ -39,6 +39,8 @@ from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession, capacity_bought
 
 SCENARIO_ENV = "LEAD_SIM_VIZ_SCENARIO"  # set by `lead-sim viz --scenario`
+#: The browser tab's title (also served in the page's first HTML, see commands/viz.py).
+PAGE_TITLE = "lead_sim — LEAD diversion explorer"
 PLAY_INTERVAL_MS = 150  # pause between frames while playing, so renders and clicks get a turn
 DAYS_PER_FRAME = 7  # a week per Step and per redraw while playing: keeps Play above 5 days/s
 POPULATION_STEP = 500
@@ -76,7 +78,7 @@ def Page():
         settings.value = new
         force_update()
 
-    solara.Title("LEAD simulation")
+    solara.Title(PAGE_TITLE)
     with solara.AppBar():
         solara.AppBarTitle("LEAD: police pre-booking diversion, Seattle and King County")
     with solara.Sidebar():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -35,7 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not at exit outside this handler
+        return code
+    except BrokenPipeError:
+        # The reader went away (`lead-sim params | head`): stop quietly, as the Python docs'
+        # "Note on SIGPIPE" advises; stdout goes to devnull so the final flush cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except LeadSimError as exc:
         print(f"lead-sim {args.verb}: error: {exc}", file=sys.stderr)
         return 2

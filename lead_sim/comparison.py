@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from lead_sim import analysis
+from lead_sim import analysis, io
 from lead_sim.branching import simulate_tree
 from lead_sim.errors import LeadSimError
 from lead_sim.executors import run_tasks
@@ -109,29 +109,14 @@ def comparison_key(baseline: str, scenarios: Sequence[str], **options: Any) -> d
 
 def check_out_dir(out_dir: str | Path, key: Mapping[str, Any]) -> None:
     """Refuse a folder that holds anything other than this same comparison."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
-    if not out.exists() or not any(out.iterdir()):
-        return
-    manifest = out / "manifest.json"
-    try:
-        found = json.loads(manifest.read_text()).get("comparison")
-    except (OSError, ValueError, AttributeError):
-        found = None
-    if found is None:
-        raise LeadSimError(f"--out '{out}' is not empty and holds no lead-sim comparison; "
-                           "choose a new or empty folder. Nothing was written.")
-    if found != dict(key):
-        differs = sorted(k for k in {*found, *key} if found.get(k) != key.get(k))
-        raise LeadSimError(f"--out '{out}' holds a different comparison (differs in: "
-                           f"{', '.join(differs)}); choose another folder or delete it. "
-                           "Nothing was written.")
+    io.check_out_dir(out_dir, key, field="comparison", what="comparison")
 
 
 def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: float | None,
-             max_reps: int | None, **run_options: Any) -> list[Scenario]:
-    """Check every input and return the prepared scenarios (baseline first)."""
+             max_reps: int | None, draws: Sequence[Mapping[str, Any]] | None = None,
+             **run_options: Any) -> list[Scenario]:
+    """Check every input (posterior draws too) and return the prepared scenarios (baseline
+    first)."""
     if reps < 2:
         raise LeadSimError(f"--reps must be at least 2 to give an interval; got {reps}.")
     if not scenarios:
@@ -147,13 +132,36 @@ def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: floa
     if max_reps is not None and max_reps < reps:
         raise LeadSimError(f"--max-reps ({max_reps}) must be at least --reps ({reps}).")
     _jail_costs(prepared)
+    for i, draw in enumerate(draws or ()):
+        for scn in prepared:
+            Params.with_overrides({**scn.params, **draw},
+                                  f"scenario '{scn.name}' with posterior draw {i + 1}")
+        if {"jail_bed_day_cost", "jail_marginal_bed_day_cost"} & set(draw):
+            raise LeadSimError("A posterior draw changes a jail bed-day cost; compare re-prices "
+                               "bed-days with one rate per scenario, so it cannot use such draws.")
     return prepared
 
 
-def _run_batch(prepared: list[Scenario], seeds: list[int], people: bool, workers: int,
-               progress: Callable[[int], None] | None) -> list[tuple[dict, pd.DataFrame]]:
+def draw_options(draws: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
+    """The comparison-key entry for posterior draws (none without them, so keys of folders
+    written without draws stay as they were)."""
+    return {"posterior_draws": [dict(d) for d in draws]} if draws else {}
+
+
+def _with_draw(prepared: list[Scenario], r: int,
+               draws: Sequence[Mapping[str, Any]] | None) -> list[Scenario]:
+    """Replicate ``r``'s scenarios: all start from posterior draw ``r`` (reused in order if
+    there are fewer draws than replicates), so pairs share parameters as well as the seed."""
+    if not draws:
+        return prepared
+    return [scn.with_params(dict(draws[r % len(draws)])) for scn in prepared]
+
+
+def _run_batch(prepared: list[Scenario], seeds: list[int], first_seed: int, people: bool,
+               workers: int, progress: Callable[[int], None] | None,
+               draws: Sequence[Mapping[str, Any]] | None) -> list[tuple[dict, pd.DataFrame]]:
     """One task per seed (all scenarios of it); results flattened in seed order."""
-    tasks = [(prepared, s, people) for s in seeds]
+    tasks = [(_with_draw(prepared, s - first_seed, draws), s, people) for s in seeds]
     out: list[Any] = [None] * len(tasks)
     for i, result in run_tasks(replicate, tasks, "local", workers):
         out[i] = result
@@ -167,16 +175,22 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                    overrides: Mapping[str, Any] | None, workers: int,
                    precision: float | None, max_reps: int | None, people: bool,
                    progress: Callable[[int], None] | None = None,
-                   on_batch: Callable[[int, list[str]], None] | None = None) -> Comparison:
-    """Run the comparison; ``on_batch(n_reps, imprecise)`` reports each precision check."""
+                   on_batch: Callable[[int, list[str]], None] | None = None,
+                   draws: Sequence[Mapping[str, Any]] | None = None) -> Comparison:
+    """Run the comparison; ``on_batch(n_reps, imprecise)`` reports each precision check.
+
+    ``draws`` (parameter sets, e.g. a calibrated posterior) makes replicate r of every
+    scenario start from ``draws[r % len(draws)]``, so the differences span parameter
+    uncertainty as well as noise.
+    """
     run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
-    prepared = validate(baseline, scenarios, reps, precision, max_reps, **run_options)
+    prepared = validate(baseline, scenarios, reps, precision, max_reps, draws, **run_options)
     cap = (max_reps or max(DEFAULT_MAX_REPS, reps)) if precision else reps
     results: list[tuple[dict, pd.DataFrame]] = []
     n = 0
     while True:
         batch = list(range(seed + n, seed + min(n + reps, cap)))
-        results += _run_batch(prepared, batch, people, workers, progress)
+        results += _run_batch(prepared, batch, seed, people, workers, progress, draws)
         n += len(batch)
         comparison = _assemble(prepared, results, seed)
         if precision is None:
@@ -188,8 +202,8 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
             break
     key = comparison_key(prepared[0].name, [s.name for s in prepared[1:]], seed=seed,
                          reps=reps, precision=precision, max_reps=max_reps, people=people,
-                         **run_options)
-    comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison)
+                         **draw_options(draws), **run_options)
+    comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison, draws)
     return comparison
 
 
@@ -220,7 +234,8 @@ def _jail_costs(prepared: list[Scenario]) -> dict[str, tuple[float, float]]:
 
 
 def _manifest(prepared: list[Scenario], key: dict[str, Any], n: int, seed: int,
-              precision: float | None, comparison: Comparison) -> dict[str, Any]:
+              precision: float | None, comparison: Comparison,
+              draws: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     loose = (analysis.imprecise(comparison.table, prepared[0].name, precision)
              if precision else [])
     return build_manifest(
@@ -229,7 +244,9 @@ def _manifest(prepared: list[Scenario], key: dict[str, Any], n: int, seed: int,
         precision_reached=(not loose) if precision else None,
         scenarios=[s.to_dict() for s in prepared],
         params={s.name: dict(Params.with_overrides(s.params)) for s in prepared},
-        pairing="common random numbers: replicate r of every scenario uses seed + r",
+        pairing="common random numbers: replicate r of every scenario uses seed + r"
+                + (" and posterior draw r" if draws else ""),
+        posterior_draws=[dict(d) for d in draws] if draws else None,
         interval="95% Student-t interval of the mean over replicates (ratios: paired "
                  "percentile bootstrap)",
     )

@@ -10,13 +10,49 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from lead_sim.errors import LeadSimError
+
 Writer = Callable[[Path], None]
+
+
+def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str, *,
+                  field: str, what: str) -> None:
+    """Refuse an --out folder that holds anything other than this same ``what``.
+
+    A folder is accepted if it is new, empty, or its ``manifest.json`` records the same ``key``
+    under ``field``: rerunning a command may rewrite its own results, but never someone's
+    other files or the results of a different run. Called before any work and again just
+    before writing.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
+    if not out.exists() or not any(out.iterdir()):
+        return
+    try:
+        found = json.loads((out / "manifest.json").read_text()).get(field)
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if found is None:
+        raise LeadSimError(f"--out '{out}' is not empty and holds no lead-sim {what}; "
+                           "choose a new or empty folder. Nothing was written.")
+    if isinstance(key, Mapping) and isinstance(found, Mapping):
+        if found == dict(key):
+            return
+        differs = sorted(k for k in {*found, *key} if found.get(k) != key.get(k))
+        detail = f" (differs in: {', '.join(differs)})"
+    elif found == key:
+        return
+    else:
+        detail = " (other scenarios, seeds, parameters or horizon)"
+    raise LeadSimError(f"--out '{out}' holds a different {what}{detail}; choose another folder "
+                       "or delete it. Nothing was written.")
 
 
 def write_folder(out_dir: str | os.PathLike[str], writers: dict[str, Writer]) -> Path:

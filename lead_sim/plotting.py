@@ -80,6 +80,23 @@ def lead_caseload(comparison: Comparison) -> Figure:
     return fig
 
 
+def money_tick(value: float, _pos: object = None) -> str:
+    """A cost axis tick in millions with the sign before the currency: -$0.6M, not $-0.6M."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value) / 1e6:,.1f}M"
+
+
+def count_tick(value: float, _pos: object = None) -> str:
+    """A count axis tick with thousands separators (12,000), never an offset like 1e4."""
+    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.2g}"
+
+
+#: Unit of each headline outcome, for its x-axis.
+HEADLINE_UNITS = {"arrests": "arrests", "bookings": "jail bookings",
+                  "jail_bed_days": "jail bed-days", "felony_charges": "felony charges",
+                  "prison_bed_days": "prison bed-days"}
+
+
 def _diff_bars(ax, rows: pd.DataFrame, labels: list[str], comparison: Comparison) -> None:
     """Horizontal bars of paired differences with their 95% intervals, grouped by scenario."""
     scenarios = comparison.scenarios
@@ -106,16 +123,16 @@ def costs_by_payer(comparison: Comparison) -> Figure:
     ax.set_yticklabels([PAYER_LABELS[p] for p in payers], fontsize=8)
     ax.set_xlabel(f"change in cost vs {comparison.baseline} (USD, whole run); "
                   "right = pays more, left = saves")
-    ax.xaxis.set_major_formatter(lambda v, _: f"${v / 1e6:,.1f}M")
+    ax.xaxis.set_major_formatter(money_tick)
     ax.legend(fontsize=8)
     return fig
 
 
 def headline(comparison: Comparison) -> Figure:
     """One small panel per outcome, each on its own scale: bars are paired differences."""
-    outcomes = ["arrests", "bookings", "jail_bed_days", "felony_charges", "prison_bed_days"]
+    outcomes = list(HEADLINE_UNITS)
     table, scenarios = comparison.table, comparison.scenarios
-    fig = Figure(figsize=(8, 0.5 + 0.9 * len(outcomes) * max(1, len(scenarios) / 2)))
+    fig = Figure(figsize=(8, 0.5 + 1.2 * len(outcomes) * max(1, len(scenarios) / 2)))
     axes = fig.subplots(len(outcomes), 1)
     for ax, outcome in zip(axes, outcomes):
         own = table[table["outcome"] == outcome].set_index("scenario").reindex(scenarios)
@@ -130,6 +147,8 @@ def headline(comparison: Comparison) -> Figure:
         ax.set_title(f"{outcome.replace('_', ' ')}: change vs {comparison.baseline} "
                      "(95% interval)", fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=8)
+        ax.xaxis.set_major_formatter(count_tick)
+        ax.set_xlabel(f"{HEADLINE_UNITS[outcome]}, whole run (difference)", fontsize=8)
     fig.tight_layout()
     return fig
 

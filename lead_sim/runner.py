@@ -1,11 +1,14 @@
 """Running scenarios: one replicate (:func:`simulate`) or many (:func:`run`).
 
-Replicate ``r`` of a run with seed ``s`` uses seed ``s + r``, for every scenario alike, so runs
-of two scenarios with the same seed pair up replicate by replicate (common random numbers).
+Replicate ``r`` (counting from 0) of a run with seed ``s`` uses seed ``s + r``, for every
+scenario alike, so runs of two scenarios with the same seed pair up replicate by replicate
+(common random numbers). The CLI counts replicates from 1: replicate r uses seed N + r - 1.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +18,7 @@ import pandas as pd
 
 from lead_sim.errors import LeadSimError
 from lead_sim.executors import run_tasks
-from lead_sim.io import csv_writer, json_writer, write_folder
+from lead_sim.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.model import LeadModel
 from lead_sim.outcomes import summary, timeseries
@@ -79,12 +82,28 @@ class Results:
     manifest: dict[str, Any] = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically."""
+        """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically.
+
+        A folder holding anything but these same runs is refused, as ``lead-sim compare`` does.
+        """
+        if "run_key" in self.manifest:
+            check_out_dir(out_dir, self.manifest["run_key"], field="run_key", what="run")
         return write_folder(out_dir, {
             "summary.csv": csv_writer(self.summary),
             "timeseries.csv": csv_writer(self.timeseries),
             "manifest.json": json_writer(self.manifest),
         })
+
+
+def run_key(scenarios: list[Scenario], seeds: list[int],
+            draws: list[Mapping[str, Any]] | None = None) -> str:
+    """What identifies a run's results: the prepared scenarios (timeline, parameters, horizon),
+    the seeds and any posterior draws, hashed. An --out folder may only be rewritten by the same
+    run, so rerunning a command is safe but other results are never overwritten."""
+    data = {"scenarios": [s.to_dict() for s in scenarios], "seeds": list(seeds),
+            "draws": [dict(d) for d in draws] if draws else None}
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1,
@@ -120,6 +139,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
             if progress:
                 progress(tasks[i][0].days)
     manifest = build_manifest(
+        kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
         scenarios=[scn.to_dict() for scn in prepared],
         params={scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
         seeds=seeds, reps=reps, years=years, population=population, posterior_draws=draws,

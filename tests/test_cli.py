@@ -1,6 +1,7 @@
 """The command line end to end, on a small population."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,27 @@ def test_out_under_a_file_is_refused_before_any_run(tmp_path, verb):
     assert "Traceback" not in done.stderr and blocker.read_text() == "keep me"
 
 
+def test_run_refuses_a_folder_holding_other_files_or_another_run(tmp_path):
+    tiny = ["pilot_2011", "--population", "500", "--years", "1"]
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    done = lead_sim("run", *tiny, "--out", str(foreign))
+    assert done.returncode == 2 and "holds no lead-sim run" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+
+    out = tmp_path / "out"
+    assert lead_sim("run", *tiny, "--out", str(out)).returncode == 0
+    before = (out / "summary.csv").read_bytes()
+    again = lead_sim("run", *tiny, "--out", str(out))  # the same run may rewrite its folder
+    assert again.returncode == 0, again.stderr
+    other = lead_sim("run", *tiny, "--seed", "7", "--out", str(out))
+    assert other.returncode == 2 and "holds a different run" in other.stderr
+    assert "Traceback" not in other.stderr
+    assert (out / "summary.csv").read_bytes() == before
+
+
 def test_malformed_toml_says_where(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n[params\n')
@@ -92,9 +114,34 @@ def test_params_lists_every_parameter_with_source():
     assert table["source"].notna().all()
 
 
+def test_output_into_a_closed_pipe_ends_quietly():
+    """`lead-sim params | head`: the reader has gone; no BrokenPipe traceback."""
+    read, write = os.pipe()
+    os.close(read)  # every write fails with EPIPE, as after `head` has exited
+    try:
+        done = subprocess.run([sys.executable, "-m", "lead_sim.cli", "params"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr == ""
+
+
 def test_bench_prints_one_json_line():
     done = lead_sim("bench", "--scenario", "pilot_2011", "--population", "1000", "--years", "1",
                     "--json")
     result = json.loads(done.stdout)
     assert result["person_days"] == 1000 * 365
     assert result["person_days_per_s"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_every_option_of_every_verb_has_help():
+    import argparse
+
+    from lead_sim.cli import build_parser
+
+    verbs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [f"{verb} {action.option_strings or action.dest}"
+               for verb, sub in verbs.choices.items() for action in sub._actions
+               if not action.help]
+    assert not missing

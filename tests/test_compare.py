@@ -213,3 +213,44 @@ def test_tree_runs_equal_separate_runs(tmp_path):
         pd.testing.assert_frame_equal(tree[scn.name].timeseries, alone.timeseries,
                                       check_exact=True)
         pd.testing.assert_frame_equal(tree[scn.name].events, alone.events, check_exact=True)
+
+
+def test_posterior_draws_give_each_replicate_pair_its_own_draw(tmp_path):
+    """Replicate r of baseline and scenario both start from posterior draw r (and seed + r)."""
+    from lead_sim.runner import prepare, simulate
+
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\ndistance = 0.1\n"
+                   "hr_lead_engaged = 0.4\ncontact_rate = 0.001\n\n[[posterior]]\n"
+                   "distance = 0.2\nhr_lead_engaged = 0.6\ncontact_rate = 0.003\n")
+    out = tmp_path / "out"
+    tiny = ["--population", "300", "--years", "0.5", "--reps", "2", "--seed", "4"]
+    assert main(["compare", BASE, "pilot_2011", *tiny, "--calibrated", str(cal),
+                 "--posterior-draws", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["contact_rate"] for d in manifest["posterior_draws"]] == [0.001, 0.003]
+    assert manifest["comparison"]["posterior_draws"] == manifest["posterior_draws"]
+    runs = pd.read_csv(out / "runs" / "summary.csv")
+    draws = ({"hr_lead_engaged": 0.4, "contact_rate": 0.001},
+             {"hr_lead_engaged": 0.6, "contact_rate": 0.003})
+    for r, draw in enumerate(draws):
+        scn = prepare(BASE, years=0.5, population=300, overrides=draw)
+        alone = simulate(scn, 4 + r).summary
+        row = runs[(runs["scenario"] == BASE) & (runs["seed"] == 4 + r)].iloc[0]
+        assert row["contacts"] == alone["contacts"] and row["arrests"] == alone["arrests"]
+    # the same comparison without draws is a different one: its folder is not overwritten
+    assert main(["compare", BASE, "pilot_2011", *tiny, "--calibrated", str(cal),
+                 "--out", str(out)]) == 2
+
+
+def test_figures_carry_units_and_put_the_sign_before_the_dollar():
+    from lead_sim import plotting
+
+    assert plotting.money_tick(-6e5) == "-$0.6M" and plotting.money_tick(1.5e6) == "$1.5M"
+    assert plotting.count_tick(-12000) == "-12,000" and plotting.count_tick(0.5) == "0.5"
+    tiny = dict(seed=0, years=0.5, population=300, overrides=None, workers=1, people=False)
+    comparison = run_comparison(BASE, ["pilot_2011"], reps=2, precision=None, max_reps=None,
+                                **tiny)
+    fig = plotting.headline(comparison)
+    labels = [ax.get_xlabel() for ax in fig.axes]
+    assert labels[0].startswith("arrests") and "jail bed-days" in labels[2]

@@ -16,6 +16,25 @@ def test_all_builtins_load_and_share_a_start_before_launch():
         assert load_scenario(name).end_date >= dt.date(2021, 12, 31)
 
 
+def test_builtin_scenarios_are_package_data(monkeypatch):
+    """A non-editable install has only the package and its package data: every built-in
+    scenario must lie inside lead_sim/ and match pyproject's package-data globs."""
+    import tomllib
+    from pathlib import Path
+
+    import lead_sim
+    from lead_sim.scenarios.loader import builtin_dir
+
+    monkeypatch.delenv("LEAD_SIM_CONFIGS", raising=False)
+    package = Path(lead_sim.__file__).resolve().parent
+    pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["lead_sim"]
+    shipped = {p for g in globs for p in package.glob(g)}
+    files = sorted(builtin_dir().glob("*.toml"))
+    assert {p.stem for p in files} == set(builtin_names()) >= BUILTIN
+    assert set(files) <= shipped
+
+
 def test_extends_stacks_timelines_parent_first():
     kc = load_scenario("king_county")
     covered = [a for e in kc.timeline for a in e.cover]
@@ -56,6 +75,24 @@ def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
     with pytest.raises(LeadSimError, match=message) as info:
         load_scenario(str(path))
     assert "bad.toml" in str(info.value) or "TOML" in str(info.value)
+
+
+def test_timeline_errors_count_entries_in_the_file_that_holds_them(tmp_path):
+    """pilot_2011 (which the child extends) has timeline entries of its own; they must not
+    shift the number of the child's bad entry, and the message must name the child file."""
+    child = tmp_path / "child.toml"
+    child.write_text('name = "child"\nextends = "pilot_2011"\n'
+                     '[[timeline]]\ndate = 2013-01-01\ncover = ["east"]\n'
+                     '[[timeline]]\ndate = 2014-01-01\ncover = ["belltwn"]\n')
+    with pytest.raises(LeadSimError, match=r"entry 2 of '.*child\.toml'"):
+        load_scenario(str(child))
+    parent = tmp_path / "parent.toml"
+    parent.write_text('name = "parent"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+                      '[[timeline]]\ndate = 2011-01-01\ncovr = ["east"]\n')
+    child.write_text('name = "child"\nextends = "parent.toml"\n'
+                     '[[timeline]]\ndate = 2011-06-01\ncover = ["east"]\n')
+    with pytest.raises(LeadSimError, match=r"entry 1 of '.*parent\.toml'"):
+        load_scenario(str(child))
 
 
 def test_unknown_and_missing_scenarios():

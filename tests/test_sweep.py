@@ -119,6 +119,57 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert "not analysed" in html
 
 
+def test_report_is_one_readable_file(tmp_path):
+    """report.html embeds its figures (it can be mailed alone), prints large numbers with
+    thousands separators rather than 2e+06, and says what the indices mean."""
+    from lead_sim.sensitivity.report import fmt
+
+    ishigami = IshigamiTarget()
+
+    def millions(values, seed):
+        return {"y": 1e6 * ishigami(values, seed)["y"]}
+
+    run_sweep(ishigami_spec("morris", 20), tmp_path, target=millions, executor="serial",
+              progress=False)
+    page = (tmp_path / "report.html").read_text()
+    assert "src='figures/" not in page and page.count("data:image/png;base64,") == 2
+    assert "e+0" not in page and "e-0" not in page
+    assert "mean absolute elementary effect" in page and "95% bootstrap" in page
+    assert (tmp_path / "figures" / "y_morris.png").exists()  # still written beside it too
+    assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 1.2e-7, float("nan"))] == [
+        "2,000,000", "-612,000", "0.612", "100", "0", "n/a"]
+
+
+def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
+    """Captured stderr is not a TTY: the sweep still reports progress, one line at a time."""
+    spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = [line for line in err.splitlines() if line.startswith("sweep: ")]
+    assert 18 <= len(lines) <= 21  # about one every 5%
+    assert lines[-1].startswith("sweep: 80/80 runs (100%)") and "ETA" in lines[-1]
+
+
+def test_line_progress_prints_every_half_minute_when_runs_are_slow():
+    import io
+
+    from lead_sim.progress import LineProgress
+
+    now = [0.0]
+    out = io.StringIO()
+    bar = LineProgress(1000, "sweep", "run", out, clock=lambda: now[0])
+    for _ in range(3):
+        now[0] += 31.0
+        bar.update(1)
+    bar.set_postfix(failed=1)
+    now[0] += 1.0
+    bar.update(1)  # neither 5% more nor 30 s later: no line
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[-1] == "sweep: 3/1,000 runs (0%), 0.03 runs/s, elapsed 01:33, ETA 8:35:07"
+
+
 # ---- lead_sim sweeps ----------------------------------------------------------------------------
 def test_executors_give_identical_results(tmp_path):
     spec = load_spec(write_spec(tmp_path / "tiny.toml", TINY))
@@ -220,6 +271,25 @@ def test_bad_specs_fail_before_any_run(tmp_path, capsys, change, message):
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_discovery_without_scikit_learn_says_how_to_install_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now fails
+    out = tmp_path / "out"
+    spec = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    assert main(["sweep", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ".venv/bin/pip install -e '.[discovery]'" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [("0", "must be at least 1"),
+                                                 ("3", "power of 2")])
+def test_bench_sweep_refuses_a_bad_sample_size_without_a_traceback(value, message):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_sweep.py"),
+                           "--samples", value], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr and not done.stdout
 
 
 def test_shipped_specs_are_valid():

@@ -151,3 +151,15 @@ def test_viz_command_refuses_bad_input_before_serving(capsys):
         port = taken.getsockname()[1]
         assert main(["viz", "--port", str(port)]) == 2
     assert "choose another --port" in capsys.readouterr().err
+
+
+def test_served_page_is_titled_lead_sim_not_solara():
+    """The tab title comes from the first HTML, before the app renders: not "Solara ☀️"."""
+    import urllib.request
+
+    from tests.viz_browser import viz_server
+
+    with viz_server() as (url, _), urllib.request.urlopen(url, timeout=30) as response:
+        page = response.read().decode("utf-8")
+    assert "<title>lead_sim — LEAD diversion explorer</title>" in page
+    assert "Solara ☀️" not in page

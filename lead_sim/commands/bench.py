@@ -15,10 +15,13 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="benchmark the simulation core",
                                    description="Time one replicate (model run only) and report "
                                                "person-days per second and peak memory.")
-    parser.add_argument("--scenario", default="king_county")
-    parser.add_argument("--population", type=positive_int, default=50_000)
-    parser.add_argument("--years", type=positive_float, default=10.0)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scenario", default="king_county",
+                        help="built-in scenario name or scenario TOML path (default king_county)")
+    parser.add_argument("--population", type=positive_int, default=50_000,
+                        help="people at risk (default 50,000)")
+    parser.add_argument("--years", type=positive_float, default=10.0,
+                        help="years simulated from the scenario's start date (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the replicate (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.set_defaults(handler=handle)
 

@@ -89,10 +89,3 @@ def calibrated(args: argparse.Namespace):
     from lead_sim.calibration import load_calibrated
 
     return load_calibrated(args.calibrated)
-
-
-def run_overrides(args: argparse.Namespace) -> dict:
-    """Calibrated point estimates (if --calibrated) with the --set values on top."""
-    cal = calibrated(args)
-    return {**(cal.params if cal else {}), **overrides(args)}
-

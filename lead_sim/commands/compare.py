@@ -10,11 +10,18 @@ from tqdm import tqdm
 from lead_sim.commands.common import (
     add_calibrated_option,
     add_run_options,
+    calibrated,
+    overrides,
     positive_float,
     positive_int,
-    run_overrides,
 )
-from lead_sim.comparison import check_out_dir, comparison_key, run_comparison, validate
+from lead_sim.comparison import (
+    check_out_dir,
+    comparison_key,
+    draw_options,
+    run_comparison,
+    validate,
+)
 from lead_sim.report import HEADLINE_ROWS, sentence, years_text
 
 
@@ -28,7 +35,7 @@ def register(subparsers) -> None:
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                         help="scenarios to compare with the baseline")
     add_run_options(parser, reps=10)
-    add_calibrated_option(parser)
+    add_calibrated_option(parser, draws=True)
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="worker processes (default 1)")
     parser.add_argument("--precision", type=positive_float, default=None, metavar="P",
@@ -44,13 +51,17 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    opts = dict(years=args.years, population=args.population, overrides=run_overrides(args))
+    cal = calibrated(args)
+    extra = {**(cal.params if cal else {}), **overrides(args)}
+    opts = dict(years=args.years, population=args.population, overrides=extra)
+    draws = ([{**d, **overrides(args)} for d in cal.draws]
+             if cal and args.posterior_draws else None)
     prepared = validate(args.baseline, args.scenarios, args.reps, args.precision,
-                        args.max_reps, **opts)
+                        args.max_reps, draws, **opts)
     names = [s.name for s in prepared]
     check_out_dir(args.out, comparison_key(
         names[0], names[1:], seed=args.seed, reps=args.reps, precision=args.precision,
-        max_reps=args.max_reps, people=args.people, **opts))
+        max_reps=args.max_reps, people=args.people, **draw_options(draws), **opts))
     bar = tqdm(total=len(prepared) * args.reps, desc="replicates", unit="run", file=sys.stderr,
                disable=None)
 
@@ -65,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
         comparison = run_comparison(
             args.baseline, args.scenarios, reps=args.reps, seed=args.seed, workers=args.workers,
             precision=args.precision, max_reps=args.max_reps, people=args.people,
-            progress=bar.update, on_batch=on_batch, **opts)
+            progress=bar.update, on_batch=on_batch, draws=draws, **opts)
     path = comparison.write(args.out)
     _print_summary(comparison, path, args.precision)
     return 0

@@ -12,8 +12,9 @@ from lead_sim.commands.common import (
     overrides,
     require_out,
 )
+from lead_sim.io import check_out_dir
 from lead_sim.params import Params
-from lead_sim.runner import prepare, run
+from lead_sim.runner import prepare, run, run_key
 from lead_sim.tables import summary_table
 
 
@@ -29,7 +30,8 @@ def register(subparsers) -> None:
     add_run_options(parser)
     add_calibrated_option(parser, draws=True)
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--out", required=True,
+                        help="output folder: new, empty, or holding this same run")
     parser.set_defaults(handler=handle)
 
 
@@ -42,6 +44,8 @@ def handle(args: argparse.Namespace) -> int:
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
              if cal and args.posterior_draws else None)
+    seeds = [args.seed + r for r in range(args.reps)]
+    check_out_dir(out, run_key(prepared, seeds, draws), field="run_key", what="run")
     total = sum(s.days for s in prepared) * args.reps
     bar, advance = day_progress(total, "simulating")
     with bar:

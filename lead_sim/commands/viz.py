@@ -43,7 +43,7 @@ def _check_port(host: str, port: int) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from lead_sim.app import SCENARIO_ENV
+    from lead_sim.app import PAGE_TITLE, SCENARIO_ENV
 
     if args.scenario is not None:
         load_scenario(args.scenario)  # fails with the list of scenarios
@@ -55,12 +55,16 @@ def handle(args: argparse.Namespace) -> int:
         "SERVER_PORT": str(args.port),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # the page must work with no internet
         "SOLARA_CHECK_VERSION": "False",
+        # the <title> of the HTML served before the app renders (Solara's default is
+        # "Solara ☀️"); solara.Title in the page sets the same text once it runs
+        "SOLARA_THEME_TITLE": PAGE_TITLE,
     })
     import uvicorn
     from solara.server import settings
 
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False
+    settings.theme.title = PAGE_TITLE
     config = uvicorn.Config("solara.server.starlette:app", host=args.host, port=args.port,
                             log_level="warning")
     print(f"LEAD visualizer at http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)

@@ -22,15 +22,19 @@ TOP_KEYS = ("name", "description", "extends", "start_date", "end_date", "params"
 ENTRY_KEYS = ("date", "cover", "set", "note")
 
 
-def configs_dir() -> Path:
-    """The repository's ``configs/`` folder (override with LEAD_SIM_CONFIGS)."""
+def builtin_dir() -> Path:
+    """The folder of built-in scenarios (``lead_sim/scenarios/builtin/``).
+
+    They ship inside the package (as package data) so that an installed lead_sim finds them
+    without a repository checkout. LEAD_SIM_CONFIGS=DIR uses ``DIR/scenarios`` instead.
+    """
     env = os.environ.get("LEAD_SIM_CONFIGS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "configs"
+    return Path(env) / "scenarios" if env else Path(__file__).resolve().parent / "builtin"
 
 
 def builtin_names() -> list[str]:
     """Names of the built-in scenarios, runnable by name."""
-    return sorted(p.stem for p in (configs_dir() / "scenarios").glob("*.toml"))
+    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
 
 
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
@@ -41,7 +45,7 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
 
 def _locate(name_or_path: str, relative_to: Path | None) -> Path:
     if name_or_path in builtin_names():
-        return configs_dir() / "scenarios" / f"{name_or_path}.toml"
+        return builtin_dir() / f"{name_or_path}.toml"
     path = Path(name_or_path)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -73,6 +77,7 @@ def _read_chain(name_or_path: str, seen: tuple[Path, ...],
         raise LeadSimError(f"Scenario '{path}' extends itself (through {seen[-1]}).")
     data = _read_toml(path)
     _check_keys(data, TOP_KEYS, f"'{path}'")
+    data["timeline"] = _timeline(data.get("timeline", []), f"'{path}'")
     parent_name = data.pop("extends", None)
     if parent_name is None:
         return data, str(path)
@@ -118,13 +123,20 @@ def _build(data: dict[str, Any], source: str) -> Scenario:
     if not isinstance(params, dict):
         raise LeadSimError(f"[params] in {where} must be a table of NAME = VALUE.")
     Params.with_overrides(params, f"[params] of {where}")
-    timeline = [_entry(raw, i, where) for i, raw in enumerate(data.get("timeline", []))]
-    timeline.sort(key=lambda e: e.date)
+    timeline = sorted(data.get("timeline", []), key=lambda e: e.date)
     return Scenario(
         name=str(data["name"]), description=str(data.get("description", "")),
         start_date=start, end_date=end, params=dict(params), timeline=tuple(timeline),
         source=source,
     )
+
+
+def _timeline(raw: Any, where: str) -> list[TimelineEntry]:
+    """One file's own ``[[timeline]]`` entries, checked before it is merged with a parent's,
+    so that an error's entry number counts entries in the file it names."""
+    if not isinstance(raw, list):
+        raise LeadSimError(f"'timeline' in {where} must be a list of [[timeline]] tables.")
+    return [_entry(entry, i, where) for i, entry in enumerate(raw)]
 
 
 def _entry(raw: Any, index: int, where: str) -> TimelineEntry:

@@ -5,7 +5,8 @@ offer beside PRIM) is fitted to the LHS rows, labelled by whether the outcome cr
 threshold. Each leaf where crossing is the majority is a box: a conjunction of parameter
 ranges, reported with its *density* (share of runs in the box that cross) and *coverage*
 (share of all crossing runs that fall in the box). scikit-learn is an optional dependency
-(``pip install lead_sim[discovery]``); the spec check asks for it before any run starts.
+(the ``discovery`` extra: ``.venv/bin/pip install -e '.[discovery]'`` in a
+checkout); the spec check asks for it before any run starts.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ def require_sklearn() -> None:
         import sklearn  # noqa: F401
     except ImportError:
         raise LeadSimError(
-            "Scenario discovery ([[discovery]] in the spec) needs scikit-learn: "
-            "pip install 'lead_sim[discovery]' (or scikit-learn), then run again.") from None
+            "Scenario discovery ([[discovery]] in the spec) needs scikit-learn, which is not "
+            "installed. In a repository checkout run .venv/bin/pip install -e '.[discovery]' "
+            "(or bash scripts/bootstrap.sh --dev); elsewhere pip install 'lead_sim[discovery]'. "
+            "Then run the sweep again.") from None
 
 
 def discover(rule: Rule, x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.DataFrame:

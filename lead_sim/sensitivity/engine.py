@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -129,12 +128,11 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
 
 def _execute(store: SweepStore, target: Target, tasks: Sequence, executor: str, workers: int,
              scheduler: str | None, shard_size: int, progress: bool) -> int:
-    from tqdm import tqdm
+    from lead_sim.progress import progress_bar
 
     fn = functools.partial(evaluate, target)
     failed = 0
-    bar = tqdm(total=len(tasks), desc="sweep", unit="run", file=sys.stderr,
-               disable=not progress or None, smoothing=0.05)
+    bar = progress_bar(len(tasks), "sweep", "run", enabled=progress, smoothing=0.05)
     with bar, store.writer(shard_size) as writer:
         for _, record in run_tasks(fn, tasks, executor, workers, scheduler):
             writer.add(record)

@@ -7,11 +7,16 @@ writes the same files as an uninterrupted one. The files land in the sweep folde
 
 from __future__ import annotations
 
+import base64
 import html
+import io
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
@@ -49,8 +54,10 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     if discovery is not None:
         writers["discovery.csv"] = csv_writer(discovery)
     figures = _figures(spec, result)
-    writers.update(figures)
-    writers["report.html"] = _html_writer(spec, result, discovery, counts, list(figures))
+    for name, png in figures.items():
+        writers[name] = lambda path, png=png: path.write_bytes(png)
+    page = render_html(spec, result, discovery, counts, figures)
+    writers["report.html"] = lambda path: path.write_text(page, encoding="utf-8")
     return write_folder(store.dir, writers)
 
 
@@ -70,103 +77,141 @@ def _discovery(spec: SweepSpec, design: pd.DataFrame,
     return pd.concat(frames, ignore_index=True)
 
 
-def _figures(spec: SweepSpec, result: Analysis) -> dict[str, Any]:
-    writers: dict[str, Any] = {}
+def _figures(spec: SweepSpec, result: Analysis) -> dict[str, bytes]:
+    """Every figure as PNG bytes, keyed by its file name in the sweep folder."""
+    figures: dict[str, bytes] = {}
     for outcome, frame in result.indices.groupby("outcome", sort=False):
         slug = outcome.replace(":", "_")
-        writers[f"figures/{slug}_indices.png"] = _bars_writer(spec, outcome, frame)
+        figures[f"figures/{slug}_indices.png"] = _png(_bars(spec, outcome, frame))
         if spec.method == "morris":
-            writers[f"figures/{slug}_morris.png"] = _morris_writer(outcome, frame)
-    return writers
+            figures[f"figures/{slug}_morris.png"] = _png(_morris(outcome, frame))
+    return figures
 
 
-def _bars_writer(spec: SweepSpec, outcome: str, frame: pd.DataFrame):
-    def write(path: Path) -> None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        main = MAIN[spec.method]
-        frame_sorted = frame.sort_values(main)
-        shown = [c for c in ("S1", "ST", "mu_star") if c in COLUMNS[spec.method]]
-        fig, ax = plt.subplots(figsize=(7, 0.35 * len(frame) + 1.5))
-        height = 0.8 / len(shown)
-        for k, col in enumerate(shown):
-            pos = [i + k * height for i in range(len(frame_sorted))]
-            ax.barh(pos, frame_sorted[col], height=height, xerr=frame_sorted[f"{col}_conf"],
-                    capsize=2, label=col)
-        ax.set_yticks([i + height * (len(shown) - 1) / 2 for i in range(len(frame_sorted))])
-        ax.set_yticklabels(frame_sorted["parameter"], fontsize=8)
-        ax.set_title(f"{outcome}: {spec.method} indices (95% intervals)", fontsize=10)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-
-    return write
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
 
 
-def _morris_writer(outcome: str, frame: pd.DataFrame):
-    def write(path: Path) -> None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(6, 5))
-        ax.errorbar(frame["mu_star"], frame["sigma"], xerr=frame["mu_star_conf"], fmt="o",
-                    ms=4, capsize=2)
-        top = frame.nlargest(8, "mu_star")
-        for _, r in top.iterrows():
-            ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
-        ax.set_xlabel("mu* (mean absolute elementary effect)")
-        ax.set_ylabel("sigma (interaction / non-linearity)")
-        ax.set_title(f"Morris screening: {outcome}", fontsize=10)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-
-    return write
+def _bars(spec: SweepSpec, outcome: str, frame: pd.DataFrame) -> Figure:
+    main = MAIN[spec.method]
+    frame_sorted = frame.sort_values(main)
+    shown = [c for c in ("S1", "ST", "mu_star") if c in COLUMNS[spec.method]]
+    fig = Figure(figsize=(7, 0.35 * len(frame) + 1.5))
+    ax = fig.add_subplot()
+    height = 0.8 / len(shown)
+    for k, col in enumerate(shown):
+        pos = [i + k * height for i in range(len(frame_sorted))]
+        ax.barh(pos, frame_sorted[col], height=height, xerr=frame_sorted[f"{col}_conf"],
+                capsize=2, label=col)
+    ax.set_yticks([i + height * (len(shown) - 1) / 2 for i in range(len(frame_sorted))])
+    ax.set_yticklabels(frame_sorted["parameter"], fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v)))
+    ax.set_title(f"{outcome}: {spec.method} indices (95% intervals)", fontsize=10)
+    ax.legend(fontsize=8)
+    return fig
 
 
-def _html_writer(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
-                 counts: dict[str, int], figures: list[str]):
-    def write(path: Path) -> None:
-        path.write_text(render_html(spec, result, discovery, counts, figures))
+def _morris(outcome: str, frame: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(6, 5))
+    ax = fig.add_subplot()
+    ax.errorbar(frame["mu_star"], frame["sigma"], xerr=frame["mu_star_conf"], fmt="o",
+                ms=4, capsize=2)
+    top = frame.nlargest(8, "mu_star")
+    for _, r in top.iterrows():
+        ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v)))
+    ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_ylabel("sigma (interaction / non-linearity)")
+    ax.set_title(f"Morris screening: {outcome}", fontsize=10)
+    return fig
 
-    return write
+
+def fmt(value: float) -> str:
+    """A number for reading: thousands separators and 3 significant figures, never 2e+06.
+
+    Values below 0.0001 (where 3 significant figures would need an exponent) read as 0;
+    indices.csv keeps full precision.
+    """
+    if value is None or math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    v = abs(float(value))
+    if v < 1e-4:
+        return "0"
+    sign = "-" if value < 0 else ""
+    rounded = float(f"{v:.3g}")
+    text = f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:.3g}"
+    return sign + text
+
+
+def _tick(value: float) -> str:
+    """An axis label short enough not to collide with its neighbours: 2.5M, 40k, 0.35."""
+    v = abs(value)
+    if v >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if v >= 1e4:
+        return f"{value / 1e3:.3g}k"
+    return fmt(value)
+
+
+#: One or two sentences per method on what the indices shown mean.
+EXPLAIN = {
+    "morris": "<b>mu*</b> is the mean absolute elementary effect: how much the outcome moves, "
+              "in its own units, when the parameter steps across its range; it ranks the size "
+              "of a parameter's influence. <b>sigma</b> is the spread of those effects: large "
+              "when the effect depends on the other parameters' values (non-linearity or "
+              "interactions); <b>mu</b> is the signed mean (the direction).",
+    "sobol": "<b>S1</b> is the share of the outcome's variance due to the parameter alone; "
+             "<b>ST</b> is its total share, including interactions with other parameters "
+             "(ST &minus; S1 is the interaction part; ST near 0 means the parameter hardly "
+             "matters over its range).",
+    "fast": "<b>S1</b> is the share of the outcome's variance due to the parameter alone; "
+            "<b>ST</b> is its total share, including interactions with other parameters "
+            "(ST &minus; S1 is the interaction part).",
+    "lhs": "<b>S1</b> is the share of the outcome's variance due to the parameter alone "
+           "(RBD-FAST estimate from the Latin hypercube sample).",
+}
+CONF = ("Columns ending in <b>_conf</b> are half-widths of 95% bootstrap intervals "
+        "(index &plusmn; conf). Numbers are rounded to 3 significant figures; "
+        "<code>indices.csv</code> has them in full.")
 
 
 def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
-                counts: dict[str, int], figures: list[str]) -> str:
-    """A short, self-contained summary page (figures are linked files beside it)."""
+                counts: dict[str, int], figures: dict[str, bytes]) -> str:
+    """A short, self-contained summary page: figures are embedded as base64 PNG (and also
+    written beside it), so report.html can be mailed on its own."""
     esc = html.escape
     main = MAIN[spec.method]
     scenario = spec.scenario.name if spec.scenario else "(test function)"
     base = f", baseline {spec.baseline.name}" if spec.baseline else ""
+    population = f"{spec.population:,}" if spec.population else "scenario default"
     parts = [
         "<!doctype html><meta charset='utf-8'>",
         f"<title>Sweep {esc(spec.name)}</title>",
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
         "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
-        "</style>",
+        "td{text-align:right}img{max-width:100%}</style>",
         f"<h1>Sensitivity sweep: {esc(spec.name)}</h1>",
         f"<p>{esc(spec.description)}</p>",
-        f"<p>Method <b>{spec.method}</b>, {spec.samples} base samples, {spec.reps} "
+        f"<p>Method <b>{spec.method}</b>, {spec.samples:,} base samples, {spec.reps} "
         f"replicate(s) per row, seed {spec.seed}; scenario {esc(scenario)}{esc(base)}; "
-        f"population {spec.population or 'scenario default'}, years "
-        f"{spec.years or 'to scenario end'}.</p>",
-        f"<p>Runs: {esc(', '.join(f'{k} {v}' for k, v in sorted(counts.items())))}. "
+        f"population {population}, years {spec.years or 'to scenario end'}.</p>",
+        f"<p>Runs: {esc(', '.join(f'{k} {v:,}' for k, v in sorted(counts.items())))}. "
         "Details per run in <code>runs.csv</code>; all indices in <code>indices.csv</code>.</p>",
+        f"<p>{EXPLAIN[spec.method]} {CONF}</p>",
     ]
     for outcome, reason in result.skipped.items():
         parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
     for outcome, frame in result.indices.groupby("outcome", sort=False):
         top = frame.sort_values(main, ascending=False).head(5)
         parts.append(f"<h2>{esc(outcome)}</h2>")
-        parts.append(top.drop(columns="outcome").to_html(index=False, float_format="%.3g"))
+        parts.append(top.drop(columns="outcome").to_html(index=False, float_format=fmt))
         conv = result.convergence[result.convergence["outcome"] == outcome]
         if len(conv):
             worst = conv["difference"].abs().max()
@@ -174,14 +219,16 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
             verdict = ("stable" if worst <= CONVERGED * scale else
                        "not yet stable: rank parameters with care, or raise samples")
             parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
-                         f"{worst:.3g} ({100 * worst / scale:.0f}% of the largest {main}): "
+                         f"{fmt(worst)} ({100 * worst / scale:.0f}% of the largest {main}): "
                          f"{verdict}.</p>")
-        for fig in figures:
-            if fig.startswith(f"figures/{outcome.replace(':', '_')}_"):
-                parts.append(f"<img src='{esc(fig)}' style='max-width:100%'>")
+        for name, png in figures.items():
+            if name.startswith(f"figures/{outcome.replace(':', '_')}_"):
+                data = base64.b64encode(png).decode("ascii")
+                parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
+                             f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
     if discovery is not None:
         parts.append("<h2>Scenario discovery</h2>")
         parts.append("<p>Boxes of parameter space where the question holds for most rows "
                      "(density) and that hold most of the rows where it does (coverage).</p>")
-        parts.append(discovery.to_html(index=False, float_format="%.3g"))
+        parts.append(discovery.to_html(index=False, float_format=fmt))
     return "\n".join(parts) + "\n"
