@@ -18,10 +18,10 @@ import pandas as pd
 
 from lead_sim.errors import LeadSimError
 from lead_sim.executors import run_tasks
-from lead_sim.io import csv_writer, json_writer, write_folder
+from lead_sim.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import prepare, simulate
+from lead_sim.runner import prepare, run_key, simulate
 from lead_sim.scenarios import Scenario
 from lead_sim.validation import ENROL_END, FOLLOW_END, evaluate, summarise
 
@@ -86,6 +86,8 @@ class Validation:
         """validation.csv, replicates.csv, validation.html and manifest.json, atomically."""
         from lead_sim.validation_report import report_html
 
+        if "run_key" in self.manifest:
+            check_out_dir(out_dir, self.manifest["run_key"], field="run_key", what="validation")
         page = report_html(self)
         return write_folder(out_dir, {
             "validation.csv": csv_writer(self.table),
@@ -116,6 +118,7 @@ def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers
             progress(1)
     frame = pd.DataFrame(rows)
     manifest = build_manifest(
+        kind="lead-sim validate", run_key=run_key([scenario], seeds, draws),
         scenario=scenario.to_dict(), params=dict(Params.with_overrides(scenario.params)),
         seeds=seeds, reps=reps, calibrated=calibrated, posterior_draws=draws,
         controls="random sample at the evaluation's ratio 115/203 per replicate",

@@ -228,6 +228,21 @@ def test_validate_end_to_end(tmp_path, capsys):
     assert table["model_mean"].notna().all()
     page = (out / "validation.html").read_text()
     assert page.count("<img") >= 10 and "validation" in capsys.readouterr().out
+    # the folder now holds this validation: another one (other seeds) may not overwrite it
+    before = (out / "replicates.csv").read_text()
+    assert main(["validate", "--reps", "2", "--population", "5000", "--seed", "7",
+                 "--out", str(out)]) == 2
+    assert "holds a different validation" in capsys.readouterr().err
+    assert (out / "replicates.csv").read_text() == before
+
+
+def test_validate_refuses_a_folder_of_other_files_before_any_run(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    assert main(["validate", "--reps", "50", "--out", str(out)]) == 2
+    assert "holds no lead-sim validation" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 def test_validate_refuses_a_population_too_small(tmp_path, capsys):

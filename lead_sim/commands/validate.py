@@ -14,8 +14,10 @@ from lead_sim.commands.common import (
     positive_int,
     require_out,
 )
+from lead_sim.io import check_out_dir
 from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
 from lead_sim.report import num
+from lead_sim.runner import run_key
 
 
 def register(subparsers) -> None:
@@ -38,7 +40,8 @@ def register(subparsers) -> None:
     add_calibrated_option(parser, draws=True)
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="worker processes (default 1)")
-    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--out", required=True,
+                        help="output folder: new, empty, or holding this same validation")
     parser.set_defaults(handler=handle)
 
 
@@ -52,6 +55,8 @@ def handle(args: argparse.Namespace) -> int:
     if draws:  # every draw is checked before anything runs
         for draw in draws:
             pilot_scenario(scenario, overrides=draw)
+    seeds = [args.seed + r for r in range(args.reps)]
+    check_out_dir(out, run_key([scenario], seeds, draws), field="run_key", what="validation")
     bar = tqdm(total=args.reps, desc="replicates", unit="run", file=sys.stderr, disable=None,
                leave=False)
     with bar:
