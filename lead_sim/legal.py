@@ -33,16 +33,18 @@ def charge_class(m: LeadModel, ids: np.ndarray, drug: np.ndarray, grams: np.ndar
     return charge
 
 
-def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> np.ndarray:
+def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
+                 kind: str = "filing") -> np.ndarray:
     """Prosecutors file some of the chargeable arrests; returns the filed charge per person.
 
     A person has one open case at a time: a new filing joins it (keeping the more serious
-    class) rather than starting a second court date.
+    class) rather than starting a second court date. ``kind`` names the random stream, so a
+    held charge filed on the day of a new arrest gets its own draw.
     """
     p, pop = m.p, m.population
     if len(ids) == 0:
         return np.empty(0, np.int8)
-    filed = np.where(m.streams.uniform("filing", day, ids) < p["charge_filing_share"],
+    filed = np.where(m.streams.uniform(kind, day, ids) < p["charge_filing_share"],
                      charge, Charge.NONE).astype(np.int8)
     has = filed != Charge.NONE
     ids_f, filed_f = ids[has], filed[has]
@@ -82,9 +84,10 @@ def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarr
                   day: int) -> None:
     """Move ``ids`` into jail or prison until ``release``.
 
-    Custody pauses police contact, cancels a pending LEAD intake or waitlist place and
-    interrupts treatment. Prison also ends housing and LEAD enrolment; a jail stay does not
-    (case managers keep working with participants in jail).
+    Custody pauses police contact, cancels a pending LEAD intake or waitlist place (filing a
+    charge held for the intake), withdraws referrals waiting for treatment or housing (the case
+    manager refers again after release) and interrupts treatment. Prison also ends housing and
+    LEAD enrolment; a jail stay does not (case managers keep working with participants in jail).
     """
     pop = m.population
     if len(ids) == 0:
@@ -93,12 +96,12 @@ def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarr
     if state != State.PRISON:  # prison admissions are logged with their sentence
         m.events.add(day, "jail_admission", pop.uid[ids], pop.area[ids],
                      1 if state == State.JAIL_PRETRIAL else 2)
-    m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)])
+    m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)], day)
     m.services.interrupt_treatment(ids[pop.in_treatment[ids]], day)
+    m.program.drop_service_waits(ids)
     if state == State.PRISON:
         m.program.discharge(ids[pop.case_manager[ids] >= 0], day)
         m.services.end_housing(ids[pop.housed[ids]], day)
-        m.program.drop_service_waits(ids)
     pop.state[ids] = state
     pop.release_day[ids] = release
     pop.next_contact[ids] = NEVER

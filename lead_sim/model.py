@@ -158,9 +158,9 @@ class LeadModel(mesa.Model):
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
         self.program.staff()
         services_budget = self.budget() * (1 - p["case_management_share"]) / 2
-        self.services.set_capacity(
-            int(services_budget // (p["treatment_day_cost"] * 365.25)),
-            int(services_budget // (p["housing_day_cost"] * 365.25)),
+        self.services.set_capacity(  # whole places, to the nearest (a sample of the county)
+            round(services_budget / (p["treatment_day_cost"] * 365.25)),
+            round(services_budget / (p["housing_day_cost"] * 365.25)),
         )
         if changed & HAZARD_PARAMS:
             self.population.set_base_rates(self.population.ids, p, self.presence)

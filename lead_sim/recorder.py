@@ -50,7 +50,7 @@ class DailyRecord:
         row[_INDEX["treatment_waitlist"]] = treatment.waiting()
         row[_INDEX["housed"]] = housing.occupied
         row[_INDEX["housing_waitlist"]] = housing.waiting()
-        row[_INDEX["case_managers"]] = program.staff_fte()
+        row[_INDEX["case_managers"]] = program.working_fte()
         row[_INDEX["lead_capacity"]] = program.capacity()
         row[_INDEX["on_supervision"]] = supervised
         first_cost = _INDEX[COSTS[0]]

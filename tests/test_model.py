@@ -1,10 +1,13 @@
 """Invariants of the daily state and of the accounting, checked while a model runs."""
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from lead_sim import LeadModel, prepare
-from lead_sim.agents.states import NEVER, State
+from lead_sim import LeadModel, legal, prepare
+from lead_sim.agents.states import NEVER, Charge, Pathway, State
 from lead_sim.outcomes import summary, timeseries
 from lead_sim.params import PAYERS, REGISTRY
 from tests.conftest import small_run
@@ -21,8 +24,9 @@ def check_day(model: LeadModel) -> None:
     on_caseload = pop.case_manager >= 0
     members = set().union(*(cm.caseload for cm in model.program.case_managers))
     assert members == set(np.flatnonzero(on_caseload).tolist())
-    for cm in model.program.case_managers:
-        assert len(cm.caseload) <= cm.places() <= p["caseload_cap"]  # budgets never shrink
+    assert sum(len(cm.caseload) for cm in model.program.case_managers) == len(members)
+    for cm in model.program.case_managers:  # nobody above their places (the cap is fixed here)
+        assert len(cm.caseload) <= cm.places() <= p["caseload_cap"]
     lead_states = (State.LEAD_ACTIVE, State.LEAD_INACTIVE)
     assert np.all(np.isin(pop.state[on_caseload], (*lead_states, State.JAIL_PRETRIAL,
                                                      State.JAIL_SENTENCED)))
@@ -60,6 +64,45 @@ def test_a_budget_for_part_of_a_case_manager_buys_a_part_time_one():
     last = model.record.frame().iloc[-1]
     assert np.isclose(last["case_managers"], fte)
     assert np.isclose(last["cost_lead_case_management"], fte * 140_000 / 365.25)
+
+
+def test_a_budget_cut_takes_effect_as_caseloads_drain_and_a_restore_brings_staff_back():
+    """Cut the pilot's four case managers to 1.3 posts, then restore the budget."""
+    scenario = prepare("pilot_2011", population=20_000, years=4, overrides={"caseload_cap": 40})
+    model = LeadModel(scenario, seed=1)
+    while model.date < dt.date(2013, 6, 1):
+        model.step()
+    program = model.program
+    staff = {cm.unique_id: len(cm.caseload) for cm in program.case_managers}
+    assert len(staff) == 4 and min(staff.values()) > 12  # every caseload above 0.3 x 40
+
+    def set_budget(usd: float) -> None:
+        model.p = model.p.updated({"budget_usd_per_year": usd})
+        model._apply_settings({"budget_usd_per_year"})
+
+    set_budget(800_000 * 1.3 / 4)
+    working = [cm for cm in program.case_managers if not cm.retiring]
+    assert sorted(cm.fte for cm in working) == pytest.approx([0.3, 1.0])
+    assert [len(cm.caseload) for cm in working if cm.fte < 1] == [0]  # a new part-time hire
+    assert program.capacity() == 40 + 12 and program.working_fte() == pytest.approx(1.3)
+    assert program.staff_fte() == pytest.approx(4.3)  # the retiring three are paid until empty
+    set_budget(800_000)
+    assert {cm.unique_id for cm in program.case_managers} == set(staff)  # the same four
+    assert all(cm.fte == 1.0 and not cm.retiring for cm in program.case_managers)
+
+
+def test_custody_during_intake_files_the_held_charge():
+    scenario = prepare("pilot_2011", population=3_000, years=1,
+                       overrides={"charge_filing_share": 1.0})
+    model = LeadModel(scenario, seed=2)
+    pop, day = model.population, 10
+    person = np.flatnonzero(pop.state == State.COMMUNITY)[:1]
+    model.program.refer(person, np.array([Charge.MISDEMEANOR], np.int8), Pathway.DIVERTED, day)
+    assert pop.held_charge[person[0]] == Charge.MISDEMEANOR
+    legal.enter_custody(model, person, State.JAIL_SENTENCED, np.array([day + 3]), day)
+    assert pop.held_charge[person[0]] == Charge.NONE
+    assert pop.pending_charge[person[0]] == Charge.MISDEMEANOR  # filed, not forgotten
+    assert day < pop.disposition_day[person[0]] < NEVER
 
 
 def test_bed_days_and_costs_add_up():

@@ -17,13 +17,13 @@ pilot's staff down to none, and the budget's effect would move in steps.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from lead_sim.agents.states import NEVER, Charge, Need, NeedStatus, Pathway, State
+from lead_sim.agents.waitlist import Waitlist
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
@@ -56,35 +56,48 @@ class Program:
     def __init__(self, model: LeadModel) -> None:
         self.model = model
         self.case_managers: list[CaseManager] = []
-        self.waitlist: deque[int] = deque()
+        self.waitlist = Waitlist()
 
     # ---- staffing ------------------------------------------------------------------------------
     def staff(self) -> None:
         """Match the working case managers to the budget (or to demand).
 
-        The staff is whole case managers plus at most one part-time one. Existing staff keep
-        their posts (changing hours if needed); surplus ones retire once their caseload empties.
+        The posts are whole case managers plus at most one part-time one. They go to the staff
+        with the largest caseloads first, retiring staff included (a restored budget brings
+        them back), so participants keep their case manager. A case manager whose hours would
+        be cut below what their caseload needs retires instead, and a new one takes the post;
+        surplus staff retire. Retiring staff take no one new and are paid until their caseload
+        is empty, so a budget cut takes effect as caseloads drain.
         """
         p = self.model.p
+        cap = p["caseload_cap"]
         if p["staffing"] == "demand":
-            target = float(np.ceil(self.enrolled() / p["caseload_cap"]))
+            target = float(np.ceil(self.enrolled() / cap))
         else:
             budget = self.model.budget() * p["case_management_share"]
             target = budget / p["case_manager_annual_cost"]
         whole, part = divmod(target, 1.0)
-        posts = [1.0] * int(whole) + ([part] if part * p["caseload_cap"] >= 0.5 else [])
-        working = [cm for cm in self.case_managers if not cm.retiring]
-        for cm, fte in zip(working, posts):
-            cm.fte = fte
-        for fte in posts[len(working):]:
+        posts = [1.0] * int(whole) + ([part] if round(part * cap) >= 1 else [])
+        staff = iter(sorted(self.case_managers, key=lambda cm: len(cm.caseload), reverse=True))
+        for fte in posts:
+            cm = next(staff, None)
+            if cm is not None and (fte >= cm.fte or len(cm.caseload) <= round(fte * cap)):
+                cm.fte, cm.retiring = fte, False
+                continue
+            if cm is not None:
+                cm.retiring = True
             self.case_managers.append(CaseManager(self.model, fte))
-        for cm in working[len(posts):]:
+        for cm in staff:
             cm.retiring = True
         self._remove_retired()
 
     def staff_fte(self) -> float:
         """Full-time equivalents on the payroll (retiring staff included until they leave)."""
         return sum(cm.fte for cm in self.case_managers)
+
+    def working_fte(self) -> float:
+        """Full-time equivalents taking participants (retiring staff excluded)."""
+        return sum(cm.fte for cm in self.case_managers if not cm.retiring)
 
     def _remove_retired(self) -> None:
         for cm in [cm for cm in self.case_managers if cm.retiring and not cm.caseload]:
@@ -117,13 +130,22 @@ class Program:
                    else "social_contact_referrals")
         m.count(counter, len(ids))
 
-    def cancel_intake(self, ids: np.ndarray) -> None:
-        """Drop pending intakes and waitlist places (the person went into custody)."""
-        pop = self.model.population
+    def cancel_intake(self, ids: np.ndarray, day: int) -> None:
+        """Drop pending intakes and waitlist places (the person went into custody).
+
+        A charge held while intake was pending is filed, as when the intake window runs out:
+        the intake was not completed (O10).
+        """
+        from lead_sim.legal import file_charges
+
+        m, pop = self.model, self.model.population
+        held = pop.held_charge[ids]
         pop.intake_day[ids] = NEVER
         pop.intake_deadline[ids] = NEVER
         pop.held_charge[ids] = Charge.NONE
-        # waitlist entries are dropped lazily when they reach the front
+        self.waitlist.withdraw(ids)
+        filed = held != Charge.NONE
+        file_charges(m, ids[filed], held[filed], day, kind="held_filing")
 
     def intake(self, day: int) -> None:
         """Complete today's assessments and file held charges where the window ran out."""
@@ -141,7 +163,8 @@ class Program:
         gave_up = pop.due("waitlist_exit_day", day)
         gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
         pop.waitlist_exit_day[gave_up] = NEVER
-        pop.state[gave_up] = State.COMMUNITY  # the queue entry is dropped when reached
+        pop.state[gave_up] = State.COMMUNITY
+        self.waitlist.withdraw(gave_up)
         lapsed = pop.due("intake_deadline", day)
         if len(lapsed):
             from lead_sim.legal import file_charges
@@ -161,10 +184,10 @@ class Program:
         open_cms = [cm for cm in self.case_managers
                     if not cm.retiring and len(cm.caseload) < cm.places()]
         assigned: list[int] = []
-        while self.waitlist and open_cms:
+        while open_cms:
             person = self.waitlist.popleft()
-            if pop.state[person] != State.LEAD_WAITLIST:
-                continue  # went into custody while waiting
+            if person is None:
+                break
             cm = min(open_cms, key=lambda c: len(c.caseload) / c.fte)
             cm.caseload.add(person)
             pop.case_manager[person] = cm.unique_id
@@ -262,6 +285,7 @@ class Program:
         needs = pop.needs[ids]
         needs[needs == NeedStatus.WAITING] = NeedStatus.UNMET
         pop.needs[ids] = needs
+        self.model.services.withdraw(ids)
 
     def exits(self, day: int) -> None:
         """Participants whose enrolment ends today leave their caseloads."""

@@ -8,12 +8,12 @@ completion with the share in #52, which leaves the need met; a drop-out leaves i
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lead_sim.agents.states import NEVER, Need, NeedStatus, State
+from lead_sim.agents.waitlist import Waitlist
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
@@ -26,16 +26,18 @@ class ServicePool:
         self.name = name
         self.capacity = 0
         self.occupied = 0
-        self.waitlist: deque[int] = deque()
+        self.waitlist = Waitlist()
 
     def request(self, ids: np.ndarray) -> None:
-        self.waitlist.extend(int(i) for i in ids)
+        self.waitlist.extend(ids)
 
     def take(self, still_wanted) -> np.ndarray:
         """Pop waiting people into free places; ``still_wanted(ids)`` filters stale entries."""
         admitted: list[int] = []
-        while self.waitlist and self.occupied + len(admitted) < self.capacity:
+        while self.occupied + len(admitted) < self.capacity:
             person = self.waitlist.popleft()
+            if person is None:
+                break
             if still_wanted(np.array([person]))[0]:
                 admitted.append(person)
         self.occupied += len(admitted)
@@ -56,6 +58,11 @@ class Services:
     def set_capacity(self, treatment_slots: int, housing_units: int) -> None:
         self.treatment.capacity = treatment_slots
         self.housing.capacity = housing_units
+
+    def withdraw(self, ids: np.ndarray) -> None:
+        """Take ``ids`` off both waitlists (their referrals were withdrawn)."""
+        self.treatment.waitlist.withdraw(ids)
+        self.housing.waitlist.withdraw(ids)
 
     def step(self, day: int) -> None:
         """End today's stays, then fill free places from the waitlists."""

@@ -117,7 +117,7 @@ def capacity_bought(model: LeadModel) -> dict[str, float]:
     units in force today."""
     services = model.services
     return {
-        "case_managers": sum(cm.fte for cm in model.program.case_managers if not cm.retiring),
+        "case_managers": model.program.working_fte(),
         "caseload_places": model.program.capacity(),
         "treatment_slots": services.treatment.capacity,
         "housing_units": services.housing.capacity,

@@ -1,0 +1,35 @@
+"""The queue behind the LEAD waitlist and the treatment and housing waitlists."""
+
+from lead_sim.agents.waitlist import Waitlist
+
+
+def drain(queue: Waitlist) -> list[int]:
+    served = []
+    while (person := queue.popleft()) is not None:
+        served.append(person)
+    return served
+
+
+def test_first_come_first_served():
+    queue = Waitlist()
+    queue.extend([3, 1, 2])
+    assert len(queue) == 3 and list(queue) == [3, 1, 2]
+    assert drain(queue) == [3, 1, 2] and len(queue) == 0 and queue.popleft() is None
+
+
+def test_joining_again_replaces_the_earlier_place():
+    # served once only, from the back: the stale entry at the front is skipped
+    queue = Waitlist()
+    queue.extend([5, 6])
+    queue.extend([5])
+    assert len(queue) == 2 and list(queue) == [6, 5]
+    assert drain(queue) == [6, 5]
+
+
+def test_a_withdrawn_place_is_skipped_and_rejoining_works():
+    queue = Waitlist()
+    queue.extend([7, 8, 9])
+    queue.withdraw([8, 42])  # 42 never waited: ignored
+    assert len(queue) == 2 and drain(queue) == [7, 9]
+    queue.extend([8])
+    assert drain(queue) == [8]
