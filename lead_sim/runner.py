@@ -44,6 +44,20 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     return scn.with_horizon(years).with_params(extra)
 
 
+def check_seeds(seed: int, reps: int = 1) -> int:
+    """Return ``seed`` if it and every replicate's seed (up to ``seed + reps - 1``) follow the
+    visualizer's rule (whole numbers from 0 to its MAX_SEED); otherwise raise
+    :class:`LeadSimError` before any replicate runs, as NumPy would reject a negative seed
+    only inside the model, with a traceback."""
+    from lead_sim.viz.levers import MAX_SEED, parse_seed  # levers imports this module
+
+    first = parse_seed(seed)
+    if first + reps - 1 > MAX_SEED:
+        raise LeadSimError(f"Replicates would use seeds {first} to {first + reps - 1}, but a "
+                           f"seed must be from 0 to {MAX_SEED}; lower the seed or --reps.")
+    return first
+
+
 @dataclass
 class RunResult:
     """One replicate: its summary row, daily time series and (optionally) its event log."""
@@ -56,7 +70,7 @@ class RunResult:
 def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
              on_progress: Callable[[int], None] | None = None) -> RunResult:
     """Run one replicate of a prepared scenario to its end date."""
-    model = LeadModel(scenario, seed, keep_events=keep_events)
+    model = LeadModel(scenario, check_seeds(seed), keep_events=keep_events)
     while model.running:
         model.step()
         if on_progress and model.day % PROGRESS_EVERY == 0:
@@ -120,6 +134,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
     """
     if reps < 1:
         raise LeadSimError(f"--reps must be at least 1; got {reps}.")
+    seed = check_seeds(seed, reps)
     items = scenarios if isinstance(scenarios, list) else [scenarios]
     prepared = [prepare(s, years=years, population=population, overrides=overrides)
                 for s in items]
