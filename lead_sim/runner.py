@@ -26,6 +26,7 @@ from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, load_scenario
 
 PROGRESS_EVERY = 30  # days between progress callbacks
+MIN_DAYS = 1  # the shortest horizon prepare() accepts
 
 
 def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
@@ -41,7 +42,14 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     if population is not None:
         extra["population"] = population
     Params.with_overrides({**scn.params, **extra}, f"scenario '{scn.name}'")
-    return scn.with_horizon(years).with_params(extra)
+    prepared = scn.with_horizon(years).with_params(extra)
+    if prepared.days < MIN_DAYS:  # the model needs a first day to record; it fails on none
+        given = f"--years {years:g}" if years is not None else f"end_date {scn.end_date}"
+        raise LeadSimError(
+            f"{given} leaves {max(prepared.days, 0)} days to simulate in scenario "
+            f"'{scn.name}'; the minimum is {MIN_DAYS} day (--years {MIN_DAYS / 365.25:.4f} "
+            "or more).")
+    return prepared
 
 
 def check_seeds(seed: int, reps: int = 1) -> int:

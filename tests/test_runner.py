@@ -27,3 +27,9 @@ def test_a_bad_seed_is_refused_before_any_replicate_runs():
         run("pilot_2011", seed=2**32 - 1, reps=2, population=100, years=0.1)
     with pytest.raises(LeadSimError, match="from 0 to"):
         simulate(prepare("pilot_2011", population=100, years=0.1), -1)
+
+
+def test_a_horizon_shorter_than_a_day_is_refused():
+    with pytest.raises(LeadSimError, match="the minimum is 1 day"):
+        prepare("pilot_2011", years=0.001)
+    assert prepare("pilot_2011", years=1 / 365.25).days == 1
