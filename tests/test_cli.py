@@ -56,6 +56,7 @@ def test_run_writes_consistent_tables_and_manifest(tmp_path):
     (["run", "pilot_2011", "--population", "0"], "must be at least 1"),
     (["run", "pilot_2011", "--years", "-1"], "must be positive"),
     (["run", "pilot_2011", "--years", "0.001"], "the minimum is 1 day"),
+    (["run", "pilot_2011", "--workers", "0"], "argument --workers: must be at least 1"),
     (["run", "pilot_2011", "--seed", "-1"], "argument --seed: The seed must be from 0 to"),
     (["compare", "system_as_usual", "pilot_2011", "--seed", "-1"], "seed must be from 0 to"),
     (["validate", "--seed", "-1"], "argument --seed: The seed must be from 0 to"),
