@@ -62,7 +62,8 @@ def check_seeds(seed: int, reps: int = 1) -> int:
     first = parse_seed(seed)
     if first + reps - 1 > MAX_SEED:
         raise LeadSimError(f"Replicates would use seeds {first} to {first + reps - 1}, but a "
-                           f"seed must be from 0 to {MAX_SEED}; lower the seed or --reps.")
+                           f"seed must be from 0 to {MAX_SEED}; lower the seed or the number "
+                           "of replicates.")
     return first
 
 

@@ -61,7 +61,7 @@ def test_run_writes_consistent_tables_and_manifest(tmp_path):
     (["compare", "system_as_usual", "pilot_2011", "--seed", "-1"], "seed must be from 0 to"),
     (["validate", "--seed", "-1"], "argument --seed: The seed must be from 0 to"),
     (["run", "pilot_2011", "--seed", "4294967295", "--reps", "2", "--population", "100"],
-     "lower the seed or --reps"),
+     "lower the seed or the number"),
     (["run", "missing.toml"], "does not exist"),
 ])
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, message):

@@ -23,7 +23,7 @@ def test_results_write_all_files_atomically(tmp_path):
 def test_a_bad_seed_is_refused_before_any_replicate_runs():
     with pytest.raises(LeadSimError, match="from 0 to"):
         run("pilot_2011", seed=-1, population=100, years=0.1)
-    with pytest.raises(LeadSimError, match="lower the seed or --reps"):
+    with pytest.raises(LeadSimError, match="lower the seed or the number"):
         run("pilot_2011", seed=2**32 - 1, reps=2, population=100, years=0.1)
     with pytest.raises(LeadSimError, match="from 0 to"):
         simulate(prepare("pilot_2011", population=100, years=0.1), -1)
