@@ -272,7 +272,8 @@ _DECLARED: list[Param] = [
        "Mean jail stay of a violation sanction.", f"{_A}"),
     # ---- cost -------------------------------------------------------------------------------
     _p("police_hours_per_arrest", 9.3, 0.5, 40.0, "officer-hours", "cost",
-       "Officer time per arrest that is booked or cited.",
+       "Officer time per arrest not diverted: booked, cited, or referred to assessment in "
+       "lieu of booking (ESB 5476).",
        "C12b: 9.3 officer-hours per arrest (Santa Fe)"),
     _p("police_hours_per_diversion", 2.0, 0.1, 20.0, "officer-hours", "cost",
        "Officer time per arrest diversion (warm hand-off).",
