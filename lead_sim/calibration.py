@@ -32,11 +32,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from lead_sim import abc_smc
+from lead_sim import abc_smc, io
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.executors import run_tasks
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.replay import MIN_POPULATION, mean_stats, pilot_scenario, replicate
+from lead_sim.runner import check_seeds
 from lead_sim.scenarios import Scenario
 
 #: Statistics a target may name, and what each is. Held-out outcomes are deliberately absent.
@@ -155,6 +156,14 @@ def _target(table: dict, where: str) -> Target:
                   _number(table, "weight", where, positive=True) if "weight" in table else 1.0)
 
 
+def _seed(data: dict, where: str) -> int:
+    """The config's seed: a whole number (not, say, 1.5 silently truncated to 1)."""
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise LeadSimError(f"'seed' in {where} must be a whole number; got {seed!r}.")
+    return seed
+
+
 def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     """Read and check a calibration config; every problem names the file and the key."""
     where = f"calibration config '{path}'"
@@ -185,9 +194,13 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
         else int(Params()["population"]),
         reps=int(_number(data, "reps", where, True)) if "reps" in data else 3,
         candidates=int(_number(data, "candidates", where, True)) if "candidates" in data else 60,
-        accept=accept, seed=int(data.get("seed", 0)), priors=priors, targets=targets,
+        accept=accept, seed=_seed(data, where), priors=priors, targets=targets,
         generations=int(_number(data, "generations", where, True)) if "generations" in data
         else 1, path=str(path))
+    try:  # every replicate's seed, so a bad one stops here rather than in NumPy
+        check_seeds(config.seed, config.reps)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'seed' in {where}: {exc}") from None
     if config.population < MIN_POPULATION:
         raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
                            "evaluation's cohorts can be formed.")
@@ -265,6 +278,19 @@ def read_evaluations(path: Path, key: str) -> Done:
     return done
 
 
+def check_out_dir(out_dir: Path, key: str) -> None:
+    """Refuse an --out folder holding anything but this calibration, before anything is written.
+
+    Calibration resumes, so its own folder must pass: finished, it has a manifest.json with the
+    config's ``key`` (as run and validate record theirs); part-way, only evaluations.jsonl, whose
+    records carry the key. A new or empty folder passes too.
+    """
+    evaluations = out_dir / EVALUATIONS
+    if (out_dir / "manifest.json").exists() or not evaluations.exists():
+        io.check_out_dir(out_dir, key, field="key", what="calibration")
+    read_evaluations(evaluations, key)
+
+
 def _rewrite(path: Path, done: Done) -> None:
     """Replace the evaluations file by its complete records, atomically."""
     staging = path.with_name(f".{path.name}.tmp")
@@ -288,12 +314,13 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     Generations run in order, each drawn from the one before. ``limit`` stops after that many
     new evaluations (for a partial run); the same call later continues where it stopped.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    scenario = _scenario(config)  # a bad scenario is refused before the folder is made
     path, key = out_dir / EVALUATIONS, config.key()
+    check_out_dir(out_dir, key)
     done = read_evaluations(path, key)
+    out_dir.mkdir(parents=True, exist_ok=True)
     if path.exists() and len(path.read_text(encoding="utf-8").splitlines()) != len(done):
         _rewrite(path, done)  # drop a line torn by a kill before appending after it
-    scenario = _scenario(config)
     seeds = [config.seed + r for r in range(config.reps)]
     budget = math.inf if limit is None else limit
     previous = None

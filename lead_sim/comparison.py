@@ -25,7 +25,7 @@ from lead_sim.intercepts import intercept_table
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import RunResult, prepare
+from lead_sim.runner import RunResult, check_seeds, prepare
 from lead_sim.scenarios import Scenario
 
 DEFAULT_MAX_REPS = 200
@@ -186,6 +186,7 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
     run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
     prepared = validate(baseline, scenarios, reps, precision, max_reps, draws, **run_options)
     cap = (max_reps or max(DEFAULT_MAX_REPS, reps)) if precision else reps
+    seed = check_seeds(seed, cap)
     results: list[tuple[dict, pd.DataFrame]] = []
     n = 0
     while True:

@@ -27,6 +27,8 @@ class Param:
 
     ``kind`` is ``float``, ``int`` or ``choice``; a choice parameter lists its ``choices`` and
     has no bounds. ``sweepable`` marks the parameters a sensitivity analysis may vary.
+    ``start_only`` marks those the model reads once, when it sizes the run (arrays, budget
+    scaling): a scenario may set them in ``[params]`` but not change them in its timeline.
     """
 
     name: str
@@ -40,6 +42,7 @@ class Param:
     kind: str = "float"
     choices: tuple[str, ...] = ()
     sweepable: bool = True
+    start_only: bool = False
 
     def validate(self, value: Any, where: str = "") -> Any:
         """Return ``value`` coerced to this parameter's type, or raise a clear error."""
@@ -83,12 +86,13 @@ _DECLARED: list[Param] = [
     _p("population", 20_000, 100, 5_000_000, "people", "population",
        "People at risk of low-level drug or sex-work arrest across all neighbourhoods.",
        f"{_A}: order of magnitude from #58 (11,751 homeless in King County, 2020) and O5 "
-       "(2,800 people behind a million downtown contacts)", kind="int", sweepable=False),
+       "(2,800 people behind a million downtown contacts)", kind="int", sweepable=False,
+       start_only=True),
     _p("reference_population", 20_000, 100, 5_000_000, "people", "population",
        "Size of the county's population at risk that scenario budgets pay for. A run with a "
        "smaller 'population' is a sample of it: budgets are scaled by population / "
        "reference_population, so capacity per person at risk stays the same.",
-       "same basis as 'population'", kind="int", sweepable=False),
+       "same basis as 'population'", kind="int", sweepable=False, start_only=True),
     _p("share_homeless", 0.45, 0.0, 1.0, "share", "population",
        "Share of people at risk who are unhoused when they enter the model.",
        f"{_A}: above the 15.3% of jail inmates (#43) because the LEAD population was largely "
@@ -268,7 +272,8 @@ _DECLARED: list[Param] = [
        "Mean jail stay of a violation sanction.", f"{_A}"),
     # ---- cost -------------------------------------------------------------------------------
     _p("police_hours_per_arrest", 9.3, 0.5, 40.0, "officer-hours", "cost",
-       "Officer time per arrest that is booked or cited.",
+       "Officer time per arrest not diverted: booked, cited, or referred to assessment in "
+       "lieu of booking (ESB 5476).",
        "C12b: 9.3 officer-hours per arrest (Santa Fe)"),
     _p("police_hours_per_diversion", 2.0, 0.1, 20.0, "officer-hours", "cost",
        "Officer time per arrest diversion (warm hand-off).",

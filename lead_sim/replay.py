@@ -21,7 +21,7 @@ from lead_sim.executors import run_tasks
 from lead_sim.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import prepare, run_key, simulate
+from lead_sim.runner import check_seeds, prepare, run_key, simulate
 from lead_sim.scenarios import Scenario
 from lead_sim.validation import ENROL_END, FOLLOW_END, evaluate, summarise
 
@@ -106,6 +106,7 @@ def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers
     ``draws`` (one parameter set per replicate, from a calibrated posterior) makes replicate i
     run with draw i, so the intervals span parameter uncertainty as well as noise.
     """
+    seed = check_seeds(seed, reps)
     seeds = [seed + r for r in range(reps)]
     tasks = []
     for r, s in enumerate(seeds):

@@ -26,6 +26,7 @@ from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, load_scenario
 
 PROGRESS_EVERY = 30  # days between progress callbacks
+MIN_DAYS = 1  # the shortest horizon prepare() accepts
 
 
 def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
@@ -41,7 +42,29 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     if population is not None:
         extra["population"] = population
     Params.with_overrides({**scn.params, **extra}, f"scenario '{scn.name}'")
-    return scn.with_horizon(years).with_params(extra)
+    prepared = scn.with_horizon(years).with_params(extra)
+    if prepared.days < MIN_DAYS:  # the model needs a first day to record; it fails on none
+        given = f"--years {years:g}" if years is not None else f"end_date {scn.end_date}"
+        raise LeadSimError(
+            f"{given} leaves {max(prepared.days, 0)} days to simulate in scenario "
+            f"'{scn.name}'; the minimum is {MIN_DAYS} day (--years {MIN_DAYS / 365.25:.4f} "
+            "or more).")
+    return prepared
+
+
+def check_seeds(seed: int, reps: int = 1) -> int:
+    """Return ``seed`` if it and every replicate's seed (up to ``seed + reps - 1``) follow the
+    visualizer's rule (whole numbers from 0 to its MAX_SEED); otherwise raise
+    :class:`LeadSimError` before any replicate runs, as NumPy would reject a negative seed
+    only inside the model, with a traceback."""
+    from lead_sim.viz.levers import MAX_SEED, parse_seed  # levers imports this module
+
+    first = parse_seed(seed)
+    if first + reps - 1 > MAX_SEED:
+        raise LeadSimError(f"Replicates would use seeds {first} to {first + reps - 1}, but a "
+                           f"seed must be from 0 to {MAX_SEED}; lower the seed or the number "
+                           "of replicates.")
+    return first
 
 
 @dataclass
@@ -56,7 +79,7 @@ class RunResult:
 def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
              on_progress: Callable[[int], None] | None = None) -> RunResult:
     """Run one replicate of a prepared scenario to its end date."""
-    model = LeadModel(scenario, seed, keep_events=keep_events)
+    model = LeadModel(scenario, check_seeds(seed), keep_events=keep_events)
     while model.running:
         model.step()
         if on_progress and model.day % PROGRESS_EVERY == 0:
@@ -120,6 +143,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
     """
     if reps < 1:
         raise LeadSimError(f"--reps must be at least 1; got {reps}.")
+    seed = check_seeds(seed, reps)
     items = scenarios if isinstance(scenarios, list) else [scenarios]
     prepared = [prepare(s, years=years, population=population, overrides=overrides)
                 for s in items]

@@ -124,6 +124,33 @@ def test_bad_config_exits_2_and_says_what_is_wrong(tmp_path, capsys, extra, mess
     assert not (tmp_path / "out").exists()
 
 
+def test_a_misspelt_scenario_or_bad_seed_leaves_no_out_folder(tmp_path, capsys):
+    config = write_config(tmp_path, 200.0)
+    config.write_text(config.read_text().replace('"short_pilot.toml"', '"pilot_2101"'))
+    assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert "pilot_2101" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    config = write_config(tmp_path, 200.0)
+    config.write_text(config.read_text().replace(f"seed = {SEEDS[0]}", "seed = -1"))
+    assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert "'seed' in calibration config" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_out_folder_holding_other_files_is_refused(tmp_path, capsys):
+    config = write_config(tmp_path, 200.0)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    assert main(["calibrate", str(config), "--out", str(foreign)]) == 2
+    assert "holds no lead-sim calibration" in capsys.readouterr().err
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+    (foreign / "manifest.json").write_text(json.dumps({"key": "another"}))
+    assert main(["calibrate", str(config), "--out", str(foreign)]) == 2
+    assert "holds a different calibration" in capsys.readouterr().err
+    assert sorted(p.name for p in foreign.iterdir()) == ["manifest.json", "notes.txt"]
+
+
 def test_config_without_targets_is_refused(tmp_path):
     path = write_config(tmp_path, 200.0)
     text = path.read_text()

@@ -55,6 +55,13 @@ def test_run_writes_consistent_tables_and_manifest(tmp_path):
     (["run", "pilot_2011", "--set", "contact_rate=fast"], "not a number"),
     (["run", "pilot_2011", "--population", "0"], "must be at least 1"),
     (["run", "pilot_2011", "--years", "-1"], "must be positive"),
+    (["run", "pilot_2011", "--years", "0.001"], "the minimum is 1 day"),
+    (["run", "pilot_2011", "--workers", "0"], "argument --workers: must be at least 1"),
+    (["run", "pilot_2011", "--seed", "-1"], "argument --seed: The seed must be from 0 to"),
+    (["compare", "system_as_usual", "pilot_2011", "--seed", "-1"], "seed must be from 0 to"),
+    (["validate", "--seed", "-1"], "argument --seed: The seed must be from 0 to"),
+    (["run", "pilot_2011", "--seed", "4294967295", "--reps", "2", "--population", "100"],
+     "lower the seed or the number"),
     (["run", "missing.toml"], "does not exist"),
 ])
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, message):
@@ -125,6 +132,12 @@ def test_output_into_a_closed_pipe_ends_quietly():
         os.close(write)
     assert done.returncode == 1
     assert done.stderr == ""
+
+
+def test_bench_refuses_a_negative_seed():
+    done = lead_sim("bench", "--seed", "-1", "--population", "100", "--years", "0.1")
+    assert done.returncode == 2 and "argument --seed" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_bench_prints_one_json_line():

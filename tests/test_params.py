@@ -51,3 +51,9 @@ def test_every_payer_has_a_cost_parameter_or_state_rate():
     for payer, word in zip(PAYERS, ("police", "jail", "prosecution", "defense", "court",
                                     "prison", "case_manager", "treatment", "housing")):
         assert word in cost_params, payer
+
+
+def test_police_arrest_hours_say_they_cover_referrals_in_lieu_of_booking():
+    """The model charges police_hours_per_arrest for every arrest not diverted, including those
+    referred to assessment in lieu of booking under ESB 5476, and the description must say so."""
+    assert "in lieu of booking" in REGISTRY["police_hours_per_arrest"].description

@@ -4,6 +4,8 @@ import pytest
 
 from lead_sim import builtin_names, load_scenario, prepare
 from lead_sim.errors import LeadSimError
+from lead_sim.params import REGISTRY
+from lead_sim.viz.levers import LEVER_NAMES
 
 BUILTIN = {"system_as_usual", "pilot_2011", "seattle_citywide", "king_county", "full_capacity"}
 
@@ -68,6 +70,12 @@ def test_user_file_overrides_defaults_and_adds_changes(tmp_path):
     ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
      '[params]\ncaseload_cap = 1000\n', "out of bounds"),
     ('name = "x\nstart_date = 2010-01-01\n', "not valid TOML"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+     '[[timeline]]\ndate = 2011-01-01\nset = { population = 9000 }\n',
+     "entry 1 .* sets 'population', which can only be set at the start"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+     '[[timeline]]\ndate = 2011-01-01\nset = { reference_population = 9000 }\n',
+     "'reference_population', which can only be set at the start"),
 ])
 def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
     path = tmp_path / "bad.toml"
@@ -75,6 +83,14 @@ def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
     with pytest.raises(LeadSimError, match=message) as info:
         load_scenario(str(path))
     assert "bad.toml" in str(info.value) or "TOML" in str(info.value)
+
+
+def test_only_start_only_parameters_are_refused_in_timelines():
+    """Population and reference population size the run once; other parameters (staffing, a
+    visualizer lever, included) may change mid-run."""
+    assert {p.name for p in REGISTRY.values() if p.start_only} == {"population",
+                                                                   "reference_population"}
+    assert not any(REGISTRY[lever].start_only for lever in LEVER_NAMES)
 
 
 def test_timeline_errors_count_entries_in_the_file_that_holds_them(tmp_path):

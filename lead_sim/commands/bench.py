@@ -7,7 +7,7 @@ import json
 import resource
 import time
 
-from lead_sim.commands.common import positive_float, positive_int
+from lead_sim.commands.common import positive_float, positive_int, seed
 from lead_sim.runner import prepare, simulate
 
 
@@ -21,7 +21,7 @@ def register(subparsers) -> None:
                         help="people at risk (default 50,000)")
     parser.add_argument("--years", type=positive_float, default=10.0,
                         help="years simulated from the scenario's start date (default 10)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the replicate (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the replicate (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.set_defaults(handler=handle)
 

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from lead_sim.errors import LeadSimError
 from lead_sim.params import parse_assignment
+from lead_sim.viz.levers import parse_seed
 
 
 def positive_int(text: str) -> int:
@@ -21,6 +22,15 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def seed(text: str) -> int:
+    """A --seed value, by the visualizer's rule (a whole number from 0 to its MAX_SEED), so a
+    negative seed is refused here rather than deep in NumPy with a traceback."""
+    try:
+        return parse_seed(text)
+    except LeadSimError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_float(text: str) -> float:
@@ -35,7 +45,7 @@ def positive_float(text: str) -> float:
 
 def add_run_options(parser: argparse.ArgumentParser, reps: int = 1) -> None:
     """--seed, --reps, --years, --population and --set, as every simulation verb takes them."""
-    parser.add_argument("--seed", type=int, default=0, help="seed of replicate 1 (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of replicate 1 (default 0)")
     parser.add_argument("--reps", type=positive_int, default=reps,
                         help=f"replicates per scenario (default {reps})")
     parser.add_argument("--years", type=positive_float, default=None,

@@ -10,6 +10,7 @@ from lead_sim.commands.common import (
     calibrated,
     day_progress,
     overrides,
+    positive_int,
     require_out,
 )
 from lead_sim.io import check_out_dir
@@ -29,7 +30,8 @@ def register(subparsers) -> None:
                         help="also run this scenario with the same seeds and show differences")
     add_run_options(parser)
     add_calibrated_option(parser, draws=True)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="worker processes (default 1)")
     parser.add_argument("--out", required=True,
                         help="output folder: new, empty, or holding this same run")
     parser.set_defaults(handler=handle)

@@ -13,6 +13,7 @@ from lead_sim.commands.common import (
     overrides,
     positive_int,
     require_out,
+    seed,
 )
 from lead_sim.io import check_out_dir
 from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
@@ -29,7 +30,7 @@ def register(subparsers) -> None:
                     "validation.html and manifest.json into --out.")
     parser.add_argument("--scenario", default="pilot_2011",
                         help="scenario to replay (default pilot_2011)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of replicate 1 (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of replicate 1 (default 0)")
     parser.add_argument("--reps", type=positive_int, default=10,
                         help="replicates (default 10)")
     parser.add_argument("--population", type=positive_int, default=None,

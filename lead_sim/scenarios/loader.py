@@ -15,7 +15,7 @@ from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.neighbourhoods import resolve_areas
-from lead_sim.params import Params
+from lead_sim.params import REGISTRY, Params
 from lead_sim.scenarios.schema import Scenario, TimelineEntry
 
 TOP_KEYS = ("name", "description", "extends", "start_date", "end_date", "params", "timeline")
@@ -153,6 +153,12 @@ def _entry(raw: Any, index: int, where: str) -> TimelineEntry:
     if not isinstance(changes, dict):
         raise LeadSimError(f"'set' in {at} must be a table of NAME = VALUE.")
     Params.with_overrides(changes, at)
+    fixed = [name for name in changes if REGISTRY[name].start_only]
+    if fixed:
+        raise LeadSimError(
+            f"{at} sets {', '.join(map(repr, fixed))}, which can only be set at the start (the "
+            "model sizes the population and scales budgets once); set it in [params], or with "
+            "--set NAME=VALUE, instead.")
     return TimelineEntry(
         date=_date(raw["date"], f"'date' in {at}"),
         cover=tuple(resolve_areas(cover, at)),
