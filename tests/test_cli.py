@@ -158,3 +158,17 @@ def test_every_option_of_every_verb_has_help():
                for verb, sub in verbs.choices.items() for action in sub._actions
                if not action.help]
     assert not missing
+
+
+def test_run_warns_when_the_timeline_replaces_a_set_value_or_nothing_differs(tmp_path):
+    done = lead_sim("run", "king_county", "--baseline", "system_as_usual", "--years", "1",
+                    "--population", "500", "--set", "budget_usd_per_year=5000000",
+                    "--out", str(tmp_path / "short"))
+    assert done.returncode == 0
+    assert "first differs from 'system_as_usual' on 2011-10-01, after the run ends" in done.stderr
+    assert "is a start value" not in done.stderr  # no dated budget within one year
+    done = lead_sim("run", "king_county", "--years", "3", "--population", "500",
+                    "--set", "budget_usd_per_year=5000000", "--out", str(tmp_path / "long"))
+    assert done.returncode == 0
+    assert ("warning: --set budget_usd_per_year is a start value: scenario 'king_county' "
+            "changes it on 2011-10-01") in done.stderr

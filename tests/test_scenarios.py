@@ -125,3 +125,28 @@ def test_run_options_are_checked():
         prepare("pilot_2011", population=-5)
     assert prepare("pilot_2011", years=2).days == 730  # 2 x 365.25 days, rounded to even
     assert prepare("pilot_2011", years=10).days == 3652
+
+
+def test_a_scenario_file_without_a_name_is_named_after_the_file(tmp_path):
+    path = tmp_path / "my_variant.toml"
+    path.write_text('extends = "pilot_2011"\n[params]\ncaseload_cap = 30\n')
+    scenario = load_scenario(path)
+    assert scenario.name == "my_variant"  # not the parent's name, which would clash in compare
+    assert scenario.params["caseload_cap"] == 30
+
+
+def test_entries_on_a_parents_date_merge_and_the_childs_settings_win():
+    scenario = load_scenario("king_county")
+    on_2020 = [e for e in scenario.timeline if e.date == dt.date(2020, 1, 1)]
+    assert len(on_2020) == 1  # seattle_citywide's budget for that day and king_county's, merged
+    assert on_2020[0].set["budget_usd_per_year"] == 7_650_000
+    assert "Council adds" in on_2020[0].note and "county funding" in on_2020[0].note
+    dates = [e.date for e in scenario.timeline]
+    assert dates == sorted(set(dates))
+
+
+def test_first_difference_between_scenarios():
+    base, pilot = load_scenario("system_as_usual"), load_scenario("pilot_2011")
+    assert pilot.first_difference(base) == dt.date(2011, 10, 1)  # LEAD's launch
+    assert base.first_difference(base) is None
+    assert pilot.with_params({"caseload_cap": 30}).first_difference(pilot) == pilot.start_date

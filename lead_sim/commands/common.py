@@ -57,6 +57,12 @@ def add_run_options(parser: argparse.ArgumentParser, reps: int = 1) -> None:
                         metavar="NAME=VALUE", help="override a parameter (repeatable)")
 
 
+def warn(verb: str, messages: list[str]) -> None:
+    """Print warnings on stderr, one line each, in the form errors take."""
+    for message in messages:
+        print(f"lead-sim {verb}: warning: {message}", file=sys.stderr)
+
+
 def overrides(args: argparse.Namespace) -> dict:
     return dict(parse_assignment(text) for text in args.overrides)
 

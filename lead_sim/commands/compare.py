@@ -14,6 +14,7 @@ from lead_sim.commands.common import (
     overrides,
     positive_float,
     positive_int,
+    warn,
 )
 from lead_sim.comparison import (
     check_out_dir,
@@ -23,6 +24,7 @@ from lead_sim.comparison import (
     validate,
 )
 from lead_sim.report import HEADLINE_ROWS, sentence, years_text
+from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 
 
 def register(subparsers) -> None:
@@ -59,6 +61,8 @@ def handle(args: argparse.Namespace) -> int:
     prepared = validate(args.baseline, args.scenarios, args.reps, args.precision,
                         args.max_reps, draws, **opts)
     names = [s.name for s in prepared]
+    warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
+         + identical_within_horizon(prepared[0], prepared[1:]))
     check_out_dir(args.out, comparison_key(
         names[0], names[1:], seed=args.seed, reps=args.reps, precision=args.precision,
         max_reps=args.max_reps, people=args.people, **draw_options(draws), **opts))

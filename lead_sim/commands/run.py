@@ -12,10 +12,12 @@ from lead_sim.commands.common import (
     overrides,
     positive_int,
     require_out,
+    warn,
 )
 from lead_sim.io import check_out_dir
 from lead_sim.params import Params
 from lead_sim.runner import prepare, run, run_key
+from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 from lead_sim.tables import summary_table
 
 
@@ -44,6 +46,8 @@ def handle(args: argparse.Namespace) -> int:
     extra = {**(cal.params if cal else {}), **overrides(args)}
     opts = dict(years=args.years, population=args.population, overrides=extra)
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
+    warn("run", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
+         + (identical_within_horizon(prepared[0], prepared[1:]) if args.baseline else []))
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
              if cal and args.posterior_draws else None)
     seeds = [args.seed + r for r in range(args.reps)]

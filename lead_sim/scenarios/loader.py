@@ -78,6 +78,7 @@ def _read_chain(name_or_path: str, seen: tuple[Path, ...],
     data = _read_toml(path)
     _check_keys(data, TOP_KEYS, f"'{path}'")
     data["timeline"] = _timeline(data.get("timeline", []), f"'{path}'")
+    data.setdefault("name", path.stem)  # never the parent's name: runs are labelled by it
     parent_name = data.pop("extends", None)
     if parent_name is None:
         return data, str(path)
@@ -123,12 +124,28 @@ def _build(data: dict[str, Any], source: str) -> Scenario:
     if not isinstance(params, dict):
         raise LeadSimError(f"[params] in {where} must be a table of NAME = VALUE.")
     Params.with_overrides(params, f"[params] of {where}")
-    timeline = sorted(data.get("timeline", []), key=lambda e: e.date)
+    timeline = _merge_same_day(sorted(data.get("timeline", []), key=lambda e: e.date))
     return Scenario(
         name=str(data["name"]), description=str(data.get("description", "")),
         start_date=start, end_date=end, params=dict(params), timeline=tuple(timeline),
         source=source,
     )
+
+
+def _merge_same_day(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """One entry per date: a child's entry on a parent's date adds areas and its settings win
+    (the timeline is sorted stably, parent first), and both notes are kept."""
+    merged: list[TimelineEntry] = []
+    for entry in timeline:
+        if merged and merged[-1].date == entry.date:
+            last = merged[-1]
+            merged[-1] = TimelineEntry(
+                date=entry.date, cover=tuple(dict.fromkeys((*last.cover, *entry.cover))),
+                set={**last.set, **entry.set},
+                note="; ".join(n for n in (last.note, entry.note) if n))
+        else:
+            merged.append(entry)
+    return merged
 
 
 def _timeline(raw: Any, where: str) -> list[TimelineEntry]:

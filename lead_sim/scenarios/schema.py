@@ -45,6 +45,22 @@ class Scenario:
         end = self.start_date + dt.timedelta(days=round(years * 365.25) - 1)
         return replace(self, end_date=end)
 
+    def dated_changes(self, name: str) -> list[TimelineEntry]:
+        """Timeline entries within the run that set parameter ``name``."""
+        return [e for e in self.timeline if name in e.set and e.date <= self.end_date]
+
+    def first_difference(self, other: Scenario) -> dt.date | None:
+        """The first day this scenario's policy differs from ``other``'s (None if never).
+
+        Start values that differ make the scenarios differ from the start; otherwise the first
+        timeline date on which the two make different changes.
+        """
+        if self.params != other.params:
+            return self.start_date
+        mine, theirs = _changes_by_date(self.timeline), _changes_by_date(other.timeline)
+        differ = [d for d in {*mine, *theirs} if mine.get(d) != theirs.get(d)]
+        return max(min(differ), self.start_date) if differ else None
+
     def with_params(self, overrides: dict[str, Any]) -> Scenario:
         """The same scenario with start values of some parameters replaced."""
         return replace(self, params={**self.params, **overrides})
@@ -64,3 +80,8 @@ class Scenario:
             ],
             "source": self.source,
         }
+
+
+def _changes_by_date(timeline: tuple[TimelineEntry, ...]) -> dict[dt.date, tuple]:
+    """What a timeline changes on each date (notes aside), comparable between scenarios."""
+    return {e.date: (tuple(sorted(e.cover)), tuple(sorted(e.set.items()))) for e in timeline}
