@@ -21,6 +21,7 @@ from lead_sim.intercepts import INTERCEPTS
 from lead_sim.outcomes import OUTCOMES
 from lead_sim.params import REGISTRY
 from lead_sim.plotting import FIGURES, PATHWAYS, PAYER_LABELS, render_all
+from lead_sim.tables import count, money, plain, share
 
 if TYPE_CHECKING:
     from lead_sim.comparison import Comparison
@@ -54,18 +55,20 @@ img{max-width:100%} .note{color:#666;font-size:0.9em} h2{border-bottom:1px solid
 
 
 # ---- numbers in words ---------------------------------------------------------------------------
-def num(value: float, outcome: str = "") -> str:
-    """A number rounded for reading: 3 significant figures, money in $ and shares in %."""
+def num(value: float, outcome: str = "", diff: bool = False) -> str:
+    """A number rounded for reading: money in $, shares in % (differences of shares in pp),
+    means of counted outcomes with one decimal below 100; anything else to 3 significant
+    figures."""
     if value is None or math.isnan(value):
         return "n/a"
     if outcome.startswith("rearrest"):
-        return f"{100 * value:.1f}%"
+        return share(value, diff)
+    if "cost" in outcome:
+        return money(value)
+    if outcome:
+        return count(value)
     sign, v = ("-" if value < 0 else ""), abs(float(value))
-    money = "cost" in outcome
-    if money and v >= 1e6:
-        return f"{sign}${v / 1e6:,.2f}M"
-    text = f"{float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{v:.3g}"
-    return f"{sign}${text}" if money else f"{sign}{text}"
+    return sign + (f"{float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{v:.3g}")
 
 
 def sentence(scenario: str, baseline: str, outcome: str, noun: str,
@@ -109,19 +112,21 @@ def _value(table: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -
     return r[f"{prefix}mean"], r[f"{prefix}low"], r[f"{prefix}high"]
 
 
-def _interval(values: tuple, outcome: str) -> str:
+def _interval(values: tuple, outcome: str, diff: bool = False) -> str:
     mean, low, high = values
     if math.isnan(mean):
         return "n/a"
     if math.isnan(low):
-        return num(mean, outcome)
-    return f"{num(mean, outcome)} ({num(low, outcome)} to {num(high, outcome)})"
+        return num(mean, outcome, diff)
+    return (f"{num(mean, outcome, diff)} ({num(low, outcome, diff)} to "
+            f"{num(high, outcome, diff)})")
 
 
 def years_text(days: int) -> str:
-    """A run's length for sentences: '12 years', or '3.5 years'."""
+    """A run's length for sentences: '12 years', '1 year' or '3.5 years'."""
     years = days / 365.25
-    return f"{years:.0f} years" if abs(years - round(years)) < 0.05 else f"{years:.1f} years"
+    text = f"{years:.0f}" if abs(years - round(years)) < 0.05 else f"{years:.1f}"
+    return f"{text} year" if text == "1" else f"{text} years"
 
 
 def _years(comparison: Comparison) -> str:
@@ -140,7 +145,7 @@ def headline_section(c: Comparison) -> str:
         row = [noun, _interval(_value(c.table, c.baseline, outcome), outcome)]
         for s in c.scenarios:
             row += [_interval(_value(c.table, s, outcome), outcome),
-                    _interval(_value(c.table, s, outcome, "diff_"), outcome)]
+                    _interval(_value(c.table, s, outcome, "diff_"), outcome, True)]
         rows.append(row)
     items = "".join(f"<li>{_esc(t)}</li>" for t in sentences)
     return (f"<h2>Headline: what changes</h2><ul>{items}</ul>"
@@ -225,7 +230,7 @@ def intercept_section(c: Comparison) -> str:
             by = own.set_index("scenario")
             cells = [num(by.loc[s, "mean"], m.column) for s in order]
             cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
-                                m.column) for s in c.scenarios]
+                                m.column, True) for s in c.scenarios]
             body.append("<tr>" + label + "".join(f"<td class='num'>{_esc(x)}</td>"
                                                   for x in cells) + "</tr>")
     head = "".join(f"<th>{_esc(h)}</th>" for h in header)
@@ -246,12 +251,12 @@ def assumptions_section(c: Comparison) -> str:
                      for k in e["set"]}
     names = [n for n in REGISTRY if n in (set(DRIVERS) | varying | overridden | timeline_keys)]
     base = params[c.baseline]
-    rows = [[n, base[n], REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
+    rows = [[n, plain(base[n]), REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
             for n in names]
     timeline = []
     for scn in c.manifest["scenarios"]:
         for e in scn["timeline"]:
-            changes = ", ".join(f"{k} = {v}" for k, v in e["set"].items())
+            changes = ", ".join(f"{k} = {plain(v)}" for k, v in e["set"].items())
             cover = f"covers {', '.join(e['cover'])}" if e["cover"] else ""
             timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
                              e["note"]])

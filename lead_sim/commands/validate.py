@@ -64,7 +64,8 @@ def handle(args: argparse.Namespace) -> int:
         result = run_validation(scenario, seed=args.seed, reps=args.reps, workers=args.workers,
                                 progress=bar.update, calibrated=args.calibrated, draws=draws)
     path = result.write(out)
-    print(f"Evaluation replayed {args.reps} times ({scenario.name}, "
+    times = "once" if args.reps == 1 else f"{args.reps} times"
+    print(f"Evaluation replayed {times} ({scenario.name}, "
           f"{result.manifest['params']['population']:,} people):")
     print(_table(result.table))
     print(f"\nWrote {path}/validation.csv, validation.html, replicates.csv and manifest.json")

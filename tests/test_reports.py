@@ -1,0 +1,47 @@
+"""Tests of the words and numbers in reports and terminal tables (units, formats, layout)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lead_sim.report import num, years_text
+from lead_sim.tables import count, money, plain, share, summary_table
+
+
+def test_counts_money_shares_and_parameters_read_plainly():
+    assert [count(v) for v in (8.333, 4.0, 19.5, 1234.4, -3314.0)] == [
+        "8.3", "4", "19.5", "1,234", "-3,314"]
+    assert [money(v) for v in (320_000, -21_008, 1_460_000, -946_000, 42)] == [
+        "$320,000", "-$21,000", "$1.46M", "-$946,000", "$42"]
+    assert share(0.125) == "12.5%" and share(-0.002, diff=True) == "-0.2 pp"
+    assert [plain(v) for v in (5_000_000, 140000.0, 800000, 0.45, 1e-05, "budget")] == [
+        "5,000,000", "140,000", "800,000", "0.45", "1e-05", "budget"]
+    assert num(8.333, "felony_charges") == "8.3"
+    assert num(-0.002, "rearrest_12m_booked", diff=True) == "-0.2 pp"
+    assert num(0.0123) == "0.0123"  # no outcome: 3 significant figures (odds ratios, params)
+    assert years_text(365) == "1 year" and years_text(4 * 365) == "4 years"
+
+
+def test_run_table_uses_one_money_format_and_pp_for_share_differences():
+    rows = [{"scenario": s, "seed": k, **{c: v for c in ("arrests", "bookings",
+             "arrest_diversions", "social_contact_referrals", "lead_enrollments",
+             "jail_bed_days", "prison_bed_days", "felony_charges")},
+             "rearrest_12m": 0.5 + d, "cost_total": 1e6 + 320_000 * d / 0.01,
+             **{c: 1000.0 - 21_008 * d / 0.01 for c in (
+                 "cost_police", "cost_jail", "cost_prosecution", "cost_public_defense",
+                 "cost_courts", "cost_prison", "cost_supervision", "cost_lead_case_management",
+                 "cost_treatment", "cost_housing")}}
+            for s, d, v in (("a", 0.0, 8.0), ("b", 0.01, 8.5)) for k in (0, 1)]
+    text = summary_table(pd.DataFrame(rows), "a")
+    assert "+1 pp" not in text and "+1.0 pp" in text
+    assert "+$320,000" in text and "-$21,000" in text and "$0.32M" not in text
+    assert "8.5" in text
+
+
+def test_params_listing_has_no_exponents(capsys):
+    from lead_sim.cli import main
+
+    assert main(["params", "--group", "population"]) == 0
+    out = capsys.readouterr().out
+    assert "100 to 5,000,000 people" in out and "e+06" not in out
+    assert "population = 20,000" in out
