@@ -21,7 +21,7 @@ from lead_sim.intercepts import INTERCEPTS
 from lead_sim.outcomes import OUTCOMES
 from lead_sim.params import REGISTRY
 from lead_sim.plotting import FIGURES, PATHWAYS, PAYER_LABELS, render_all
-from lead_sim.tables import count, money, plain, share
+from lead_sim.tables import count, money, plain, share, units_note
 
 if TYPE_CHECKING:
     from lead_sim.comparison import Comparison
@@ -50,6 +50,7 @@ body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f0f0f0} td.num{text-align:right;white-space:nowrap}
+.units{background:#f6f6f6;padding:6px 10px;border-left:3px solid #999}
 img{max-width:100%} .note{color:#666;font-size:0.9em} h2{border-bottom:1px solid #ddd}
 """
 
@@ -297,11 +298,13 @@ def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
     """The whole report as one HTML string."""
     fig = {n: _figure(n, FIGURES[n][0], figures[n]) for n in figures}
     scn = c.manifest["scenarios"][0]
-    population = c.manifest["params"][c.baseline]["population"]
+    params = c.manifest["params"][c.baseline]
+    population = params["population"]
     manifest = json.dumps(c.manifest, indent=1, default=str)
     intro = (f"<p>{len(c.scenarios) + 1} scenarios, {c.reps} replicates each, "
              f"{scn['start_date']} to {scn['end_date']} ({_years(c)}), {population:,} people at "
              f"risk. Baseline: <b>{_esc(c.baseline)}</b>. Commit {_esc(c.manifest['git_commit'])}."
+             f"</p><p class='units'>{_esc(units_note(population, params['reference_population']))}"
              "</p>")
     body = [f"<h1>LEAD scenario comparison: {_esc(', '.join(c.scenarios))} vs "
             f"{_esc(c.baseline)}</h1>", intro, headline_section(c), fig["headline"],

@@ -47,6 +47,21 @@ def plain(value: object) -> str:
     return f"{value:g}"
 
 
+def units_note(population: int, reference_population: int) -> str:
+    """One plain sentence on the cost basis and on what the simulated sample stands for."""
+    costs = ("Units: costs are US dollars as given in the evidence file's sources (not adjusted "
+             "to one price year), undiscounted totals over the whole run.")
+    if population == reference_population:
+        return (f"{costs} The run simulates the county's whole population at risk "
+                f"({population:,} people, the reference_population), so counts and costs are "
+                "county totals.")
+    factor = reference_population / population
+    return (f"{costs} The run simulates a sample of {population:,} people standing for the "
+            f"county's {reference_population:,} at risk (reference_population): counts and "
+            f"costs are for the sample; multiply by {factor:.3g} "
+            f"({reference_population:,} / {population:,}) for county totals.")
+
+
 def fmt(value: float, name: str, diff: bool = False) -> str:
     """A number as a reader wants it: shares as % (differences in pp), money, counts."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from lead_sim.cli import main
 from lead_sim.report import num, years_text
-from lead_sim.tables import count, money, plain, share, summary_table
+from lead_sim.tables import count, money, plain, share, summary_table, units_note
+
+TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """A tiny comparison (300 people, half a year, 2 replicates): its folder and its page."""
+    out = tmp_path_factory.mktemp("rep") / "out"
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--out", str(out)]) == 0
+    return out, (out / "report.html").read_text()
 
 
 def test_counts_money_shares_and_parameters_read_plainly():
@@ -45,3 +57,17 @@ def test_params_listing_has_no_exponents(capsys):
     out = capsys.readouterr().out
     assert "100 to 5,000,000 people" in out and "e+06" not in out
     assert "population = 20,000" in out
+
+
+def test_units_state_cost_basis_and_the_county_factor(compared, capsys, tmp_path):
+    note = units_note(3000, 20000)
+    assert "US dollars" in note and "undiscounted" in note and "not adjusted" in note
+    assert "multiply by 6.67" in note and "3,000" in note
+    assert "multiply" not in units_note(20000, 20000)
+    _, page = compared
+    assert "multiply by 66.7 (20,000 / 300) for county totals" in page
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--out",
+                 str(compared[0])]) == 0
+    assert "multiply by 66.7" in capsys.readouterr().out
+    assert main(["run", "pilot_2011", *TINY, "--out", str(tmp_path / "run")]) == 0
+    assert "multiply by 66.7" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from lead_sim.commands.common import (
 from lead_sim.io import check_out_dir
 from lead_sim.params import Params
 from lead_sim.runner import prepare, run, run_key
-from lead_sim.tables import summary_table
+from lead_sim.tables import summary_table, units_note
 
 
 def register(subparsers) -> None:
@@ -60,5 +60,7 @@ def handle(args: argparse.Namespace) -> int:
           f"{prepared[-1].start_date} to {prepared[-1].end_date}, "
           f"{Params.with_overrides(prepared[-1].params)['population']:,} people:")
     print(summary_table(results.summary, baseline))
+    p = Params.with_overrides(prepared[-1].params)
+    print(units_note(p["population"], p["reference_population"]))
     print(f"\nWrote {path}/summary.csv, timeseries.csv and manifest.json")
     return 0
