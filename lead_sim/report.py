@@ -20,7 +20,14 @@ import pandas as pd
 from lead_sim.intercepts import INTERCEPTS
 from lead_sim.outcomes import OUTCOMES
 from lead_sim.params import REGISTRY
-from lead_sim.plotting import FIGURES, PATHWAYS, PAYER_LABELS, render_all
+from lead_sim.plotting import (
+    FIGURES,
+    MIN_COHORT,
+    PATHWAYS,
+    PAYER_LABELS,
+    cohort_column,
+    render_all,
+)
 from lead_sim.tables import count, money, plain, share, units_note
 
 if TYPE_CHECKING:
@@ -196,19 +203,35 @@ def _verdict(diff: tuple) -> str:
     return "pays more" if mean > 0 else "saves"
 
 
+def _pathway_cell(c: Comparison, scenario: str, share_name: str) -> str:
+    """A re-arrest share with the people behind it; '—' when they are too few to trust."""
+    n = _value(c.table, scenario, cohort_column(share_name))[0]
+    shown = _interval(_value(c.table, scenario, share_name), "rearrest")
+    if math.isnan(n):
+        return shown
+    if n == 0:
+        return "n/a (n = 0)"
+    if n < MIN_COHORT:
+        return f"— (n = {count(n)})"
+    return f"{shown}, n = {count(n)}"
+
+
 def recidivism_section(c: Comparison) -> str:
     order = [c.baseline, *c.scenarios]
-    rows = []
-    for name, label in PATHWAYS.items():
-        rows.append([f"first contact {label}",
-                     *(_interval(_value(c.table, s, name), name) for s in order)])
-    rows.append(["everyone", *(_interval(_value(c.table, s, "rearrest_12m"), "rearrest")
-                               for s in order)])
+    rows = [[f"first contact {label}", *(_pathway_cell(c, s, name) for s in order)]
+            for name, label in PATHWAYS.items()]
+    rows.append(["everyone", *(_pathway_cell(c, s, "rearrest_12m") for s in order)])
     return ("<h2>Recidivism by pathway</h2>"
             f"{_table(['Share re-arrested within 12 months of a first contact', *order], rows)}"
             "<p class='note'>By the pathway of each person's first police contact in the run: "
             "booked into jail, diverted at arrest by LEAD, or referred to LEAD by social contact. "
-            "n/a: no one took that pathway (no LEAD in the scenario).</p>")
+            "Shares are means over replicates with 95% intervals. <b>n</b>: people per "
+            "replicate (mean) whose first contact took that pathway and whose 12 months of "
+            "follow-up ended within the run. Where n is below "
+            f"{MIN_COHORT}, the share is shown as — : a handful of people gives shares like 0% "
+            "or 100% that mean nothing. Simulate more people or years (--population, --years) "
+            "to fill those cells. n/a (n = 0): no one took that pathway (no LEAD in the "
+            "scenario).</p>")
 
 
 def intercept_section(c: Comparison) -> str:

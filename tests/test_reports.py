@@ -71,3 +71,27 @@ def test_units_state_cost_basis_and_the_county_factor(compared, capsys, tmp_path
     assert "multiply by 66.7" in capsys.readouterr().out
     assert main(["run", "pilot_2011", *TINY, "--out", str(tmp_path / "run")]) == 0
     assert "multiply by 66.7" in capsys.readouterr().out
+
+
+def _table(rows):
+    cols = ["scenario", "outcome", "mean", "low", "high", "diff_mean", "diff_low", "diff_high"]
+    return pd.DataFrame([[*r, *[float("nan")] * (8 - len(r))] for r in rows], columns=cols)
+
+
+def test_rearrest_by_pathway_shows_people_and_hides_tiny_cohorts():
+    from types import SimpleNamespace
+
+    from lead_sim.report import _pathway_cell
+
+    c = SimpleNamespace(table=_table([
+        ("a", "rearrest_12m_booked", 0.6, 0.55, 0.65), ("a", "cohort_12m_booked", 412.5),
+        ("a", "rearrest_12m_diverted", 1.0, 1.0, 1.0), ("a", "cohort_12m_diverted", 1.5),
+        ("a", "rearrest_12m_referred"), ("a", "cohort_12m_referred", 0.0)]))
+    assert _pathway_cell(c, "a", "rearrest_12m_booked") == "60.0% (55.0% to 65.0%), n = 412"
+    assert _pathway_cell(c, "a", "rearrest_12m_diverted") == "— (n = 1.5)"
+    assert _pathway_cell(c, "a", "rearrest_12m_referred") == "n/a (n = 0)"
+
+
+def test_report_shows_pathway_counts(compared):
+    _, page = compared
+    assert "n/a (n = 0)" in page and "Where n is below 30" in page
