@@ -95,3 +95,9 @@ def test_rearrest_by_pathway_shows_people_and_hides_tiny_cohorts():
 def test_report_shows_pathway_counts(compared):
     _, page = compared
     assert "n/a (n = 0)" in page and "Where n is below 30" in page
+
+
+def test_method_states_seeds_as_the_readme_does(compared):
+    _, page = compared
+    assert "replicate r (counting from 1) of every scenario uses seed N + r - 1" in page
+    assert "uses seed + r" not in page
