@@ -311,10 +311,12 @@ def method_section(c: Comparison) -> str:
             "see comparison.csv for all of them.</p>" + precision)
 
 
-def _figure(name: str, title: str, png: bytes) -> str:
+def _figure(name: str, title: str, png: bytes, written: bool = True) -> str:
+    """An embedded figure; ``written``: the caption names its copy in figures/ too."""
     data = base64.b64encode(png).decode("ascii")
+    where = f" (figures/{name}.png)" if written else ""
     return (f"<figure><img alt='{_esc(title)}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{_esc(title)} (figures/{name}.png)</figcaption></figure>")
+            f"<figcaption>{_esc(title)}{where}</figcaption></figure>")
 
 
 def build_html(c: Comparison, figures: dict[str, bytes]) -> str:

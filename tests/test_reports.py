@@ -101,3 +101,27 @@ def test_method_states_seeds_as_the_readme_does(compared):
     _, page = compared
     assert "replicate r (counting from 1) of every scenario uses seed N + r - 1" in page
     assert "uses seed + r" not in page
+
+
+def test_validation_page_labels_the_replay_range_and_gives_verdicts():
+    from types import SimpleNamespace
+
+    from lead_sim.validation_report import report_html, verdict
+
+    assert verdict("arrest_or_6m", 0.3, 0.5, 0.40) == "published value inside the replay range"
+    assert verdict("arrest_or_6m", 0.5, 0.9, 0.40) == "published value outside the replay range"
+    assert verdict("prison_or", 0.5, 0.9, float("nan")).startswith("no published value")
+    assert verdict("n_lead", 40, 60, 203, factor=4.0) == (
+        "published value inside the replay range (scaled x4 to the county)")
+    nan = float("nan")
+    table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 0.40),
+                          ("prison_or", 0.8, 0.6, 1.1, nan)],
+                         columns=["metric", "model_mean", "model_low", "model_high", "published"])
+    v = SimpleNamespace(table=table, replicates=pd.DataFrame(
+        {"arrest_or_6m": [0.5, 0.7], "prison_or": [0.6, 1.1]}), manifest={
+        "scenario": {"name": "pilot_2011"}, "reps": 2, "seeds": [0, 1], "git_commit": "x",
+        "params": {"population": 5000, "reference_population": 20000}})
+    page = report_html(v)
+    assert "figures/" not in page  # nothing is written there: figures are embedded
+    assert "Range of single replays (2.5-97.5%)" in page and "Model 95% interval" not in page
+    assert "published value outside the replay range" in page
