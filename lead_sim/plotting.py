@@ -64,6 +64,7 @@ def _bands(ax, comparison: Comparison, column: str, title: str) -> None:
         ax.fill_between(group["date"], group["low"], group["high"], color=color, alpha=0.2,
                         lw=0)
     ax.set_title(title, fontsize=10)
+    ax.set_ylim(bottom=0)  # people: an all-zero series must not show an axis from -0.04
     ax.grid(alpha=0.3)
 
 
@@ -178,6 +179,7 @@ def recidivism(comparison: Comparison) -> Figure:
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(PATHWAYS))])
     ax.set_xticklabels([f"first contact {v}" for v in PATHWAYS.values()], fontsize=8)
     ax.set_ylabel("% re-arrested within 12 months")
+    ax.set_ylim(bottom=0)
     ax.set_title(f"bars left out where fewer than {MIN_COHORT} people took the pathway",
                  fontsize=8, loc="left")
     ax.grid(axis="y", alpha=0.3)

@@ -54,9 +54,14 @@ DRIVERS = (
 Writer = Callable[[Path], None]
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
-td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f0f0f0} td.num{text-align:right;white-space:nowrap}
+.wide{overflow-x:auto;margin:1em 0}
+table{border-collapse:collapse;table-layout:auto;font-size:0.9em}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;
+overflow-wrap:break-word;word-break:normal}
+th{background:#f0f0f0} td.num{text-align:right;overflow-wrap:normal}
+td.date{white-space:nowrap;overflow-wrap:normal}
+tr>td:first-child,tr>th:first-child{position:sticky;left:0;background:#fff;min-width:10em}
+tr>th:first-child{background:#f0f0f0}
 .units{background:#f6f6f6;padding:6px 10px;border-left:3px solid #999}
 img{max-width:100%} .note{color:#666;font-size:0.9em} h2{border-bottom:1px solid #ddd}
 """
@@ -103,13 +108,27 @@ def _esc(text: Any) -> str:
     return html.escape(str(text))
 
 
-def _table(header: list[str], rows: list[list[Any]], numeric_from: int = 1) -> str:
+def _nowrap(text: Any) -> str:
+    """Escaped text whose only line break can come before an interval's bracket."""
+    return _esc(text).replace(" ", "\u00a0").replace("\u00a0(", " (")
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric_from: int = 1,
+           classes: dict[int, str] | None = None) -> str:
+    """A table in a horizontally scrollable box (first column stays in view). Columns from
+    ``numeric_from`` on are right-aligned numbers; ``classes`` sets a column's class instead
+    (e.g. ``{1: "date"}``, or ``""`` for text)."""
+    def cell(i: int, c: Any) -> str:
+        kind = (classes or {}).get(i, "num" if i >= numeric_from else "")
+        if kind == "num":  # '1,234 (1,100 to 1,400)' may wrap before its bracket only
+            return f"<td class='num'>{_nowrap(c)}</td>"
+        return f"<td class='{kind}'>{_esc(c)}</td>" if kind else f"<td>{_esc(c)}</td>"
+
     head = "".join(f"<th>{_esc(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td class='num'>{_esc(c)}</td>" if i >= numeric_from
-                         else f"<td>{_esc(c)}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>"
+                   for row in rows)
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table></div>")
 
 
 def _value(table: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -> tuple:
@@ -169,7 +188,7 @@ def costs_section(c: Comparison) -> str:
     for payer, label in PAYER_LABELS.items():
         name = f"net_cost_{payer}"
         diffs = [_value(c.table, s, name, "diff_") for s in c.scenarios]
-        verdicts = [_verdict(d) for d in diffs]
+        verdicts = [f"{s}: {_verdict(d)}" for s, d in zip(c.scenarios, diffs)]
         rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
     ratios = []
     for s in c.scenarios:
@@ -180,7 +199,7 @@ def costs_section(c: Comparison) -> str:
             ratios.append([s, label, _interval(_value(c.table, s, name, "diff_"), "cost")])
     return (
         "<h2>Costs by payer: who pays more, who saves</h2>"
-        f"{_table(header, rows)}"
+        f"{_table(header, rows, 1, {len(header) - 1: ''})}"
         "<p class='note'>Positive: the payer spends more than under the baseline; negative: it "
         "saves. Jail bed-days are shown twice: at the average rate "
         f"(<code>jail_bed_day_cost</code> = ${REGISTRY['jail_bed_day_cost'].default:,.0f} by "
@@ -255,7 +274,7 @@ def intercept_section(c: Comparison) -> str:
             cells = [num(by.loc[s, "mean"], m.column) for s in order]
             cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
                                 m.column, True) for s in c.scenarios]
-            body.append("<tr>" + label + "".join(f"<td class='num'>{_esc(x)}</td>"
+            body.append("<tr>" + label + "".join(f"<td class='num'>{_nowrap(x)}</td>"
                                                   for x in cells) + "</tr>")
     head = "".join(f"<th>{_esc(h)}</th>" for h in header)
     return ("<h2>Sequential Intercept Model</h2>"
@@ -264,7 +283,8 @@ def intercept_section(c: Comparison) -> str:
             "row O26). Placing social-contact referral at 0 and arrest diversion at 1 follows the "
             "evidence file's classification. Where the model has nothing for an intercept the "
             "table says so.</p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            f"<div class='wide'><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def assumptions_section(c: Comparison) -> str:
@@ -289,9 +309,11 @@ def assumptions_section(c: Comparison) -> str:
             "that differs between scenarios or was overridden, with their sources from the "
             "parameter registry (<code>lead-sim params</code>). \"assumption\" marks values the "
             "evidence does not state.</p>"
-            f"{_table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 1)}"
+            + _table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 5,
+                     {1: 'num'}) +
             "<h3>Scenario timelines</h3>"
-            f"{_table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 9)}")
+            + _table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 4,
+                     {1: 'date'}))
 
 
 def method_section(c: Comparison) -> str:

@@ -29,7 +29,7 @@ def count(value: float) -> str:
     v = float(value)
     if abs(v) >= 100:
         return f"{v:,.0f}"
-    text = f"{v:.1f}"
+    text = f"{v:.1f}".removeprefix("-") if abs(v) < 0.05 else f"{v:.1f}"  # never "-0"
     return text[:-2] if text.endswith(".0") else text
 
 

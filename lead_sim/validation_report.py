@@ -105,7 +105,7 @@ def report_html(v: Validation) -> str:
               "out of it on purpose, so their column is empty. See docs/validation.md.</p>")
     body = ["<h1>LEAD pilot evaluation replayed in the model</h1>", intro,
             _table(["Metric", "Meaning", "Model mean", RANGE.capitalize(), "Published",
-                    "Verdict"], rows, 2), method, "<h2>Each figure</h2>", *figures,
+                    "Verdict"], rows, 2, {5: ""}), method, "<h2>Each figure</h2>", *figures,
             "<h2>Manifest</h2><details><summary>Parameters, seeds, versions, commit, command"
             f"</summary><pre>{_esc(manifest)}</pre></details>"]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

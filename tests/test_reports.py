@@ -21,8 +21,8 @@ def compared(tmp_path_factory):
 
 
 def test_counts_money_shares_and_parameters_read_plainly():
-    assert [count(v) for v in (8.333, 4.0, 19.5, 1234.4, -3314.0)] == [
-        "8.3", "4", "19.5", "1,234", "-3,314"]
+    assert [count(v) for v in (8.333, 4.0, 19.5, 1234.4, -3314.0, -0.04)] == [
+        "8.3", "4", "19.5", "1,234", "-3,314", "0"]
     assert [money(v) for v in (320_000, -21_008, 1_460_000, -946_000, 42)] == [
         "$320,000", "-$21,000", "$1.46M", "-$946,000", "$42"]
     assert share(0.125) == "12.5%" and share(-0.002, diff=True) == "-0.2 pp"
@@ -125,3 +125,28 @@ def test_validation_page_labels_the_replay_range_and_gives_verdicts():
     assert "figures/" not in page  # nothing is written there: figures are embedded
     assert "Range of single replays (2.5-97.5%)" in page and "Model 95% interval" not in page
     assert "published value outside the replay range" in page
+
+
+def test_report_layout_wraps_text_and_keeps_dates_and_numbers_whole(compared):
+    import re
+
+    _, page = compared
+    assert "td.date{white-space:nowrap" in page and "class='wide'" in page
+    dates = re.findall(r"<td class='date'>(\d{4}-\d\d-\d\d)</td>", page)
+    assert "2011-10-01" in dates  # pilot_2011's launch, in the timeline table
+    meaning = "Contact hazard ratio while actively engaged with a LEAD case manager."
+    assert f"<td>{meaning}</td>" in page  # text column: left-aligned, wraps
+    assert "pilot_2011: " in page and "no clear change; no clear change" not in page
+    assert "budget_usd_per_year = 800,000" in page and "140,000" in page
+    assert "140000.0" not in page.split("<h2>Manifest")[0]  # the manifest keeps full values
+
+
+def test_stock_charts_start_at_zero_when_all_zero():
+    from types import SimpleNamespace
+
+    from lead_sim.plotting import jail_population
+
+    ts = pd.DataFrame({"scenario": "a", "seed": [0, 0, 1, 1], "jail_population": 0,
+                       "date": ["2020-01-01", "2020-02-01"] * 2})
+    fig = jail_population(SimpleNamespace(timeseries=ts, baseline="a", scenarios=[]))
+    assert fig.axes[0].get_ylim()[0] == 0
