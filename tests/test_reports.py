@@ -150,3 +150,24 @@ def test_stock_charts_start_at_zero_when_all_zero():
                        "date": ["2020-01-01", "2020-02-01"] * 2})
     fig = jail_population(SimpleNamespace(timeseries=ts, baseline="a", scenarios=[]))
     assert fig.axes[0].get_ylim()[0] == 0
+
+
+def test_sweep_report_says_when_the_sample_is_too_small_and_what_had_no_effect(tmp_path):
+    import math
+
+    from lead_sim.sensitivity import Factor, SweepSpec, run_sweep
+
+    def target(values, seed):  # x3 is ignored: its indices are exactly 0
+        return {"y": math.sin(values["x1"]) + 7 * math.sin(values["x2"]) ** 2}
+
+    factors = tuple(Factor(n, -math.pi, math.pi) for n in ("x1", "x2", "x3"))
+    spec = SweepSpec(name="small", method="sobol", factors=factors, samples=4,
+                     outcomes=("y",), seed=11)
+    run_sweep(spec, tmp_path, target=target, executor="serial", progress=False)
+    page = (tmp_path / "report.html").read_text()
+    indices = pd.read_csv(tmp_path / "indices.csv")
+    shares = indices[["S1", "ST"]].to_numpy()
+    assert ((shares < -0.01) | (shares > 1.01)).any()  # 4 samples: estimates out of range
+    assert "The sample is too small for these indices to be trusted" in page
+    assert "--samples 16" in page
+    assert "Parameters with no effect</h2><p>x3:" in page
