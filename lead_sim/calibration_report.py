@@ -99,9 +99,9 @@ def fit_report_html(post: Posterior, manifest: dict) -> str:
     c = post.config
     best = post.accepted["distance"]
     figures = [_figure("targets", "Targets and the candidates' mean statistics",
-                       _png(targets_figure(post), manifest)),
+                       _png(targets_figure(post), manifest), written=False),
                _figure("marginals", "Posterior marginals against the prior range",
-                       _png(marginals_figure(post), manifest))]
+                       _png(marginals_figure(post), manifest), written=False)]
     text = json.dumps(manifest, indent=1, default=str)
     smc = ("" if c.generations == 1 else
            f", then {c.generations - 1} more generation(s) of {c.candidates} drawn around the "

@@ -245,8 +245,8 @@ def _manifest(prepared: list[Scenario], key: dict[str, Any], n: int, seed: int,
         precision_reached=(not loose) if precision else None,
         scenarios=[s.to_dict() for s in prepared],
         params={s.name: dict(Params.with_overrides(s.params)) for s in prepared},
-        pairing="common random numbers: replicate r of every scenario uses seed + r"
-                + (" and posterior draw r" if draws else ""),
+        pairing=f"common random numbers: replicate r (counting from 1) of every scenario uses "
+                f"seed N + r - 1 with N = {seed}" + (" and posterior draw r" if draws else ""),
         posterior_draws=[dict(d) for d in draws] if draws else None,
         interval="95% Student-t interval of the mean over replicates (ratios: paired "
                  "percentile bootstrap)",

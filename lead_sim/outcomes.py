@@ -38,6 +38,11 @@ OUTCOMES: dict[str, str] = {
     "rearrest_12m_booked": "... of those whose first contact was a booking",
     "rearrest_12m_diverted": "... of those whose first contact was a LEAD arrest diversion",
     "rearrest_12m_referred": "... of those whose first contact was a LEAD referral",
+    "cohort_12m": "People whose 12 months after a first police contact ended in the run (the "
+                  "re-arrest shares' denominator)",
+    "cohort_12m_booked": "... of those whose first contact was a booking",
+    "cohort_12m_diverted": "... of those whose first contact was a LEAD arrest diversion",
+    "cohort_12m_referred": "... of those whose first contact was a LEAD referral",
     "cost_total": "Total public cost (USD)",
 }
 
@@ -62,6 +67,9 @@ def summary(model: LeadModel) -> dict[str, Any]:
     row["rearrest_12m_booked"] = _share(cohort, [Pathway.BOOKED])
     row["rearrest_12m_diverted"] = _share(cohort, [Pathway.DIVERTED])
     row["rearrest_12m_referred"] = _share(cohort, [Pathway.REFERRED])
+    row["cohort_12m"] = int(cohort[:, 0].sum())
+    for pathway in ("booked", "diverted", "referred"):
+        row[f"cohort_12m_{pathway}"] = int(cohort[Pathway[pathway.upper()], 0])
     costs = model.ledger.totals()
     row["cost_total"] = float(sum(costs.values()))
     row.update(costs)

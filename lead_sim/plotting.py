@@ -31,7 +31,14 @@ PAYER_LABELS = {
 }
 PATHWAYS = {"rearrest_12m_booked": "booked", "rearrest_12m_diverted": "diverted (LEAD)",
             "rearrest_12m_referred": "referred (LEAD)"}
+#: Re-arrest shares resting on fewer people than this (mean per replicate) are not shown.
+MIN_COHORT = 30
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+
+
+def cohort_column(share: str) -> str:
+    """The people behind a re-arrest share: rearrest_12m_booked -> cohort_12m_booked."""
+    return share.replace("rearrest_12m", "cohort_12m", 1)
 
 
 def _png(fig: Figure, manifest: dict[str, Any]) -> bytes:
@@ -57,6 +64,7 @@ def _bands(ax, comparison: Comparison, column: str, title: str) -> None:
         ax.fill_between(group["date"], group["low"], group["high"], color=color, alpha=0.2,
                         lw=0)
     ax.set_title(title, fontsize=10)
+    ax.set_ylim(bottom=0)  # people: an all-zero series must not show an axis from -0.04
     ax.grid(alpha=0.3)
 
 
@@ -160,7 +168,10 @@ def recidivism(comparison: Comparison) -> Figure:
     ax = fig.subplots()
     width = 0.8 / len(order)
     for k, scn in enumerate(order):
-        own = table[table["scenario"] == scn].set_index("outcome").reindex(list(PATHWAYS))
+        own = table[table["scenario"] == scn].set_index("outcome")
+        n = own["mean"].reindex([cohort_column(p) for p in PATHWAYS]).to_numpy()
+        own = own.reindex(list(PATHWAYS))
+        own.loc[~(n >= MIN_COHORT), ["mean", "low", "high"]] = float("nan")
         x = [i + k * width for i in range(len(PATHWAYS))]
         err = [own["mean"] - own["low"], own["high"] - own["mean"]]
         ax.bar(x, 100 * own["mean"], width=width, color=_color(comparison, scn), label=scn,
@@ -168,6 +179,9 @@ def recidivism(comparison: Comparison) -> Figure:
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(PATHWAYS))])
     ax.set_xticklabels([f"first contact {v}" for v in PATHWAYS.values()], fontsize=8)
     ax.set_ylabel("% re-arrested within 12 months")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"bars left out where fewer than {MIN_COHORT} people took the pathway",
+                 fontsize=8, loc="left")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     return fig

@@ -20,7 +20,15 @@ import pandas as pd
 from lead_sim.intercepts import INTERCEPTS
 from lead_sim.outcomes import OUTCOMES
 from lead_sim.params import REGISTRY
-from lead_sim.plotting import FIGURES, PATHWAYS, PAYER_LABELS, render_all
+from lead_sim.plotting import (
+    FIGURES,
+    MIN_COHORT,
+    PATHWAYS,
+    PAYER_LABELS,
+    cohort_column,
+    render_all,
+)
+from lead_sim.tables import count, money, plain, share, units_note
 
 if TYPE_CHECKING:
     from lead_sim.comparison import Comparison
@@ -46,26 +54,34 @@ DRIVERS = (
 Writer = Callable[[Path], None]
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
-td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f0f0f0} td.num{text-align:right;white-space:nowrap}
+.wide{overflow-x:auto;margin:1em 0}
+table{border-collapse:collapse;table-layout:auto;font-size:0.9em}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;
+overflow-wrap:break-word;word-break:normal}
+th{background:#f0f0f0} td.num{text-align:right;overflow-wrap:normal}
+td.date{white-space:nowrap;overflow-wrap:normal}
+tr>td:first-child,tr>th:first-child{position:sticky;left:0;background:#fff;min-width:10em}
+tr>th:first-child{background:#f0f0f0}
+.units{background:#f6f6f6;padding:6px 10px;border-left:3px solid #999}
 img{max-width:100%} .note{color:#666;font-size:0.9em} h2{border-bottom:1px solid #ddd}
 """
 
 
 # ---- numbers in words ---------------------------------------------------------------------------
-def num(value: float, outcome: str = "") -> str:
-    """A number rounded for reading: 3 significant figures, money in $ and shares in %."""
+def num(value: float, outcome: str = "", diff: bool = False) -> str:
+    """A number rounded for reading: money in $, shares in % (differences of shares in pp),
+    means of counted outcomes with one decimal below 100; anything else to 3 significant
+    figures."""
     if value is None or math.isnan(value):
         return "n/a"
     if outcome.startswith("rearrest"):
-        return f"{100 * value:.1f}%"
+        return share(value, diff)
+    if "cost" in outcome:
+        return money(value)
+    if outcome:
+        return count(value)
     sign, v = ("-" if value < 0 else ""), abs(float(value))
-    money = "cost" in outcome
-    if money and v >= 1e6:
-        return f"{sign}${v / 1e6:,.2f}M"
-    text = f"{float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{v:.3g}"
-    return f"{sign}${text}" if money else f"{sign}{text}"
+    return sign + (f"{float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{v:.3g}")
 
 
 def sentence(scenario: str, baseline: str, outcome: str, noun: str,
@@ -92,13 +108,27 @@ def _esc(text: Any) -> str:
     return html.escape(str(text))
 
 
-def _table(header: list[str], rows: list[list[Any]], numeric_from: int = 1) -> str:
+def _nowrap(text: Any) -> str:
+    """Escaped text whose only line break can come before an interval's bracket."""
+    return _esc(text).replace(" ", "\u00a0").replace("\u00a0(", " (")
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric_from: int = 1,
+           classes: dict[int, str] | None = None) -> str:
+    """A table in a horizontally scrollable box (first column stays in view). Columns from
+    ``numeric_from`` on are right-aligned numbers; ``classes`` sets a column's class instead
+    (e.g. ``{1: "date"}``, or ``""`` for text)."""
+    def cell(i: int, c: Any) -> str:
+        kind = (classes or {}).get(i, "num" if i >= numeric_from else "")
+        if kind == "num":  # '1,234 (1,100 to 1,400)' may wrap before its bracket only
+            return f"<td class='num'>{_nowrap(c)}</td>"
+        return f"<td class='{kind}'>{_esc(c)}</td>" if kind else f"<td>{_esc(c)}</td>"
+
     head = "".join(f"<th>{_esc(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td class='num'>{_esc(c)}</td>" if i >= numeric_from
-                         else f"<td>{_esc(c)}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>"
+                   for row in rows)
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table></div>")
 
 
 def _value(table: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -> tuple:
@@ -109,19 +139,21 @@ def _value(table: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -
     return r[f"{prefix}mean"], r[f"{prefix}low"], r[f"{prefix}high"]
 
 
-def _interval(values: tuple, outcome: str) -> str:
+def _interval(values: tuple, outcome: str, diff: bool = False) -> str:
     mean, low, high = values
     if math.isnan(mean):
         return "n/a"
     if math.isnan(low):
-        return num(mean, outcome)
-    return f"{num(mean, outcome)} ({num(low, outcome)} to {num(high, outcome)})"
+        return num(mean, outcome, diff)
+    return (f"{num(mean, outcome, diff)} ({num(low, outcome, diff)} to "
+            f"{num(high, outcome, diff)})")
 
 
 def years_text(days: int) -> str:
-    """A run's length for sentences: '12 years', or '3.5 years'."""
+    """A run's length for sentences: '12 years', '1 year' or '3.5 years'."""
     years = days / 365.25
-    return f"{years:.0f} years" if abs(years - round(years)) < 0.05 else f"{years:.1f} years"
+    text = f"{years:.0f}" if abs(years - round(years)) < 0.05 else f"{years:.1f}"
+    return f"{text} year" if text == "1" else f"{text} years"
 
 
 def _years(comparison: Comparison) -> str:
@@ -140,7 +172,7 @@ def headline_section(c: Comparison) -> str:
         row = [noun, _interval(_value(c.table, c.baseline, outcome), outcome)]
         for s in c.scenarios:
             row += [_interval(_value(c.table, s, outcome), outcome),
-                    _interval(_value(c.table, s, outcome, "diff_"), outcome)]
+                    _interval(_value(c.table, s, outcome, "diff_"), outcome, True)]
         rows.append(row)
     items = "".join(f"<li>{_esc(t)}</li>" for t in sentences)
     return (f"<h2>Headline: what changes</h2><ul>{items}</ul>"
@@ -156,7 +188,7 @@ def costs_section(c: Comparison) -> str:
     for payer, label in PAYER_LABELS.items():
         name = f"net_cost_{payer}"
         diffs = [_value(c.table, s, name, "diff_") for s in c.scenarios]
-        verdicts = [_verdict(d) for d in diffs]
+        verdicts = [f"{s}: {_verdict(d)}" for s, d in zip(c.scenarios, diffs)]
         rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
     ratios = []
     for s in c.scenarios:
@@ -167,7 +199,7 @@ def costs_section(c: Comparison) -> str:
             ratios.append([s, label, _interval(_value(c.table, s, name, "diff_"), "cost")])
     return (
         "<h2>Costs by payer: who pays more, who saves</h2>"
-        f"{_table(header, rows)}"
+        f"{_table(header, rows, 1, {len(header) - 1: ''})}"
         "<p class='note'>Positive: the payer spends more than under the baseline; negative: it "
         "saves. Jail bed-days are shown twice: at the average rate "
         f"(<code>jail_bed_day_cost</code> = ${REGISTRY['jail_bed_day_cost'].default:,.0f} by "
@@ -190,19 +222,35 @@ def _verdict(diff: tuple) -> str:
     return "pays more" if mean > 0 else "saves"
 
 
+def _pathway_cell(c: Comparison, scenario: str, share_name: str) -> str:
+    """A re-arrest share with the people behind it; '—' when they are too few to trust."""
+    n = _value(c.table, scenario, cohort_column(share_name))[0]
+    shown = _interval(_value(c.table, scenario, share_name), "rearrest")
+    if math.isnan(n):
+        return shown
+    if n == 0:
+        return "n/a (n = 0)"
+    if n < MIN_COHORT:
+        return f"— (n = {count(n)})"
+    return f"{shown}, n = {count(n)}"
+
+
 def recidivism_section(c: Comparison) -> str:
     order = [c.baseline, *c.scenarios]
-    rows = []
-    for name, label in PATHWAYS.items():
-        rows.append([f"first contact {label}",
-                     *(_interval(_value(c.table, s, name), name) for s in order)])
-    rows.append(["everyone", *(_interval(_value(c.table, s, "rearrest_12m"), "rearrest")
-                               for s in order)])
+    rows = [[f"first contact {label}", *(_pathway_cell(c, s, name) for s in order)]
+            for name, label in PATHWAYS.items()]
+    rows.append(["everyone", *(_pathway_cell(c, s, "rearrest_12m") for s in order)])
     return ("<h2>Recidivism by pathway</h2>"
             f"{_table(['Share re-arrested within 12 months of a first contact', *order], rows)}"
             "<p class='note'>By the pathway of each person's first police contact in the run: "
             "booked into jail, diverted at arrest by LEAD, or referred to LEAD by social contact. "
-            "n/a: no one took that pathway (no LEAD in the scenario).</p>")
+            "Shares are means over replicates with 95% intervals. <b>n</b>: people per "
+            "replicate (mean) whose first contact took that pathway and whose 12 months of "
+            "follow-up ended within the run. Where n is below "
+            f"{MIN_COHORT}, the share is shown as — : a handful of people gives shares like 0% "
+            "or 100% that mean nothing. Simulate more people or years (--population, --years) "
+            "to fill those cells. n/a (n = 0): no one took that pathway (no LEAD in the "
+            "scenario).</p>")
 
 
 def intercept_section(c: Comparison) -> str:
@@ -225,8 +273,8 @@ def intercept_section(c: Comparison) -> str:
             by = own.set_index("scenario")
             cells = [num(by.loc[s, "mean"], m.column) for s in order]
             cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
-                                m.column) for s in c.scenarios]
-            body.append("<tr>" + label + "".join(f"<td class='num'>{_esc(x)}</td>"
+                                m.column, True) for s in c.scenarios]
+            body.append("<tr>" + label + "".join(f"<td class='num'>{_nowrap(x)}</td>"
                                                   for x in cells) + "</tr>")
     head = "".join(f"<th>{_esc(h)}</th>" for h in header)
     return ("<h2>Sequential Intercept Model</h2>"
@@ -235,7 +283,8 @@ def intercept_section(c: Comparison) -> str:
             "row O26). Placing social-contact referral at 0 and arrest diversion at 1 follows the "
             "evidence file's classification. Where the model has nothing for an intercept the "
             "table says so.</p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            f"<div class='wide'><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def assumptions_section(c: Comparison) -> str:
@@ -246,12 +295,12 @@ def assumptions_section(c: Comparison) -> str:
                      for k in e["set"]}
     names = [n for n in REGISTRY if n in (set(DRIVERS) | varying | overridden | timeline_keys)]
     base = params[c.baseline]
-    rows = [[n, base[n], REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
+    rows = [[n, plain(base[n]), REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
             for n in names]
     timeline = []
     for scn in c.manifest["scenarios"]:
         for e in scn["timeline"]:
-            changes = ", ".join(f"{k} = {v}" for k, v in e["set"].items())
+            changes = ", ".join(f"{k} = {plain(v)}" for k, v in e["set"].items())
             cover = f"covers {', '.join(e['cover'])}" if e["cover"] else ""
             timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
                              e["note"]])
@@ -260,9 +309,11 @@ def assumptions_section(c: Comparison) -> str:
             "that differs between scenarios or was overridden, with their sources from the "
             "parameter registry (<code>lead-sim params</code>). \"assumption\" marks values the "
             "evidence does not state.</p>"
-            f"{_table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 1)}"
+            + _table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 5,
+                     {1: 'num'}) +
             "<h3>Scenario timelines</h3>"
-            f"{_table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 9)}")
+            + _table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 4,
+                     {1: 'date'}))
 
 
 def method_section(c: Comparison) -> str:
@@ -282,21 +333,25 @@ def method_section(c: Comparison) -> str:
             "see comparison.csv for all of them.</p>" + precision)
 
 
-def _figure(name: str, title: str, png: bytes) -> str:
+def _figure(name: str, title: str, png: bytes, written: bool = True) -> str:
+    """An embedded figure; ``written``: the caption names its copy in figures/ too."""
     data = base64.b64encode(png).decode("ascii")
+    where = f" (figures/{name}.png)" if written else ""
     return (f"<figure><img alt='{_esc(title)}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{_esc(title)} (figures/{name}.png)</figcaption></figure>")
+            f"<figcaption>{_esc(title)}{where}</figcaption></figure>")
 
 
 def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
     """The whole report as one HTML string."""
     fig = {n: _figure(n, FIGURES[n][0], figures[n]) for n in figures}
     scn = c.manifest["scenarios"][0]
-    population = c.manifest["params"][c.baseline]["population"]
+    params = c.manifest["params"][c.baseline]
+    population = params["population"]
     manifest = json.dumps(c.manifest, indent=1, default=str)
     intro = (f"<p>{len(c.scenarios) + 1} scenarios, {c.reps} replicates each, "
              f"{scn['start_date']} to {scn['end_date']} ({_years(c)}), {population:,} people at "
              f"risk. Baseline: <b>{_esc(c.baseline)}</b>. Commit {_esc(c.manifest['git_commit'])}."
+             f"</p><p class='units'>{_esc(units_note(population, params['reference_population']))}"
              "</p>")
     body = [f"<h1>LEAD scenario comparison: {_esc(', '.join(c.scenarios))} vs "
             f"{_esc(c.baseline)}</h1>", intro, headline_section(c), fig["headline"],

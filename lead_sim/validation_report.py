@@ -22,14 +22,35 @@ if TYPE_CHECKING:
     from lead_sim.replay import Validation
 
 
+RANGE = "range of single replays (2.5-97.5%)"
+#: Metrics that count people: the published value is for the whole county, the model's for
+#: its sample, so the verdict scales the model's range by reference_population / population.
+COUNTS = ("n_lead", "n_control")
+
+
+def verdict(metric: str, low: float, high: float, published: float,
+            factor: float = 1.0) -> str:
+    """Whether the published value lies in the replay range, in words."""
+    if math.isnan(published):
+        return "no published value (held out)"
+    if math.isnan(low) or math.isnan(high):
+        return "n/a"
+    scaled = metric in COUNTS and factor != 1.0
+    if scaled:
+        low, high = low * factor, high * factor
+    where = "inside" if low <= published <= high else "outside"
+    return (f"published value {where} the replay range"
+            + (f" (scaled x{factor:.3g} to the county)" if scaled else ""))
+
+
 def metric_figure(row: pd.Series, values: pd.Series) -> Figure:
-    """Replicate values (dots), the model's 95% interval (bar) and the published value (line)."""
+    """Replicate values (dots), the model's replay range (bar) and the published value (line)."""
     fig = Figure(figsize=(6, 1.4))
     ax = fig.subplots()
     ax.plot(values, [0] * len(values), "o", color="#1f77b4", alpha=0.35, ms=4)
     ax.errorbar([row["model_mean"]], [0], xerr=[[row["model_mean"] - row["model_low"]],
                                                  [row["model_high"] - row["model_mean"]]],
-                fmt="D", color="#1f77b4", capsize=4, label="model mean (95% interval)")
+                fmt="D", color="#1f77b4", capsize=4, label=f"model mean ({RANGE})")
     if not math.isnan(row["published"]):
         ax.axvline(row["published"], color="#d62728", lw=2, label="published")
     if is_ratio(row["metric"]):
@@ -52,15 +73,18 @@ def _cell(value: float, metric: str) -> str:
 
 def report_html(v: Validation) -> str:
     """The whole validation page as one HTML string."""
+    m = v.manifest
+    factor = m["params"]["reference_population"] / m["params"]["population"]
     rows = [[r.metric, METRICS[r.metric], _cell(r.model_mean, r.metric),
              f"{_cell(r.model_low, r.metric)} to {_cell(r.model_high, r.metric)}",
-             _cell(r.published, r.metric)] for r in v.table.itertuples()]
+             _cell(r.published, r.metric),
+             verdict(r.metric, r.model_low, r.model_high, r.published, factor)]
+            for r in v.table.itertuples()]
     figures = []
     for _, row in v.table.iterrows():
         if row["metric"] in v.replicates and not math.isnan(row["model_mean"]):
             png = _png(metric_figure(row, v.replicates[row["metric"]].dropna()), v.manifest)
-            figures.append(_figure(row["metric"], row["metric"], png))
-    m = v.manifest
+            figures.append(_figure(row["metric"], row["metric"], png, written=False))
     manifest = json.dumps(m, indent=1, default=str)
     calibrated = f" Parameters from {_esc(m['calibrated'])}." if m.get("calibrated") else ""
     intro = (f"<p>Scenario <b>{_esc(m['scenario']['name'])}</b>, {m['reps']} replicates (seeds "
@@ -71,13 +95,17 @@ def report_html(v: Validation) -> str:
               "usual on red-light shifts there or in adjacent areas LEAD did not cover, sampled "
               "at random to the evaluation's ratio (115 per 203) and weighted to the LEAD "
               "cohort's pre-entry arrest history. Follow-up to 31 Jul 2014. The model mean of "
-              "an odds ratio is its geometric mean over replicates; intervals are the 2.5th to "
-              "97.5th percentiles of the replicates. Published values "
+              "an odds ratio is its geometric mean over replicates. The range is the 2.5th to "
+              "97.5th percentile of single replays: where one replay of the evaluation may "
+              "land, not a confidence interval of the mean (unlike the 95% intervals of "
+              "lead-sim compare). A published value inside it is one the model could have "
+              "produced; cohort sizes are compared after scaling the model's sample to the "
+              "county (reference_population / population). Published values "
               "are from the evidence file only (rows #1, #3a, #4b); the other outcomes are held "
               "out of it on purpose, so their column is empty. See docs/validation.md.</p>")
     body = ["<h1>LEAD pilot evaluation replayed in the model</h1>", intro,
-            _table(["Metric", "Meaning", "Model mean", "Model 95% interval", "Published"],
-                   rows, 2), method, "<h2>Each figure</h2>", *figures,
+            _table(["Metric", "Meaning", "Model mean", RANGE.capitalize(), "Published",
+                    "Verdict"], rows, 2, {5: ""}), method, "<h2>Each figure</h2>", *figures,
             "<h2>Manifest</h2><details><summary>Parameters, seeds, versions, commit, command"
             f"</summary><pre>{_esc(manifest)}</pre></details>"]
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

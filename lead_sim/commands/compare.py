@@ -23,7 +23,7 @@ from lead_sim.comparison import (
     run_comparison,
     validate,
 )
-from lead_sim.report import HEADLINE_ROWS, sentence, years_text
+from lead_sim.report import HEADLINE_ROWS, sentence, units_note, years_text
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 
 
@@ -95,6 +95,8 @@ def _print_summary(comparison, path, precision) -> None:
             diff = (row["diff_mean"], row["diff_low"], row["diff_high"])
             print(sentence(scn, comparison.baseline, outcome, noun, diff, years))
     manifest = comparison.manifest
+    p = manifest["params"][comparison.baseline]
+    print(units_note(p["population"], p["reference_population"]))
     if precision is not None:
         state = "reached" if manifest["precision_reached"] else "not reached (cap)"
         print(f"Precision {precision:g}: {state} with {manifest['reps_used']} replicates "

@@ -6,6 +6,7 @@ import argparse
 import textwrap
 
 from lead_sim.params import GROUPS, REGISTRY
+from lead_sim.tables import plain
 
 
 def register(subparsers) -> None:
@@ -38,8 +39,9 @@ def handle(args: argparse.Namespace) -> int:
         print(f"\n== {group} ==")
         for p in members:
             allowed = (" | ".join(p.choices) if p.kind == "choice"
-                       else f"{p.low:g} to {p.high:g} {p.unit}")
-            print(f"{p.name} = {p.default!r}   [{allowed}]")
+                       else f"{plain(p.low)} to {plain(p.high)} {p.unit}")
+            default = repr(p.default) if p.kind == "choice" else plain(p.default)
+            print(f"{p.name} = {default}   [{allowed}]")
             for line in textwrap.wrap(p.description, 92):
                 print(f"    {line}")
             for line in textwrap.wrap(f"source: {p.source}", 92):

@@ -18,7 +18,7 @@ from lead_sim.io import check_out_dir
 from lead_sim.params import Params
 from lead_sim.runner import prepare, run, run_key
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
-from lead_sim.tables import summary_table
+from lead_sim.tables import summary_table, units_note
 
 
 def register(subparsers) -> None:
@@ -64,5 +64,7 @@ def handle(args: argparse.Namespace) -> int:
           f"{prepared[-1].start_date} to {prepared[-1].end_date}, "
           f"{Params.with_overrides(prepared[-1].params)['population']:,} people:")
     print(summary_table(results.summary, baseline))
+    p = Params.with_overrides(prepared[-1].params)
+    print(units_note(p["population"], p["reference_population"]))
     print(f"\nWrote {path}/summary.csv, timeseries.csv and manifest.json")
     return 0

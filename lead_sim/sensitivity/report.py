@@ -182,6 +182,34 @@ CONF = ("Columns ending in <b>_conf</b> are half-widths of 95% bootstrap interva
         "<code>indices.csv</code> has them in full.")
 
 
+#: Shares of variance (Sobol, FAST, RBD-FAST) outside 0-1 by more than this are estimation noise.
+SHARE_SLACK = 0.01
+
+
+def out_of_range(spec: SweepSpec, frame: pd.DataFrame) -> bool:
+    """Whether a variance-share index (S1, ST) lies outside 0-1: the sample is too small."""
+    shares = [c for c in ("S1", "ST") if c in COLUMNS[spec.method] and c in frame]
+    values = frame[shares].to_numpy(float)
+    return bool(((values < -SHARE_SLACK) | (values > 1 + SHARE_SLACK)).any())
+
+
+def too_small(spec: SweepSpec, why: str) -> str:
+    """Plain words: these indices cannot be trusted yet, and how to get a bigger sample."""
+    return (f"<p><b>The sample is too small for these indices to be trusted</b> ({why}). "
+            f"Run the sweep again with more base samples, e.g. <code>--samples "
+            f"{4 * spec.samples:,}</code> (now {spec.samples:,}; the number of runs grows in "
+            "proportion), into a new folder.</p>")
+
+
+def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
+    """Parameters whose main index is exactly 0 for every outcome."""
+    main = MAIN[spec.method]
+    if indices.empty:
+        return []
+    zero = indices.groupby("parameter", sort=False)[main].apply(lambda v: bool((v == 0).all()))
+    return [name for name, flat in zero.items() if flat]
+
+
 def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
                 counts: dict[str, int], figures: dict[str, bytes]) -> str:
     """A short, self-contained summary page: figures are embedded as base64 PNG (and also
@@ -213,19 +241,32 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
         parts.append(f"<h2>{esc(outcome)}</h2>")
         parts.append(top.drop(columns="outcome").to_html(index=False, float_format=fmt))
         conv = result.convergence[result.convergence["outcome"] == outcome]
+        stable = True
         if len(conv):
             worst = conv["difference"].abs().max()
             scale = conv["full"].abs().max() or 1.0
-            verdict = ("stable" if worst <= CONVERGED * scale else
-                       "not yet stable: rank parameters with care, or raise samples")
+            stable = worst <= CONVERGED * scale
+            verdict = "stable" if stable else "not yet stable"
             parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
                          f"{fmt(worst)} ({100 * worst / scale:.0f}% of the largest {main}): "
                          f"{verdict}.</p>")
+        reasons = [*(["some indices fall outside 0 to 1, which shares of variance cannot"]
+                     if out_of_range(spec, frame) else []),
+                   *([f"{main} still moves when the sample is halved"] if not stable else [])]
+        if reasons:
+            parts.append(too_small(spec, "; ".join(reasons)))
         for name, png in figures.items():
             if name.startswith(f"figures/{outcome.replace(':', '_')}_"):
                 data = base64.b64encode(png).decode("ascii")
                 parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
                              f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
+    flat = no_effect(spec, result.indices)
+    if flat:
+        parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "
+                     "exactly 0 for every outcome. Within this horizon and sample, changing it "
+                     "over its range changed nothing (for example a cap that never binds, or a "
+                     "policy that starts after the runs end); that says nothing about longer or "
+                     "larger runs.</p>")
     if discovery is not None:
         parts.append("<h2>Scenario discovery</h2>")
         parts.append("<p>Boxes of parameter space where the question holds for most rows "

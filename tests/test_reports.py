@@ -1,0 +1,173 @@
+"""Tests of the words and numbers in reports and terminal tables (units, formats, layout)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lead_sim.cli import main
+from lead_sim.report import num, years_text
+from lead_sim.tables import count, money, plain, share, summary_table, units_note
+
+TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """A tiny comparison (300 people, half a year, 2 replicates): its folder and its page."""
+    out = tmp_path_factory.mktemp("rep") / "out"
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--out", str(out)]) == 0
+    return out, (out / "report.html").read_text()
+
+
+def test_counts_money_shares_and_parameters_read_plainly():
+    assert [count(v) for v in (8.333, 4.0, 19.5, 1234.4, -3314.0, -0.04)] == [
+        "8.3", "4", "19.5", "1,234", "-3,314", "0"]
+    assert [money(v) for v in (320_000, -21_008, 1_460_000, -946_000, 42)] == [
+        "$320,000", "-$21,000", "$1.46M", "-$946,000", "$42"]
+    assert share(0.125) == "12.5%" and share(-0.002, diff=True) == "-0.2 pp"
+    assert [plain(v) for v in (5_000_000, 140000.0, 800000, 0.45, 1e-05, "budget")] == [
+        "5,000,000", "140,000", "800,000", "0.45", "1e-05", "budget"]
+    assert num(8.333, "felony_charges") == "8.3"
+    assert num(-0.002, "rearrest_12m_booked", diff=True) == "-0.2 pp"
+    assert num(0.0123) == "0.0123"  # no outcome: 3 significant figures (odds ratios, params)
+    assert years_text(365) == "1 year" and years_text(4 * 365) == "4 years"
+
+
+def test_run_table_uses_one_money_format_and_pp_for_share_differences():
+    rows = [{"scenario": s, "seed": k, **{c: v for c in ("arrests", "bookings",
+             "arrest_diversions", "social_contact_referrals", "lead_enrollments",
+             "jail_bed_days", "prison_bed_days", "felony_charges")},
+             "rearrest_12m": 0.5 + d, "cost_total": 1e6 + 320_000 * d / 0.01,
+             **{c: 1000.0 - 21_008 * d / 0.01 for c in (
+                 "cost_police", "cost_jail", "cost_prosecution", "cost_public_defense",
+                 "cost_courts", "cost_prison", "cost_supervision", "cost_lead_case_management",
+                 "cost_treatment", "cost_housing")}}
+            for s, d, v in (("a", 0.0, 8.0), ("b", 0.01, 8.5)) for k in (0, 1)]
+    text = summary_table(pd.DataFrame(rows), "a")
+    assert "+1 pp" not in text and "+1.0 pp" in text
+    assert "+$320,000" in text and "-$21,000" in text and "$0.32M" not in text
+    assert "8.5" in text
+
+
+def test_params_listing_has_no_exponents(capsys):
+    from lead_sim.cli import main
+
+    assert main(["params", "--group", "population"]) == 0
+    out = capsys.readouterr().out
+    assert "100 to 5,000,000 people" in out and "e+06" not in out
+    assert "population = 20,000" in out
+
+
+def test_units_state_cost_basis_and_the_county_factor(compared, capsys, tmp_path):
+    note = units_note(3000, 20000)
+    assert "US dollars" in note and "undiscounted" in note and "not adjusted" in note
+    assert "multiply by 6.67" in note and "3,000" in note
+    assert "multiply" not in units_note(20000, 20000)
+    _, page = compared
+    assert "multiply by 66.7 (20,000 / 300) for county totals" in page
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--out",
+                 str(compared[0])]) == 0
+    assert "multiply by 66.7" in capsys.readouterr().out
+    assert main(["run", "pilot_2011", *TINY, "--out", str(tmp_path / "run")]) == 0
+    assert "multiply by 66.7" in capsys.readouterr().out
+
+
+def _table(rows):
+    cols = ["scenario", "outcome", "mean", "low", "high", "diff_mean", "diff_low", "diff_high"]
+    return pd.DataFrame([[*r, *[float("nan")] * (8 - len(r))] for r in rows], columns=cols)
+
+
+def test_rearrest_by_pathway_shows_people_and_hides_tiny_cohorts():
+    from types import SimpleNamespace
+
+    from lead_sim.report import _pathway_cell
+
+    c = SimpleNamespace(table=_table([
+        ("a", "rearrest_12m_booked", 0.6, 0.55, 0.65), ("a", "cohort_12m_booked", 412.5),
+        ("a", "rearrest_12m_diverted", 1.0, 1.0, 1.0), ("a", "cohort_12m_diverted", 1.5),
+        ("a", "rearrest_12m_referred"), ("a", "cohort_12m_referred", 0.0)]))
+    assert _pathway_cell(c, "a", "rearrest_12m_booked") == "60.0% (55.0% to 65.0%), n = 412"
+    assert _pathway_cell(c, "a", "rearrest_12m_diverted") == "— (n = 1.5)"
+    assert _pathway_cell(c, "a", "rearrest_12m_referred") == "n/a (n = 0)"
+
+
+def test_report_shows_pathway_counts(compared):
+    _, page = compared
+    assert "n/a (n = 0)" in page and "Where n is below 30" in page
+
+
+def test_method_states_seeds_as_the_readme_does(compared):
+    _, page = compared
+    assert "replicate r (counting from 1) of every scenario uses seed N + r - 1" in page
+    assert "uses seed + r" not in page
+
+
+def test_validation_page_labels_the_replay_range_and_gives_verdicts():
+    from types import SimpleNamespace
+
+    from lead_sim.validation_report import report_html, verdict
+
+    assert verdict("arrest_or_6m", 0.3, 0.5, 0.40) == "published value inside the replay range"
+    assert verdict("arrest_or_6m", 0.5, 0.9, 0.40) == "published value outside the replay range"
+    assert verdict("prison_or", 0.5, 0.9, float("nan")).startswith("no published value")
+    assert verdict("n_lead", 40, 60, 203, factor=4.0) == (
+        "published value inside the replay range (scaled x4 to the county)")
+    nan = float("nan")
+    table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 0.40),
+                          ("prison_or", 0.8, 0.6, 1.1, nan)],
+                         columns=["metric", "model_mean", "model_low", "model_high", "published"])
+    v = SimpleNamespace(table=table, replicates=pd.DataFrame(
+        {"arrest_or_6m": [0.5, 0.7], "prison_or": [0.6, 1.1]}), manifest={
+        "scenario": {"name": "pilot_2011"}, "reps": 2, "seeds": [0, 1], "git_commit": "x",
+        "params": {"population": 5000, "reference_population": 20000}})
+    page = report_html(v)
+    assert "figures/" not in page  # nothing is written there: figures are embedded
+    assert "Range of single replays (2.5-97.5%)" in page and "Model 95% interval" not in page
+    assert "published value outside the replay range" in page
+
+
+def test_report_layout_wraps_text_and_keeps_dates_and_numbers_whole(compared):
+    import re
+
+    _, page = compared
+    assert "td.date{white-space:nowrap" in page and "class='wide'" in page
+    dates = re.findall(r"<td class='date'>(\d{4}-\d\d-\d\d)</td>", page)
+    assert "2011-10-01" in dates  # pilot_2011's launch, in the timeline table
+    meaning = "Contact hazard ratio while actively engaged with a LEAD case manager."
+    assert f"<td>{meaning}</td>" in page  # text column: left-aligned, wraps
+    assert "pilot_2011: " in page and "no clear change; no clear change" not in page
+    assert "budget_usd_per_year = 800,000" in page and "140,000" in page
+    assert "140000.0" not in page.split("<h2>Manifest")[0]  # the manifest keeps full values
+
+
+def test_stock_charts_start_at_zero_when_all_zero():
+    from types import SimpleNamespace
+
+    from lead_sim.plotting import jail_population
+
+    ts = pd.DataFrame({"scenario": "a", "seed": [0, 0, 1, 1], "jail_population": 0,
+                       "date": ["2020-01-01", "2020-02-01"] * 2})
+    fig = jail_population(SimpleNamespace(timeseries=ts, baseline="a", scenarios=[]))
+    assert fig.axes[0].get_ylim()[0] == 0
+
+
+def test_sweep_report_says_when_the_sample_is_too_small_and_what_had_no_effect(tmp_path):
+    import math
+
+    from lead_sim.sensitivity import Factor, SweepSpec, run_sweep
+
+    def target(values, seed):  # x3 is ignored: its indices are exactly 0
+        return {"y": math.sin(values["x1"]) + 7 * math.sin(values["x2"]) ** 2}
+
+    factors = tuple(Factor(n, -math.pi, math.pi) for n in ("x1", "x2", "x3"))
+    spec = SweepSpec(name="small", method="sobol", factors=factors, samples=4,
+                     outcomes=("y",), seed=11)
+    run_sweep(spec, tmp_path, target=target, executor="serial", progress=False)
+    page = (tmp_path / "report.html").read_text()
+    indices = pd.read_csv(tmp_path / "indices.csv")
+    shares = indices[["S1", "ST"]].to_numpy()
+    assert ((shares < -0.01) | (shares > 1.01)).any()  # 4 samples: estimates out of range
+    assert "The sample is too small for these indices to be trusted" in page
+    assert "--samples 16" in page
+    assert "Parameters with no effect</h2><p>x3:" in page
