@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import NoReturn
 
 from lead_sim import commands
 from lead_sim.errors import LeadSimError
@@ -24,8 +25,20 @@ VERB_ORDER = ("run", "compare", "params", "scenarios", "validate", "calibrate", 
               "bench")
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other ``lead-sim`` error.
+
+    argparse prints the whole usage block before a bad value's message (``--reps 0``), which
+    buries the message; ``--help`` still shows the usage. Subparsers are made with the same
+    class, so every verb behaves alike.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="lead-sim",
         description="Simulate police pre-booking diversion (LEAD) in Seattle and King County.",
     )

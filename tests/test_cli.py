@@ -73,6 +73,33 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, mes
     assert not out.exists()
 
 
+@pytest.mark.parametrize("args, first", [
+    (["run", "pilot_2011", "--reps", "0"], "lead-sim run: error: argument --reps: must be at"),
+    (["run", "pilot_2011", "--years", "-2"], "lead-sim run: error: argument --years: must be"),
+    (["compare", "a", "b", "--workers", "0"], "lead-sim compare: error: argument --workers"),
+    (["sweep", "spec.toml", "--workers", "0"], "lead-sim sweep: error: argument --workers"),
+    (["run"], "lead-sim run: error: the following arguments are required"),
+    (["bogus"], "lead-sim: error: argument COMMAND: invalid choice: 'bogus'"),
+])
+def test_argument_errors_are_one_line_without_the_usage_block(capsys, args, first):
+    from lead_sim.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(first) and err.count("\n") == 1, err
+
+
+def test_help_still_shows_the_usage(capsys):
+    from lead_sim.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: lead-sim run [-h]")
+
+
 @pytest.mark.parametrize("verb", [["run", "pilot_2011"],
                                   ["sweep", "configs/sweeps/morris_screen.toml"]])
 def test_out_under_a_file_is_refused_before_any_run(tmp_path, verb):
