@@ -8,13 +8,13 @@ from lead_sim.commands.common import (
     add_calibrated_option,
     add_run_options,
     calibrated,
-    day_progress,
     overrides,
     positive_int,
     require_out,
 )
 from lead_sim.io import check_out_dir
 from lead_sim.params import Params
+from lead_sim.progress import progress_bar
 from lead_sim.runner import prepare, run, run_key
 from lead_sim.tables import summary_table
 
@@ -49,10 +49,12 @@ def handle(args: argparse.Namespace) -> int:
     seeds = [args.seed + r for r in range(args.reps)]
     check_out_dir(out, run_key(prepared, seeds, draws), field="run_key", what="run")
     total = sum(s.days for s in prepared) * args.reps
-    bar, advance = day_progress(total, "simulating")
+    # a bar on a terminal, plain lines otherwise (an IDE console, `2>&1 | tee run.log`), where
+    # a bare tqdm bar hides itself and a run of several minutes would show nothing at all
+    bar = progress_bar(total, "simulating", "day", unit_scale=True, leave=False)
     with bar:
         results = run(prepared, seed=args.seed, reps=args.reps, workers=args.workers,
-                      progress=advance, draws=draws)
+                      progress=bar.update, draws=draws)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"
@@ -60,5 +62,8 @@ def handle(args: argparse.Namespace) -> int:
           f"{prepared[-1].start_date} to {prepared[-1].end_date}, "
           f"{Params.with_overrides(prepared[-1].params)['population']:,} people:")
     print(summary_table(results.summary, baseline))
+    if baseline:
+        print(f"Differences are means of {reps}, without intervals; 'lead-sim compare "
+              f"{args.baseline} {args.scenario}' gives 95% intervals.")
     print(f"\nWrote {path}/summary.csv, timeseries.csv and manifest.json")
     return 0
