@@ -7,12 +7,16 @@ task's position, so callers can stream them to disk and show progress.
 Only a bounded window of tasks is in flight at a time (a few per worker), and a result is
 dropped by the executor as soon as it is yielded, so memory stays flat however many tasks a
 sweep has, and stopping the consumer (Ctrl-C, an error) leaves little queued work to cancel.
+When the consumer stops early, the local pool's workers are terminated rather than waited for,
+so Ctrl-C returns at once instead of after the runs in flight (a finished run is never lost:
+it has already been yielded).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -51,6 +55,24 @@ def check_scheduler(scheduler: str) -> None:
         raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from None
 
 
+def _init_worker(parent: int) -> None:
+    """Set up a pool worker: Ctrl-C is the coordinator's to handle, and exit with it.
+
+    A terminal's Ctrl-C reaches every process in the foreground group; a worker that took it
+    would print a KeyboardInterrupt traceback and its task would be lost in a half-shut pool.
+    Workers ignore SIGINT instead, and the coordinator terminates them when it stops.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with(parent)
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, run in each worker of the local Dask cluster as it starts: ignore
+    SIGINT there too, for the reason given in :func:`_init_worker` (the coordinator closes the
+    cluster when it stops)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _exit_with(parent: int) -> None:
     """In a pool worker: exit when the process that started the pool is gone.
 
@@ -69,11 +91,13 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def _local(fn, tasks, workers) -> Iterator[tuple[int, Any]]:
+def _local(fn: Callable[[Any], Any], tasks: Sequence[Any],
+           workers: int) -> Iterator[tuple[int, Any]]:
     context = multiprocessing.get_context("forkserver")
     window = workers * IN_FLIGHT_PER_WORKER
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_exit_with, initargs=(os.getpid(),))
+                               initializer=_init_worker, initargs=(os.getpid(),))
+    finished = False
     try:
         pending: dict = {}
         next_task = 0
@@ -84,8 +108,25 @@ def _local(fn, tasks, workers) -> Iterator[tuple[int, Any]]:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield pending.pop(future), future.result()
+        finished = True
     finally:
+        if not finished:
+            _terminate(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now, abandoning the runs in flight.
+
+    ``shutdown(cancel_futures=True)`` cancels only queued tasks and then waits for the running
+    ones, which can take minutes; the consumer has stopped (Ctrl-C, SIGTERM, an error) and
+    will not read their results. Once the workers are gone, the pool's manager thread sees
+    them die and winds down, so the ``shutdown`` that follows returns promptly.
+    ``ProcessPoolExecutor.terminate_workers`` does this from Python 3.14 on.
+    """
+    for process in list((pool._processes or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
@@ -95,7 +136,7 @@ def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, preload=[__name__])
         client = Client(cluster)
     else:
         try:

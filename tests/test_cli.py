@@ -48,6 +48,18 @@ def test_run_writes_consistent_tables_and_manifest(tmp_path):
     assert manifest["git_commit"] and "run" in manifest["command"]
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_run_shows_progress_off_a_terminal_and_points_to_compare(tmp_path, workers):
+    """stderr is a pipe here, as in an IDE console or `2>&1 | tee`: progress comes as lines."""
+    done = lead_sim("run", "pilot_2011", "--baseline", "system_as_usual", "--reps", "2",
+                    "--population", "500", "--years", "0.3", "--workers", workers,
+                    "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("simulating: ")]
+    assert lines and lines[-1].startswith("simulating: 440/440 days (100%)"), done.stderr
+    assert "'lead-sim compare system_as_usual pilot_2011' gives 95% intervals" in done.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["run", "king_conty"], "Did you mean: king_county"),
     (["run", "pilot_2011", "--set", "caseload_cpa=3"], "Did you mean: caseload_cap"),
@@ -71,6 +83,33 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, mes
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("args, first", [
+    (["run", "pilot_2011", "--reps", "0"], "lead-sim run: error: argument --reps: must be at"),
+    (["run", "pilot_2011", "--years", "-2"], "lead-sim run: error: argument --years: must be"),
+    (["compare", "a", "b", "--workers", "0"], "lead-sim compare: error: argument --workers"),
+    (["sweep", "spec.toml", "--workers", "0"], "lead-sim sweep: error: argument --workers"),
+    (["run"], "lead-sim run: error: the following arguments are required"),
+    (["bogus"], "lead-sim: error: argument COMMAND: invalid choice: 'bogus'"),
+])
+def test_argument_errors_are_one_line_without_the_usage_block(capsys, args, first):
+    from lead_sim.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(first) and err.count("\n") == 1, err
+
+
+def test_help_still_shows_the_usage(capsys):
+    from lead_sim.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: lead-sim run [-h]")
 
 
 @pytest.mark.parametrize("verb", [["run", "pilot_2011"],

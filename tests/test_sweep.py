@@ -239,6 +239,47 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
     assert sorted(ids["run_id"]) == list(range(16))
 
 
+@pytest.mark.parametrize(("signals", "to_group"), [
+    ((signal.SIGINT, signal.SIGINT), True),  # Ctrl-C pressed twice in a terminal
+    ((signal.SIGTERM,), False),  # `kill PID`
+], ids=["ctrl-c-twice", "sigterm"])
+def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_group):
+    """Ctrl-C (to the whole foreground group, workers included) or SIGTERM stops a sweep
+    within seconds, quietly, with every finished run kept; the same command then finishes."""
+    spec = write_spec(tmp_path / "stop.toml", TINY)
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen(_sweep_cmd(spec, out), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list((out / "shards").glob("part-*.parquet")):
+            assert proc.poll() is None, "the sweep ended before any shard was written"
+            assert time.monotonic() < deadline, "no shard after 120 s"
+            time.sleep(0.05)
+        for sig in signals:
+            (os.killpg if to_group else os.kill)(proc.pid, sig)
+            time.sleep(0.2)
+        _, stderr = proc.communicate(timeout=10)
+        deadline = time.monotonic() + 5
+        while _group_alive(proc.pid):  # workers are terminated, not left to finish their runs
+            assert time.monotonic() < deadline, "worker processes outlived the stopped sweep"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode in (130, 143), stderr
+    assert "interrupted; finished runs are kept" in stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert "leaked" not in stderr, stderr
+    kept = sum(len(pd.read_parquet(f)) for f in (out / "shards").glob("part-*.parquet"))
+
+    resumed = subprocess.run(_sweep_cmd(spec, out), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"Resumed: {kept} of 16" in resumed.stdout
+    runs = pd.read_csv(out / "runs.csv")
+    assert sorted(runs["run_id"]) == list(range(16)) and (runs["status"] == "ok").all()
+
+
 def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
     spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
                                                         "population = 500\nyears = 0.2"))

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-
-from tqdm import tqdm
 
 from lead_sim.errors import LeadSimError
 from lead_sim.params import parse_assignment
@@ -65,13 +62,6 @@ def warn(verb: str, messages: list[str]) -> None:
 
 def overrides(args: argparse.Namespace) -> dict:
     return dict(parse_assignment(text) for text in args.overrides)
-
-
-def day_progress(total_days: int, desc: str) -> tuple[tqdm, Callable[[int], None]]:
-    """A progress bar counted in simulated days, and the callback that advances it."""
-    bar = tqdm(total=total_days, desc=desc, unit="day", unit_scale=True, file=sys.stderr,
-               disable=None, leave=False)
-    return bar, bar.update
 
 
 def require_out(out: str | None) -> str:

@@ -8,7 +8,6 @@ from lead_sim.commands.common import (
     add_calibrated_option,
     add_run_options,
     calibrated,
-    day_progress,
     overrides,
     positive_int,
     require_out,
@@ -16,6 +15,7 @@ from lead_sim.commands.common import (
 )
 from lead_sim.io import check_out_dir
 from lead_sim.params import Params
+from lead_sim.progress import progress_bar
 from lead_sim.runner import prepare, run, run_key
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 from lead_sim.tables import summary_table, units_note
@@ -53,10 +53,12 @@ def handle(args: argparse.Namespace) -> int:
     seeds = [args.seed + r for r in range(args.reps)]
     check_out_dir(out, run_key(prepared, seeds, draws), field="run_key", what="run")
     total = sum(s.days for s in prepared) * args.reps
-    bar, advance = day_progress(total, "simulating")
+    # a bar on a terminal, plain lines otherwise (an IDE console, `2>&1 | tee run.log`), where
+    # a bare tqdm bar hides itself and a run of several minutes would show nothing at all
+    bar = progress_bar(total, "simulating", "day", unit_scale=True, leave=False)
     with bar:
         results = run(prepared, seed=args.seed, reps=args.reps, workers=args.workers,
-                      progress=advance, draws=draws)
+                      progress=bar.update, draws=draws)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"
@@ -66,5 +68,8 @@ def handle(args: argparse.Namespace) -> int:
     print(summary_table(results.summary, baseline))
     p = Params.with_overrides(prepared[-1].params)
     print(units_note(p["population"], p["reference_population"]))
+    if baseline:
+        print(f"Differences are means of {reps}, without intervals; 'lead-sim compare "
+              f"{args.baseline} {args.scenario}' gives 95% intervals.")
     print(f"\nWrote {path}/summary.csv, timeseries.csv and manifest.json")
     return 0

@@ -7,6 +7,7 @@ raises is recorded as failed, with its error and parameters, and the sweep goes 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -133,8 +134,11 @@ def _execute(store: SweepStore, target: Target, tasks: Sequence, executor: str, 
     fn = functools.partial(evaluate, target)
     failed = 0
     bar = progress_bar(len(tasks), "sweep", "run", enabled=progress, smoothing=0.05)
-    with bar, store.writer(shard_size) as writer:
-        for _, record in run_tasks(fn, tasks, executor, workers, scheduler):
+    # closing() stops the executor (terminating its workers) before the writer's last flush,
+    # also when Ctrl-C lands here between results rather than inside the executor's wait
+    runs = run_tasks(fn, tasks, executor, workers, scheduler)
+    with bar, store.writer(shard_size) as writer, contextlib.closing(runs):
+        for _, record in runs:
             writer.add(record)
             failed += record["status"] != "ok"
             bar.update(1)
