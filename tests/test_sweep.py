@@ -201,17 +201,25 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _start_sweep_until_a_shard(spec, out, stderr) -> subprocess.Popen:
+    """Start a real sweep in its own session and return once its first shard is on disk."""
+    proc = subprocess.Popen(_sweep_cmd(spec, out), stdout=subprocess.DEVNULL, stderr=stderr,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((out / "shards").glob("part-*.parquet")):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("the sweep ended, or wrote no shard within 120 s")
+        time.sleep(0.05)
+    return proc
+
+
 def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
     spec = write_spec(tmp_path / "resume.toml", TINY)
     out = tmp_path / "killed"
-    proc = subprocess.Popen(_sweep_cmd(spec, out), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = _start_sweep_until_a_shard(spec, out, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while not list((out / "shards").glob("part-*.parquet")):
-            assert proc.poll() is None, "the sweep ended before any shard was written"
-            assert time.monotonic() < deadline, "no shard after 120 s"
-            time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)  # the coordinator only, as `kill -9 PID` does
         proc.wait(timeout=30)
         # its pool workers notice and exit by themselves (none left in the session)
@@ -248,14 +256,8 @@ def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_grou
     within seconds, quietly, with every finished run kept; the same command then finishes."""
     spec = write_spec(tmp_path / "stop.toml", TINY)
     out = tmp_path / "stopped"
-    proc = subprocess.Popen(_sweep_cmd(spec, out), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = _start_sweep_until_a_shard(spec, out, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        while not list((out / "shards").glob("part-*.parquet")):
-            assert proc.poll() is None, "the sweep ended before any shard was written"
-            assert time.monotonic() < deadline, "no shard after 120 s"
-            time.sleep(0.05)
         for sig in signals:
             (os.killpg if to_group else os.kill)(proc.pid, sig)
             time.sleep(0.2)

@@ -283,9 +283,11 @@ class Program:
         """Needs waiting on a service become unmet again (the referral is withdrawn)."""
         pop = self.model.population
         needs = pop.needs[ids]
-        needs[needs == NeedStatus.WAITING] = NeedStatus.UNMET
-        pop.needs[ids] = needs
-        self.model.services.withdraw(ids)
+        waiting = needs == NeedStatus.WAITING
+        if waiting.any():
+            needs[waiting] = NeedStatus.UNMET
+            pop.needs[ids] = needs
+            self.model.services.withdraw(ids[waiting.any(axis=1)])
 
     def exits(self, day: int) -> None:
         """Participants whose enrolment ends today leave their caseloads."""

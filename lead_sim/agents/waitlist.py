@@ -30,6 +30,8 @@ class Waitlist:
 
     def withdraw(self, people: Iterable[int]) -> None:
         """Remove ``people``'s places, if they hold one."""
+        if not self._ticket:  # nobody waits: the common case, and called for every custody
+            return
         for person in people:
             self._ticket.pop(int(person), None)
 
