@@ -23,6 +23,7 @@ from mesa.visualization.utils import force_update, update_counter
 from lead_sim.errors import LeadSimError
 from lead_sim.explain import explain_month
 from lead_sim.params import REGISTRY
+from lead_sim.runner import parse_seed
 from lead_sim.scenarios import builtin_names
 from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.levers import (
@@ -33,7 +34,6 @@ from lead_sim.viz.levers import (
     VIZ_POPULATION,
     Lever,
     format_value,
-    parse_seed,
 )
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession, capacity_bought

@@ -27,6 +27,7 @@ from lead_sim.scenarios import Scenario, load_scenario
 
 PROGRESS_EVERY = 30  # days between progress callbacks
 MIN_DAYS = 1  # the shortest horizon prepare() accepts
+MAX_SEED = 2**32 - 1  # NumPy's seed range is wider; this one every executor and the page share
 
 
 def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
@@ -52,13 +53,26 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     return prepared
 
 
-def check_seeds(seed: int, reps: int = 1) -> int:
-    """Return ``seed`` if it and every replicate's seed (up to ``seed + reps - 1``) follow the
-    visualizer's rule (whole numbers from 0 to its MAX_SEED); otherwise raise
-    :class:`LeadSimError` before any replicate runs, as NumPy would reject a negative seed
-    only inside the model, with a traceback."""
-    from lead_sim.viz.levers import MAX_SEED, parse_seed  # levers imports this module
+def parse_seed(text: Any) -> int:
+    """A seed from text (the visualizer's box, a --seed option) or from code (an int).
 
+    Raises :class:`LeadSimError` when it is not a whole number from 0 to MAX_SEED;
+    ``numpy.random.default_rng(-1)`` would fail far from the cause, with a traceback.
+    """
+    raw = str(text).strip()
+    try:
+        seed = int(raw)
+    except ValueError:
+        raise LeadSimError(
+            f"The seed must be a whole number from 0 to {MAX_SEED}; '{raw}' is not.") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise LeadSimError(f"The seed must be from 0 to {MAX_SEED}; got {seed}.")
+    return seed
+
+
+def check_seeds(seed: int, reps: int = 1) -> int:
+    """Return ``seed`` if it and every replicate's seed (up to ``seed + reps - 1``) are valid
+    (:func:`parse_seed`); otherwise raise :class:`LeadSimError` before any replicate runs."""
     first = parse_seed(seed)
     if first + reps - 1 > MAX_SEED:
         raise LeadSimError(f"Replicates would use seeds {first} to {first + reps - 1}, but a "

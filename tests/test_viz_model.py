@@ -14,8 +14,9 @@ from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREAS
 from lead_sim.params import REGISTRY
+from lead_sim.runner import parse_seed
 from lead_sim.viz.figures import charts_svg, map_svg
-from lead_sim.viz.levers import LEVERS, build_scenario, check_levers, launch_date, parse_seed
+from lead_sim.viz.levers import LEVERS, build_scenario, check_levers, launch_date
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession
 

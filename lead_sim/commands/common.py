@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lead_sim.errors import LeadSimError
 from lead_sim.params import parse_assignment
-from lead_sim.viz.levers import parse_seed
+from lead_sim.runner import parse_seed
 
 
 def positive_int(text: str) -> int:
@@ -22,8 +22,8 @@ def positive_int(text: str) -> int:
 
 
 def seed(text: str) -> int:
-    """A --seed value, by the visualizer's rule (a whole number from 0 to its MAX_SEED), so a
-    negative seed is refused here rather than deep in NumPy with a traceback."""
+    """A --seed value (a whole number from 0 to MAX_SEED), so a negative seed is refused here
+    rather than deep in NumPy with a traceback."""
     try:
         return parse_seed(text)
     except LeadSimError as exc:

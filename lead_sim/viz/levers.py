@@ -26,9 +26,6 @@ BASELINE = "system_as_usual"
 DEFAULT_SCENARIO = "seattle_citywide"
 VIZ_POPULATION = 5_000  # people: small enough for several simulated days per second in Play
 VIZ_MAX_POPULATION = 50_000  # the population slider's top: beyond it a frame takes seconds
-MAX_SEED = 2**32 - 1
-
-
 @dataclass(frozen=True)
 class Lever:
     """A registry parameter shown as a slider (or a choice), with its slider step."""
@@ -81,23 +78,6 @@ def format_value(param: Param, value: Any) -> str:
         return f"${value:,.0f} a year"
     number = f"{value:,}" if param.kind == "int" else f"{value:g}"
     return f"{number} {param.unit}".strip()
-
-
-def parse_seed(text: Any) -> int:
-    """A seed from the page's text box (a string there) or from code (an int).
-
-    Raises :class:`LeadSimError` with a message the page shows when the text is not a whole
-    number in range; ``numpy.random.default_rng("7")`` would fail far from the cause.
-    """
-    raw = str(text).strip()
-    try:
-        seed = int(raw)
-    except ValueError:
-        raise LeadSimError(
-            f"The seed must be a whole number from 0 to {MAX_SEED}; '{raw}' is not.") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise LeadSimError(f"The seed must be from 0 to {MAX_SEED}; got {seed}.")
-    return seed
 
 
 def check_population(value: Any) -> int:
