@@ -28,7 +28,7 @@ from lead_sim.plotting import (
     cohort_column,
     render_all,
 )
-from lead_sim.tables import count, money, plain, share, units_note
+from lead_sim.tables import count, fmt, plain, significant, units_note
 
 if TYPE_CHECKING:
     from lead_sim.comparison import Comparison
@@ -74,14 +74,7 @@ def num(value: float, outcome: str = "", diff: bool = False) -> str:
     figures."""
     if value is None or math.isnan(value):
         return "n/a"
-    if outcome.startswith("rearrest"):
-        return share(value, diff)
-    if "cost" in outcome:
-        return money(value)
-    if outcome:
-        return count(value)
-    sign, v = ("-" if value < 0 else ""), abs(float(value))
-    return sign + (f"{float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{v:.3g}")
+    return fmt(value, outcome, diff) if outcome else significant(value)
 
 
 def sentence(scenario: str, baseline: str, outcome: str, noun: str,

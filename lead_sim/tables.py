@@ -38,6 +38,13 @@ def share(value: float, diff: bool = False) -> str:
     return f"{100 * value:.1f} pp" if diff else f"{100 * value:.1f}%"
 
 
+def significant(value: float) -> str:
+    """3 significant figures with thousands separators: 1,230,000 and 0.0123, never 1.23e+06."""
+    sign, v = ("-" if value < 0 else ""), abs(float(value))
+    rounded = float(f"{v:.3g}")
+    return sign + (f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:.3g}")
+
+
 def plain(value: object) -> str:
     """A parameter value or bound: 5,000,000 and 800,000, not 5e+06 or 800000.0."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -68,7 +75,7 @@ def fmt(value: float, name: str, diff: bool = False) -> str:
         return "-"
     if name.startswith("rearrest"):
         return share(value, diff)
-    if name.startswith("cost"):
+    if "cost" in name:
         return money(value)
     return count(value)
 

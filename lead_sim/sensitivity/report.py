@@ -22,6 +22,7 @@ from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_means
 from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.tables import significant
 
 #: Half-sample indices within this share of the largest index count as converged.
 CONVERGED = 0.1
@@ -141,13 +142,7 @@ def fmt(value: float) -> str:
         return "n/a"
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    v = abs(float(value))
-    if v < 1e-4:
-        return "0"
-    sign = "-" if value < 0 else ""
-    rounded = float(f"{v:.3g}")
-    text = f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:.3g}"
-    return sign + text
+    return "0" if abs(value) < 1e-4 else significant(value)
 
 
 def _tick(value: float) -> str:
