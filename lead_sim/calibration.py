@@ -278,8 +278,9 @@ def read_evaluations(path: Path, key: str) -> Done:
     return done
 
 
-def check_out_dir(out_dir: Path, key: str) -> None:
-    """Refuse an --out folder holding anything but this calibration, before anything is written.
+def open_out_dir(out_dir: Path, key: str) -> Done:
+    """The evaluations already in --out, after refusing a folder that holds anything but this
+    calibration (before anything is written).
 
     Calibration resumes, so its own folder must pass: finished, it has a manifest.json with the
     config's ``key`` (as run and validate record theirs); part-way, only evaluations.jsonl, whose
@@ -288,7 +289,7 @@ def check_out_dir(out_dir: Path, key: str) -> None:
     evaluations = out_dir / EVALUATIONS
     if (out_dir / "manifest.json").exists() or not evaluations.exists():
         io.check_out_dir(out_dir, key, field="key", what="calibration")
-    read_evaluations(evaluations, key)
+    return read_evaluations(evaluations, key)
 
 
 def _rewrite(path: Path, done: Done) -> None:
@@ -316,8 +317,7 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     """
     scenario = _scenario(config)  # a bad scenario is refused before the folder is made
     path, key = out_dir / EVALUATIONS, config.key()
-    check_out_dir(out_dir, key)
-    done = read_evaluations(path, key)
+    done = open_out_dir(out_dir, key)
     out_dir.mkdir(parents=True, exist_ok=True)
     if path.exists() and len(path.read_text(encoding="utf-8").splitlines()) != len(done):
         _rewrite(path, done)  # drop a line torn by a kill before appending after it
