@@ -175,9 +175,10 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                    overrides: Mapping[str, Any] | None, workers: int,
                    precision: float | None, max_reps: int | None, people: bool,
                    progress: Callable[[int], None] | None = None,
-                   on_batch: Callable[[int, list[str]], None] | None = None,
+                   on_batch: Callable[[int, list[str], int], None] | None = None,
                    draws: Sequence[Mapping[str, Any]] | None = None) -> Comparison:
-    """Run the comparison; ``on_batch(n_reps, imprecise)`` reports each precision check.
+    """Run the comparison; ``on_batch(n_reps, imprecise, more)`` reports each precision check
+    and how many replicates per scenario the next batch adds (0 when the run stops).
 
     ``draws`` (parameter sets, e.g. a calibrated posterior) makes replicate r of every
     scenario start from ``draws[r % len(draws)]``, so the differences span parameter
@@ -197,9 +198,10 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
         if precision is None:
             break
         loose = analysis.imprecise(comparison.table, prepared[0].name, precision)
+        more = min(reps, cap - n) if loose else 0
         if on_batch:
-            on_batch(n, loose)
-        if not loose or n >= cap:
+            on_batch(n, loose, more)
+        if not more:
             break
     key = comparison_key(prepared[0].name, [s.name for s in prepared[1:]], seed=seed,
                          reps=reps, precision=precision, max_reps=max_reps, people=people,

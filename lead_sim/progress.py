@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 
 class LineProgress:
-    """The part of tqdm's interface the sweep uses, printed as plain lines.
+    """The part of tqdm's interface the commands use, printed as plain lines.
 
     A line (done/total, percent, rate, elapsed, ETA and any postfix) is printed when a further
     ``every_share`` of the total is done or ``every_seconds`` have passed since the last line,
@@ -50,6 +50,15 @@ class LineProgress:
 
     def set_postfix(self, refresh: bool = False, **values: Any) -> None:
         self.postfix = values
+
+    def refresh(self) -> None:
+        """Nothing to redraw: the next line shows the new total."""
+
+    def write(self, message: str, file: TextIO | None = None) -> None:
+        """Print a message line, as ``tqdm.write`` does above a bar."""
+        out = file if file is not None else self.file
+        out.write(message + "\n")
+        out.flush()
 
     def update(self, n: int = 1) -> None:
         self.n += n

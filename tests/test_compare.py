@@ -156,6 +156,17 @@ def test_foreign_folder_is_refused(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+def test_progress_off_a_terminal_is_plain_lines_with_each_precision_batch(tmp_path, capsys):
+    """stderr is not a terminal here (as in a log file): tqdm would print nothing at all."""
+    code = main(["compare", BASE, SCN, "--reps", "2", "--precision", "1e-6", "--max-reps", "3",
+                 "--population", "500", "--years", "3", "--out", str(tmp_path / "out")])
+    assert code == 0
+    err = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("2 replicates: ") for line in err), err
+    progress = [line for line in err if line.startswith("replicates: ")]
+    assert progress and progress[-1].startswith("replicates: 6/6 runs (100%)"), err
+
+
 def test_precision_adds_replicates_up_to_the_cap():
     tiny = dict(seed=0, years=2.0, population=500, overrides=None, workers=1, people=False)
     loose = run_comparison(BASE, [SCN], reps=2, precision=1e-6, max_reps=3, **tiny)

@@ -8,8 +8,6 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from tqdm import tqdm
-
 from lead_sim.abc_smc import weighted_median
 from lead_sim.calibration import (
     EVALUATIONS,
@@ -23,6 +21,7 @@ from lead_sim.calibration_report import fit_report_html
 from lead_sim.commands.common import positive_int, require_out
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
+from lead_sim.progress import progress_bar
 from lead_sim.report import num
 
 
@@ -49,8 +48,7 @@ def handle(args: argparse.Namespace) -> int:
     out = Path(require_out(args.out))
     config = load_config(args.config)
     total = config.candidates * config.generations
-    bar = tqdm(total=total, desc="candidates", unit="cand", file=sys.stderr,
-               disable=None, leave=False)
+    bar = progress_bar(total, "candidates", "candidate", leave=False)
     started = time.perf_counter()
     try:
         with bar:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
-
 from lead_sim.commands.common import (
     add_calibrated_option,
     add_run_options,
@@ -23,6 +21,7 @@ from lead_sim.comparison import (
     run_comparison,
     validate,
 )
+from lead_sim.progress import progress_bar
 from lead_sim.report import HEADLINE_ROWS, sentence, units_note, years_text
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 
@@ -66,13 +65,11 @@ def handle(args: argparse.Namespace) -> int:
     check_out_dir(args.out, comparison_key(
         names[0], names[1:], seed=args.seed, reps=args.reps, precision=args.precision,
         max_reps=args.max_reps, people=args.people, **draw_options(draws), **opts))
-    bar = tqdm(total=len(prepared) * args.reps, desc="replicates", unit="run", file=sys.stderr,
-               disable=None)
+    bar = progress_bar(len(prepared) * args.reps, "replicates", "run")
 
-    def on_batch(n: int, loose: list[str]) -> None:
-        if loose:
-            bar.total += len(prepared) * args.reps
-            bar.refresh()
+    def on_batch(n: int, loose: list[str], more: int) -> None:
+        bar.total += len(prepared) * more
+        bar.refresh()
         bar.write(f"{n} replicates: {len(loose)} headline difference(s) not yet precise",
                   file=sys.stderr)
 

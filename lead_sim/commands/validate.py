@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
-from tqdm import tqdm
 
 from lead_sim.commands.common import (
     add_calibrated_option,
@@ -17,6 +15,7 @@ from lead_sim.commands.common import (
     seed,
 )
 from lead_sim.io import check_out_dir
+from lead_sim.progress import progress_bar
 from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
 from lead_sim.report import num
 from lead_sim.runner import run_key
@@ -60,8 +59,7 @@ def handle(args: argparse.Namespace) -> int:
             pilot_scenario(scenario, overrides=draw)
     seeds = [args.seed + r for r in range(args.reps)]
     check_out_dir(out, run_key([scenario], seeds, draws), field="run_key", what="validation")
-    bar = tqdm(total=args.reps, desc="replicates", unit="run", file=sys.stderr, disable=None,
-               leave=False)
+    bar = progress_bar(args.reps, "replicates", "run", leave=False)
     with bar:
         result = run_validation(scenario, seed=args.seed, reps=args.reps, workers=args.workers,
                                 progress=bar.update, calibrated=args.calibrated, draws=draws)
