@@ -264,7 +264,10 @@ def intercept_section(c: Comparison) -> str:
                             "</td></tr>")
                 continue
             by = own.set_index("scenario")
-            cells = [num(by.loc[s, "mean"], m.column) for s in order]
+            if m.column.startswith("rearrest_12m"):  # a share: show the people behind it
+                cells = [_pathway_cell(c, s, m.column) for s in order]
+            else:
+                cells = [num(by.loc[s, "mean"], m.column) for s in order]
             cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
                                 m.column, True) for s in c.scenarios]
             body.append("<tr>" + label + "".join(f"<td class='num'>{_nowrap(x)}</td>"
@@ -275,7 +278,8 @@ def intercept_section(c: Comparison) -> str:
             "whole run (Munetz &amp; Griffin 2006; intercept 0 from Abreu et al. 2017; evidence "
             "row O26). Placing social-contact referral at 0 and arrest diversion at 1 follows the "
             "evidence file's classification. Where the model has nothing for an intercept the "
-            "table says so.</p>"
+            "table says so. A re-arrest share shows <b>n</b>, the people behind it, as in the "
+            "recidivism table.</p>"
             f"<div class='wide'><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>")
 

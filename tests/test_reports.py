@@ -95,6 +95,9 @@ def test_rearrest_by_pathway_shows_people_and_hides_tiny_cohorts():
 def test_report_shows_pathway_counts(compared):
     _, page = compared
     assert "n/a (n = 0)" in page and "Where n is below 30" in page
+    sim = page[page.index("Sequential Intercept Model"):]
+    row = sim[sim.index("within 12 months of a booking"):]
+    assert "n = " in row[:row.index("</tr>")]
 
 
 def test_method_states_seeds_as_the_readme_does(compared):
