@@ -97,7 +97,7 @@ def test_report_shows_pathway_counts(compared):
     assert "n/a (n = 0)" in page and "Where n is below 30" in page
     sim = page[page.index("Sequential Intercept Model"):]
     row = sim[sim.index("within 12 months of a booking"):]
-    assert "n = " in row[:row.index("</tr>")]
+    assert "(n\xa0=\xa00)" in row[:row.index("</tr>")]  # half a year: no 12-month follow-up
 
 
 def test_method_states_seeds_as_the_readme_does(compared):
