@@ -37,7 +37,7 @@ from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.executors import run_tasks
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.replay import MIN_POPULATION, mean_stats, pilot_scenario, replicate
-from lead_sim.runner import check_seeds
+from lead_sim.runner import check_seeds, replicate_draw
 from lead_sim.scenarios import Scenario
 
 #: Statistics a target may name, and what each is. Held-out outcomes are deliberately absent.
@@ -452,12 +452,9 @@ class Calibrated:
     draws: tuple[dict[str, Any], ...]
 
     def draw(self, i: int) -> dict[str, Any]:
-        """Parameter set for replicate ``i`` (the sample is reused in order if it is short).
-
-        ``draws`` is the posterior resampled by weight (systematic resampling), so drawing
-        them in order gives an equally weighted sample.
-        """
-        return dict(self.draws[i % len(self.draws)])
+        """Parameter set for replicate ``i`` (:func:`lead_sim.runner.replicate_draw`);
+        ``draws`` is the posterior resampled by weight (systematic resampling)."""
+        return replicate_draw(self.draws, i)
 
 
 def load_calibrated(path: str | os.PathLike[str]) -> Calibrated:

@@ -25,7 +25,7 @@ from lead_sim.intercepts import intercept_table
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import RunResult, check_seeds, prepare
+from lead_sim.runner import RunResult, check_seeds, prepare, replicate_draw
 from lead_sim.scenarios import Scenario
 
 DEFAULT_MAX_REPS = 200
@@ -154,7 +154,7 @@ def _with_draw(prepared: list[Scenario], r: int,
     there are fewer draws than replicates), so pairs share parameters as well as the seed."""
     if not draws:
         return prepared
-    return [scn.with_params(dict(draws[r % len(draws)])) for scn in prepared]
+    return [scn.with_params(replicate_draw(draws, r)) for scn in prepared]
 
 
 def _run_batch(prepared: list[Scenario], seeds: list[int], first_seed: int, people: bool,
@@ -181,7 +181,7 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
     and how many replicates per scenario the next batch adds (0 when the run stops).
 
     ``draws`` (parameter sets, e.g. a calibrated posterior) makes replicate r of every
-    scenario start from ``draws[r % len(draws)]``, so the differences span parameter
+    scenario start from ``replicate_draw(draws, r)``, so the differences span parameter
     uncertainty as well as noise.
     """
     run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}

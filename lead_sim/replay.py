@@ -21,7 +21,7 @@ from lead_sim.executors import run_tasks
 from lead_sim.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import check_seeds, prepare, run_key, simulate
+from lead_sim.runner import check_seeds, prepare, replicate_draw, run_key, simulate
 from lead_sim.scenarios import Scenario
 from lead_sim.validation import ENROL_END, FOLLOW_END, evaluate, summarise
 
@@ -110,7 +110,7 @@ def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers
     seeds = [seed + r for r in range(reps)]
     tasks = []
     for r, s in enumerate(seeds):
-        scn = scenario.with_params(draws[r]) if draws else scenario
+        scn = scenario.with_params(replicate_draw(draws, r)) if draws else scenario
         tasks.append((scn, s, True))
     rows: list[dict[str, float] | None] = [None] * reps
     for i, row in run_tasks(replicate, tasks, "local", workers):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,16 @@ def parse_seed(text: Any) -> int:
     if not 0 <= seed <= MAX_SEED:
         raise LeadSimError(f"The seed must be from 0 to {MAX_SEED}; got {seed}.")
     return seed
+
+
+def replicate_draw(draws: Sequence[Mapping[str, Any]], r: int) -> dict[str, Any]:
+    """The parameter set replicate ``r`` starts from: posterior draws are used in order, and
+    reused from the first when there are fewer draws than replicates.
+
+    A calibrated posterior is resampled by weight, so taking its draws in order gives an
+    equally weighted sample. Every command that runs replicates with draws uses this rule.
+    """
+    return dict(draws[r % len(draws)])
 
 
 def check_seeds(seed: int, reps: int = 1) -> int:
@@ -153,7 +163,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
     ``progress`` is called with a number of simulated days done (serial runs) or with a
     scenario's whole horizon as each replicate finishes (parallel runs). ``draws`` (parameter
     sets, e.g. from a calibrated posterior) makes replicate r of every scenario start from
-    ``draws[r % len(draws)]``, so results span parameter uncertainty as well as noise.
+    :func:`replicate_draw`, so results span parameter uncertainty as well as noise.
     """
     if reps < 1:
         raise LeadSimError(f"--reps must be at least 1; got {reps}.")
@@ -163,7 +173,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
                 for s in items]
     seeds = [seed + r for r in range(reps)]
     draws = [dict(d) for d in draws] if draws else None
-    tasks = [(scn.with_params(draws[r % len(draws)]) if draws else scn, s)
+    tasks = [(scn.with_params(replicate_draw(draws, r)) if draws else scn, s)
              for scn in prepared for r, s in enumerate(seeds)]
     for scn, _ in tasks if draws else ():  # every draw is checked before anything runs
         Params.with_overrides(scn.params, f"scenario '{scn.name}' with a posterior draw")
