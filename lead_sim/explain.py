@@ -109,7 +109,10 @@ def _caseload(model: LeadModel, last) -> str:
     if waiting:
         if managers == 0:
             why = "no case managers are funded"
-        elif on_caseload >= places:
+        elif on_caseload > places:  # staff losing their posts keep their caseloads
+            why = (f"caseloads hold {on_caseload:,} people for {places:,} places: after a "
+                   "budget cut, departing case managers see their participants through")
+        elif on_caseload == places:
             why = f"caseloads are full ({on_caseload:,} of {places:,} places taken)"
         else:
             why = "places are being assigned as they free up"

@@ -52,3 +52,18 @@ def test_full_caseloads_are_named_as_the_reason_for_the_waitlist():
     assert "diverted to LEAD instead (" in text
     assert "in Belltown" in text or "in Skyway" in text
     assert "LEAD covers Belltown, Skyway." in lines
+
+
+def test_caseloads_above_the_places_left_after_a_cut_are_explained():
+    """After a budget cut, departing case managers keep their participants: more people can be
+    on caseloads than the remaining posts have places, and "60 of 44 places taken" would
+    read as an error."""
+    import pandas as pd
+
+    from lead_sim.explain import _caseload
+
+    last = pd.Series({"lead_active": 50, "lead_inactive": 10, "lead_capacity": 44,
+                      "case_managers": 1.0, "lead_waitlist": 7})
+    text = _caseload(None, last)
+    assert "Waitlist 7 because caseloads hold 60 people for 44 places: after a budget cut" in text
+    assert "of 44 places taken" not in text
