@@ -2,6 +2,9 @@
 
 Files are written into a staging folder beside the destination and moved into place only when
 every one of them is complete, so an interrupted or failed run leaves nothing half-written.
+Whether the destination can be written at all is checked before any work starts, and if
+writing still fails at the end (a full disk, a mount gone), the results go to a rescue folder
+under the system's temporary directory rather than being lost.
 """
 
 from __future__ import annotations
@@ -33,10 +36,11 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
+    check_writable(out)
     if not out.exists() or not any(out.iterdir()):
         return
     try:
-        found = json.loads((out / "manifest.json").read_text()).get(field)
+        found = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get(field)
     except (OSError, ValueError, AttributeError):
         found = None
     if found is None:
@@ -55,12 +59,40 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
                        "or delete it. Nothing was written.")
 
 
+def check_writable(out_dir: str | os.PathLike[str]) -> None:
+    """Refuse, before any work, an --out folder that cannot be created or written.
+
+    The test is the real operation: a staging folder is made (and removed) in the nearest
+    folder that exists, which is where :func:`write_folder` will need to write.
+    """
+    out = Path(out_dir).absolute()
+    base = next(p for p in (out, *out.parents) if p.exists())
+    try:
+        Path(tempfile.mkdtemp(prefix=".lead-sim-probe.", dir=base)).rmdir()
+    except OSError as exc:
+        raise LeadSimError(f"--out '{out_dir}': cannot write in '{base}' ({exc.strerror}); "
+                           "choose a folder you can write to. Nothing was run.") from None
+
+
 def write_folder(out_dir: str | os.PathLike[str], writers: dict[str, Writer]) -> Path:
     """Create or update ``out_dir`` with one file per entry of ``writers`` (name -> writer).
 
     Each writer is called with a path inside a staging folder; then the files are moved in.
+    If that fails, the files are written to a rescue folder instead and the error says where.
     """
-    out = Path(out_dir)
+    try:
+        return _write_folder(Path(out_dir), writers)
+    except OSError as exc:
+        reason = f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+        try:
+            rescue = _write_folder(Path(tempfile.mkdtemp(prefix="lead-sim-rescue-")), writers)
+        except OSError:
+            raise LeadSimError(f"Could not write the results to '{out_dir}': {reason}.") from None
+        raise LeadSimError(f"Could not write the results to '{out_dir}': {reason}. They were "
+                           f"saved to '{rescue}' instead.") from None
+
+
+def _write_folder(out: Path, writers: dict[str, Writer]) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -82,4 +114,5 @@ def csv_writer(frame: pd.DataFrame) -> Writer:
 
 
 def json_writer(data: Any) -> Writer:
-    return lambda path: path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    return lambda path: path.write_text(json.dumps(data, indent=2, default=str) + "\n",
+                                        encoding="utf-8")

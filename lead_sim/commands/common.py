@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from lead_sim.errors import LeadSimError
+from lead_sim.io import check_writable
 from lead_sim.params import parse_assignment
 from lead_sim.runner import parse_seed
 
@@ -72,6 +73,7 @@ def require_out(out: str | None) -> str:
         if path.exists() and not path.is_dir():
             raise LeadSimError(f"--out '{out}': '{path}' is a file, not a folder; choose a "
                                "folder. Nothing was written.")
+    check_writable(out)
     return out
 
 

@@ -1,0 +1,51 @@
+"""Writing outputs: all files or none, a clear error before any work, and nothing computed lost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lead_sim import io
+from lead_sim.errors import LeadSimError
+
+
+def _writers():
+    return {"a.csv": lambda p: p.write_text("x\n1\n"), "sub/b.json": lambda p: p.write_text("{}")}
+
+
+def test_a_folder_that_cannot_be_created_is_refused_before_any_work():
+    if not Path("/proc/self").exists():
+        pytest.skip("needs Linux /proc, a folder no one (not even root) can create files in")
+    with pytest.raises(LeadSimError, match=r"cannot write in '/proc'.*Nothing was run"):
+        io.check_writable("/proc/lead-sim-out/run")
+
+
+def test_the_probe_leaves_nothing_behind(tmp_path):
+    io.check_writable(tmp_path / "new" / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_saves_the_results_elsewhere_and_says_where(tmp_path, monkeypatch):
+    """A disk that fills up after hours of runs must not cost the results."""
+    real_replace = os.replace
+    target = tmp_path / "out"
+
+    def replace(src, dst):
+        if Path(dst).parent in (target, target / "sub"):
+            raise OSError(28, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(io.os, "replace", replace)
+    with pytest.raises(LeadSimError, match="No space left on device") as err:
+        io.write_folder(target, _writers())
+    rescue = Path(str(err.value).split("saved to '")[1].split("'")[0])
+    try:
+        assert (rescue / "a.csv").read_text() == "x\n1\n"
+        assert (rescue / "sub" / "b.json").read_text() == "{}"
+    finally:
+        import shutil
+
+        shutil.rmtree(rescue)
+    assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir())  # no staging left
