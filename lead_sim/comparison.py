@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lead_sim import analysis, io
@@ -25,7 +26,13 @@ from lead_sim.intercepts import intercept_table
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
-from lead_sim.runner import RunResult, check_seeds, prepare, replicate_draw
+from lead_sim.runner import (
+    RunResult,
+    check_same_period,
+    check_seeds,
+    prepare,
+    replicate_draw,
+)
 from lead_sim.scenarios import Scenario
 
 DEFAULT_MAX_REPS = 200
@@ -60,13 +67,23 @@ def _row(scenario: Scenario, result: RunResult, people: bool) -> dict[str, Any]:
     for name, cols in AVERAGES.items():
         row[name] = float(ts[list(cols)].sum(axis=1).mean())
     p = Params.with_overrides(scenario.params)
-    row["cost_booking"] = row["bookings"] * p["booking_cost"]
+    row["cost_booking"] = float(ts["bookings"].to_numpy() @ daily_values(scenario, "booking_cost",
+                                                                         len(ts)))
     row["cost_jail_beds"] = row["cost_jail"] - row["cost_booking"]
     row["cost_jail_beds_marginal"] = row["jail_bed_days"] * p["jail_marginal_bed_day_cost"]
     if people:
         counts = result.events.groupby("kind", observed=False)["person"].nunique()
         row.update({f"people_{k}": int(counts.get(k, 0)) for k in PEOPLE_KINDS})
     return row
+
+
+def daily_values(scenario: Scenario, name: str, days: int) -> np.ndarray:
+    """The value of parameter ``name`` on each simulated day: its start value, then each dated
+    change from its day on (as the model applies them, before the day's events)."""
+    values = np.full(days, float(Params.with_overrides(scenario.params)[name]))
+    for entry in scenario.dated_changes(name):
+        values[max(0, (entry.date - scenario.start_date).days):] = float(entry.set[name])
+    return values
 
 
 # ---- the comparison ---------------------------------------------------------------------------
@@ -129,16 +146,21 @@ def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: floa
                            f"{', '.join(labels)}.")
     if precision is not None and not precision > 0:
         raise LeadSimError(f"--precision must be positive; got {precision}.")
+    if max_reps is not None and precision is None:
+        raise LeadSimError("--max-reps caps the replicates that --precision adds; give "
+                           "--precision P too, or use --reps alone.")
     if max_reps is not None and max_reps < reps:
         raise LeadSimError(f"--max-reps ({max_reps}) must be at least --reps ({reps}).")
-    _jail_costs(prepared)
+    check_same_period(prepared)
+    rates = _jail_costs(prepared)
     for i, draw in enumerate(draws or ()):
         for scn in prepared:
-            Params.with_overrides({**scn.params, **draw},
-                                  f"scenario '{scn.name}' with posterior draw {i + 1}")
-        if {"jail_bed_day_cost", "jail_marginal_bed_day_cost"} & set(draw):
-            raise LeadSimError("A posterior draw changes a jail bed-day cost; compare re-prices "
-                               "bed-days with one rate per scenario, so it cannot use such draws.")
+            p = Params.with_overrides({**scn.params, **draw},
+                                      f"scenario '{scn.name}' with posterior draw {i + 1}")
+            if (p["jail_bed_day_cost"], p["jail_marginal_bed_day_cost"]) != rates[scn.name]:
+                raise LeadSimError(
+                    f"Posterior draw {i + 1} changes a jail bed-day cost; compare re-prices "
+                    "bed-days with one rate per scenario, so it cannot use such draws.")
     return prepared
 
 
@@ -176,7 +198,8 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                    precision: float | None, max_reps: int | None, people: bool,
                    progress: Callable[[int], None] | None = None,
                    on_batch: Callable[[int, list[str], int], None] | None = None,
-                   draws: Sequence[Mapping[str, Any]] | None = None) -> Comparison:
+                   draws: Sequence[Mapping[str, Any]] | None = None,
+                   calibrated: str | None = None) -> Comparison:
     """Run the comparison; ``on_batch(n_reps, imprecise, more)`` reports each precision check
     and how many replicates per scenario the next batch adds (0 when the run stops).
 
@@ -207,6 +230,7 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                          reps=reps, precision=precision, max_reps=max_reps, people=people,
                          **draw_options(draws), **run_options)
     comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison, draws)
+    comparison.manifest["calibrated"] = calibrated
     return comparison
 
 

@@ -195,15 +195,25 @@ def costs_section(c: Comparison) -> str:
         f"{_table(header, rows, 1, {len(header) - 1: ''})}"
         "<p class='note'>Positive: the payer spends more than under the baseline; negative: it "
         "saves. Jail bed-days are shown twice: at the average rate "
-        f"(<code>jail_bed_day_cost</code> = ${REGISTRY['jail_bed_day_cost'].default:,.0f} by "
-        "default) and at the marginal rate (<code>jail_marginal_bed_day_cost</code> = "
-        f"${REGISTRY['jail_marginal_bed_day_cost'].default:,.0f}). Fewer bed-days save only the "
+        f"(<code>jail_bed_day_cost</code> = {_rate(c, 'jail_bed_day_cost')}) and at the "
+        "marginal rate (<code>jail_marginal_bed_day_cost</code> = "
+        f"{_rate(c, 'jail_marginal_bed_day_cost')}). Fewer bed-days save only the "
         "marginal rate while the jail's fixed costs remain, so the marginal figure is the "
         "realistic saving in the short run.</p>"
         "<h3>Extra public cost per unit averted</h3>"
         f"{_table(['Scenario', 'Ratio', 'USD (95% interval)'], ratios, 2)}"
         "<p class='note'>Ratio of the mean extra cost to the mean number averted, with a paired "
         "bootstrap interval; left blank when nothing is averted on average.</p>")
+
+
+def _rate(c: Comparison, name: str) -> str:
+    """A cost rate as the runs used it (one figure, or one per scenario where they differ)."""
+    params = c.manifest["params"]
+    order = [c.baseline, *c.scenarios]
+    values = [params[s][name] for s in order]
+    if len(set(values)) == 1:
+        return f"${values[0]:,.0f} a bed-day"
+    return "; ".join(f"${v:,.0f} in {_esc(s)}" for s, v in zip(order, values))
 
 
 def _verdict(diff: tuple) -> str:

@@ -53,6 +53,22 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     return prepared
 
 
+def check_same_period(prepared: Sequence[Scenario]) -> None:
+    """Refuse to set side by side scenarios that simulate different dates.
+
+    Differences and "averted" counts are totals over the run: a scenario that stops in 2011
+    would "avert" every arrest the baseline makes afterwards.
+    """
+    first = prepared[0]
+    for scn in prepared[1:]:
+        if (scn.start_date, scn.end_date) != (first.start_date, first.end_date):
+            raise LeadSimError(
+                f"Scenarios to compare must simulate the same dates: '{first.name}' runs "
+                f"{first.start_date} to {first.end_date}, '{scn.name}' {scn.start_date} to "
+                f"{scn.end_date}. Give them the same start_date and end_date (--years cuts "
+                "both at the same number of years from their start).")
+
+
 def parse_seed(text: Any) -> int:
     """A seed from text (the visualizer's box, a --seed option) or from code (an int).
 
@@ -157,7 +173,8 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
         years: float | None = None, population: int | None = None,
         overrides: Mapping[str, Any] | None = None, workers: int = 1,
         progress: Callable[[int], None] | None = None,
-        draws: list[Mapping[str, Any]] | None = None) -> Results:
+        draws: list[Mapping[str, Any]] | None = None,
+        calibrated: str | None = None) -> Results:
     """Run ``reps`` replicates of each scenario with seeds ``seed .. seed + reps - 1``.
 
     ``progress`` is called with a number of simulated days done (serial runs) or with a
@@ -190,7 +207,8 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
         kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
         scenarios=[scn.to_dict() for scn in prepared],
         params={scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
-        seeds=seeds, reps=reps, years=years, population=population, posterior_draws=draws,
+        seeds=seeds, reps=reps, years=years, population=population, calibrated=calibrated,
+        posterior_draws=draws,
     )
     return Results(
         summary=pd.DataFrame([r.summary for r in results]),

@@ -46,6 +46,7 @@ def test_run_writes_consistent_tables_and_manifest(tmp_path):
     assert manifest["params"]["pilot_2011"]["caseload_cap"] == 30
     assert {"mesa", "numpy", "python", "lead_sim"} <= set(manifest["versions"])
     assert manifest["git_commit"] and "run" in manifest["command"]
+    assert (manifest["years"], manifest["population"], manifest["calibrated"]) == (2.5, 1500, None)
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

@@ -265,3 +265,49 @@ def test_figures_carry_units_and_put_the_sign_before_the_dollar():
     fig = plotting.headline(comparison)
     labels = [ax.get_xlabel() for ax in fig.axes]
     assert labels[0].startswith("arrests") and "jail bed-days" in labels[2]
+
+
+def test_scenarios_that_simulate_different_dates_are_refused(tmp_path, capsys):
+    """A scenario ending in mid-2011 would 'avert' every arrest the baseline makes later."""
+    short = tmp_path / "short.toml"
+    short.write_text('extends = "pilot_2011"\nend_date = "2011-06-30"\n')
+    out = tmp_path / "out"
+    assert main(["compare", BASE, str(short), "--reps", "2", "--population", "300",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "must simulate the same dates" in err and "2011-06-30" in err
+    assert main(["run", str(short), "--baseline", BASE, "--population", "300",
+                 "--out", str(out)]) == 2
+    assert "must simulate the same dates" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_dated_booking_cost_is_not_counted_as_bed_days(tmp_path):
+    """Bookings are priced at the cost of their day, so the bed-day share of jail cost is
+    bed-days times the bed-day rate whatever the timeline does to the booking cost."""
+    dearer = tmp_path / "dearer.toml"
+    dearer.write_text('extends = "system_as_usual"\n[[timeline]]\ndate = "2010-03-01"\n'
+                      'set = { booking_cost = 900 }\n')
+    comparison = run_comparison(BASE, [str(dearer)], reps=2, seed=0, years=0.5,
+                                population=600, overrides=None, workers=1, precision=None,
+                                max_reps=None, people=False)
+    runs = comparison.summary
+    rate = REGISTRY["jail_bed_day_cost"].default
+    np.testing.assert_allclose(runs["cost_jail_beds"], runs["jail_bed_days"] * rate, rtol=1e-9)
+    assert (runs["cost_booking"] > 0).all()
+
+
+def test_posterior_draws_with_the_jail_rate_set_on_the_command_line_are_accepted(tmp_path):
+    """--set puts the same jail rate into every scenario and every draw: nothing varies."""
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\ndistance = 0.1\n"
+                   "hr_lead_engaged = 0.4\n")
+    assert main(["compare", BASE, "pilot_2011", "--population", "300", "--years", "0.5",
+                 "--reps", "2", "--calibrated", str(cal), "--posterior-draws",
+                 "--set", "jail_bed_day_cost=150", "--out", str(tmp_path / "out")]) == 0
+
+
+def test_max_reps_without_precision_is_refused(tmp_path, capsys):
+    assert main(["compare", BASE, SCN, "--reps", "2", "--max-reps", "5",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "--max-reps caps the replicates that --precision adds" in capsys.readouterr().err

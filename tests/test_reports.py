@@ -174,3 +174,11 @@ def test_sweep_report_says_when_the_sample_is_too_small_and_what_had_no_effect(t
     assert "The sample is too small for these indices to be trusted" in page
     assert "--samples 16" in page
     assert "Parameters with no effect</h2><p>x3:" in page
+
+
+def test_cost_note_quotes_the_rates_the_runs_used(tmp_path):
+    out = tmp_path / "out"
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY,
+                 "--set", "jail_bed_day_cost=123", "--out", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert "<code>jail_bed_day_cost</code> = $123 a bed-day" in page

@@ -77,7 +77,8 @@ def handle(args: argparse.Namespace) -> int:
         comparison = run_comparison(
             args.baseline, args.scenarios, reps=args.reps, seed=args.seed, workers=args.workers,
             precision=args.precision, max_reps=args.max_reps, people=args.people,
-            progress=bar.update, on_batch=on_batch, draws=draws, **opts)
+            progress=bar.update, on_batch=on_batch, draws=draws, calibrated=args.calibrated,
+            **opts)
     path = comparison.write(args.out)
     _print_summary(comparison, path, args.precision)
     return 0

@@ -16,7 +16,7 @@ from lead_sim.commands.common import (
 from lead_sim.io import check_out_dir
 from lead_sim.params import Params
 from lead_sim.progress import progress_bar
-from lead_sim.runner import prepare, run, run_key
+from lead_sim.runner import check_same_period, prepare, run, run_key
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 from lead_sim.tables import summary_table, units_note
 
@@ -46,6 +46,7 @@ def handle(args: argparse.Namespace) -> int:
     extra = {**(cal.params if cal else {}), **overrides(args)}
     opts = dict(years=args.years, population=args.population, overrides=extra)
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
+    check_same_period(prepared)
     warn("run", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
          + (identical_within_horizon(prepared[0], prepared[1:]) if args.baseline else []))
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
@@ -58,7 +59,8 @@ def handle(args: argparse.Namespace) -> int:
     bar = progress_bar(total, "simulating", "day", unit_scale=True, leave=False)
     with bar:
         results = run(prepared, seed=args.seed, reps=args.reps, workers=args.workers,
-                      progress=bar.update, draws=draws)
+                      years=args.years, population=args.population, progress=bar.update,
+                      draws=draws, calibrated=args.calibrated)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"
