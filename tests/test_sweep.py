@@ -29,8 +29,9 @@ PI = math.pi
 
 def ishigami_spec(method: str, samples: int, **kw) -> SweepSpec:
     factors = tuple(Factor(n, -PI, PI) for n in ("x1", "x2", "x3"))
+    kw.setdefault("outcomes", ("y",))
     return SweepSpec(name=f"ishigami_{method}", method=method, factors=factors,
-                     samples=samples, outcomes=("y",), seed=11, **kw)
+                     samples=samples, seed=11, **kw)
 
 
 def write_spec(path: Path, body: str) -> Path:
@@ -138,6 +139,23 @@ def test_report_is_one_readable_file(tmp_path):
     assert (tmp_path / "figures" / "y_morris.png").exists()  # still written beside it too
     assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 1.2e-7, float("nan"))] == [
         "2,000,000", "-612,000", "0.612", "100", "0", "n/a"]
+
+
+def test_each_outcome_shows_only_its_own_figures(tmp_path):
+    """'y' is a prefix of 'y_twice' (as rearrest_12m is of rearrest_12m_booked)."""
+    ishigami = IshigamiTarget()
+
+    def two(values, seed):
+        y = ishigami(values, seed)["y"]
+        return {"y": y, "y_twice": 2 * y}
+
+    spec = ishigami_spec("morris", 20, outcomes=("y", "y_twice"))
+    run_sweep(spec, tmp_path, target=two, executor="serial", progress=False)
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 4
+    for name in ("y", "y_twice"):
+        for kind in ("indices", "morris"):
+            assert page.count(f"<figcaption>figures/{name}_{kind}.png<") == 1
 
 
 def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):

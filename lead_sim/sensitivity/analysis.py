@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lead_sim.sensitivity.sampling import problem
-from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.sensitivity.spec import SweepSpec, runs_per_sample
 
 #: The index columns each method writes, in order.
 COLUMNS = {
@@ -120,14 +120,7 @@ def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
 
 
 def _half(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame | None:
-    d, n = len(spec.factors), spec.samples
     if spec.method == "fast":
         return None
-    if spec.method == "sobol":
-        block = 2 * d + 2 if spec.option("second_order") else d + 2
-        rows = (n // 2) * block
-    elif spec.method == "morris":
-        rows = (n // 2) * (d + 1)
-    else:
-        rows = n // 2
+    rows = runs_per_sample(spec.method, spec.samples // 2, len(spec.factors), spec.options)
     return indices(spec, x[:rows], y[:rows])

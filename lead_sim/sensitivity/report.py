@@ -82,11 +82,17 @@ def _figures(spec: SweepSpec, result: Analysis) -> dict[str, bytes]:
     """Every figure as PNG bytes, keyed by its file name in the sweep folder."""
     figures: dict[str, bytes] = {}
     for outcome, frame in result.indices.groupby("outcome", sort=False):
-        slug = outcome.replace(":", "_")
-        figures[f"figures/{slug}_indices.png"] = _png(_bars(spec, outcome, frame))
+        indices, morris = figure_names(outcome)
+        figures[indices] = _png(_bars(spec, outcome, frame))
         if spec.method == "morris":
-            figures[f"figures/{slug}_morris.png"] = _png(_morris(outcome, frame))
+            figures[morris] = _png(_morris(outcome, frame))
     return figures
+
+
+def figure_names(outcome: str) -> tuple[str, str]:
+    """File names of an outcome's index bars and Morris mu*-sigma plot."""
+    slug = outcome.replace(":", "_")
+    return f"figures/{slug}_indices.png", f"figures/{slug}_morris.png"
 
 
 def _png(fig: Figure) -> bytes:
@@ -250,11 +256,10 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
                    *([f"{main} still moves when the sample is halved"] if not stable else [])]
         if reasons:
             parts.append(too_small(spec, "; ".join(reasons)))
-        for name, png in figures.items():
-            if name.startswith(f"figures/{outcome.replace(':', '_')}_"):
-                data = base64.b64encode(png).decode("ascii")
-                parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
-                             f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
+        for name in (n for n in figure_names(outcome) if n in figures):
+            data = base64.b64encode(figures[name]).decode("ascii")
+            parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
+                         f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
     flat = no_effect(spec, result.indices)
     if flat:
         parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "

@@ -150,7 +150,7 @@ def runs_per_sample(method: str, n: int, d: int, options: dict[str, Any]) -> int
 def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None = None,
               population: int | None = None, years: float | None = None) -> SweepSpec:
     """Read and check a sweep TOML; keyword arguments override the file (quick runs)."""
-    from lead_sim.runner import prepare  # imported here: keeps spec parsing import-light
+    from lead_sim.runner import check_seeds, prepare  # here: keeps spec parsing import-light
 
     path = Path(path)
     where = f"sweep spec '{path}'"
@@ -169,6 +169,10 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise LeadSimError(f"seed in {where} must be a whole number >= 0; got {seed!r}.")
+    try:  # replicate r runs with seed + r, and SALib's analysers use seed + 1
+        check_seeds(seed, max(reps, 2))
+    except LeadSimError as exc:
+        raise LeadSimError(f"seed in {where}: {exc}") from None
     population = population if population is not None else data.get("population")
     if population is not None:
         population = _whole(population, "population", where)
