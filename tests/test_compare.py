@@ -80,11 +80,27 @@ def test_marginal_costs_and_ratios(tables):
     extra = (wide[("cost_total", SCN)] - wide[("cost_total", BASE)]).mean()
     averted = (wide[("arrests", BASE)] - wide[("arrests", SCN)]).mean()
     row = _row(table, SCN, "cost_per_arrest_averted")
-    if averted > 0:
+    if averted > 0:  # the model's own run decides the branch; both are pinned down below
         assert row["diff_mean"] == pytest.approx(extra / averted)
-        assert row["diff_low"] <= row["diff_mean"] <= row["diff_high"]
     else:
         assert math.isnan(row["diff_mean"])
+
+
+@pytest.mark.parametrize(("scenario_arrests", "expected"), [
+    ([8, 9, 7], 30_000 / 2), ([10, 10, 10], float("nan")), ([12, 11, 13], float("nan"))])
+def test_cost_per_arrest_averted_is_blank_unless_arrests_are_averted(scenario_arrests,
+                                                                       expected):
+    """Extra cost 30,000 a replicate; the baseline makes 10 arrests. Averting 2 on average
+    gives 15,000 an arrest; averting none, or adding arrests, leaves the ratio empty."""
+    rows = [("base", s, 100_000.0, 10) for s in range(3)]
+    rows += [("scn", s, 130_000.0, a) for s, a in enumerate(scenario_arrests)]
+    summary = pd.DataFrame(rows, columns=["scenario", "seed", "cost_total", "arrests"])
+    row = analysis._ratio_row(summary, "scn", "base", "cost_per_arrest_averted", seed=0)
+    if math.isnan(expected):  # None here; NaN once in the table's frame
+        assert row["diff_mean"] is None
+    else:
+        assert row["diff_mean"] == pytest.approx(expected)
+        assert row["diff_low"] <= row["diff_mean"] <= row["diff_high"]
 
 
 def test_intercept_table_agrees_and_admits_gaps(written, tables):
