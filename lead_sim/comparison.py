@@ -129,9 +129,10 @@ def check_out_dir(out_dir: str | Path, key: Mapping[str, Any]) -> None:
     io.check_out_dir(out_dir, key, field="comparison", what="comparison")
 
 
-def validate(baseline: str, scenarios: Sequence[str], reps: int, precision: float | None,
-             max_reps: int | None, draws: Sequence[Mapping[str, Any]] | None = None,
-             **run_options: Any) -> list[Scenario]:
+def prepare_comparison(baseline: str, scenarios: Sequence[str], reps: int,
+                       precision: float | None, max_reps: int | None,
+                       draws: Sequence[Mapping[str, Any]] | None = None,
+                       **run_options: Any) -> list[Scenario]:
     """Check every input (posterior draws too) and return the prepared scenarios (baseline
     first)."""
     if reps < 2:
@@ -208,7 +209,8 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
     uncertainty as well as noise.
     """
     run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
-    prepared = validate(baseline, scenarios, reps, precision, max_reps, draws, **run_options)
+    prepared = prepare_comparison(baseline, scenarios, reps, precision, max_reps, draws,
+                                  **run_options)
     cap = (max_reps or max(DEFAULT_MAX_REPS, reps)) if precision else reps
     seed = check_seeds(seed, cap)
     results: list[tuple[dict, pd.DataFrame]] = []

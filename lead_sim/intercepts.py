@@ -141,6 +141,7 @@ def intercept_table(table: pd.DataFrame) -> pd.DataFrame:
                     row.update(indexed.loc[(scn, m.column)].to_dict())
                     row["note"] = ""
                 else:
-                    row["note"] = m.note or NEEDS_EVENTS
+                    row["note"] = m.note or (NEEDS_EVENTS if m.column.startswith("people_")
+                                             else "not in this comparison's outputs")
                 rows.append(row)
     return pd.DataFrame(rows)

@@ -372,7 +372,7 @@ def is_ratio(metric: str) -> bool:
 
 
 def summarise(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Mean and 95% interval (2.5th to 97.5th percentile) over replicates, with published.
+    """Mean and range of single replays (2.5th to 97.5th percentile) with the published value.
 
     The mean of an odds ratio is its geometric mean: ratios are skewed (a replicate with a small
     cohort can give 7 where most give 0.5), and a ratio and its inverse should average to 1.

@@ -18,8 +18,8 @@ from lead_sim.comparison import (
     check_out_dir,
     comparison_key,
     draw_options,
+    prepare_comparison,
     run_comparison,
-    validate,
 )
 from lead_sim.progress import progress_bar
 from lead_sim.report import HEADLINE_ROWS, sentence, units_note, years_text
@@ -57,8 +57,8 @@ def handle(args: argparse.Namespace) -> int:
     opts = dict(years=args.years, population=args.population, overrides=extra)
     draws = ([{**d, **overrides(args)} for d in cal.draws]
              if cal and args.posterior_draws else None)
-    prepared = validate(args.baseline, args.scenarios, args.reps, args.precision,
-                        args.max_reps, draws, **opts)
+    prepared = prepare_comparison(args.baseline, args.scenarios, args.reps, args.precision,
+                                  args.max_reps, draws, **opts)
     names = [s.name for s in prepared]
     warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
          + identical_within_horizon(prepared[0], prepared[1:]))
