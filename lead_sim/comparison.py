@@ -200,19 +200,26 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                    progress: Callable[[int], None] | None = None,
                    on_batch: Callable[[int, list[str], int], None] | None = None,
                    draws: Sequence[Mapping[str, Any]] | None = None,
-                   calibrated: str | None = None) -> Comparison:
+                   calibrated: str | None = None,
+                   out_dir: str | Path | None = None) -> Comparison:
     """Run the comparison; ``on_batch(n_reps, imprecise, more)`` reports each precision check
     and how many replicates per scenario the next batch adds (0 when the run stops).
 
     ``draws`` (parameter sets, e.g. a calibrated posterior) makes replicate r of every
     scenario start from ``replicate_draw(draws, r)``, so the differences span parameter
-    uncertainty as well as noise.
+    uncertainty as well as noise. An ``out_dir`` that holds anything but this comparison is
+    refused before any run.
     """
     run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
     prepared = prepare_comparison(baseline, scenarios, reps, precision, max_reps, draws,
                                   **run_options)
     cap = (max_reps or max(DEFAULT_MAX_REPS, reps)) if precision else reps
     seed = check_seeds(seed, cap)
+    key = comparison_key(prepared[0].name, [s.name for s in prepared[1:]], seed=seed,
+                         reps=reps, precision=precision, max_reps=max_reps, people=people,
+                         **draw_options(draws), **run_options)
+    if out_dir is not None:
+        check_out_dir(out_dir, key)
     results: list[tuple[dict, pd.DataFrame]] = []
     n = 0
     while True:
@@ -228,9 +235,6 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
             on_batch(n, loose, more)
         if not more:
             break
-    key = comparison_key(prepared[0].name, [s.name for s in prepared[1:]], seed=seed,
-                         reps=reps, precision=precision, max_reps=max_reps, people=people,
-                         **draw_options(draws), **run_options)
     comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison, draws)
     comparison.manifest["calibrated"] = calibrated
     return comparison

@@ -100,18 +100,26 @@ class Validation:
 def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers: int = 1,
                    progress: Callable[[int], None] | None = None,
                    calibrated: str | None = None,
-                   draws: list[dict[str, Any]] | None = None) -> Validation:
+                   draws: list[dict[str, Any]] | None = None,
+                   out_dir: str | Path | None = None) -> Validation:
     """Replay the evaluation ``reps`` times with seeds ``seed .. seed + reps - 1``.
 
-    ``draws`` (one parameter set per replicate, from a calibrated posterior) makes replicate i
-    run with draw i, so the intervals span parameter uncertainty as well as noise.
+    ``draws`` (parameter sets from a calibrated posterior) makes replicate i run with
+    :func:`~lead_sim.runner.replicate_draw`, so the intervals span parameter uncertainty as
+    well as noise. Every draw, and ``out_dir`` (which may hold only this same validation),
+    are checked before any replay runs.
     """
     seed = check_seeds(seed, reps)
     seeds = [seed + r for r in range(reps)]
     tasks = []
     for r, s in enumerate(seeds):
         scn = scenario.with_params(replicate_draw(draws, r)) if draws else scenario
+        if draws:
+            Params.with_overrides(scn.params, f"scenario '{scn.name}' with posterior draw {r + 1}")
         tasks.append((scn, s, True))
+    if out_dir is not None:
+        check_out_dir(out_dir, run_key([scenario], seeds, draws), field="run_key",
+                      what="validation")
     rows: list[dict[str, float] | None] = [None] * reps
     for i, row in run_tasks(replicate, tasks, "local", workers):
         rows[i] = row

@@ -174,7 +174,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
         overrides: Mapping[str, Any] | None = None, workers: int = 1,
         progress: Callable[[int], None] | None = None,
         draws: list[Mapping[str, Any]] | None = None,
-        calibrated: str | None = None) -> Results:
+        calibrated: str | None = None, out_dir: str | Path | None = None) -> Results:
     """Run ``reps`` replicates of each scenario with seeds ``seed .. seed + reps - 1``.
 
     ``progress`` is called with a number of simulated days done (serial runs) or with a
@@ -194,6 +194,8 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
              for scn in prepared for r, s in enumerate(seeds)]
     for scn, _ in tasks if draws else ():  # every draw is checked before anything runs
         Params.with_overrides(scn.params, f"scenario '{scn.name}' with a posterior draw")
+    if out_dir is not None:
+        check_out_dir(out_dir, run_key(prepared, seeds, draws), field="run_key", what="run")
     results: list[RunResult | None] = [None] * len(tasks)
     if workers == 1:
         for i, task in enumerate(tasks):

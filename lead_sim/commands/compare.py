@@ -15,9 +15,6 @@ from lead_sim.commands.common import (
     warn,
 )
 from lead_sim.comparison import (
-    check_out_dir,
-    comparison_key,
-    draw_options,
     prepare_comparison,
     run_comparison,
 )
@@ -59,12 +56,8 @@ def handle(args: argparse.Namespace) -> int:
              if cal and args.posterior_draws else None)
     prepared = prepare_comparison(args.baseline, args.scenarios, args.reps, args.precision,
                                   args.max_reps, draws, **opts)
-    names = [s.name for s in prepared]
     warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
          + identical_within_horizon(prepared[0], prepared[1:]))
-    check_out_dir(args.out, comparison_key(
-        names[0], names[1:], seed=args.seed, reps=args.reps, precision=args.precision,
-        max_reps=args.max_reps, people=args.people, **draw_options(draws), **opts))
     bar = progress_bar(len(prepared) * args.reps, "replicates", "run")
 
     def on_batch(n: int, loose: list[str], more: int) -> None:
@@ -78,7 +71,7 @@ def handle(args: argparse.Namespace) -> int:
             args.baseline, args.scenarios, reps=args.reps, seed=args.seed, workers=args.workers,
             precision=args.precision, max_reps=args.max_reps, people=args.people,
             progress=bar.update, on_batch=on_batch, draws=draws, calibrated=args.calibrated,
-            **opts)
+            out_dir=args.out, **opts)
     path = comparison.write(args.out)
     _print_summary(comparison, path, args.precision)
     return 0

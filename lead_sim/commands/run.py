@@ -13,10 +13,9 @@ from lead_sim.commands.common import (
     require_out,
     warn,
 )
-from lead_sim.io import check_out_dir
 from lead_sim.params import Params
 from lead_sim.progress import progress_bar
-from lead_sim.runner import check_same_period, prepare, run, run_key
+from lead_sim.runner import check_same_period, prepare, run
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 from lead_sim.tables import summary_table, units_note
 
@@ -51,8 +50,6 @@ def handle(args: argparse.Namespace) -> int:
          + (identical_within_horizon(prepared[0], prepared[1:]) if args.baseline else []))
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
              if cal and args.posterior_draws else None)
-    seeds = [args.seed + r for r in range(args.reps)]
-    check_out_dir(out, run_key(prepared, seeds, draws), field="run_key", what="run")
     total = sum(s.days for s in prepared) * args.reps
     # a bar on a terminal, plain lines otherwise (an IDE console, `2>&1 | tee run.log`), where
     # a bare tqdm bar hides itself and a run of several minutes would show nothing at all
@@ -60,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     with bar:
         results = run(prepared, seed=args.seed, reps=args.reps, workers=args.workers,
                       years=args.years, population=args.population, progress=bar.update,
-                      draws=draws, calibrated=args.calibrated)
+                      draws=draws, calibrated=args.calibrated, out_dir=out)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"

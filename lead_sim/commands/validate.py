@@ -14,11 +14,9 @@ from lead_sim.commands.common import (
     require_out,
     seed,
 )
-from lead_sim.io import check_out_dir
 from lead_sim.progress import progress_bar
 from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
 from lead_sim.report import num
-from lead_sim.runner import run_key
 from lead_sim.validation_report import verdict
 
 
@@ -54,15 +52,11 @@ def handle(args: argparse.Namespace) -> int:
     scenario = pilot_scenario(args.scenario, population=args.population, overrides=extra)
     draws = ([{**cal.draw(i), **overrides(args)} for i in range(args.reps)]
              if cal and args.posterior_draws else None)
-    if draws:  # every draw is checked before anything runs
-        for draw in draws:
-            pilot_scenario(scenario, overrides=draw)
-    seeds = [args.seed + r for r in range(args.reps)]
-    check_out_dir(out, run_key([scenario], seeds, draws), field="run_key", what="validation")
     bar = progress_bar(args.reps, "replicates", "run", leave=False)
     with bar:
         result = run_validation(scenario, seed=args.seed, reps=args.reps, workers=args.workers,
-                                progress=bar.update, calibrated=args.calibrated, draws=draws)
+                                progress=bar.update, calibrated=args.calibrated, draws=draws,
+                                out_dir=out)
     path = result.write(out)
     times = "once" if args.reps == 1 else f"{args.reps} times"
     print(f"Evaluation replayed {times} ({scenario.name}, "
