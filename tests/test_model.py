@@ -66,6 +66,25 @@ def test_a_budget_for_part_of_a_case_manager_buys_a_part_time_one():
     assert np.isclose(last["cost_lead_case_management"], fte * 140_000 / 365.25)
 
 
+def test_demand_staffing_pays_for_the_caseload_at_the_cap_at_any_sample_size():
+    """full_capacity hires to demand from October 2011. A small sample must not pay a whole
+    salary for a handful of participants: every day after the switch, each case manager's
+    hours are their caseload over the cap (plus room for anyone waiting), so no one waits
+    overnight and payroll is the caseload in case-manager units."""
+    scenario = prepare("full_capacity", population=1_500, years=3)
+    model = LeadModel(scenario, seed=2)
+    switch = (dt.date(2011, 10, 1) - scenario.start_date).days
+    while model.running:
+        model.step()
+        if model.day > switch:
+            program = model.program
+            on_caseloads = sum(len(cm.caseload) for cm in program.case_managers)
+            assert len(program.waitlist) == 0
+            assert np.isclose(program.staff_fte(), on_caseloads / 25)
+            assert all(0 < cm.fte <= 1 for cm in program.case_managers)
+    assert model.record.frame()["lead_active"].max() > 0  # the check saw participants
+
+
 def test_a_budget_cut_takes_effect_as_caseloads_drain_and_a_restore_brings_staff_back():
     """Cut the pilot's four case managers to 1.3 posts, then restore the budget."""
     scenario = prepare("pilot_2011", population=20_000, years=4, overrides={"caseload_cap": 40})

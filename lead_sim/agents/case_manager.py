@@ -9,8 +9,9 @@ Participants leave the caseload after a spell of six months to two years or more
 
 Case managers are Mesa agents; their number follows the programme budget (a full-time case
 manager costs ``case_manager_annual_cost``) or, with ``staffing = "demand"``, grows to hold
-everyone enrolled at the cap. A budget that does not buy a whole number of case managers buys a
-part-time one for the remainder, with a caseload in proportion. Without that, the small
+everyone enrolled at the cap, with each one's hours following their caseload. A budget that does
+not buy a whole number of case managers buys a part-time one for the remainder, with a caseload
+in proportion. Without that (and without demand hours following caseloads), the small
 populations used in sweeps (a few thousand people stand for the county's 20,000) would round the
 pilot's staff down to none, and the budget's effect would move in steps.
 """
@@ -72,10 +73,9 @@ class Program:
         p = self.model.p
         cap = p["caseload_cap"]
         if p["staffing"] == "demand":
-            target = float(np.ceil(self.enrolled() / cap))
-        else:
-            budget = self.model.budget() * p["case_management_share"]
-            target = budget / p["case_manager_annual_cost"]
+            self._staff_to_demand(cap)
+            return
+        target = self.model.budget() * p["case_management_share"] / p["case_manager_annual_cost"]
         whole, part = divmod(target, 1.0)
         posts = [1.0] * int(whole) + ([part] if round(part * cap) >= 1 else [])
         staff = iter(sorted(self.case_managers, key=lambda cm: len(cm.caseload), reverse=True))
@@ -90,6 +90,26 @@ class Program:
         for cm in staff:
             cm.retiring = True
         self._remove_retired()
+
+    def _staff_to_demand(self, cap: int) -> None:
+        """Hours follow caseloads: each case manager works the hours their caseload needs at
+        the cap (full time at most), and the people waiting get places from those with room,
+        then from new hires. Payroll is then in exact proportion to enrolment, at any sample
+        size; whole-person hiring would cost a small sample a full salary for a few people.
+        """
+        need = len(self.waitlist)
+        for cm in sorted(self.case_managers, key=lambda c: len(c.caseload), reverse=True):
+            room = max(cap - len(cm.caseload), 0)
+            add = min(room, need)
+            need -= add
+            cm.fte, cm.retiring = min(len(cm.caseload) + add, cap) / cap, False
+        while need > 0:
+            add = min(cap, need)
+            need -= add
+            self.case_managers.append(CaseManager(self.model, add / cap))
+        for cm in [cm for cm in self.case_managers if cm.fte == 0]:
+            self.case_managers.remove(cm)
+            cm.remove()
 
     def staff_fte(self) -> float:
         """Full-time equivalents on the payroll (retiring staff included until they leave)."""
