@@ -1,7 +1,7 @@
 """The parameter registry: every model parameter declared once.
 
 Each :class:`Param` carries its default, bounds, unit, description and source. Sources cite rows
-of ``shared/evidence/lead_evidence.md`` by their number (``#16``, ``C6``, ``O10``); a value the
+of ``evidence/lead_evidence.md`` by their number (``#16``, ``C6``, ``O10``); a value the
 evidence does not give is marked ``assumption`` with the reason. Validation, ``lead-sim params``,
 sensitivity sweeps and the web sliders all read this registry, so a number lives in one place.
 

@@ -57,3 +57,20 @@ def test_police_arrest_hours_say_they_cover_referrals_in_lieu_of_booking():
     """The model charges police_hours_per_arrest for every arrest not diverted, including those
     referred to assessment in lieu of booking under ESB 5476, and the description must say so."""
     assert "in lieu of booking" in REGISTRY["police_hours_per_arrest"].description
+
+
+def test_every_cited_evidence_row_exists_in_the_evidence_file():
+    """Sources name rows of evidence/lead_evidence.md (#16, #3a, C6, O10): each must be there,
+    and a source that is not an assumption must cite at least one row."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "evidence" / "lead_evidence.md").read_text("utf-8")
+    rows = set(re.findall(r"^\| *([0-9]+[a-z]?|[A-Z][0-9]+[a-z]?) *\|", text, re.M))
+    assert {"1", "3a", "C6", "O10"} <= rows
+    for p in REGISTRY.values():
+        row = r"(?<![\w#])#([0-9]+[a-z]?)\b|\b([CO][0-9]+[a-z]?)\b"
+        cited = [a or b for a, b in re.findall(row, p.source)]
+        assert set(cited) <= rows, (p.name, sorted(set(cited) - rows))
+        own_reason = p.source.startswith(("assumption", "scenario design", "same basis as"))
+        assert cited or own_reason, p.name

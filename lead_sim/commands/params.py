@@ -25,13 +25,15 @@ def handle(args: argparse.Namespace) -> int:
         import sys
 
         writer = csv.writer(sys.stdout)
-        writer.writerow(["name", "group", "default", "low", "high", "unit", "description",
-                         "source"])
+        writer.writerow(["name", "group", "kind", "sweepable", "default", "low", "high", "unit",
+                         "description", "source"])
         for p in params:
             bounds = ("|".join(p.choices), "") if p.kind == "choice" else (p.low, p.high)
-            writer.writerow([p.name, p.group, p.default, *bounds, p.unit, p.description,
-                             p.source])
+            writer.writerow([p.name, p.group, p.kind, p.sweepable, p.default, *bounds, p.unit,
+                             p.description, p.source])
         return 0
+    print("Sources cite rows of evidence/lead_evidence.md (#16, C6, O10 ...); parameters marked "
+          "'not sweepable' cannot be varied in a sweep spec.")
     for group in GROUPS:
         members = [p for p in params if p.group == group]
         if not members:
@@ -41,7 +43,8 @@ def handle(args: argparse.Namespace) -> int:
             allowed = (" | ".join(p.choices) if p.kind == "choice"
                        else f"{plain(p.low)} to {plain(p.high)} {p.unit}")
             default = repr(p.default) if p.kind == "choice" else plain(p.default)
-            print(f"{p.name} = {default}   [{allowed}]")
+            fixed = "" if p.sweepable else "   (not sweepable)"
+            print(f"{p.name} = {default}   [{allowed}]{fixed}")
             for line in textwrap.wrap(p.description, 92):
                 print(f"    {line}")
             for line in textwrap.wrap(f"source: {p.source}", 92):
