@@ -28,7 +28,7 @@ from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
 from lead_sim.runner import (
     RunResult,
-    check_same_period,
+    check_comparable,
     check_seeds,
     prepare,
     replicate_draw,
@@ -141,10 +141,7 @@ def prepare_comparison(baseline: str, scenarios: Sequence[str], reps: int,
         raise LeadSimError("Give at least one SCENARIO to compare with the BASELINE.")
     names = [baseline, *scenarios]
     prepared = [prepare(name, **run_options) for name in names]
-    labels = [s.name for s in prepared]
-    if len(set(labels)) != len(labels):
-        raise LeadSimError(f"Each scenario may appear once (baseline included); got "
-                           f"{', '.join(labels)}.")
+    check_comparable(names, prepared)
     if precision is not None and not precision > 0:
         raise LeadSimError(f"--precision must be positive; got {precision}.")
     if max_reps is not None and precision is None:
@@ -152,7 +149,6 @@ def prepare_comparison(baseline: str, scenarios: Sequence[str], reps: int,
                            "--precision P too, or use --reps alone.")
     if max_reps is not None and max_reps < reps:
         raise LeadSimError(f"--max-reps ({max_reps}) must be at least --reps ({reps}).")
-    check_same_period(prepared)
     rates = _jail_costs(prepared)
     for i, draw in enumerate(draws or ()):
         for scn in prepared:

@@ -53,12 +53,21 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     return prepared
 
 
-def check_same_period(prepared: Sequence[Scenario]) -> None:
-    """Refuse to set side by side scenarios that simulate different dates.
+def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence[Scenario]
+                     ) -> None:
+    """Refuse to set side by side scenarios that share a name or simulate different dates.
 
-    Differences and "averted" counts are totals over the run: a scenario that stops in 2011
-    would "avert" every arrest the baseline makes afterwards.
+    Results are labelled by name, so two with one name would be mixed up. Differences and
+    "averted" counts are totals over the run: a scenario that stops in 2011 would "avert"
+    every arrest the baseline makes afterwards.
     """
+    for i, scn in enumerate(prepared):
+        for j in range(i):
+            if prepared[j].name == scn.name:
+                given = (f"'{inputs[j]}' and '{inputs[i]}' are both named '{scn.name}'"
+                         if str(inputs[j]) != str(inputs[i]) else f"'{scn.name}' is given twice")
+                raise LeadSimError(f"Each scenario may appear once, baseline included: {given}. "
+                                   "Give each scenario file its own 'name'.")
     first = prepared[0]
     for scn in prepared[1:]:
         if (scn.start_date, scn.end_date) != (first.start_date, first.end_date):

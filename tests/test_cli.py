@@ -212,3 +212,24 @@ def test_run_warns_when_the_timeline_replaces_a_set_value_or_nothing_differs(tmp
     assert done.returncode == 0
     assert ("warning: --set budget_usd_per_year is a start value: scenario 'king_county' "
             "changes it on 2011-10-01") in done.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "caseload_cap=30", "--set", "caseload_cap=40"],
+     "--set caseload_cap is given twice (30 and 40)"),
+    (["--set", "population=100", "--population", "300"], "population is given twice"),
+    (["--baseline", "pilot_2011"], "'pilot_2011' is given twice"),
+])
+def test_conflicting_run_inputs_are_refused(tmp_path, args, message):
+    done = lead_sim("run", "pilot_2011", *args, "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_reusing_a_builtin_name_is_named_in_the_error(tmp_path):
+    kc = tmp_path / "kc.toml"
+    kc.write_text('name = "king_county"\nextends = "king_county"\n')
+    done = lead_sim("compare", "system_as_usual", "king_county", str(kc), "--out",
+                    str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert f"'king_county' and '{kc}' are both named 'king_county'" in done.stderr

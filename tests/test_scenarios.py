@@ -76,6 +76,10 @@ def test_user_file_overrides_defaults_and_adds_changes(tmp_path):
     ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
      '[[timeline]]\ndate = 2011-01-01\nset = { reference_population = 9000 }\n',
      "'reference_population', which can only be set at the start"),
+    ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
+     '[[timeline]]\ndate = 2011-01-01\nset = { caseload_cap = 30 }\n'
+     '[[timeline]]\ndate = 2011-01-01\nset = { caseload_cap = 40 }\n',
+     r"entries 1 and 2 of .* both set 'caseload_cap' on 2011-01-01 \(30 and 40\)"),
 ])
 def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
     path = tmp_path / "bad.toml"

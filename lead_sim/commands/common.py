@@ -62,7 +62,19 @@ def warn(verb: str, messages: list[str]) -> None:
 
 
 def overrides(args: argparse.Namespace) -> dict:
-    return dict(parse_assignment(text) for text in args.overrides)
+    """The --set NAME=VALUE pairs; a name given twice, or a population given both ways, is
+    refused rather than silently won by one of them."""
+    pairs: dict = {}
+    for text in args.overrides:
+        name, value = parse_assignment(text)
+        if name in pairs and pairs[name] != value:
+            raise LeadSimError(f"--set {name} is given twice ({pairs[name]!r} and {value!r}); "
+                               "give it once.")
+        pairs[name] = value
+    if "population" in pairs and getattr(args, "population", None) is not None:
+        raise LeadSimError("The population is given twice (--population and --set "
+                           "population=...); use --population alone.")
+    return pairs
 
 
 def require_out(out: str | None) -> str:

@@ -15,7 +15,7 @@ from lead_sim.commands.common import (
 )
 from lead_sim.params import Params
 from lead_sim.progress import progress_bar
-from lead_sim.runner import check_same_period, prepare, run
+from lead_sim.runner import check_comparable, prepare, run
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
 from lead_sim.tables import summary_table, units_note
 
@@ -45,7 +45,7 @@ def handle(args: argparse.Namespace) -> int:
     extra = {**(cal.params if cal else {}), **overrides(args)}
     opts = dict(years=args.years, population=args.population, overrides=extra)
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
-    check_same_period(prepared)
+    check_comparable(names, prepared)
     warn("run", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
          + (identical_within_horizon(prepared[0], prepared[1:]) if args.baseline else []))
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]

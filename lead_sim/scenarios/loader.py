@@ -153,7 +153,16 @@ def _timeline(raw: Any, where: str) -> list[TimelineEntry]:
     so that an error's entry number counts entries in the file it names."""
     if not isinstance(raw, list):
         raise LeadSimError(f"'timeline' in {where} must be a list of [[timeline]] tables.")
-    return [_entry(entry, i, where) for i, entry in enumerate(raw)]
+    entries = [_entry(entry, i, where) for i, entry in enumerate(raw)]
+    first: dict[tuple[dt.date, str], int] = {}
+    for i, entry in enumerate(entries):
+        for name, value in entry.set.items():
+            j = first.setdefault((entry.date, name), i)
+            if entries[j].set[name] != value:
+                raise LeadSimError(
+                    f"[[timeline]] entries {j + 1} and {i + 1} of {where} both set '{name}' on "
+                    f"{entry.date} ({entries[j].set[name]!r} and {value!r}); keep one.")
+    return entries
 
 
 def _entry(raw: Any, index: int, where: str) -> TimelineEntry:
