@@ -177,7 +177,9 @@ def test_progress_off_a_terminal_is_plain_lines_with_each_precision_batch(tmp_pa
     code = main(["compare", BASE, SCN, "--reps", "2", "--precision", "1e-6", "--max-reps", "3",
                  "--population", "500", "--years", "3", "--out", str(tmp_path / "out")])
     assert code == 0
-    err = capsys.readouterr().err.splitlines()
+    captured = capsys.readouterr()
+    assert f"Still wider than that: {SCN}:arrests;" in captured.out  # what is still loose
+    err = captured.err.splitlines()
     assert any(line.startswith("2 replicates: ") for line in err), err
     progress = [line for line in err if line.startswith("replicates: ")]
     assert progress and progress[-1].startswith("replicates: 6/6 runs (100%)"), err

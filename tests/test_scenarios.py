@@ -154,3 +154,11 @@ def test_first_difference_between_scenarios():
     assert pilot.first_difference(base) == dt.date(2011, 10, 1)  # LEAD's launch
     assert base.first_difference(base) is None
     assert pilot.with_params({"caseload_cap": 30}).first_difference(pilot) == pilot.start_date
+
+
+@pytest.mark.parametrize(("years", "end"), [
+    (1, dt.date(2010, 12, 31)), (6, dt.date(2015, 12, 31)), (12, dt.date(2021, 12, 31)),
+    (14, dt.date(2023, 12, 31)), (0.5, dt.date(2010, 7, 2))])
+def test_whole_years_end_on_the_eve_of_the_anniversary(years, end):
+    """6 x 365.25 days rounds to 2,192 and would end on 1 January 2016."""
+    assert load_scenario("pilot_2011").with_horizon(years).end_date == end

@@ -92,5 +92,7 @@ def _print_summary(comparison, path, precision) -> None:
         state = "reached" if manifest["precision_reached"] else "not reached (cap)"
         print(f"Precision {precision:g}: {state} with {manifest['reps_used']} replicates "
               "per scenario.")
+        if manifest["imprecise"]:
+            print("Still wider than that: " + "; ".join(manifest["imprecise"]) + ".")
     print(f"\nWrote {path}/report.html, comparison.csv, intercepts.csv, figures/, runs/ and "
           "manifest.json")

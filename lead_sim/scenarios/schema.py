@@ -39,11 +39,21 @@ class Scenario:
         return (self.end_date - self.start_date).days + 1
 
     def with_horizon(self, years: float | None) -> Scenario:
-        """The same scenario run for ``years`` from its start date (None keeps the end date)."""
+        """The same scenario run for ``years`` from its start date (None keeps the end date).
+
+        Whole years are calendar years (``--years 6`` from 1 January ends on 31 December, not
+        a day later as 6 x 365.25 days would); a fraction adds its share of 365.25 days.
+        """
         if years is None:
             return self
-        end = self.start_date + dt.timedelta(days=round(years * 365.25) - 1)
-        return replace(self, end_date=end)
+        whole = int(years)
+        start = self.start_date
+        try:
+            anniversary = start.replace(year=start.year + whole)
+        except ValueError:  # 29 February in a year without one
+            anniversary = dt.date(start.year + whole, 3, 1)
+        extra = round((years - whole) * 365.25)
+        return replace(self, end_date=anniversary + dt.timedelta(days=extra - 1))
 
     def dated_changes(self, name: str) -> list[TimelineEntry]:
         """Timeline entries within the run that set parameter ``name``."""
