@@ -61,7 +61,9 @@ def handle(args: argparse.Namespace) -> int:
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"
-    print(f"Mean over {reps} (seeds {args.seed}-{args.seed + args.reps - 1}), "
+    seeds = (f"seed {args.seed}" if args.reps == 1
+             else f"seeds {args.seed}-{args.seed + args.reps - 1}")
+    print(f"Mean over {reps} ({seeds}), "
           f"{prepared[-1].start_date} to {prepared[-1].end_date}, "
           f"{Params.with_overrides(prepared[-1].params)['population']:,} people:")
     print(summary_table(results.summary, baseline))
