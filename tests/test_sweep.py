@@ -316,6 +316,17 @@ def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
     assert (out / "indices.csv").read_text() == before
 
 
+def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path):
+    spec = write_spec(tmp_path / "s.toml", TINY)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "lead_sim.cli", "sweep", str(spec), "--out",
+                           str(out), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == "", done.stdout
+    assert done.stderr.count("\n") == 1 and "Cannot reach the Dask scheduler" in done.stderr
+    assert not out.exists()
+
+
 # ---- bad specs: exit 2 before anything runs or is written ---------------------------------------
 @pytest.mark.parametrize(("change", "message"), [
     (("contact_rate = {", "contact_rat = {"), "Unknown parameter 'contact_rat'"),

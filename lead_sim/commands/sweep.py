@@ -43,6 +43,7 @@ def register(subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from lead_sim.errors import LeadSimError
+    from lead_sim.executors import check_scheduler
     from lead_sim.sensitivity.engine import run_sweep
     from lead_sim.sensitivity.spec import load_spec, runs_per_sample
 
@@ -51,6 +52,8 @@ def handle(args: argparse.Namespace) -> int:
         raise LeadSimError("--scheduler needs --executor dask.")
     spec = load_spec(args.spec, samples=args.samples, reps=args.reps,
                      population=args.population, years=args.years)
+    if args.scheduler:  # before the header: an unreachable cluster is one line and exit 2
+        check_scheduler(args.scheduler)
     rows = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
     paired = any(o.startswith("diff:") for o in spec.outcomes)
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
