@@ -23,7 +23,7 @@ from lead_sim.manifest import build_manifest
 from lead_sim.params import Params
 from lead_sim.runner import check_seeds, prepare, replicate_draw, run_key, simulate
 from lead_sim.scenarios import Scenario
-from lead_sim.validation import ENROL_END, FOLLOW_END, evaluate, summarise
+from lead_sim.validation import ENROL_END, FOLLOW_END, evaluate, summarise, with_verdicts
 
 MIN_POPULATION = 5_000  # below this the cohorts hold a few dozen people and the ORs are noise
 CASELOAD_DAYS = 365  # caseload is averaged over the last year of the enrolment window
@@ -133,7 +133,10 @@ def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers
         controls="random sample at the evaluation's ratio 115/203 per replicate",
         weighting="controls weighted to the LEAD cohort's pre-entry arrest strata (ATT)",
         interval="2.5th to 97.5th percentile over replicates")
-    return Validation(frame, summarise(frame.to_dict("records")), manifest)
+    p = Params.with_overrides(scenario.params)
+    table = with_verdicts(summarise(frame.to_dict("records")),
+                          p["reference_population"] / p["population"])
+    return Validation(frame, table, manifest)
 
 
 def mean_stats(rows: list[dict[str, float]], names: list[str]) -> dict[str, float]:

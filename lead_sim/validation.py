@@ -371,6 +371,40 @@ def is_ratio(metric: str) -> bool:
     return metric.endswith("_or") or "_or_" in metric
 
 
+#: Metrics that count people: the published value is for the whole county, the model's for
+#: its sample, so the verdict scales the model's range by reference_population / population.
+COUNTS = ("n_lead", "n_control")
+#: Evaluation outcomes the evidence file leaves out on purpose: the model predicts them.
+HELD_OUT = ("felony_charge_or", "bookings_per_year_diff", "jail_days_per_year_diff", "prison_or",
+            "legal_cost_change_lead", "legal_cost_change_control")
+
+
+def verdict(metric: str, low: float, high: float, published: float,
+            factor: float = 1.0) -> str:
+    """Whether the published value lies in the replay range, in words."""
+    if math.isnan(published):
+        return ("held out: a prediction to check against the evaluation" if metric in HELD_OUT
+                else "diagnostic (no published value)")
+    if math.isnan(low) or math.isnan(high):
+        return "n/a"
+    scaled = metric in COUNTS and factor != 1.0
+    if scaled:
+        low, high = low * factor, high * factor
+    where = "inside" if low <= published <= high else "outside"
+    return (f"published value {where} the replay range"
+            + (f" (scaled x{factor:.3g} to the county)" if scaled else ""))
+
+
+def with_verdicts(table: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """The summary table with each count's sample-to-county factor and each metric's verdict,
+    so validation.csv can be read alone (a sample's 50 LEAD participants stand for 200)."""
+    out = table.copy()
+    out["county_factor"] = [factor if m in COUNTS else 1.0 for m in out["metric"]]
+    out["verdict"] = [verdict(r.metric, r.model_low, r.model_high, r.published, factor)
+                      for r in out.itertuples()]
+    return out
+
+
 def summarise(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Mean and range of single replays (2.5th to 97.5th percentile) with the published value.
 

@@ -23,24 +23,6 @@ if TYPE_CHECKING:
 
 
 RANGE = "range of single replays (2.5-97.5%)"
-#: Metrics that count people: the published value is for the whole county, the model's for
-#: its sample, so the verdict scales the model's range by reference_population / population.
-COUNTS = ("n_lead", "n_control")
-
-
-def verdict(metric: str, low: float, high: float, published: float,
-            factor: float = 1.0) -> str:
-    """Whether the published value lies in the replay range, in words."""
-    if math.isnan(published):
-        return "no published value (held out)"
-    if math.isnan(low) or math.isnan(high):
-        return "n/a"
-    scaled = metric in COUNTS and factor != 1.0
-    if scaled:
-        low, high = low * factor, high * factor
-    where = "inside" if low <= published <= high else "outside"
-    return (f"published value {where} the replay range"
-            + (f" (scaled x{factor:.3g} to the county)" if scaled else ""))
 
 
 def metric_figure(row: pd.Series, values: pd.Series) -> Figure:
@@ -74,11 +56,9 @@ def _cell(value: float, metric: str) -> str:
 def report_html(v: Validation) -> str:
     """The whole validation page as one HTML string."""
     m = v.manifest
-    factor = m["params"]["reference_population"] / m["params"]["population"]
     rows = [[r.metric, METRICS[r.metric], _cell(r.model_mean, r.metric),
              f"{_cell(r.model_low, r.metric)} to {_cell(r.model_high, r.metric)}",
-             _cell(r.published, r.metric),
-             verdict(r.metric, r.model_low, r.model_high, r.published, factor)]
+             _cell(r.published, r.metric), r.verdict]
             for r in v.table.itertuples()]
     figures = []
     for _, row in v.table.iterrows():

@@ -109,18 +109,20 @@ def test_method_states_seeds_as_the_readme_does(compared):
 def test_validation_page_labels_the_replay_range_and_gives_verdicts():
     from types import SimpleNamespace
 
-    from lead_sim.validation_report import report_html, verdict
+    from lead_sim.validation import verdict, with_verdicts
+    from lead_sim.validation_report import report_html
 
     assert verdict("arrest_or_6m", 0.3, 0.5, 0.40) == "published value inside the replay range"
     assert verdict("arrest_or_6m", 0.5, 0.9, 0.40) == "published value outside the replay range"
-    assert verdict("prison_or", 0.5, 0.9, float("nan")).startswith("no published value")
+    assert verdict("prison_or", 0.5, 0.9, float("nan")).startswith("held out")
+    assert verdict("n_control_pool", 300, 400, float("nan")).startswith("diagnostic")
     assert verdict("n_lead", 40, 60, 203, factor=4.0) == (
         "published value inside the replay range (scaled x4 to the county)")
     nan = float("nan")
     table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 0.40),
                           ("prison_or", 0.8, 0.6, 1.1, nan)],
                          columns=["metric", "model_mean", "model_low", "model_high", "published"])
-    v = SimpleNamespace(table=table, replicates=pd.DataFrame(
+    v = SimpleNamespace(table=with_verdicts(table, 4.0), replicates=pd.DataFrame(
         {"arrest_or_6m": [0.5, 0.7], "prison_or": [0.6, 1.1]}), manifest={
         "scenario": {"name": "pilot_2011"}, "reps": 2, "seeds": [0, 1], "git_commit": "x",
         "params": {"population": 5000, "reference_population": 20000}})

@@ -218,7 +218,12 @@ def test_validate_end_to_end(tmp_path, capsys):
     assert main(["validate", "--reps", "2", "--population", "5000", "--out", str(out)]) == 0
     table = pd.read_csv(out / "validation.csv")
     assert list(table.columns) == ["metric", "model_mean", "model_low", "model_high",
-                                   "published"]
+                                   "published", "county_factor", "verdict"]
+    factors = table.set_index("metric")["county_factor"]
+    assert factors["n_lead"] == 4.0 and factors["arrest_or_6m"] == 1.0  # 20,000 / 5,000
+    verdicts = table.set_index("metric")["verdict"]
+    assert verdicts["prison_or"].startswith("held out")
+    assert verdicts["n_control_pool"].startswith("diagnostic")
     published = table.set_index("metric")["published"]
     assert published["arrest_or_6m"] == 0.40 and published["arrest_or_long"] == 0.42
     assert (published["n_lead"], published["n_control"]) == (203, 115)

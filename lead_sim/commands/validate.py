@@ -17,7 +17,6 @@ from lead_sim.commands.common import (
 from lead_sim.progress import progress_bar
 from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
 from lead_sim.report import num
-from lead_sim.validation_report import verdict
 
 
 def register(subparsers) -> None:
@@ -61,21 +60,19 @@ def handle(args: argparse.Namespace) -> int:
     times = "once" if args.reps == 1 else f"{args.reps} times"
     print(f"Evaluation replayed {times} ({scenario.name}, "
           f"{result.manifest['params']['population']:,} people):")
-    p = result.manifest["params"]
-    print(_table(result.table, p["reference_population"] / p["population"]))
+    print(_table(result.table))
     print(f"\nWrote {path}/validation.csv, validation.html, replicates.csv and manifest.json")
     return 0
 
 
-def _table(table: pd.DataFrame, factor: float) -> str:
+def _table(table: pd.DataFrame) -> str:
     """The validation table for the terminal; model_low to model_high is the range of single
     replays (2.5-97.5%), not an interval of the mean."""
     def cell(value: float, metric: str) -> str:
         return "" if value != value else num(value, "cost" if "cost" in metric else "")
 
-    frame = table.assign(**{c: [cell(v, m) for v, m in zip(table[c], table["metric"])]
-                            for c in ("model_mean", "model_low", "model_high", "published")})
-    frame["verdict"] = [verdict(r.metric, r.model_low, r.model_high, r.published, factor)
-                        for r in table.itertuples()]
+    frame = table.drop(columns="county_factor").assign(
+        **{c: [cell(v, m) for v, m in zip(table[c], table["metric"])]
+           for c in ("model_mean", "model_low", "model_high", "published")})
     return (frame.set_index("metric").to_string()
             + "\nmodel_low to model_high: range of single replays (2.5-97.5%).")
