@@ -309,8 +309,9 @@ def assumptions_section(c: Comparison) -> str:
         for e in scn["timeline"]:
             changes = ", ".join(f"{k} = {plain(v)}" for k, v in e["set"].items())
             cover = f"covers {', '.join(e['cover'])}" if e["cover"] else ""
+            after = " (after the run ends: not simulated)" if e["date"] > scn["end_date"] else ""
             timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
-                             e["note"]])
+                             e["note"] + after])
     return ("<h2>Assumptions that drive the result</h2>"
             "<p>Parameters of LEAD's effect, reach, capacity and unit costs, plus every parameter "
             "that differs between scenarios or was overridden, with their sources from the "

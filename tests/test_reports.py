@@ -184,3 +184,10 @@ def test_cost_note_quotes_the_rates_the_runs_used(tmp_path):
                  "--set", "jail_bed_day_cost=123", "--out", str(out)]) == 0
     page = (out / "report.html").read_text()
     assert "<code>jail_bed_day_cost</code> = $123 a bed-day" in page
+
+
+def test_timeline_entries_after_the_run_are_marked(compared):
+    """TINY runs half a year from 2010: pilot_2011's launch in October 2011 is not simulated."""
+    _, page = compared
+    launch = page[page.index("<td class='date'>2011-10-01</td>"):]
+    assert "(after the run ends: not simulated)" in launch[:launch.index("</tr>")]

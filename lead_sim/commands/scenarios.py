@@ -26,7 +26,8 @@ def handle(args: argparse.Namespace) -> int:
     for entry in scn.timeline:
         changes = ", ".join(f"{k} = {v}" for k, v in entry.set.items())
         cover = f"cover {', '.join(entry.cover)}" if entry.cover else ""
-        print(f"  {entry.date}  {'; '.join(x for x in (cover, changes) if x)}")
+        after = "  (after end_date: not simulated)" if entry.date > scn.end_date else ""
+        print(f"  {entry.date}  {'; '.join(x for x in (cover, changes) if x)}{after}")
         if entry.note:
             print(f"              {entry.note}")
     return 0
