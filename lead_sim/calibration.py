@@ -37,7 +37,7 @@ from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.executors import run_tasks
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.replay import MIN_POPULATION, mean_stats, pilot_scenario, replicate
-from lead_sim.runner import check_seeds, replicate_draw
+from lead_sim.runner import check_seeds, parse_seed, replicate_draw
 from lead_sim.scenarios import Scenario
 
 #: Statistics a target may name, and what each is. Held-out outcomes are deliberately absent.
@@ -156,12 +156,20 @@ def _target(table: dict, where: str) -> Target:
                   _number(table, "weight", where, positive=True) if "weight" in table else 1.0)
 
 
-def _seed(data: dict, where: str) -> int:
-    """The config's seed: a whole number (not, say, 1.5 silently truncated to 1)."""
+def _seed(data: dict, reps: int, where: str) -> int:
+    """The config's seed, checked by the project's rule (:func:`lead_sim.runner.check_seeds`)
+    rather than one of its own, so calibrate accepts exactly the seeds run and validate do:
+    a whole number (1.5 is refused, not truncated) whose replicates' seeds all stay in range.
+    """
     seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise LeadSimError(f"'seed' in {where} must be a whole number; got {seed!r}.")
-    return seed
+    try:
+        first = parse_seed(seed)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'seed' in {where}: {exc}") from None
+    try:  # every replicate's seed, so a bad one stops here rather than in NumPy
+        return check_seeds(first, reps)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'seed' = {first} with 'reps' = {reps} in {where}: {exc}") from None
 
 
 def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
@@ -188,19 +196,16 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     accept = _number(data, "accept", where, positive=True) if "accept" in data else 0.2
     if accept >= 1:
         raise LeadSimError(f"'accept' in {where} is the accepted fraction, below 1; got {accept}.")
+    reps = int(_number(data, "reps", where, True)) if "reps" in data else 3
     config = CalibrationConfig(
         scenario=str(data.get("scenario", "pilot_2011")),
         population=int(_number(data, "population", where, True)) if "population" in data
         else int(Params()["population"]),
-        reps=int(_number(data, "reps", where, True)) if "reps" in data else 3,
+        reps=reps,
         candidates=int(_number(data, "candidates", where, True)) if "candidates" in data else 60,
-        accept=accept, seed=_seed(data, where), priors=priors, targets=targets,
+        accept=accept, seed=_seed(data, reps, where), priors=priors, targets=targets,
         generations=int(_number(data, "generations", where, True)) if "generations" in data
         else 1, path=str(path))
-    try:  # every replicate's seed, so a bad one stops here rather than in NumPy
-        check_seeds(config.seed, config.reps)
-    except LeadSimError as exc:
-        raise LeadSimError(f"'seed' in {where}: {exc}") from None
     if config.population < MIN_POPULATION:
         raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
                            "evaluation's cohorts can be formed.")

@@ -20,6 +20,7 @@ from lead_sim.calibration import (
 from lead_sim.cli import main
 from lead_sim.errors import LeadSimError
 from lead_sim.replay import pilot_scenario, replicate
+from lead_sim.runner import MAX_SEED, check_seeds
 
 # A short pilot (June 2011 to December 2012) keeps each run under a second at the smallest
 # population the cohorts allow.
@@ -135,6 +136,22 @@ def test_a_misspelt_scenario_or_bad_seed_leaves_no_out_folder(tmp_path, capsys):
     assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 2
     assert "'seed' in calibration config" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seed, message", [
+    ("1.5", "'seed' in calibration config"),
+    ("true", "'seed' in calibration config"),
+    (str(MAX_SEED), "'seed' = 4294967295 with 'reps' = 2 in calibration config"),
+])
+def test_seeds_follow_the_rule_of_run_and_validate(tmp_path, seed, message):
+    """The seed is checked by runner.check_seeds, and the error names the config keys."""
+    config = write_config(tmp_path, 200.0, reps=2)
+    config.write_text(config.read_text().replace(f"seed = {SEEDS[0]}", f"seed = {seed}"))
+    with pytest.raises(LeadSimError, match=message) as caught:
+        load_config(config)
+    with pytest.raises(LeadSimError) as rule:
+        check_seeds(json.loads(seed), 2)
+    assert str(rule.value) in str(caught.value)  # the project's own words, not a copy
 
 
 def test_an_out_folder_holding_other_files_is_refused(tmp_path, capsys):
