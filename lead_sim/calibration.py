@@ -24,7 +24,7 @@ import math
 import os
 import tomllib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,17 +91,39 @@ class CalibrationConfig:
     seed: int
     priors: tuple[Prior, ...]
     targets: tuple[Target, ...]
+    prepared: Scenario = field(repr=False)  # the scenario as every candidate runs it
     generations: int = 1
     path: str = ""
+
+    def scenario_definition(self) -> dict[str, Any]:
+        """What the candidates run besides their own values: the prepared scenario (dates,
+        timeline, [params]) and every parameter value it starts from, registry defaults
+        included, except the calibrated ones (each candidate sets those).
+
+        ``source`` (where the scenario file was read from) is left out: moving the project
+        or the calibration folder changes no run, so it must not orphan finished evaluations.
+        """
+        definition = {k: v for k, v in self.prepared.to_dict().items() if k != "source"}
+        calibrated = {p.name for p in self.priors}
+        start = Params.with_overrides(self.prepared.params)
+        definition["start_params"] = {k: v for k, v in start.items() if k not in calibrated}
+        return definition
 
     def key(self) -> str:
         """Fingerprint of everything that decides the candidates and their numbers.
 
-        The number of generations is left out: generation g depends only on the ones before
-        it, so adding a generation to a finished calibration keeps its evaluations.
+        The scenario counts by its definition (:meth:`scenario_definition`), not by its name
+        or path: editing the scenario file, a built-in scenario or a registry default between
+        two sessions changes the key, so a resume never mixes evaluations of two models (as
+        :func:`lead_sim.runner.run_key` hashes the prepared scenarios). The number of
+        generations is left out: generation g depends only on the ones before it, so adding a
+        generation to a finished calibration keeps its evaluations.
         """
-        data = {k: v for k, v in asdict(self).items() if k not in ("path", "generations")}
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        data = {k: v for k, v in asdict(self).items()
+                if k not in ("path", "generations", "prepared")}
+        data["scenario_definition"] = self.scenario_definition()
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ---- reading a config ---------------------------------------------------------------------------
@@ -197,27 +219,39 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     if accept >= 1:
         raise LeadSimError(f"'accept' in {where} is the accepted fraction, below 1; got {accept}.")
     reps = int(_number(data, "reps", where, True)) if "reps" in data else 3
+    population = _population(data, where)
     config = CalibrationConfig(
         scenario=str(data.get("scenario", "pilot_2011")),
-        population=int(_number(data, "population", where, True)) if "population" in data
-        else int(Params()["population"]),
-        reps=reps,
+        population=population, reps=reps,
         candidates=int(_number(data, "candidates", where, True)) if "candidates" in data else 60,
         accept=accept, seed=_seed(data, reps, where), priors=priors, targets=targets,
         generations=int(_number(data, "generations", where, True)) if "generations" in data
-        else 1, path=str(path))
-    if config.population < MIN_POPULATION:
-        raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
-                           "evaluation's cohorts can be formed.")
+        else 1, path=str(path), prepared=_scenario(data, path, population, where))
     return config
 
 
-def _scenario(config: CalibrationConfig) -> Scenario:
-    """The config's scenario, resolved relative to the config file when it is a path."""
-    name = config.scenario
-    if name.endswith(".toml") and config.path and not Path(name).is_absolute():
-        name = str(Path(config.path).parent / name)
-    return pilot_scenario(name, population=config.population)
+def _population(data: dict, where: str) -> int:
+    population = (int(_number(data, "population", where, True)) if "population" in data
+                  else int(Params()["population"]))
+    if population < MIN_POPULATION:
+        raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
+                           "evaluation's cohorts can be formed.")
+    return population
+
+
+def _scenario(data: dict, path: str | os.PathLike[str], population: int,
+              where: str) -> Scenario:
+    """The config's scenario, prepared as the candidates run it; a path is relative to the
+    config file. Loaded once, with the config, so the scenario that is fingerprinted
+    (:meth:`CalibrationConfig.key`) is the one that runs, and a bad one stops the command
+    before any folder is made."""
+    name = str(data.get("scenario", "pilot_2011"))
+    if name.endswith(".toml") and not Path(name).is_absolute():
+        name = str(Path(path).parent / name)
+    try:
+        return pilot_scenario(name, population=population)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'scenario' in {where}: {exc}") from None
 
 
 # ---- candidates and their evaluation ------------------------------------------------------------
@@ -278,7 +312,8 @@ def read_evaluations(path: Path, key: str) -> Done:
         if record.get("key") != key:
             raise LeadSimError(
                 f"{path} holds evaluations of a different calibration (config, population, "
-                "replicates or seed changed). Use a new --out folder, or delete the file.")
+                "replicates, seed, or the scenario's definition or parameter defaults changed)."
+                " Use a new --out folder, or delete the file.")
         done[record.get("generation", 0), record["candidate"]] = record
     return done
 
@@ -320,7 +355,7 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     Generations run in order, each drawn from the one before. ``limit`` stops after that many
     new evaluations (for a partial run); the same call later continues where it stopped.
     """
-    scenario = _scenario(config)  # a bad scenario is refused before the folder is made
+    scenario = config.prepared
     path, key = out_dir / EVALUATIONS, config.key()
     done = open_out_dir(out_dir, key)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ output, resume after an interruption, and the calibrated parameter file in ``run
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from lead_sim.calibration import (
 )
 from lead_sim.cli import main
 from lead_sim.errors import LeadSimError
+from lead_sim.params import REGISTRY
 from lead_sim.replay import pilot_scenario, replicate
 from lead_sim.runner import MAX_SEED, check_seeds
 
@@ -108,6 +110,45 @@ def test_a_changed_config_does_not_mix_with_old_evaluations(tmp_path, synthetic_
     changed = load_config(write_config(tmp_path, synthetic_target + 1, candidates=2, reps=1))
     with pytest.raises(LeadSimError, match="different calibration"):
         run_evaluations(changed, tmp_path / "out")
+
+
+def test_an_edited_scenario_file_is_refused_on_resume(tmp_path, capsys):
+    """Same config, scenario file edited between two sessions: the second session must refuse
+    the folder, not add candidates of the edited model to those of the old one."""
+    config = write_config(tmp_path, 200.0, candidates=2, reps=1)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--out", str(out), "--stop-after", "1"]) == 0
+    before = (out / EVALUATIONS).read_text()
+    scenario = tmp_path / "short_pilot.toml"
+    scenario.write_text(scenario.read_text() + "\n[params]\ncontact_rate = 0.002\n")
+    capsys.readouterr()
+    assert main(["calibrate", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "holds evaluations of a different calibration" in err
+    assert "scenario's definition" in err
+    assert (out / EVALUATIONS).read_text() == before  # nothing added to the old evaluations
+
+
+def test_key_follows_the_scenario_definition_and_registry_defaults_not_paths(tmp_path,
+                                                                             monkeypatch):
+    config = write_config(tmp_path, 200.0)
+    key = load_config(config).key()
+    moved = tmp_path / "moved"  # the same files elsewhere (another checkout, a copied folder)
+    moved.mkdir()
+    for name in ("calibration.toml", "short_pilot.toml"):
+        (moved / name).write_text((tmp_path / name).read_text())
+    assert load_config(moved / "calibration.toml").key() == key
+    more = moved / "more.toml"  # more generations keep generation 0's evaluations
+    more.write_text(config.read_text().replace("accept = 0.3", "accept = 0.3\ngenerations = 3"))
+    assert load_config(more).key() == key
+    # A registry default the runs start from (not a calibrated one) changes the key.
+    changed = dataclasses.replace(REGISTRY["contact_rate"], default=0.002)
+    monkeypatch.setitem(REGISTRY, "contact_rate", changed)
+    assert load_config(config).key() != key
+    monkeypatch.undo()
+    calibrated = dataclasses.replace(REGISTRY["diversion_propensity"], default=0.2)
+    monkeypatch.setitem(REGISTRY, "diversion_propensity", calibrated)
+    assert load_config(config).key() == key  # every candidate sets its own value
 
 
 @pytest.mark.parametrize("extra, message", [
