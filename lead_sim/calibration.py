@@ -227,7 +227,41 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
         accept=accept, seed=_seed(data, reps, where), priors=priors, targets=targets,
         generations=int(_number(data, "generations", where, True)) if "generations" in data
         else 1, path=str(path), prepared=_scenario(data, path, population, where))
+    _check_smc_accepted(config, where)
     return config
+
+
+def n_accepted(accept: float, candidates: int) -> int:
+    """How many of a generation's candidates are accepted: the ``accept`` fraction, at least 1."""
+    return max(1, round(accept * candidates))
+
+
+def _check_smc_accepted(config: CalibrationConfig, where: str) -> None:
+    """Refuse an ABC-SMC config whose generations would accept too few sets to propose from.
+
+    A later generation's kernel has the covariance of the accepted sets; n sets in d
+    parameters span at most n - 1 directions, so fewer than d + 1 leave the kernel unable to
+    move along some parameter (one set gives no covariance at all, and the proposals fail).
+    d + 1 is the least that gives a full-rank kernel; a rejection calibration (one
+    generation) needs only 1.
+    """
+    if config.generations == 1:
+        return
+    need, d = len(config.priors) + 1, len(config.priors)
+    got = n_accepted(config.accept, config.candidates)
+    if got >= need:
+        return
+    candidates = max(config.candidates, math.ceil((need - 0.5) / config.accept))
+    while n_accepted(config.accept, candidates) < need:  # round() halves to even
+        candidates += 1
+    accept = (f", or 'accept' to at least {need / config.candidates:.3g}"
+              if need < config.candidates else "")
+    raise LeadSimError(
+        f"{where} has generations = {config.generations}, but accept = {config.accept:g} of "
+        f"candidates = {config.candidates} accepts only {got} set(s) per generation. ABC-SMC "
+        f"needs at least {need} (one more than the {d} calibrated parameter(s)) to draw the "
+        f"next generation around them. Raise 'candidates' to at least {candidates}{accept}, "
+        "or set generations = 1 (rejection).")
 
 
 def _population(data: dict, where: str) -> int:
@@ -269,7 +303,14 @@ def draw_candidates(config: CalibrationConfig, generation: int = 0,
     else:
         old = abc_smc.to_unit(priors, previous[[p.name for p in priors]].to_numpy(float))
         rng = np.random.default_rng([config.seed, generation])
-        u = abc_smc.propose(old, previous["weight"].to_numpy(float), n, rng)
+        try:
+            u = abc_smc.propose(old, previous["weight"].to_numpy(float), n, rng)
+        except (abc_smc.ProposalError, np.linalg.LinAlgError) as exc:
+            raise LeadSimError(
+                f"Cannot draw generation {generation} of calibration config '{config.path}' "
+                f"around generation {generation - 1}'s {len(old)} accepted set(s): {exc}. "
+                "Accept more sets per generation (raise 'candidates' or 'accept'), or set "
+                "generations = 1. The finished evaluations are kept.") from None
     columns = [p.transform(np.clip(u[:, j], 0.0, 1.0)) for j, p in enumerate(priors)]
     return [{p.name: (int(col[i]) if REGISTRY[p.name].kind == "int" else float(col[i]))
              for p, col in zip(config.priors, columns)} for i in range(n)]
@@ -419,7 +460,7 @@ def _generation(config: CalibrationConfig, g: int, done: Done,
         rows.append({"generation": g, "candidate": i, **record["values"], **stats,
                      "distance": distance(stats, config.targets)})
     frame = pd.DataFrame(rows)
-    n_accept = max(1, round(config.accept * len(frame)))
+    n_accept = n_accepted(config.accept, len(frame))
     order = frame.sort_values(["distance", "candidate"]).index[:n_accept]
     frame["accepted"] = frame.index.isin(order)
     frame["weight"] = 0.0

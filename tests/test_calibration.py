@@ -14,6 +14,7 @@ from lead_sim.calibration import (
     EVALUATIONS,
     Target,
     distance,
+    draw_candidates,
     load_calibrated,
     load_config,
     run_evaluations,
@@ -207,6 +208,35 @@ def test_an_out_folder_holding_other_files_is_refused(tmp_path, capsys):
     assert main(["calibrate", str(config), "--out", str(foreign)]) == 2
     assert "holds a different calibration" in capsys.readouterr().err
     assert sorted(p.name for p in foreign.iterdir()) == ["manifest.json", "notes.txt"]
+
+
+@pytest.mark.parametrize("settings, extra, message", [
+    ("candidates = 2\naccept = 0.3", "", "accepts only 1 set(s) per generation. ABC-SMC needs "
+     "at least 2 (one more than the 1 calibrated parameter(s))"),
+    ("candidates = 4\naccept = 0.5", '[[parameter]]\nname = "hr_lead_engaged"\nlow = 0.2\n'
+     'high = 0.9\n', "accepts only 2 set(s) per generation. ABC-SMC needs at least 3"),
+])
+def test_smc_with_too_few_accepted_sets_is_refused_before_anything_runs(tmp_path, capsys,
+                                                                        settings, extra,
+                                                                        message):
+    """One accepted set has no covariance to propose from (a traceback before this check);
+    fewer than parameters + 1 leave the kernel flat along some parameter."""
+    config = write_config(tmp_path, 200.0, extra=extra)
+    text = config.read_text().replace("candidates = 10\naccept = 0.3", settings)
+    config.write_text(text.replace("seed =", "generations = 2\nseed ="))
+    assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(config) in err and "generations = 1" in err
+    assert not (tmp_path / "out").exists()
+    config.write_text(text)  # the same sets in a rejection calibration are fine
+    assert load_config(config).generations == 1
+
+
+def test_a_failed_smc_proposal_is_an_input_error_not_a_traceback(tmp_path):
+    config = dataclasses.replace(load_config(write_config(tmp_path, 200.0)), generations=2)
+    one = pd.DataFrame({"diversion_propensity": [0.3], "weight": [1.0]})
+    with pytest.raises(LeadSimError, match="Cannot draw generation 1 of calibration config"):
+        draw_candidates(config, 1, one)
 
 
 def test_config_without_targets_is_refused(tmp_path):
