@@ -345,18 +345,49 @@ def read_evaluations(path: Path, key: str) -> Done:
     if not path.exists():
         return {}
     done: Done = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if record.get("key") != key:
+        if not isinstance(record, dict) or record.get("key") != key:
             raise LeadSimError(
                 f"{path} holds evaluations of a different calibration (config, population, "
                 "replicates, seed, or the scenario's definition or parameter defaults changed)."
                 " Use a new --out folder, or delete the file.")
+        problem = _malformed(record)
+        if problem:
+            raise LeadSimError(
+                f"Line {number} of {path} is not a complete evaluation: {problem}. The file was "
+                "edited or damaged by something other than lead-sim calibrate; delete that line "
+                "(its candidate is evaluated again) or use a new --out folder.")
         done[record.get("generation", 0), record["candidate"]] = record
     return done
+
+
+def _malformed(record: dict[str, Any]) -> str:
+    """What an evaluation record of the right calibration lacks, or '' if nothing.
+
+    Checked on reading, so a hand-edited line is reported with its line number rather than
+    failing later with a KeyError far from the file.
+    """
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    if not whole(record.get("candidate")):
+        return f"'candidate' must be a whole number >= 0; got {record.get('candidate')!r}"
+    if not whole(record.get("generation", 0)):
+        return f"'generation' must be a whole number >= 0; got {record.get('generation')!r}"
+    if not isinstance(record.get("values"), dict):
+        return "'values' (the candidate's parameters) is missing"
+    reps = record.get("reps")
+    if not isinstance(reps, list) or not reps:
+        return "'reps' (the replicates' statistics) is missing or empty"
+    for rep in reps:
+        missing = [s for s in STATISTICS if not isinstance(rep, dict) or s not in rep]
+        if missing:
+            return f"a replicate lacks {', '.join(missing)}"
+    return ""
 
 
 def open_out_dir(out_dir: Path, key: str) -> Done:

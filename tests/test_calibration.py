@@ -152,6 +152,27 @@ def test_key_follows_the_scenario_definition_and_registry_defaults_not_paths(tmp
     assert load_config(config).key() == key  # every candidate sets its own value
 
 
+def test_an_evaluation_line_lacking_fields_names_the_file_and_line(tmp_path, capsys):
+    """Valid JSON of the right calibration but not a whole record (a KeyError traceback before)."""
+    config = write_config(tmp_path, 200.0, candidates=2, reps=1)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--out", str(out), "--stop-after", "1"]) == 0
+    good = json.loads((out / EVALUATIONS).read_text())
+    damaged = [
+        ({k: v for k, v in good.items() if k != "candidate"}, "'candidate' must be a whole"),
+        ({**good, "candidate": 1, "values": None}, "'values'"),
+        ({**good, "candidate": 1, "reps": [{"seed": 11}]}, "a replicate lacks arrest_or_6m"),
+    ]
+    for record, problem in damaged:
+        (out / EVALUATIONS).write_text(json.dumps(good) + "\n" + json.dumps(record) + "\n")
+        capsys.readouterr()
+        assert main(["calibrate", str(config), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"Line 2 of {out / EVALUATIONS} is not a complete evaluation" in err
+        assert problem in err
+        assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("extra, message", [
     ('[[parameter]]\nname = "diversion_propensty"\nlow = 0.1\nhigh = 0.2\n',
      "Did you mean: diversion_propensity"),
