@@ -173,6 +173,33 @@ def test_an_evaluation_line_lacking_fields_names_the_file_and_line(tmp_path, cap
         assert "Traceback" not in err
 
 
+def test_manifest_has_kind_and_scenario_and_files_are_utf8_in_any_locale(tmp_path,
+                                                                          monkeypatch):
+    """The manifest is labelled and records the scenario run; calibrated.toml and the report
+    are UTF-8 even where the locale's encoding is not (ASCII here, as a stand-in for a
+    Windows code page): the config's folder name and the report's spaces are not ASCII."""
+    folder = tmp_path / "kalibrierung_ü"
+    folder.mkdir()
+    config = write_config(folder, 200.0, candidates=2, reps=1)
+    write_text = Path.write_text
+
+    def locale_ascii(self, data, encoding=None, errors=None, newline=None):
+        return write_text(self, data, encoding or "ascii", errors, newline)
+
+    monkeypatch.setattr(Path, "write_text", locale_ascii)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--out", str(out)]) == 0
+    monkeypatch.undo()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "lead-sim calibrate"
+    assert manifest["scenario"]["name"] == "short_pilot"
+    assert manifest["scenario"]["start_date"] == "2011-06-01"
+    assert manifest["scenario"]["params"]["population"] == 5000
+    assert manifest["params"]["population"] == 5000
+    assert "kalibrierung_ü" in (out / "calibrated.toml").read_text(encoding="utf-8")
+    assert "<img" in (out / "fit_report.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("extra, message", [
     ('[[parameter]]\nname = "diversion_propensty"\nlow = 0.1\nhigh = 0.2\n',
      "Did you mean: diversion_propensity"),
