@@ -21,6 +21,14 @@ import numpy as np
 MAX_TRIES = 1000  # redraws per proposal before giving up on a box the kernel barely reaches
 
 
+class ProposalError(RuntimeError):
+    """No proposals can be drawn around these particles (too few, or the kernel misses the box).
+
+    A plain exception, as this module knows nothing of configs; the caller says which
+    calibration and what to change.
+    """
+
+
 class Bounded(Protocol):
     prior: str
     low: float
@@ -46,8 +54,19 @@ def kernel_cov(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def propose(u: np.ndarray, weights: np.ndarray, n: int,
             rng: np.random.Generator) -> np.ndarray:
-    """``n`` new points: a particle picked by weight, moved by the kernel, kept inside [0, 1]."""
-    chol = np.linalg.cholesky(kernel_cov(u, weights))
+    """``n`` new points: a particle picked by weight, moved by the kernel, kept inside [0, 1].
+
+    Raises :class:`ProposalError` for fewer than 2 particles (no covariance, so no kernel:
+    NumPy would give NaN and every proposal would fall outside the box) or when MAX_TRIES
+    draws in a row leave the box.
+    """
+    if len(u) < 2:
+        raise ProposalError(f"{len(u)} accepted set(s) give no kernel covariance; at least 2 "
+                            "are needed")
+    cov = kernel_cov(u, weights)
+    if not np.all(np.isfinite(cov)):
+        raise ProposalError("the accepted sets' weighted covariance is not finite")
+    chol = np.linalg.cholesky(cov)
     p = weights / weights.sum()
     out = np.empty((n, u.shape[1]))
     for i in range(n):
@@ -57,7 +76,7 @@ def propose(u: np.ndarray, weights: np.ndarray, n: int,
                 out[i] = x
                 break
         else:
-            raise RuntimeError("ABC-SMC proposals keep leaving the prior box")
+            raise ProposalError(f"{MAX_TRIES} proposals in a row left the prior box")
     return out
 
 

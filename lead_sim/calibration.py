@@ -24,7 +24,7 @@ import math
 import os
 import tomllib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.executors import run_tasks
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.replay import MIN_POPULATION, mean_stats, pilot_scenario, replicate
-from lead_sim.runner import check_seeds, replicate_draw
+from lead_sim.runner import check_seeds, parse_seed, replicate_draw
 from lead_sim.scenarios import Scenario
 
 #: Statistics a target may name, and what each is. Held-out outcomes are deliberately absent.
@@ -91,17 +91,39 @@ class CalibrationConfig:
     seed: int
     priors: tuple[Prior, ...]
     targets: tuple[Target, ...]
+    prepared: Scenario = field(repr=False)  # the scenario as every candidate runs it
     generations: int = 1
     path: str = ""
+
+    def scenario_definition(self) -> dict[str, Any]:
+        """What the candidates run besides their own values: the prepared scenario (dates,
+        timeline, [params]) and every parameter value it starts from, registry defaults
+        included, except the calibrated ones (each candidate sets those).
+
+        ``source`` (where the scenario file was read from) is left out: moving the project
+        or the calibration folder changes no run, so it must not orphan finished evaluations.
+        """
+        definition = {k: v for k, v in self.prepared.to_dict().items() if k != "source"}
+        calibrated = {p.name for p in self.priors}
+        start = Params.with_overrides(self.prepared.params)
+        definition["start_params"] = {k: v for k, v in start.items() if k not in calibrated}
+        return definition
 
     def key(self) -> str:
         """Fingerprint of everything that decides the candidates and their numbers.
 
-        The number of generations is left out: generation g depends only on the ones before
-        it, so adding a generation to a finished calibration keeps its evaluations.
+        The scenario counts by its definition (:meth:`scenario_definition`), not by its name
+        or path: editing the scenario file, a built-in scenario or a registry default between
+        two sessions changes the key, so a resume never mixes evaluations of two models (as
+        :func:`lead_sim.runner.run_key` hashes the prepared scenarios). The number of
+        generations is left out: generation g depends only on the ones before it, so adding a
+        generation to a finished calibration keeps its evaluations.
         """
-        data = {k: v for k, v in asdict(self).items() if k not in ("path", "generations")}
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        data = {k: v for k, v in asdict(self).items()
+                if k not in ("path", "generations", "prepared")}
+        data["scenario_definition"] = self.scenario_definition()
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ---- reading a config ---------------------------------------------------------------------------
@@ -156,12 +178,20 @@ def _target(table: dict, where: str) -> Target:
                   _number(table, "weight", where, positive=True) if "weight" in table else 1.0)
 
 
-def _seed(data: dict, where: str) -> int:
-    """The config's seed: a whole number (not, say, 1.5 silently truncated to 1)."""
+def _seed(data: dict, reps: int, where: str) -> int:
+    """The config's seed, checked by the project's rule (:func:`lead_sim.runner.check_seeds`)
+    rather than one of its own, so calibrate accepts exactly the seeds run and validate do:
+    a whole number (1.5 is refused, not truncated) whose replicates' seeds all stay in range.
+    """
     seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise LeadSimError(f"'seed' in {where} must be a whole number; got {seed!r}.")
-    return seed
+    try:
+        first = parse_seed(seed)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'seed' in {where}: {exc}") from None
+    try:  # every replicate's seed, so a bad one stops here rather than in NumPy
+        return check_seeds(first, reps)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'seed' = {first} with 'reps' = {reps} in {where}: {exc}") from None
 
 
 def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
@@ -188,31 +218,74 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     accept = _number(data, "accept", where, positive=True) if "accept" in data else 0.2
     if accept >= 1:
         raise LeadSimError(f"'accept' in {where} is the accepted fraction, below 1; got {accept}.")
+    reps = int(_number(data, "reps", where, True)) if "reps" in data else 3
+    population = _population(data, where)
     config = CalibrationConfig(
         scenario=str(data.get("scenario", "pilot_2011")),
-        population=int(_number(data, "population", where, True)) if "population" in data
-        else int(Params()["population"]),
-        reps=int(_number(data, "reps", where, True)) if "reps" in data else 3,
+        population=population, reps=reps,
         candidates=int(_number(data, "candidates", where, True)) if "candidates" in data else 60,
-        accept=accept, seed=_seed(data, where), priors=priors, targets=targets,
+        accept=accept, seed=_seed(data, reps, where), priors=priors, targets=targets,
         generations=int(_number(data, "generations", where, True)) if "generations" in data
-        else 1, path=str(path))
-    try:  # every replicate's seed, so a bad one stops here rather than in NumPy
-        check_seeds(config.seed, config.reps)
-    except LeadSimError as exc:
-        raise LeadSimError(f"'seed' in {where}: {exc}") from None
-    if config.population < MIN_POPULATION:
-        raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
-                           "evaluation's cohorts can be formed.")
+        else 1, path=str(path), prepared=_scenario(data, path, population, where))
+    _check_smc_accepted(config, where)
     return config
 
 
-def _scenario(config: CalibrationConfig) -> Scenario:
-    """The config's scenario, resolved relative to the config file when it is a path."""
-    name = config.scenario
-    if name.endswith(".toml") and config.path and not Path(name).is_absolute():
-        name = str(Path(config.path).parent / name)
-    return pilot_scenario(name, population=config.population)
+def n_accepted(accept: float, candidates: int) -> int:
+    """How many of a generation's candidates are accepted: the ``accept`` fraction, at least 1."""
+    return max(1, round(accept * candidates))
+
+
+def _check_smc_accepted(config: CalibrationConfig, where: str) -> None:
+    """Refuse an ABC-SMC config whose generations would accept too few sets to propose from.
+
+    A later generation's kernel has the covariance of the accepted sets; n sets in d
+    parameters span at most n - 1 directions, so fewer than d + 1 leave the kernel unable to
+    move along some parameter (one set gives no covariance at all, and the proposals fail).
+    d + 1 is the least that gives a full-rank kernel; a rejection calibration (one
+    generation) needs only 1.
+    """
+    if config.generations == 1:
+        return
+    need, d = len(config.priors) + 1, len(config.priors)
+    got = n_accepted(config.accept, config.candidates)
+    if got >= need:
+        return
+    candidates = max(config.candidates, math.ceil((need - 0.5) / config.accept))
+    while n_accepted(config.accept, candidates) < need:  # round() halves to even
+        candidates += 1
+    accept = (f", or 'accept' to at least {need / config.candidates:.3g}"
+              if need < config.candidates else "")
+    raise LeadSimError(
+        f"{where} has generations = {config.generations}, but accept = {config.accept:g} of "
+        f"candidates = {config.candidates} accepts only {got} set(s) per generation. ABC-SMC "
+        f"needs at least {need} (one more than the {d} calibrated parameter(s)) to draw the "
+        f"next generation around them. Raise 'candidates' to at least {candidates}{accept}, "
+        "or set generations = 1 (rejection).")
+
+
+def _population(data: dict, where: str) -> int:
+    population = (int(_number(data, "population", where, True)) if "population" in data
+                  else int(Params()["population"]))
+    if population < MIN_POPULATION:
+        raise LeadSimError(f"'population' in {where} must be at least {MIN_POPULATION:,} so the "
+                           "evaluation's cohorts can be formed.")
+    return population
+
+
+def _scenario(data: dict, path: str | os.PathLike[str], population: int,
+              where: str) -> Scenario:
+    """The config's scenario, prepared as the candidates run it; a path is relative to the
+    config file. Loaded once, with the config, so the scenario that is fingerprinted
+    (:meth:`CalibrationConfig.key`) is the one that runs, and a bad one stops the command
+    before any folder is made."""
+    name = str(data.get("scenario", "pilot_2011"))
+    if name.endswith(".toml") and not Path(name).is_absolute():
+        name = str(Path(path).parent / name)
+    try:
+        return pilot_scenario(name, population=population)
+    except LeadSimError as exc:
+        raise LeadSimError(f"'scenario' in {where}: {exc}") from None
 
 
 # ---- candidates and their evaluation ------------------------------------------------------------
@@ -230,7 +303,14 @@ def draw_candidates(config: CalibrationConfig, generation: int = 0,
     else:
         old = abc_smc.to_unit(priors, previous[[p.name for p in priors]].to_numpy(float))
         rng = np.random.default_rng([config.seed, generation])
-        u = abc_smc.propose(old, previous["weight"].to_numpy(float), n, rng)
+        try:
+            u = abc_smc.propose(old, previous["weight"].to_numpy(float), n, rng)
+        except (abc_smc.ProposalError, np.linalg.LinAlgError) as exc:
+            raise LeadSimError(
+                f"Cannot draw generation {generation} of calibration config '{config.path}' "
+                f"around generation {generation - 1}'s {len(old)} accepted set(s): {exc}. "
+                "Accept more sets per generation (raise 'candidates' or 'accept'), or set "
+                "generations = 1. The finished evaluations are kept.") from None
     columns = [p.transform(np.clip(u[:, j], 0.0, 1.0)) for j, p in enumerate(priors)]
     return [{p.name: (int(col[i]) if REGISTRY[p.name].kind == "int" else float(col[i]))
              for p, col in zip(config.priors, columns)} for i in range(n)]
@@ -265,17 +345,49 @@ def read_evaluations(path: Path, key: str) -> Done:
     if not path.exists():
         return {}
     done: Done = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if record.get("key") != key:
+        if not isinstance(record, dict) or record.get("key") != key:
             raise LeadSimError(
                 f"{path} holds evaluations of a different calibration (config, population, "
-                "replicates or seed changed). Use a new --out folder, or delete the file.")
+                "replicates, seed, or the scenario's definition or parameter defaults changed)."
+                " Use a new --out folder, or delete the file.")
+        problem = _malformed(record)
+        if problem:
+            raise LeadSimError(
+                f"Line {number} of {path} is not a complete evaluation: {problem}. The file was "
+                "edited or damaged by something other than lead-sim calibrate; delete that line "
+                "(its candidate is evaluated again) or use a new --out folder.")
         done[record.get("generation", 0), record["candidate"]] = record
     return done
+
+
+def _malformed(record: dict[str, Any]) -> str:
+    """What an evaluation record of the right calibration lacks, or '' if nothing.
+
+    Checked on reading, so a hand-edited line is reported with its line number rather than
+    failing later with a KeyError far from the file.
+    """
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    if not whole(record.get("candidate")):
+        return f"'candidate' must be a whole number >= 0; got {record.get('candidate')!r}"
+    if not whole(record.get("generation", 0)):
+        return f"'generation' must be a whole number >= 0; got {record.get('generation')!r}"
+    if not isinstance(record.get("values"), dict):
+        return "'values' (the candidate's parameters) is missing"
+    reps = record.get("reps")
+    if not isinstance(reps, list) or not reps:
+        return "'reps' (the replicates' statistics) is missing or empty"
+    for rep in reps:
+        missing = [s for s in STATISTICS if not isinstance(rep, dict) or s not in rep]
+        if missing:
+            return f"a replicate lacks {', '.join(missing)}"
+    return ""
 
 
 def open_out_dir(out_dir: Path, key: str) -> Done:
@@ -315,7 +427,7 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     Generations run in order, each drawn from the one before. ``limit`` stops after that many
     new evaluations (for a partial run); the same call later continues where it stopped.
     """
-    scenario = _scenario(config)  # a bad scenario is refused before the folder is made
+    scenario = config.prepared
     path, key = out_dir / EVALUATIONS, config.key()
     done = open_out_dir(out_dir, key)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -379,7 +491,7 @@ def _generation(config: CalibrationConfig, g: int, done: Done,
         rows.append({"generation": g, "candidate": i, **record["values"], **stats,
                      "distance": distance(stats, config.targets)})
     frame = pd.DataFrame(rows)
-    n_accept = max(1, round(config.accept * len(frame)))
+    n_accept = n_accepted(config.accept, len(frame))
     order = frame.sort_values(["distance", "candidate"]).index[:n_accept]
     frame["accepted"] = frame.index.isin(order)
     frame["weight"] = 0.0

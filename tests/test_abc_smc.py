@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lead_sim.abc_smc import (
+    ProposalError,
     importance_weights,
     propose,
     systematic_resample,
@@ -29,6 +30,11 @@ def test_proposals_stay_inside_the_box_and_are_seeded():
     b = propose(u, w, 50, np.random.default_rng(3))
     np.testing.assert_array_equal(a, b)
     assert ((a >= 0) & (a <= 1)).all()
+
+
+def test_one_particle_is_refused_with_a_reason():
+    with pytest.raises(ProposalError, match="1 accepted set"):
+        propose(np.array([[0.5]]), np.array([1.0]), 5, np.random.default_rng(0))
 
 
 def test_importance_weights_favour_points_the_mixture_rarely_proposes():

@@ -3,6 +3,7 @@ output, resume after an interruption, and the calibrated parameter file in ``run
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -13,13 +14,16 @@ from lead_sim.calibration import (
     EVALUATIONS,
     Target,
     distance,
+    draw_candidates,
     load_calibrated,
     load_config,
     run_evaluations,
 )
 from lead_sim.cli import main
 from lead_sim.errors import LeadSimError
+from lead_sim.params import REGISTRY
 from lead_sim.replay import pilot_scenario, replicate
+from lead_sim.runner import MAX_SEED, check_seeds
 
 # A short pilot (June 2011 to December 2012) keeps each run under a second at the smallest
 # population the cohorts allow.
@@ -30,7 +34,9 @@ description = "The pilot's first 15 months, for tests."
 start_date = 2011-06-01
 end_date = 2012-12-31
 """
-TRUTH = 0.3  # diversion_propensity that makes the synthetic target
+# diversion_propensity that makes the synthetic target: near the low edge of the prior (0.05 to
+# 0.6), so a calibration that accepted candidates at random would rarely land near it.
+TRUTH = 0.1
 SEEDS = [11, 12]
 
 
@@ -75,11 +81,20 @@ def test_calibration_recovers_a_known_parameter(tmp_path, synthetic_target, caps
     assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 0
     cal = load_calibrated(tmp_path / "out" / "calibrated.toml")
     # Candidates use the same seeds as the synthetic target, so the cohort size rises
-    # monotonically with the propensity; 10 Latin-hypercube candidates are 0.055 apart, so the
-    # median of the 3 accepted lies within 0.1 of the truth.
-    assert cal.params["diversion_propensity"] == pytest.approx(TRUTH, abs=0.1)
-    assert len(cal.draws) == 3
+    # monotonically with the propensity. The 10 Latin-hypercube candidates sit one in each
+    # 0.055-wide stratum of the prior (0.05 to 0.6); the truth, 0.1, lies in the lowest, so the
+    # 3 closest to the target are the 3 lowest candidates (accepting 3 of 10 at random picks
+    # exactly those 1 time in 120). Tolerances: the closest one lies in the lowest stratum,
+    # within 0.055 of the truth; the median (the middle one) in the next, within 0.06. Before,
+    # the truth was 0.3, the prior's middle, with 0.1, which random acceptance met about half
+    # the time.
+    candidates = pd.read_csv(tmp_path / "out" / "candidates.csv")
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
+    lowest = sorted(candidates["diversion_propensity"])[:3]
+    assert sorted(posterior["diversion_propensity"]) == pytest.approx(lowest)
+    assert posterior["diversion_propensity"].iloc[0] == pytest.approx(TRUTH, abs=0.055)
+    assert cal.params["diversion_propensity"] == pytest.approx(TRUTH, abs=0.06)
+    assert len(cal.draws) == 3
     assert posterior["distance"].is_monotonic_increasing
     assert "<img" in (tmp_path / "out" / "fit_report.html").read_text()
 
@@ -107,6 +122,93 @@ def test_a_changed_config_does_not_mix_with_old_evaluations(tmp_path, synthetic_
     changed = load_config(write_config(tmp_path, synthetic_target + 1, candidates=2, reps=1))
     with pytest.raises(LeadSimError, match="different calibration"):
         run_evaluations(changed, tmp_path / "out")
+
+
+def test_an_edited_scenario_file_is_refused_on_resume(tmp_path, capsys):
+    """Same config, scenario file edited between two sessions: the second session must refuse
+    the folder, not add candidates of the edited model to those of the old one."""
+    config = write_config(tmp_path, 200.0, candidates=2, reps=1)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--out", str(out), "--stop-after", "1"]) == 0
+    before = (out / EVALUATIONS).read_text()
+    scenario = tmp_path / "short_pilot.toml"
+    scenario.write_text(scenario.read_text() + "\n[params]\ncontact_rate = 0.002\n")
+    capsys.readouterr()
+    assert main(["calibrate", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "holds evaluations of a different calibration" in err
+    assert "scenario's definition" in err
+    assert (out / EVALUATIONS).read_text() == before  # nothing added to the old evaluations
+
+
+def test_key_follows_the_scenario_definition_and_registry_defaults_not_paths(tmp_path,
+                                                                             monkeypatch):
+    config = write_config(tmp_path, 200.0)
+    key = load_config(config).key()
+    moved = tmp_path / "moved"  # the same files elsewhere (another checkout, a copied folder)
+    moved.mkdir()
+    for name in ("calibration.toml", "short_pilot.toml"):
+        (moved / name).write_text((tmp_path / name).read_text())
+    assert load_config(moved / "calibration.toml").key() == key
+    more = moved / "more.toml"  # more generations keep generation 0's evaluations
+    more.write_text(config.read_text().replace("accept = 0.3", "accept = 0.3\ngenerations = 3"))
+    assert load_config(more).key() == key
+    # A registry default the runs start from (not a calibrated one) changes the key.
+    changed = dataclasses.replace(REGISTRY["contact_rate"], default=0.002)
+    monkeypatch.setitem(REGISTRY, "contact_rate", changed)
+    assert load_config(config).key() != key
+    monkeypatch.undo()
+    calibrated = dataclasses.replace(REGISTRY["diversion_propensity"], default=0.2)
+    monkeypatch.setitem(REGISTRY, "diversion_propensity", calibrated)
+    assert load_config(config).key() == key  # every candidate sets its own value
+
+
+def test_an_evaluation_line_lacking_fields_names_the_file_and_line(tmp_path, capsys):
+    """Valid JSON of the right calibration but not a whole record (a KeyError traceback before)."""
+    config = write_config(tmp_path, 200.0, candidates=2, reps=1)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--out", str(out), "--stop-after", "1"]) == 0
+    good = json.loads((out / EVALUATIONS).read_text())
+    damaged = [
+        ({k: v for k, v in good.items() if k != "candidate"}, "'candidate' must be a whole"),
+        ({**good, "candidate": 1, "values": None}, "'values'"),
+        ({**good, "candidate": 1, "reps": [{"seed": 11}]}, "a replicate lacks arrest_or_6m"),
+    ]
+    for record, problem in damaged:
+        (out / EVALUATIONS).write_text(json.dumps(good) + "\n" + json.dumps(record) + "\n")
+        capsys.readouterr()
+        assert main(["calibrate", str(config), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"Line 2 of {out / EVALUATIONS} is not a complete evaluation" in err
+        assert problem in err
+        assert "Traceback" not in err
+
+
+def test_manifest_has_kind_and_scenario_and_files_are_utf8_in_any_locale(tmp_path,
+                                                                          monkeypatch):
+    """The manifest is labelled and records the scenario run; calibrated.toml and the report
+    are UTF-8 even where the locale's encoding is not (ASCII here, as a stand-in for a
+    Windows code page): the config's folder name and the report's spaces are not ASCII."""
+    folder = tmp_path / "kalibrierung_ü"
+    folder.mkdir()
+    config = write_config(folder, 200.0, candidates=2, reps=1)
+    write_text = Path.write_text
+
+    def locale_ascii(self, data, encoding=None, errors=None, newline=None):
+        return write_text(self, data, encoding or "ascii", errors, newline)
+
+    monkeypatch.setattr(Path, "write_text", locale_ascii)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--out", str(out)]) == 0
+    monkeypatch.undo()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "lead-sim calibrate"
+    assert manifest["scenario"]["name"] == "short_pilot"
+    assert manifest["scenario"]["start_date"] == "2011-06-01"
+    assert manifest["scenario"]["params"]["population"] == 5000
+    assert manifest["params"]["population"] == 5000
+    assert "kalibrierung_ü" in (out / "calibrated.toml").read_text(encoding="utf-8")
+    assert "<img" in (out / "fit_report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -137,6 +239,22 @@ def test_a_misspelt_scenario_or_bad_seed_leaves_no_out_folder(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("seed, message", [
+    ("1.5", "'seed' in calibration config"),
+    ("true", "'seed' in calibration config"),
+    (str(MAX_SEED), "'seed' = 4294967295 with 'reps' = 2 in calibration config"),
+])
+def test_seeds_follow_the_rule_of_run_and_validate(tmp_path, seed, message):
+    """The seed is checked by runner.check_seeds, and the error names the config keys."""
+    config = write_config(tmp_path, 200.0, reps=2)
+    config.write_text(config.read_text().replace(f"seed = {SEEDS[0]}", f"seed = {seed}"))
+    with pytest.raises(LeadSimError, match=message) as caught:
+        load_config(config)
+    with pytest.raises(LeadSimError) as rule:
+        check_seeds(json.loads(seed), 2)
+    assert str(rule.value) in str(caught.value)  # the project's own words, not a copy
+
+
 def test_an_out_folder_holding_other_files_is_refused(tmp_path, capsys):
     config = write_config(tmp_path, 200.0)
     foreign = tmp_path / "foreign"
@@ -149,6 +267,35 @@ def test_an_out_folder_holding_other_files_is_refused(tmp_path, capsys):
     assert main(["calibrate", str(config), "--out", str(foreign)]) == 2
     assert "holds a different calibration" in capsys.readouterr().err
     assert sorted(p.name for p in foreign.iterdir()) == ["manifest.json", "notes.txt"]
+
+
+@pytest.mark.parametrize("settings, extra, message", [
+    ("candidates = 2\naccept = 0.3", "", "accepts only 1 set(s) per generation. ABC-SMC needs "
+     "at least 2 (one more than the 1 calibrated parameter(s))"),
+    ("candidates = 4\naccept = 0.5", '[[parameter]]\nname = "hr_lead_engaged"\nlow = 0.2\n'
+     'high = 0.9\n', "accepts only 2 set(s) per generation. ABC-SMC needs at least 3"),
+])
+def test_smc_with_too_few_accepted_sets_is_refused_before_anything_runs(tmp_path, capsys,
+                                                                        settings, extra,
+                                                                        message):
+    """One accepted set has no covariance to propose from (a traceback before this check);
+    fewer than parameters + 1 leave the kernel flat along some parameter."""
+    config = write_config(tmp_path, 200.0, extra=extra)
+    text = config.read_text().replace("candidates = 10\naccept = 0.3", settings)
+    config.write_text(text.replace("seed =", "generations = 2\nseed ="))
+    assert main(["calibrate", str(config), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(config) in err and "generations = 1" in err
+    assert not (tmp_path / "out").exists()
+    config.write_text(text)  # the same sets in a rejection calibration are fine
+    assert load_config(config).generations == 1
+
+
+def test_a_failed_smc_proposal_is_an_input_error_not_a_traceback(tmp_path):
+    config = dataclasses.replace(load_config(write_config(tmp_path, 200.0)), generations=2)
+    one = pd.DataFrame({"diversion_propensity": [0.3], "weight": [1.0]})
+    with pytest.raises(LeadSimError, match="Cannot draw generation 1 of calibration config"):
+        draw_candidates(config, 1, one)
 
 
 def test_config_without_targets_is_refused(tmp_path):

@@ -7,10 +7,12 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from lead_sim.abc_smc import weighted_median
 from lead_sim.calibration import (
     EVALUATIONS,
+    CalibrationConfig,
     calibrated_toml,
     load_config,
     method,
@@ -21,6 +23,7 @@ from lead_sim.calibration_report import fit_report_html
 from lead_sim.commands.common import positive_int, require_out
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
+from lead_sim.params import Params
 from lead_sim.progress import progress_bar
 from lead_sim.report import num
 
@@ -64,19 +67,37 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     post = posterior(config, done)
     command = f"lead-sim calibrate {args.config} --out {args.out} --workers {args.workers}"
-    manifest = build_manifest(config=config.path, key=config.key(), method=method(config),
-                              settings=asdict(config),
-                              seeds=[config.seed + r for r in range(config.reps)],
-                              seconds_this_session=round(time.perf_counter() - started, 1))
+    manifest = _manifest(config, round(time.perf_counter() - started, 1))
     write_folder(out, {
         "candidates.csv": csv_writer(post.candidates),
         "posterior.csv": csv_writer(post.accepted),
-        "calibrated.toml": lambda p: p.write_text(calibrated_toml(post, command)),
-        "fit_report.html": lambda p: p.write_text(fit_report_html(post, manifest)),
+        # UTF-8 whatever the locale: a path or scenario name may not be ASCII, and the report
+        # has non-breaking spaces (a Windows code page could not write them).
+        "calibrated.toml": lambda p: p.write_text(calibrated_toml(post, command),
+                                                  encoding="utf-8"),
+        "fit_report.html": lambda p: p.write_text(fit_report_html(post, manifest),
+                                                  encoding="utf-8"),
         "manifest.json": json_writer(manifest),
     })
     _print(post, out)
     return 0
+
+
+def _manifest(config: CalibrationConfig, seconds: float) -> dict[str, Any]:
+    """The calibration's provenance, labelled by ``kind`` like the other commands' manifests.
+
+    It records the scenario the candidates ran (its definition, as ``validate`` records it)
+    and ``params``, the values it starts from (as in run and validate manifests; each
+    candidate then sets the calibrated ones), besides the config's settings, so a
+    calibration can be judged and repeated without the scenario file as it was then.
+    """
+    settings = {k: v for k, v in asdict(config).items() if k != "prepared"}
+    return build_manifest(kind="lead-sim calibrate", config=config.path, key=config.key(),
+                          method=method(config), settings=settings,
+                          scenario=config.prepared.to_dict(),
+                          params=dict(Params.with_overrides(config.prepared.params)),
+                          seeds=[config.seed + r for r in range(config.reps)],
+                          seconds_this_session=seconds)
 
 
 def _print(post, out: Path) -> None:
