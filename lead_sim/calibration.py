@@ -39,6 +39,7 @@ from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.replay import MIN_POPULATION, mean_stats, pilot_scenario, replicate
 from lead_sim.runner import check_seeds, parse_seed, replicate_draw
 from lead_sim.scenarios import Scenario
+from lead_sim.tables import plural
 
 #: Statistics a target may name, and what each is. Held-out outcomes are deliberately absent.
 STATISTICS: dict[str, str] = {
@@ -523,7 +524,7 @@ def calibrated_toml(post: Posterior, command: str) -> str:
         "# Calibrated parameters for lead_sim (lead-sim run/validate/compare --calibrated FILE).",
         f"# Produced by: {command}",
         f"# {method(c)}: {len(post.accepted)} of the last generation's {c.candidates} "
-        f"candidates accepted ({len(post.candidates)} in all, {c.reps} replicates each, "
+        f"candidates accepted ({len(post.candidates)} in all, {plural(c.reps, 'replicate')} each, "
         f"population {c.population:,}, scenario {c.scenario}).",
         "# [params] holds the posterior (weighted) median; [[posterior]] the accepted sets,",
         "# closest first, with their importance weights.",

@@ -16,6 +16,7 @@ from lead_sim.abc_smc import systematic_resample
 from lead_sim.calibration import STATISTICS, Posterior, method
 from lead_sim.plotting import _png
 from lead_sim.report import CSS, _esc, _figure, _table, num
+from lead_sim.tables import plural
 
 
 def _weighted(post: Posterior, column: str) -> np.ndarray:
@@ -108,7 +109,8 @@ def fit_report_html(post: Posterior, manifest: dict) -> str:
            "previous accepted sets")
     summary = (f"<p>{method(c)}: {c.candidates} candidates from a Latin hypercube over the "
                f"priors (seed {c.seed}){smc}; {len(post.candidates)} candidates in all, "
-               f"{c.reps} replicates each with common seeds, scenario {_esc(c.scenario)} at "
+               f"{plural(c.reps, 'replicate')} each with common seeds, scenario "
+               f"{_esc(c.scenario)} at "
                f"{c.population:,} people. The last generation accepted its closest "
                f"{len(post.accepted)} ({100 * c.accept:.0f}%); distances "
                f"{num(best.min())} to {num(best.max())} (root mean square of "

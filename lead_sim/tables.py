@@ -24,6 +24,11 @@ def money(value: float) -> str:
     return f"{sign}${float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{sign}${v:,.0f}"
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 replicate', '3 replicates': a whole number with its noun."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def count(value: float) -> str:
     """A mean of counts: one decimal below 100 (8.3, 4), whole numbers with separators above."""
     v = float(value)
