@@ -420,10 +420,17 @@ def _append(path: Path, record: dict[str, Any]) -> None:
         os.fsync(handle.fileno())
 
 
+def evaluated(config: CalibrationConfig, out_dir: Path) -> int:
+    """How many of the config's candidates ``out_dir`` already holds (a resumed run's start)."""
+    done = open_out_dir(out_dir, config.key())
+    return sum(1 for g, _ in done if g < config.generations)
+
+
 def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
                     progress: Callable[[int], None] | None = None,
                     limit: int | None = None) -> Done:
-    """Evaluate every candidate not yet in ``out_dir/evaluations.jsonl``, appending each.
+    """Evaluate every candidate not yet in ``out_dir/evaluations.jsonl``, appending each
+    (``progress(1)`` after each; :func:`evaluated` counts those done before).
 
     Generations run in order, each drawn from the one before. ``limit`` stops after that many
     new evaluations (for a partial run); the same call later continues where it stopped.
@@ -437,8 +444,6 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     seeds = [config.seed + r for r in range(config.reps)]
     budget = math.inf if limit is None else limit
     previous = None
-    if progress:
-        progress(sum(1 for g, _ in done if g < config.generations))
     for g in range(config.generations):
         candidates = draw_candidates(config, g, previous)
         todo = [(g, i, v, scenario, seeds) for i, v in enumerate(candidates) if (g, i) not in done]

@@ -27,16 +27,16 @@ class LineProgress:
     single very long run still shows nothing until it ends.
     """
 
-    def __init__(self, total: int, desc: str, unit: str, file: TextIO, *,
+    def __init__(self, total: int, desc: str, unit: str, file: TextIO, *, initial: int = 0,
                  every_share: float = 0.05, every_seconds: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.total, self.desc, self.unit, self.file = total, desc, unit, file
-        self.n = 0
+        self.n = self.initial = initial  # work done before (a resumed run): not in the rate
         self.step = max(1, math.ceil(total * every_share))
         self.every_seconds = every_seconds
         self.clock = clock
         self.start = self.last = clock()
-        self.next_n = self.step
+        self.next_n = (initial // self.step + 1) * self.step
         self.postfix: dict[str, Any] = {}
 
     def __enter__(self) -> LineProgress:
@@ -71,7 +71,7 @@ class LineProgress:
 
     def line(self, now: float) -> str:
         elapsed = now - self.start
-        rate = self.n / elapsed if elapsed > 0 else 0.0
+        rate = (self.n - self.initial) / elapsed if elapsed > 0 else 0.0
         eta = tqdm.format_interval((self.total - self.n) / rate) if rate > 0 else "?"
         share = 100 * self.n / self.total if self.total else 100.0
         extra = "".join(f", {k} {v}" for k, v in self.postfix.items())
@@ -88,4 +88,4 @@ def progress_bar(total: int, desc: str, unit: str, *, enabled: bool = True,
     if not enabled or is_tty or total == 0:
         return tqdm(total=total, desc=desc, unit=unit, file=file,
                     disable=not enabled or total == 0, **tqdm_options)
-    return LineProgress(total, desc, unit, file)
+    return LineProgress(total, desc, unit, file, initial=tqdm_options.get("initial", 0))

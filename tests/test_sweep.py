@@ -400,3 +400,20 @@ def test_scale_that_leaves_the_registry_bounds_is_refused(tmp_path, capsys):
         "[parameters]", "[parameters]\nbudget_usd_per_year = { scale = [0.5, 500.0] }"))
     assert main(["sweep", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "outside the registry" in capsys.readouterr().err
+
+
+def test_line_progress_of_a_resumed_run_counts_only_new_work_in_its_rate():
+    """Resumed at 600 of 1,000 with 10 done in 20 s: 0.5 a second and 13:00 to go, not the
+    600-at-once rate that would promise the rest in no time."""
+    import io
+
+    from lead_sim.progress import LineProgress
+
+    now = [0.0]
+    out = io.StringIO()
+    bar = LineProgress(1000, "calibrate", "candidate", out, initial=600, clock=lambda: now[0])
+    for _ in range(10):
+        now[0] += 2.0
+        bar.update(1)
+    assert bar.line(now[0]).startswith(
+        "calibrate: 610/1,000 candidates (61%), 0.50 candidates/s, elapsed 00:20, ETA 13:00")

@@ -14,6 +14,7 @@ from lead_sim.calibration import (
     EVALUATIONS,
     CalibrationConfig,
     calibrated_toml,
+    evaluated,
     load_config,
     method,
     posterior,
@@ -51,7 +52,9 @@ def handle(args: argparse.Namespace) -> int:
     out = Path(require_out(args.out))
     config = load_config(args.config)
     total = config.candidates * config.generations
-    bar = progress_bar(total, "candidates", "candidate", leave=False)
+    # finished candidates start the bar, so its rate and ETA count only this session's work
+    bar = progress_bar(total, "candidates", "candidate", leave=False,
+                       initial=evaluated(config, out))
     started = time.perf_counter()
     try:
         with bar:
