@@ -56,8 +56,8 @@ class LeadModel(mesa.Model):
         self.events = EventLog(keep_events)
         self.record = DailyRecord(self.days)
         self.cohort = np.zeros((len(Pathway), 2), np.int64)  # index contacts, re-arrested
-        self._to_reschedule: list[np.ndarray] = []
         n = self.p["population"]
+        self._to_reschedule = np.zeros(n, bool)  # whose next contact is redrawn tonight
         self.population = Population(n, weights, self.streams)
         self.population.spawn(self.population.ids, 0, self.p)
         share = weights / weights.sum()
@@ -124,15 +124,17 @@ class LeadModel(mesa.Model):
 
         Drawing once, from the state a person ends the day in, gives the same result as
         redrawing after every change (the draw is keyed by person and day) at a fraction of
-        the cost.
+        the cost. The marks are a flag per person rather than a list of arrays: most days mark
+        a few people in several places, and one scan of the flags costs less than
+        ``np.unique`` of the joined list (it gives the same sorted, distinct slots).
         """
         if len(ids):
-            self._to_reschedule.append(np.asarray(ids, np.int64))
+            self._to_reschedule[ids] = True
 
     def _redraw_contacts(self, day: int) -> None:
-        if self._to_reschedule:
-            ids = np.unique(np.concatenate(self._to_reschedule))
-            self._to_reschedule.clear()
+        ids = np.flatnonzero(self._to_reschedule)
+        if len(ids):
+            self._to_reschedule[ids] = False
             self.population.reschedule_contacts(ids, day, self.p)
 
     # ---- stages -------------------------------------------------------------------------------
