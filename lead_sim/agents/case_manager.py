@@ -139,6 +139,8 @@ class Program:
         from lead_sim.legal import file_charges
 
         m, pop = self.model, self.model.population
+        if len(ids) == 0:  # the usual case: enter_custody calls this for every admission
+            return
         held = pop.held_charge[ids]
         pop.intake_day[ids] = NEVER
         pop.intake_deadline[ids] = NEVER
@@ -159,7 +161,7 @@ class Program:
             patience = 1.0 / m.p["waitlist_patience_days"]
             pop.waitlist_exit_day[done] = day + m.streams.waits("patience", day, done, patience)
             m.count("lead_enrollments", len(done))
-            m.events.add(day, "intake", pop.uid[done], pop.area[done])
+            m.log(day, "intake", done)
         gave_up = pop.due("waitlist_exit_day", day)
         gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
         pop.waitlist_exit_day[gave_up] = NEVER
@@ -202,7 +204,7 @@ class Program:
             months = p["enrolment_months"] * DAYS_PER_MONTH
             pop.lead_exit_day[ids] = day + m.streams.waits("lead_exit", day, ids, 1.0 / months)
             self._schedule_engagement(ids, day)
-            m.events.add(day, "caseload_start", pop.uid[ids], pop.area[ids])
+            m.log(day, "caseload_start", ids)
             m.reschedule(ids)
 
     def _load_of(self, ids: np.ndarray) -> np.ndarray:
@@ -273,7 +275,7 @@ class Program:
         pop.engaged[ids] = False
         pop.lead_exit_day[ids] = NEVER
         pop.engagement_day[ids] = NEVER
-        m.events.add(day, "lead_exit", pop.uid[ids], pop.area[ids])
+        m.log(day, "lead_exit", ids)
         free = ids[pop.state[ids] < State.JAIL_PRETRIAL]
         pop.state[free] = State.COMMUNITY
         m.reschedule(free)
