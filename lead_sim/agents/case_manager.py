@@ -163,10 +163,11 @@ class Program:
             m.count("lead_enrollments", len(done))
             m.log(day, "intake", done)
         gave_up = pop.due("waitlist_exit_day", day)
-        gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
-        pop.waitlist_exit_day[gave_up] = NEVER
-        pop.state[gave_up] = State.COMMUNITY
-        self.waitlist.withdraw(gave_up)
+        if len(gave_up):
+            gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
+            pop.waitlist_exit_day[gave_up] = NEVER
+            pop.state[gave_up] = State.COMMUNITY
+            self.waitlist.withdraw(gave_up)
         lapsed = pop.due("intake_deadline", day)
         if len(lapsed):
             from lead_sim.legal import file_charges
@@ -183,6 +184,8 @@ class Program:
         m, pop, p = self.model, self.model.population, self.model.p
         if p["staffing"] == "demand":
             self.staff()
+        if len(self.waitlist) == 0:  # nobody waits on most days (stale entries are skipped later)
+            return
         open_cms = [cm for cm in self.case_managers
                     if not cm.retiring and len(cm.caseload) < cm.places()]
         assigned: list[int] = []
@@ -284,7 +287,9 @@ class Program:
     def drop_service_waits(self, ids: np.ndarray) -> None:
         """Needs waiting on a service become unmet again (the referral is withdrawn)."""
         pop = self.model.population
-        needs = pop.needs[ids]
+        if len(ids) == 0:
+            return
+        needs = pop.needs.take(ids, axis=0)  # as pop.needs[ids], faster for a few rows
         waiting = needs == NeedStatus.WAITING
         if waiting.any():
             needs[waiting] = NeedStatus.UNMET

@@ -126,7 +126,7 @@ class Population:
         rate = self.base_rate[ids]
         touched = self.state[ids] != State.COMMUNITY
         touched |= self.housed[ids] | self.in_treatment[ids]
-        touched |= (self.needs[ids] == NeedStatus.MET).any(axis=1)
+        touched |= (self.needs.take(ids, axis=0) == NeedStatus.MET).any(axis=1)
         if touched.any():
             rate = rate.copy()
             sub = ids[touched]
