@@ -134,9 +134,12 @@ def return_to_free_state(m: LeadModel, ids: np.ndarray, day: int) -> None:
     if len(ids) == 0:
         return
     enrolled = pop.case_manager[ids] >= 0
-    pop.state[ids] = np.where(
-        enrolled, np.where(pop.engaged[ids], State.LEAD_ACTIVE, State.LEAD_INACTIVE),
-        State.COMMUNITY)
+    if enrolled.any():
+        pop.state[ids] = np.where(
+            enrolled, np.where(pop.engaged[ids], State.LEAD_ACTIVE, State.LEAD_INACTIVE),
+            State.COMMUNITY)
+    else:  # the usual case
+        pop.state[ids] = State.COMMUNITY
     pop.release_day[ids] = NEVER
     m.reschedule(ids)
 

@@ -150,7 +150,12 @@ class Population:
         if len(ids) == 0:
             return
         free = self.state[ids] < State.JAIL_PRETRIAL
-        rate = np.where(free, self.contact_rates(ids, p), 0.0)
+        rate = self.contact_rates(ids, p)
+        if free.all():  # the usual case: skip the custody masks
+            self.rate[ids] = rate
+            self.next_contact[ids] = day + self.streams.waits("contact", day, ids, rate)
+            return
+        rate = np.where(free, rate, 0.0)
         self.rate[ids] = rate
         wait = self.streams.waits("contact", day, ids, rate)
         self.next_contact[ids] = np.where(free, day + wait, NEVER)
