@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
 
+CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key in (
+    ("prosecution", "prosecution_cost"), ("public_defense", "defense_cost"),
+    ("courts", "court_cost")))  # payer, and the parameters of a case's cost by class
+
+
 def charge_class(m: LeadModel, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
                  day: int) -> np.ndarray:
     """The charge an arrest would carry if filed (NONE where policy says not to charge)."""
@@ -47,19 +52,22 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
     filed = np.where(m.streams.uniform(kind, day, ids) < p["charge_filing_share"],
                      charge, Charge.NONE).astype(np.int8)
     has = filed != Charge.NONE
+    if not has.any():
+        return filed
     ids_f, filed_f = ids[has], filed[has]
     felony = filed_f == Charge.FELONY
-    m.count("felony_charges", int(felony.sum()))
-    m.count("misdemeanor_charges", int((~felony).sum()))
-    for payer, key in (("prosecution", "prosecution_cost"), ("public_defense", "defense_cost"),
-                       ("courts", "court_cost")):
-        cost = np.where(felony, p[f"{key}_felony"], p[f"{key}_misdemeanor"]).sum()
+    felonies = np.count_nonzero(felony)
+    m.count("felony_charges", felonies)
+    m.count("misdemeanor_charges", len(felony) - felonies)
+    for payer, felony_cost, misdemeanor_cost in CASE_COSTS:
+        cost = np.where(felony, p[felony_cost], p[misdemeanor_cost]).sum()
         m.ledger.charge(m.day, payer, float(cost))
-    new_case = pop.pending_charge[ids_f] == Charge.NONE
+    pending = pop.pending_charge[ids_f]
     waits = m.streams.waits("court", day, ids_f, 1.0 / p["court_days"])
-    pop.disposition_day[ids_f] = np.where(new_case, day + waits, pop.disposition_day[ids_f])
-    pop.pending_charge[ids_f] = np.maximum(pop.pending_charge[ids_f], filed_f)
-    m.events.add(day, "charge", pop.uid[ids_f], pop.area[ids_f], filed_f)
+    pop.disposition_day[ids_f] = np.where(pending == Charge.NONE, day + waits,
+                                          pop.disposition_day[ids_f])
+    pop.pending_charge[ids_f] = np.maximum(pending, filed_f)
+    m.log(day, "charge", ids_f, filed_f)
     return filed
 
 
@@ -70,7 +78,7 @@ def book(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> None:
         return
     m.count("bookings", len(ids))
     m.ledger.charge(m.day, "jail", len(ids) * p["booking_cost"])
-    m.events.add(day, "booking", pop.uid[ids], pop.area[ids], charge)
+    m.log(day, "booking", ids, charge)
     held = m.streams.uniform("hold", day, ids) < p["pretrial_hold_share"]
     ids, charge = ids[held], charge[held]
     mean = np.where(charge == Charge.FELONY, p["pretrial_days_felony"],
@@ -94,8 +102,7 @@ def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarr
         return
     was = pop.state[ids]
     if state != State.PRISON:  # prison admissions are logged with their sentence
-        m.events.add(day, "jail_admission", pop.uid[ids], pop.area[ids],
-                     1 if state == State.JAIL_PRETRIAL else 2)
+        m.log(day, "jail_admission", ids, 1 if state == State.JAIL_PRETRIAL else 2)
     m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)], day)
     m.services.interrupt_treatment(ids[pop.in_treatment[ids]], day)
     m.program.drop_service_waits(ids)
@@ -114,19 +121,25 @@ def release(m: LeadModel, day: int) -> None:
     ids = pop.due("release_day", day)
     if len(ids) == 0:
         return
-    from_prison = pop.state[ids] == State.PRISON
-    m.events.add(day, "prison_release", pop.uid[ids[from_prison]], pop.area[ids[from_prison]])
-    m.events.add(day, "jail_release", pop.uid[ids[~from_prison]], pop.area[ids[~from_prison]])
+    if m.events.enabled:
+        from_prison = pop.state[ids] == State.PRISON
+        m.log(day, "prison_release", ids[from_prison])
+        m.log(day, "jail_release", ids[~from_prison])
     return_to_free_state(m, ids, day)
 
 
 def return_to_free_state(m: LeadModel, ids: np.ndarray, day: int) -> None:
     """Put released people back in the community, or on their caseload if still enrolled."""
     pop = m.population
+    if len(ids) == 0:
+        return
     enrolled = pop.case_manager[ids] >= 0
-    pop.state[ids] = np.where(
-        enrolled, np.where(pop.engaged[ids], State.LEAD_ACTIVE, State.LEAD_INACTIVE),
-        State.COMMUNITY)
+    if enrolled.any():
+        pop.state[ids] = np.where(
+            enrolled, np.where(pop.engaged[ids], State.LEAD_ACTIVE, State.LEAD_INACTIVE),
+            State.COMMUNITY)
+    else:  # the usual case
+        pop.state[ids] = State.COMMUNITY
     pop.release_day[ids] = NEVER
     m.reschedule(ids)
 
@@ -140,7 +153,7 @@ def start_supervision(m: LeadModel, ids: np.ndarray, start: np.ndarray, day: int
     p, pop, s = m.p, m.population, m.streams
     if len(ids) == 0:
         return
-    m.events.add(day, "supervision_start", pop.uid[ids], pop.area[ids])
+    m.log(day, "supervision_start", ids)
     end = start + s.waits("supervision_term", day, ids, 1.0 / p["supervision_days"])
     pop.supervision_end_day[ids] = end
     _next_violation(m, ids, start, day)
@@ -160,10 +173,13 @@ def violations(m: LeadModel, day: int) -> None:
     if len(ids) == 0:
         return
     held = pop.state[ids] >= State.JAIL_PRETRIAL
-    _next_violation(m, ids[held], pop.release_day[ids[held]], day)
-    ids = ids[~held]
+    if held.any():
+        _next_violation(m, ids[held], pop.release_day[ids[held]], day)
+        ids = ids[~held]
+        if len(ids) == 0:
+            return
     m.count("supervision_violations", len(ids))
-    m.events.add(day, "supervision_violation", pop.uid[ids], pop.area[ids])
+    m.log(day, "supervision_violation", ids)
     stay = m.streams.waits("sanction", day, ids, 1.0 / p["violation_jail_days"])
     enter_custody(m, ids, State.JAIL_SENTENCED, day + stay, day)
     _next_violation(m, ids, day + stay, day)
@@ -183,21 +199,23 @@ def dispose(m: LeadModel, day: int) -> None:
     to_prison = (convicted & (charge == Charge.FELONY) & (pop.prior_convictions[ids] >= 3)
                  & (prison < p["prison_share_felony"]))
     to_jail = convicted & ~to_prison & (jail < p["jail_sentence_share"])
-    m.events.add(day, "conviction", pop.uid[ids[convicted]], pop.area[ids[convicted]],
-                 charge[convicted])
-    pop.prior_convictions[ids[convicted]] += 1
-    jail_days = s.waits("jail_days", day, ids[to_jail], 1.0 / p["jail_sentence_days"])
+    guilty, jailed, imprisoned = ids[convicted], ids[to_jail], ids[to_prison]
+    m.log(day, "conviction", guilty, charge[convicted])
+    pop.prior_convictions[guilty] += 1
+    jail_days = s.waits("jail_days", day, jailed, 1.0 / p["jail_sentence_days"])
     jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY, 3650, 364))
-    prison_days = s.waits("prison_days", day, ids[to_prison], 1.0 / p["prison_days"])
-    m.count("prison_admissions", int(to_prison.sum()))
-    m.events.add(day, "prison_admission", pop.uid[ids[to_prison]], pop.area[ids[to_prison]])
-    enter_custody(m, ids[to_jail], State.JAIL_SENTENCED, day + jail_days, day)
-    enter_custody(m, ids[to_prison], State.PRISON, day + prison_days, day)
+    prison_days = s.waits("prison_days", day, imprisoned, 1.0 / p["prison_days"])
+    m.count("prison_admissions", len(imprisoned))
+    m.log(day, "prison_admission", imprisoned)
+    enter_custody(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
+    enter_custody(m, imprisoned, State.PRISON, day + prison_days, day)
+    sentenced = to_jail | to_prison
     supervised = convicted & (s.uniform("supervision", day, ids) < p["supervision_share"])
-    sentenced = (to_jail | to_prison)[supervised]
-    start_supervision(m, ids[supervised],
-                      np.where(sentenced, pop.release_day[ids[supervised]], day), day)
-    freed = ids[~to_jail & ~to_prison & (pop.state[ids] == State.JAIL_PRETRIAL)]
-    m.events.add(day, "jail_release", pop.uid[freed], pop.area[freed])
+    if supervised.any():
+        start_supervision(m, ids[supervised],
+                          np.where(sentenced[supervised], pop.release_day[ids[supervised]], day),
+                          day)
+    freed = ids[~sentenced & (pop.state[ids] == State.JAIL_PRETRIAL)]
+    m.log(day, "jail_release", freed)
     return_to_free_state(m, freed, day)
 

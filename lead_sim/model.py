@@ -56,8 +56,8 @@ class LeadModel(mesa.Model):
         self.events = EventLog(keep_events)
         self.record = DailyRecord(self.days)
         self.cohort = np.zeros((len(Pathway), 2), np.int64)  # index contacts, re-arrested
-        self._to_reschedule: list[np.ndarray] = []
         n = self.p["population"]
+        self._to_reschedule = np.zeros(n, bool)  # whose next contact is redrawn tonight
         self.population = Population(n, weights, self.streams)
         self.population.spawn(self.population.ids, 0, self.p)
         share = weights / weights.sum()
@@ -115,6 +115,17 @@ class LeadModel(mesa.Model):
         p = self.p
         return p["budget_usd_per_year"] * p["population"] / p["reference_population"]
 
+    def log(self, day: int, kind: str, ids: np.ndarray, detail: np.ndarray | int = 0,
+            officer: np.ndarray | int = -1, green: np.ndarray | bool = True) -> None:
+        """Add a ``kind`` event for each person in the slots ``ids`` to the event log.
+
+        Identities and areas are looked up only when the log is kept, so runs without one
+        (sweeps, calibration, benchmarks) skip that work.
+        """
+        if self.events.enabled and len(ids):
+            pop = self.population
+            self.events.add(day, kind, pop.uid[ids], pop.area[ids], detail, officer, green)
+
     def count(self, name: str, n: int) -> None:
         """Add ``n`` to today's counter ``name``."""
         self.record.add(self.day, name, n)
@@ -124,15 +135,17 @@ class LeadModel(mesa.Model):
 
         Drawing once, from the state a person ends the day in, gives the same result as
         redrawing after every change (the draw is keyed by person and day) at a fraction of
-        the cost.
+        the cost. The marks are a flag per person rather than a list of arrays: most days mark
+        a few people in several places, and one scan of the flags costs less than
+        ``np.unique`` of the joined list (it gives the same sorted, distinct slots).
         """
         if len(ids):
-            self._to_reschedule.append(np.asarray(ids, np.int64))
+            self._to_reschedule[ids] = True
 
     def _redraw_contacts(self, day: int) -> None:
-        if self._to_reschedule:
-            ids = np.unique(np.concatenate(self._to_reschedule))
-            self._to_reschedule.clear()
+        ids = np.flatnonzero(self._to_reschedule)
+        if len(ids):
+            self._to_reschedule[ids] = False
             self.population.reschedule_contacts(ids, day, self.p)
 
     # ---- stages -------------------------------------------------------------------------------
@@ -167,26 +180,27 @@ class LeadModel(mesa.Model):
             self.reschedule(self.population.ids)
 
     def _police_contacts(self, day: int) -> None:
-        pop = self.population
+        pop, p = self.population, self.p
         ids = pop.due("next_contact", day)
         if len(ids) == 0:
             return
         out = self.force.handle(ids, day)
-        pathway = np.full(len(ids), Pathway.NONE, np.int8)
-        pathway[out.referred] = Pathway.REFERRED
-        pathway[out.diverted] = Pathway.DIVERTED
         self.count("contacts", len(ids))
-        self.events.add(day, "contact", pop.uid[ids], pop.area[ids], out.probable_cause,
-                        out.officer, out.green)
-        if out.diverted.any() or out.referred.any():
+        self.log(day, "contact", ids, out.probable_cause, out.officer, out.green)
+        pathway = np.full(len(ids), Pathway.NONE, np.int8)
+        diverted, referred = np.count_nonzero(out.diverted), np.count_nonzero(out.referred)
+        arrested = out.probable_cause
+        if diverted or referred:  # most days have neither: skip their masks
+            pathway[out.referred] = Pathway.REFERRED
+            pathway[out.diverted] = Pathway.DIVERTED
             self._divert_and_refer(out, day)
+            arrested = arrested & ~out.diverted
         if out.probable_cause.any():
-            pathway[out.probable_cause & ~out.diverted] = self._arrest_as_usual(out, day)
+            pathway[arrested] = self._arrest_as_usual(out, arrested, day)
         self._track_rearrest(ids, out.probable_cause, pathway, day)
-        p = self.p
-        hours = ((out.probable_cause & ~out.diverted).sum() * p["police_hours_per_arrest"]
-                 + out.diverted.sum() * p["police_hours_per_diversion"]
-                 + out.referred.sum() * p["police_hours_per_referral"])
+        hours = (np.count_nonzero(arrested) * p["police_hours_per_arrest"]
+                 + diverted * p["police_hours_per_diversion"]
+                 + referred * p["police_hours_per_referral"])
         self.ledger.charge(day, "police", float(hours * p["police_hourly_cost"]))
         self.reschedule(ids[pop.state[ids] < State.JAIL_PRETRIAL])
 
@@ -199,29 +213,29 @@ class LeadModel(mesa.Model):
                                   out.grams[out.diverted & new], day)
         self.program.refer(ids, held, Pathway.DIVERTED, day)
         self.count("arrest_diversions", int((out.diverted & ~new).sum()))  # back to their CM
-        self.events.add(day, "arrest_diversion", pop.uid[out.ids[out.diverted]],
-                        pop.area[out.ids[out.diverted]], officer=out.officer[out.diverted],
-                        green=out.green[out.diverted])
+        self.log(day, "arrest_diversion", out.ids[out.diverted], officer=out.officer[out.diverted],
+                 green=out.green[out.diverted])
         referred = out.ids[out.referred]
         self.program.refer(referred, np.zeros(len(referred), np.int8), Pathway.REFERRED, day)
-        self.events.add(day, "social_referral", pop.uid[referred], pop.area[referred],
-                        officer=out.officer[out.referred], green=out.green[out.referred])
+        self.log(day, "social_referral", referred, officer=out.officer[out.referred],
+                 green=out.green[out.referred])
 
-    def _arrest_as_usual(self, out, day: int) -> np.ndarray:
-        """Arrests not diverted: referral in lieu of booking (ESB 5476), booking or citation."""
+    def _arrest_as_usual(self, out, arrested: np.ndarray, day: int) -> np.ndarray:
+        """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
+        or citation."""
         pop, p = self.population, self.p
-        arrested = out.probable_cause & ~out.diverted
         ids, drug, grams = out.ids[arrested], out.drug[arrested], out.grams[arrested]
-        self.count("arrests", int(out.probable_cause.sum()))
         pc = out.probable_cause
-        flags = out.diverted * ARREST_DIVERTED + out.eligible * ARREST_ELIGIBLE
-        flags += out.covered * ARREST_COVERED
-        self.events.add(day, "arrest", pop.uid[out.ids[pc]], pop.area[out.ids[pc]], flags[pc],
-                        out.officer[pc], out.green[pc])
+        self.count("arrests", np.count_nonzero(pc))
+        if self.events.enabled:
+            flags = out.diverted * ARREST_DIVERTED + out.eligible * ARREST_ELIGIBLE
+            flags += out.covered * ARREST_COVERED
+            self.log(day, "arrest", out.ids[pc], flags[pc], out.officer[pc], out.green[pc])
         in_lieu = drug & (pop.in_lieu_count[ids] < p["referral_in_lieu_arrests"])
-        pop.in_lieu_count[ids[in_lieu]] += 1
-        self.count("in_lieu_referrals", int(in_lieu.sum()))
-        self.events.add(day, "in_lieu_referral", pop.uid[ids[in_lieu]], pop.area[ids[in_lieu]])
+        if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
+            pop.in_lieu_count[ids[in_lieu]] += 1
+            self.count("in_lieu_referrals", np.count_nonzero(in_lieu))
+            self.log(day, "in_lieu_referral", ids[in_lieu])
         charged = ids[~in_lieu]
         charge = legal.charge_class(self, charged, drug[~in_lieu], grams[~in_lieu], day)
         filed = legal.file_charges(self, charged, charge, day)
@@ -235,8 +249,8 @@ class LeadModel(mesa.Model):
                         day: int) -> None:
         """Mark re-arrests within 12 months of a person's first police contact."""
         pop = self.population
-        first = pop.first_contact_day[ids]
-        again = arrested & (first >= 0) & (day - first <= 365) & (day > first)
+        first = pop.first_contact_day[ids]  # -1 before a person's first contact
+        again = arrested & (first >= max(day - 365, 0)) & (first < day)
         pop.rearrested_12m[ids[again]] = True
         new = first < 0
         pop.first_contact_day[ids[new]] = day
@@ -263,7 +277,7 @@ class LeadModel(mesa.Model):
         pop.renewal_day[ids[~free]] = day + 30  # leave once out of custody and services
         ids = ids[free]
         self._close_cohort(ids, day)
-        self.events.add(day, "renewal", pop.uid[ids], pop.area[ids])
+        self.log(day, "renewal", ids)
         pop.renew(ids, day, self.p)
         pop.set_base_rates(ids, self.p, self.presence)
         self.reschedule(ids)

@@ -18,20 +18,23 @@ import hashlib
 import numpy as np
 from scipy.special import ndtri
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+# Constants as 0-d uint64 arrays: numpy combines those with an array faster than uint64
+# scalars, which matters when most calls hash a handful of ids.
+_GOLDEN = np.array(0x9E3779B97F4A7C15, np.uint64)
+_M1 = np.array(0xBF58476D1CE4E5B9, np.uint64)
+_M2 = np.array(0x94D049BB133111EB, np.uint64)
+_S11, _S27, _S30, _S31 = (np.array(s, np.uint64) for s in (11, 27, 30, 31))
 _TO_UNIT = 1.0 / (1 << 53)
 _MASK = (1 << 64) - 1
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser, in place on a uint64 array."""
-    z ^= z >> np.uint64(30)
+    z ^= z >> _S30
     z *= _M1
-    z ^= z >> np.uint64(27)
+    z ^= z >> _S27
     z *= _M2
-    z ^= z >> np.uint64(31)
+    z ^= z >> _S31
     return z
 
 
@@ -54,10 +57,20 @@ def _key(*parts: int) -> np.uint64:
 _SMALL = 8  # up to this many ids, hashing with Python ints beats numpy's per-call overhead
 
 
-def _unit_float(i: int, key: int) -> float:
-    """:meth:`Streams.uniform` for one id, in Python ints (the same bits as the array path)."""
-    z = _mix_int(i * 0x9E3779B97F4A7C15 + key)
-    return ((z >> 11) + 0.5) * _TO_UNIT
+def _unit_floats(ids: list[int], key: int) -> list[float]:
+    """:meth:`Streams.uniform` in Python ints (the same bits as the array path).
+
+    The finaliser is written out rather than calling :func:`_mix_int` per id: at a handful of
+    ids the function calls would cost more than the arithmetic.
+    """
+    out = []
+    for i in ids:
+        z = (i * 0x9E3779B97F4A7C15 + key) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        z ^= z >> 31
+        out.append(((z >> 11) + 0.5) * _TO_UNIT)
+    return out
 
 
 class Streams:
@@ -82,11 +95,15 @@ class Streams:
             return np.empty(0)
         key = _mix_int(self._kind(kind) + int(day) + 0x9E3779B97F4A7C15)  # _key(seed, kind, day)
         if n <= _SMALL:  # most days touch a handful of people
-            return np.array([_unit_float(i, key) for i in np.asarray(ids).tolist()])
+            return np.array(_unit_floats(np.asarray(ids).tolist(), key))
         z = np.asarray(ids, dtype=np.uint64) * _GOLDEN  # array arithmetic wraps silently
         z += np.uint64(key)
         _mix(z)
-        return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+        z >>= _S11
+        u = z.astype(np.float64)
+        u += 0.5  # in place: the same arithmetic as ((z >> 11) + 0.5) * 2**-53, fewer copies
+        u *= _TO_UNIT
+        return u
 
     def uniform_columns(self, kind: str, day: int, ids: np.ndarray, k: int) -> np.ndarray:
         """A (len(ids), k) array of uniforms: k independent draws per person in one call."""
@@ -105,5 +122,13 @@ class Streams:
         """
         if len(ids) == 0:
             return np.empty(0, np.int32)
-        wait = np.ceil(-np.log(self.uniform(kind, day, ids)) / np.maximum(rate, 1e-12))
-        return np.minimum(np.maximum(wait, 1), 1e9).astype(np.int32)
+        # In place and with a Python max for a scalar rate: most calls draw for a few people,
+        # so the number of numpy calls, not the arithmetic, is the cost. -log(u) / r and
+        # log(u) / -r are the same floating-point number.
+        rate = max(rate, 1e-12) if isinstance(rate, float) else np.maximum(rate, 1e-12)
+        wait = np.log(self.uniform(kind, day, ids))
+        wait /= -rate
+        np.ceil(wait, out=wait)
+        np.maximum(wait, 1, out=wait)
+        np.minimum(wait, 1e9, out=wait)
+        return wait.astype(np.int32)

@@ -159,6 +159,8 @@ class Program:
         from lead_sim.legal import file_charges
 
         m, pop = self.model, self.model.population
+        if len(ids) == 0:  # the usual case: enter_custody calls this for every admission
+            return
         held = pop.held_charge[ids]
         pop.intake_day[ids] = NEVER
         pop.intake_deadline[ids] = NEVER
@@ -179,12 +181,13 @@ class Program:
             patience = 1.0 / m.p["waitlist_patience_days"]
             pop.waitlist_exit_day[done] = day + m.streams.waits("patience", day, done, patience)
             m.count("lead_enrollments", len(done))
-            m.events.add(day, "intake", pop.uid[done], pop.area[done])
+            m.log(day, "intake", done)
         gave_up = pop.due("waitlist_exit_day", day)
-        gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
-        pop.waitlist_exit_day[gave_up] = NEVER
-        pop.state[gave_up] = State.COMMUNITY
-        self.waitlist.withdraw(gave_up)
+        if len(gave_up):
+            gave_up = gave_up[pop.state[gave_up] == State.LEAD_WAITLIST]
+            pop.waitlist_exit_day[gave_up] = NEVER
+            pop.state[gave_up] = State.COMMUNITY
+            self.waitlist.withdraw(gave_up)
         lapsed = pop.due("intake_deadline", day)
         if len(lapsed):
             from lead_sim.legal import file_charges
@@ -201,6 +204,8 @@ class Program:
         m, pop, p = self.model, self.model.population, self.model.p
         if p["staffing"] == "demand":
             self.staff()
+        if len(self.waitlist) == 0:  # nobody waits on most days (stale entries are skipped later)
+            return
         open_cms = [cm for cm in self.case_managers
                     if not cm.retiring and len(cm.caseload) < cm.places()]
         assigned: list[int] = []
@@ -222,7 +227,7 @@ class Program:
             months = p["enrolment_months"] * DAYS_PER_MONTH
             pop.lead_exit_day[ids] = day + m.streams.waits("lead_exit", day, ids, 1.0 / months)
             self._schedule_engagement(ids, day)
-            m.events.add(day, "caseload_start", pop.uid[ids], pop.area[ids])
+            m.log(day, "caseload_start", ids)
             m.reschedule(ids)
 
     def _load_of(self, ids: np.ndarray) -> np.ndarray:
@@ -293,7 +298,7 @@ class Program:
         pop.engaged[ids] = False
         pop.lead_exit_day[ids] = NEVER
         pop.engagement_day[ids] = NEVER
-        m.events.add(day, "lead_exit", pop.uid[ids], pop.area[ids])
+        m.log(day, "lead_exit", ids)
         free = ids[pop.state[ids] < State.JAIL_PRETRIAL]
         pop.state[free] = State.COMMUNITY
         m.reschedule(free)
@@ -302,7 +307,9 @@ class Program:
     def drop_service_waits(self, ids: np.ndarray) -> None:
         """Needs waiting on a service become unmet again (the referral is withdrawn)."""
         pop = self.model.population
-        needs = pop.needs[ids]
+        if len(ids) == 0:
+            return
+        needs = pop.needs.take(ids, axis=0)  # as pop.needs[ids], faster for a few rows
         waiting = needs == NeedStatus.WAITING
         if waiting.any():
             needs[waiting] = NeedStatus.UNMET

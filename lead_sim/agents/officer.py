@@ -116,18 +116,22 @@ class Force:
         green = s.uniform("shift", day, officer) < p["green_light_share"]
         drug = ~pop.sex_work[ids]
         grams = np.where(drug, np.exp(pop.log_grams[ids] + 0.8 * ndtri(quantity)), 0.0)
-        eligible = ~pop.violent_history[ids] & ~pop.dealing[ids]
+        eligible = ~(pop.violent_history[ids] | pop.dealing[ids])
         eligible &= grams <= p["eligible_max_grams"]
         covered = m.covered[area]
         probable_cause = cause < p["probable_cause_share"]
         allowed = covered & eligible & green
-        diverted = probable_cause & allowed & (willing < self.diversion[officer])
-        in_lead = pop.state[ids] != State.COMMUNITY
-        referred = ~probable_cause & allowed & ~in_lead & (willing < self.referral[officer])
+        if allowed.any():
+            diverted = probable_cause & allowed & (willing < self.diversion[officer])
+            not_in_lead = pop.state[ids] == State.COMMUNITY
+            referred = ~probable_cause & allowed & not_in_lead & (willing < self.referral[officer])
+        else:  # nobody could be diverted or referred today (a third of days, citywide)
+            diverted, referred = np.zeros(len(ids), bool), np.zeros(len(ids), bool)
         self._tally(officer, probable_cause, diverted, referred)
         return ContactOutcome(ids, officer, green, probable_cause, eligible, covered, diverted,
                               referred, drug, grams)
 
     def _tally(self, officer, probable_cause, diverted, referred) -> None:
         for column, mask in enumerate((probable_cause, diverted, referred)):
-            np.add.at(self.tallies[:, column], officer[mask], 1)
+            if mask.any():  # diversions and referrals are rare
+                np.add.at(self.tallies[:, column], officer[mask], 1)

@@ -126,7 +126,7 @@ class Population:
         rate = self.base_rate[ids]
         touched = self.state[ids] != State.COMMUNITY
         touched |= self.housed[ids] | self.in_treatment[ids]
-        touched |= (self.needs[ids] == NeedStatus.MET).any(axis=1)
+        touched |= (self.needs.take(ids, axis=0) == NeedStatus.MET).any(axis=1)
         if touched.any():
             rate = rate.copy()
             sub = ids[touched]
@@ -150,7 +150,12 @@ class Population:
         if len(ids) == 0:
             return
         free = self.state[ids] < State.JAIL_PRETRIAL
-        rate = np.where(free, self.contact_rates(ids, p), 0.0)
+        rate = self.contact_rates(ids, p)
+        if free.all():  # the usual case: skip the custody masks
+            self.rate[ids] = rate
+            self.next_contact[ids] = day + self.streams.waits("contact", day, ids, rate)
+            return
+        rate = np.where(free, rate, 0.0)
         self.rate[ids] = rate
         wait = self.streams.waits("contact", day, ids, rate)
         self.next_contact[ids] = np.where(free, day + wait, NEVER)

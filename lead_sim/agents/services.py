@@ -92,7 +92,8 @@ class Services:
             pop.needs[homes, Need.HOUSING] = NeedStatus.MET
             rate = -np.log(p["housing_retention_12m"]) / 365.25
             pop.housing_end_day[homes] = day + m.streams.waits("housing_end", day, homes, rate)
-        m.reschedule(np.concatenate([ids, homes]))
+        m.reschedule(ids)
+        m.reschedule(homes)
 
     def _end_treatment(self, day: int) -> None:
         m, pop = self.model, self.model.population
