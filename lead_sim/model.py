@@ -205,18 +205,23 @@ class LeadModel(mesa.Model):
         self.reschedule(ids[pop.state[ids] < State.JAIL_PRETRIAL])
 
     def _divert_and_refer(self, out, day: int) -> None:
-        """Start LEAD intakes for new arrest diversions and social-contact referrals."""
+        """Start LEAD intakes for new arrest diversions and social-contact referrals.
+
+        A participant diverted again goes back to their case manager: the diversion counts,
+        but no new intake opens.
+        """
         pop = self.population
         new = pop.state[out.ids] == State.COMMUNITY
         ids = out.ids[out.diverted & new]
         held = legal.charge_class(self, ids, out.drug[out.diverted & new],
                                   out.grams[out.diverted & new], day)
-        self.program.refer(ids, held, Pathway.DIVERTED, day)
-        self.count("arrest_diversions", int((out.diverted & ~new).sum()))  # back to their CM
+        self.program.refer(ids, held, day)
+        self.count("arrest_diversions", np.count_nonzero(out.diverted))
         self.log(day, "arrest_diversion", out.ids[out.diverted], officer=out.officer[out.diverted],
                  green=out.green[out.diverted])
         referred = out.ids[out.referred]
-        self.program.refer(referred, np.zeros(len(referred), np.int8), Pathway.REFERRED, day)
+        self.program.refer(referred, np.zeros(len(referred), np.int8), day)
+        self.count("social_contact_referrals", len(referred))
         self.log(day, "social_referral", referred, officer=out.officer[out.referred],
                  green=out.green[out.referred])
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from lead_sim.agents.states import NEVER, Charge, Need, NeedStatus, Pathway, State
+from lead_sim.agents.states import NEVER, Charge, Need, NeedStatus, State
 from lead_sim.agents.waitlist import Waitlist
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class Program:
         return sum(cm.places() for cm in self.case_managers if not cm.retiring)
 
     # ---- referral and intake -------------------------------------------------------------------
-    def refer(self, ids: np.ndarray, held: np.ndarray, pathway: Pathway, day: int) -> None:
+    def refer(self, ids: np.ndarray, held: np.ndarray, day: int) -> None:
         """Open an intake for ``ids``; ``held`` is the charge held in abeyance (arrests only)."""
         m, pop, p = self.model, self.model.population, self.model.p
         if len(ids) == 0:
@@ -146,9 +146,6 @@ class Program:
         pop.held_charge[ids] = held
         pop.intake_day[ids] = np.where(wait <= window, day + wait, NEVER)
         pop.intake_deadline[ids] = np.where(wait <= window, NEVER, day + window)
-        counter = ("arrest_diversions" if pathway == Pathway.DIVERTED
-                   else "social_contact_referrals")
-        m.count(counter, len(ids))
 
     def cancel_intake(self, ids: np.ndarray, day: int) -> None:
         """Drop pending intakes and waitlist places (the person went into custody).
