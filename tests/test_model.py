@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lead_sim import LeadModel, legal, prepare
-from lead_sim.agents.states import NEVER, Charge, Pathway, State
+from lead_sim.agents.states import NEVER, Charge, State
 from lead_sim.outcomes import summary, timeseries
 from lead_sim.params import PAYERS, REGISTRY
 from tests.conftest import small_run
@@ -116,7 +116,7 @@ def test_custody_during_intake_files_the_held_charge():
     model = LeadModel(scenario, seed=2)
     pop, day = model.population, 10
     person = np.flatnonzero(pop.state == State.COMMUNITY)[:1]
-    model.program.refer(person, np.array([Charge.MISDEMEANOR], np.int8), Pathway.DIVERTED, day)
+    model.program.refer(person, np.array([Charge.MISDEMEANOR], np.int8), day)
     assert pop.held_charge[person[0]] == Charge.MISDEMEANOR
     legal.enter_custody(model, person, State.JAIL_SENTENCED, np.array([day + 3]), day)
     assert pop.held_charge[person[0]] == Charge.NONE
