@@ -162,3 +162,12 @@ def test_first_difference_between_scenarios():
 def test_whole_years_end_on_the_eve_of_the_anniversary(years, end):
     """6 x 365.25 days rounds to 2,192 and would end on 1 January 2016."""
     assert load_scenario("pilot_2011").with_horizon(years).end_date == end
+
+
+def test_a_child_without_a_description_does_not_borrow_its_parents(tmp_path):
+    child = tmp_path / "kid.toml"
+    child.write_text('extends = "pilot_2011"\n[params]\ncaseload_cap = 30\n')
+    description = load_scenario(str(child)).description
+    assert description.startswith("pilot_2011, changed by kid.toml: LEAD pilot")
+    child.write_text('extends = "pilot_2011"\ndescription = "Mine."\n')
+    assert load_scenario(str(child)).description == "Mine."

@@ -86,6 +86,9 @@ def _read_chain(name_or_path: str, seen: tuple[Path, ...],
         raise LeadSimError(f"'extends' in '{path}' must be a scenario name or path (a string).")
     parent, _ = _read_chain(parent_name, (*seen, path), path.parent)
     merged = {**parent, **data}
+    if "description" not in data:  # the parent's own words would describe the wrong scenario
+        merged["description"] = (f"{parent['name']}, changed by {path.name}: "
+                                 f"{parent.get('description', '')}").rstrip(": ")
     merged["params"] = {**parent.get("params", {}), **data.get("params", {})}
     merged["timeline"] = [*parent.get("timeline", []), *data.get("timeline", [])]
     return merged, str(path)
