@@ -14,6 +14,7 @@ import numpy as np
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREA_KEYS, AREAS
 from lead_sim.params import PAYERS
+from lead_sim.tables import plural
 
 NAMES = tuple(area.name for area in AREAS)
 
@@ -55,8 +56,7 @@ def explain_month(model: LeadModel) -> list[str]:
     month = model.record.frame(day).iloc[first:]
     last = month.iloc[-1]
     events = model.events.since(first)
-    days = f"{len(month)} day{'s' if len(month) != 1 else ''}"
-    lines = [f"{model.date - dt.timedelta(days=1):%B %Y}, {days} so far."]
+    lines = [f"{model.date - dt.timedelta(days=1):%B %Y}, {plural(len(month), 'day')} so far."]
     lines.extend(_policy_changes(model, first, day))
     lines.append(_arrests(month, events))
     lines.append(_coverage(model))

@@ -61,13 +61,14 @@ def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence
     "averted" counts are totals over the run: a scenario that stops in 2011 would "avert"
     every arrest the baseline makes afterwards.
     """
-    for i, scn in enumerate(prepared):
-        for j in range(i):
-            if prepared[j].name == scn.name:
-                given = (f"'{inputs[j]}' and '{inputs[i]}' are both named '{scn.name}'"
-                         if str(inputs[j]) != str(inputs[i]) else f"'{scn.name}' is given twice")
-                raise LeadSimError(f"Each scenario may appear once, baseline included: {given}. "
-                                   "Give each scenario file its own 'name'.")
+    seen: dict[str, str] = {}  # name -> what the user gave for it
+    for given, scn in zip(map(str, inputs), prepared):
+        if scn.name in seen:
+            clash = (f"'{seen[scn.name]}' and '{given}' are both named '{scn.name}'"
+                     if seen[scn.name] != given else f"'{scn.name}' is given twice")
+            raise LeadSimError(f"Each scenario may appear once, baseline included: {clash}. "
+                               "Give each scenario file its own 'name'.")
+        seen[scn.name] = given
     first = prepared[0]
     for scn in prepared[1:]:
         if (scn.start_date, scn.end_date) != (first.start_date, first.end_date):

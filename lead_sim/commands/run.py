@@ -17,7 +17,7 @@ from lead_sim.params import Params
 from lead_sim.progress import progress_bar
 from lead_sim.runner import check_comparable, prepare, run
 from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
-from lead_sim.tables import summary_table, units_note
+from lead_sim.tables import plural, summary_table, units_note
 
 
 def register(subparsers) -> None:
@@ -60,7 +60,7 @@ def handle(args: argparse.Namespace) -> int:
                       draws=draws, calibrated=args.calibrated, out_dir=out)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
-    reps = f"{args.reps} replicate{'s' if args.reps > 1 else ''}"
+    reps = plural(args.reps, "replicate")
     seeds = (f"seed {args.seed}" if args.reps == 1
              else f"seeds {args.seed}-{args.seed + args.reps - 1}")
     print(f"Mean over {reps} ({seeds}), "
