@@ -33,8 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lead_sim.agents.states import Charge
 from lead_sim.errors import LeadSimError
 from lead_sim.events import ARREST_COVERED, ARREST_DIVERTED, ARREST_ELIGIBLE
+from lead_sim.legal import CASE_COSTS
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
 from lead_sim.scenarios import Scenario
@@ -226,10 +228,10 @@ def _event_costs(events: pd.DataFrame, p: Params) -> pd.DataFrame:
     cost[arrest & diverted] = p["police_hours_per_diversion"] * hour
     cost[kind == "social_referral"] = p["police_hours_per_referral"] * hour
     cost[kind == "booking"] = p["booking_cost"]
-    per_case = {c: sum(p[f"{k}_cost_{c}"] for k in ("prosecution", "defense", "court"))
-                for c in ("misdemeanor", "felony")}
+    felony_case = sum(p[felony] for _, felony, _ in CASE_COSTS)  # the ledger's own table
+    misdemeanor_case = sum(p[misdemeanor] for _, _, misdemeanor in CASE_COSTS)
     charge = kind == "charge"
-    cost[charge] = np.where(detail[charge] == 2, per_case["felony"], per_case["misdemeanor"])
+    cost[charge] = np.where(detail[charge] == Charge.FELONY, felony_case, misdemeanor_case)
     return events.assign(cost=cost)[cost > 0]
 
 
@@ -248,7 +250,7 @@ def cohort_outcomes(events: pd.DataFrame, cohorts: pd.DataFrame, design: Design,
     out["arrest_6m"] = _count_within(arrests, entry + 1,
                                      np.minimum(entry + 1 + SIX_MONTHS, end)) > 0
     out["arrest_any"] = _count_within(arrests, entry + 1, end) > 0
-    felony = ev[(ev["kind"] == "charge") & (ev["detail"] == 2)]
+    felony = ev[(ev["kind"] == "charge") & (ev["detail"] == Charge.FELONY)]
     out["felony_charge"] = _count_within(felony, entry, end) > 0
     out["prison"] = _count_within(ev[ev["kind"] == "prison_admission"], entry, end) > 0
     out["years_pre"] = (entry - pre_lo).clip(lower=0) / 365.25
