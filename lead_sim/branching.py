@@ -12,12 +12,17 @@ the three built-in expansion scenarios about two thirds of the simulated days.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from lead_sim.model import LeadModel
 from lead_sim.outcomes import summary, timeseries
+from lead_sim.params import LEAD_ONLY
 from lead_sim.runner import RunResult
-from lead_sim.scenarios import Scenario
+from lead_sim.scenarios import Scenario, TimelineEntry
+
+DEFERRED_NOTE = "LEAD-only parameters, deferred to the day LEAD starts"
 
 
 def _entries(scenario: Scenario) -> dict[int, list[tuple]]:
@@ -36,6 +41,47 @@ def divergence_day(a: Scenario, b: Scenario) -> int:
     ea, eb = _entries(a), _entries(b)
     days = sorted(d for d in {*ea, *eb} if ea.get(d) != eb.get(d))
     return min(days[0], a.days) if days else a.days
+
+
+def lead_start_day(scenario: Scenario) -> int | None:
+    """The first day LEAD can act (an area covered, or a programme budget), or None if never."""
+    if scenario.params.get("budget_usd_per_year", 0) > 0:
+        return 0
+    days = [max(0, (e.date - scenario.start_date).days) for e in scenario.timeline
+            if e.cover or e.set.get("budget_usd_per_year", 0) > 0]
+    return min(days) if days else None
+
+
+def defer_lead_params(scenario: Scenario) -> Scenario:
+    """The same scenario with its LEAD-only parameters set on the day LEAD starts instead.
+
+    Before LEAD first covers an area or is funded, nobody is in it, so the values of
+    :data:`~lead_sim.params.LEAD_ONLY` parameters change nothing and runs differ only in what
+    they simulate afterwards. Moving those values to a timeline entry on that day (dropping
+    them altogether if LEAD never starts) makes scenarios that differ only in them identical
+    until then, so :func:`simulate_tree` simulates the shared days once. The run's summary and
+    daily series are unchanged, draw for draw (``tests/test_branching.py`` checks every
+    built-in scenario); only an event log would differ, in the green-light flag it records
+    for contacts before LEAD starts, when nothing reads it.
+    """
+    start = lead_start_day(scenario)
+    if start == 0:
+        return scenario
+    deferred = {k: v for k, v in scenario.params.items() if k in LEAD_ONLY}
+    before, after = [], []
+    for entry in scenario.timeline:
+        if start is not None and (entry.date - scenario.start_date).days >= start:
+            after.append(entry)
+            continue
+        deferred.update((k, v) for k, v in entry.set.items() if k in LEAD_ONLY)
+        kept = {k: v for k, v in entry.set.items() if k not in LEAD_ONLY}
+        if kept or entry.cover or not entry.set:  # drop entries that only set deferred values
+            before.append(replace(entry, set=kept))
+    if start is not None and deferred:  # first of its day: that day's own entries come after
+        date = scenario.start_date + dt.timedelta(days=start)
+        after.insert(0, TimelineEntry(date, set=deferred, note=DEFERRED_NOTE))
+    params = {k: v for k, v in scenario.params.items() if k not in LEAD_ONLY}
+    return replace(scenario, params=params, timeline=(*before, *after))
 
 
 def _finish(model: LeadModel, keep_events: bool) -> RunResult:

@@ -176,8 +176,19 @@ class LeadModel(mesa.Model):
             round(services_budget / (p["housing_day_cost"] * 365.25)),
         )
         if changed & HAZARD_PARAMS:
-            self.population.set_base_rates(self.population.ids, p, self.presence)
-            self.reschedule(self.population.ids)
+            self._rates_changed()
+
+    def _rates_changed(self) -> None:
+        """After a hazard parameter changes, redraw the next contact of those whose hazard moved.
+
+        Only they need a new draw (waiting times are memoryless), and leaving everyone else's
+        draw alone means a change that moves no one's hazard (a LEAD-only hazard ratio before
+        anyone is in LEAD) leaves the run exactly as it was.
+        """
+        pop = self.population
+        pop.set_base_rates(pop.ids, self.p, self.presence)
+        free = pop.ids[pop.state < State.JAIL_PRETRIAL]
+        self.reschedule(free[pop.contact_rates(free, self.p) != pop.rate[free]])
 
     def _police_contacts(self, day: int) -> None:
         pop, p = self.population, self.p

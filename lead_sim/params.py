@@ -318,6 +318,21 @@ _DECLARED: list[Param] = [
 ]
 
 REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
+# Parameters that act only through LEAD: officers' diversion and referral, case management,
+# the services it funds, and participants' contact hazards. Until a scenario first covers an
+# area or funds the programme, nobody is in LEAD, so these values change nothing; sweeps use this
+# to share the days before LEAD starts (lead_sim.branching.defer_lead_params, checked for every
+# parameter here by tests/test_branching.py).
+LEAD_ONLY = frozenset({
+    "hr_lead_engaged", "hr_housed", "hr_income", "hr_treatment", "hr_mental_health_served",
+    "treatment_retention_12m", "treatment_completion", "housing_retention_12m",
+    "intake_completion", "engaged_months", "inactive_months", "waitlist_patience_days",
+    "enrolment_months", "diversion_propensity", "social_referral_propensity",
+    "green_light_share", "eligible_max_grams", "intake_window_days", "budget_usd_per_year",
+    "case_management_share", "caseload_cap", "caseload_design", "need_work_days",
+    "police_hours_per_diversion", "police_hours_per_referral", "case_manager_annual_cost",
+    "treatment_day_cost", "housing_day_cost",
+})
 PAYERS = (
     "police", "jail", "prosecution", "public_defense", "courts", "prison", "supervision",
     "lead_case_management", "treatment", "housing",

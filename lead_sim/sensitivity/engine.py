@@ -22,7 +22,7 @@ import pandas as pd
 
 from lead_sim.executors import check_scheduler, run_tasks
 from lead_sim.sensitivity.sampling import applied_values, design
-from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.sensitivity.spec import SweepSpec, runs_per_sample
 from lead_sim.sensitivity.store import SweepStore
 from lead_sim.sensitivity.targets import LeadTarget
 
@@ -46,30 +46,74 @@ class SweepRun:
 
 
 class Tasks(Sequence):
-    """The pending runs as ``(run_id, values, seed)`` tasks, built only when submitted.
+    """The pending runs as groups of ``(run_id, values, seed)`` tasks, built when submitted.
 
-    Holding the design's arrays rather than a list of task objects keeps the runner's memory
-    flat for sweeps of any size.
+    A group holds the pending runs of one base sample (a Sobol block, a Morris trajectory) and
+    one replicate: they share a seed and most parameter values, so the target can simulate
+    their common history once (:meth:`LeadTarget.run_rows`). Holding the design's arrays
+    rather than task objects keeps the runner's memory flat for sweeps of any size.
     """
 
     def __init__(self, spec: SweepSpec, table: pd.DataFrame, run_ids: np.ndarray) -> None:
         self.spec = spec
         by_id = table.set_index("run_id").loc[run_ids]
-        self.run_ids = run_ids
+        self.run_ids = np.asarray(run_ids)
         self.seeds = by_id["seed"].to_numpy(np.int64)
         self.values = by_id[spec.names].to_numpy(float)
+        block = by_id["row"].to_numpy() // block_size(spec)
+        keys = block * spec.reps + by_id["rep"].to_numpy()
+        order = np.argsort(keys, kind="stable")
+        starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
+        self.groups = np.split(order, starts[1:]) if len(order) else []
+
+    @property
+    def runs(self) -> int:
+        return len(self.run_ids)
 
     def __len__(self) -> int:
-        return len(self.run_ids)
+        return len(self.groups)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
-        raw = dict(zip(self.spec.names, self.values[i].tolist()))
-        return int(self.run_ids[i]), applied_values(self.spec, raw), int(self.seeds[i])
+        return [self._task(k) for k in self.groups[i]]
+
+    def _task(self, k: int) -> tuple[int, dict[str, Any], int]:
+        raw = dict(zip(self.spec.names, self.values[k].tolist()))
+        return int(self.run_ids[k]), applied_values(self.spec, raw), int(self.seeds[k])
 
 
-def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
+def block_size(spec: SweepSpec) -> int:
+    """Sample rows that share most values: a Sobol block (A, the AB columns, B) or a Morris
+    trajectory. FAST and LHS rows share none, so each is its own block."""
+    if spec.method in ("sobol", "morris"):
+        return runs_per_sample(spec.method, 1, len(spec.factors), spec.options)
+    return 1
+
+
+def evaluate(target: Target, group: list[tuple[int, dict[str, Any], int]]
+             ) -> list[dict[str, Any]]:
+    """Run a group of tasks and return their records; an exception becomes 'failed' records.
+
+    A target with ``run_rows`` runs the group together (shared history simulated once); the
+    group's time is then split equally among its runs. If that fails, each run is retried
+    alone, so a failure is recorded against the run that raised it.
+    """
+    if len(group) == 1 or not hasattr(target, "run_rows"):
+        return [evaluate_one(target, task) for task in group]
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        outcomes = target.run_rows([values for _, values, _ in group], group[0][2])
+    except Exception:  # retried run by run, so the failure lands on the run that raised it
+        return [evaluate_one(target, task) for task in group]
+    seconds = (time.perf_counter() - start) / len(group)
+    cpu_seconds = (time.process_time() - cpu) / len(group)
+    return [{"run_id": run_id, "status": "ok", "error": "", "seconds": seconds,
+             "cpu_seconds": cpu_seconds, **values, **out}
+            for (run_id, values, _), out in zip(group, outcomes, strict=True)]
+
+
+def evaluate_one(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
     """Run one task and return its record; an exception becomes a 'failed' record."""
     run_id, values, seed = task
     start, cpu = time.perf_counter(), time.process_time()
@@ -118,7 +162,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
         seconds = time.perf_counter() - start
     finally:
         store.close()
-    summary = SweepRun(store.dir, len(table), len(table) - len(tasks), len(tasks), failed,
+    summary = SweepRun(store.dir, len(table), len(table) - tasks.runs, tasks.runs, failed,
                        seconds)
     if report:
         from lead_sim.sensitivity.report import write_outputs
@@ -127,21 +171,22 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     return summary
 
 
-def _execute(store: SweepStore, target: Target, tasks: Sequence, executor: str, workers: int,
+def _execute(store: SweepStore, target: Target, tasks: Tasks, executor: str, workers: int,
              scheduler: str | None, shard_size: int, progress: bool) -> int:
     from lead_sim.progress import progress_bar
 
     fn = functools.partial(evaluate, target)
     failed = 0
-    bar = progress_bar(len(tasks), "sweep", "run", enabled=progress, smoothing=0.05)
+    bar = progress_bar(tasks.runs, "sweep", "run", enabled=progress, smoothing=0.05)
     # closing() stops the executor (terminating its workers) before the writer's last flush,
     # also when Ctrl-C lands here between results rather than inside the executor's wait
     runs = run_tasks(fn, tasks, executor, workers, scheduler)
     with bar, store.writer(shard_size) as writer, contextlib.closing(runs):
-        for _, record in runs:
-            writer.add(record)
-            failed += record["status"] != "ok"
-            bar.update(1)
+        for _, records in runs:
+            for record in records:
+                writer.add(record)
+                failed += record["status"] != "ok"
+            bar.update(len(records))
             if failed:
                 bar.set_postfix(failed=failed, refresh=False)
     return failed

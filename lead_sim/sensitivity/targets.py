@@ -55,15 +55,36 @@ class LeadTarget:
                    spec.baseline if needs_baseline else None)
 
     def __call__(self, values: dict[str, float | int], seed: int) -> dict[str, float]:
-        from lead_sim.branching import simulate_tree
+        return self.run_rows([values], seed)[0]
 
-        scenario = apply_factors(self.scenario, self.factors, values)
-        if self.baseline is None:
-            row, base = simulate_tree([scenario], seed)[scenario.name].summary, {}
-        else:  # the days both share (before LEAD starts) are simulated once
-            baseline = apply_factors(self.baseline, self.factors, values)
-            runs = simulate_tree([baseline, scenario], seed)
-            row, base = runs[scenario.name].summary, runs[baseline.name].summary
+    def run_rows(self, rows: list[dict[str, float | int]], seed: int) -> list[dict[str, float]]:
+        """The outcomes of several parameter rows run with one seed, sharing what they can.
+
+        Each row's scenario (and baseline) gets its LEAD-only values deferred to the day LEAD
+        starts (:func:`~lead_sim.branching.defer_lead_params`), which changes no number but
+        makes rows that differ only in those values identical until then. One simulation tree
+        then runs every distinct scenario, simulating shared days once: a baseline without
+        LEAD is the same run for every row that differs only in LEAD-only values.
+        """
+        from lead_sim.branching import defer_lead_params, simulate_tree
+
+        distinct: dict[str, Scenario] = {}  # one per distinct definition, under its own name
+
+        def add(scenario: Scenario) -> str:
+            scenario = defer_lead_params(scenario)
+            key = _definition(scenario)
+            if key not in distinct:
+                distinct[key] = replace(scenario, name=f"{scenario.name}#{len(distinct)}")
+            return distinct[key].name
+
+        pairs = [(add(apply_factors(self.scenario, self.factors, values)),
+                  add(apply_factors(self.baseline, self.factors, values))
+                  if self.baseline is not None else None) for values in rows]
+        runs = simulate_tree(list(distinct.values()), seed)
+        return [self._outcomes(runs[row].summary, runs[base].summary if base else {})
+                for row, base in pairs]
+
+    def _outcomes(self, row: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
         out = {}
         for name in self.outcomes:
             if name.startswith(DIFF):
@@ -72,6 +93,12 @@ class LeadTarget:
             else:
                 out[name] = float(row[name])
         return out
+
+
+def _definition(scenario: Scenario) -> str:
+    """What decides a run of ``scenario`` (dates, start values, timeline), as a dict key."""
+    return repr((scenario.start_date, scenario.end_date, sorted(scenario.params.items()),
+                 [(e.date, e.cover, sorted(e.set.items())) for e in scenario.timeline]))
 
 
 @dataclass(frozen=True)
