@@ -29,8 +29,7 @@ def _entries(scenario: Scenario) -> dict[int, list[tuple]]:
     """Timeline entries by day index, as comparable tuples (as the model applies them)."""
     by_day: dict[int, list[tuple]] = {}
     for e in scenario.timeline:
-        day = max(0, (e.date - scenario.start_date).days)
-        by_day.setdefault(day, []).append((tuple(e.cover), sorted(e.set.items())))
+        by_day.setdefault(scenario.day_of(e), []).append((tuple(e.cover), sorted(e.set.items())))
     return by_day
 
 
@@ -47,7 +46,7 @@ def lead_start_day(scenario: Scenario) -> int | None:
     """The first day LEAD can act (an area covered, or a programme budget), or None if never."""
     if scenario.params.get("budget_usd_per_year", 0) > 0:
         return 0
-    days = [max(0, (e.date - scenario.start_date).days) for e in scenario.timeline
+    days = [scenario.day_of(e) for e in scenario.timeline
             if e.cover or e.set.get("budget_usd_per_year", 0) > 0]
     return min(days) if days else None
 
@@ -61,27 +60,37 @@ def defer_lead_params(scenario: Scenario) -> Scenario:
     them altogether if LEAD never starts) makes scenarios that differ only in them identical
     until then, so :func:`simulate_tree` simulates the shared days once. The run's summary and
     daily series are unchanged, draw for draw (``tests/test_branching.py`` checks every
-    built-in scenario); only an event log would differ, in the green-light flag it records
-    for contacts before LEAD starts, when nothing reads it.
+    built-in scenario); only an event log would differ, in the green-light and eligibility
+    flags it records for contacts and arrests before LEAD starts, when nothing acts on them.
     """
     start = lead_start_day(scenario)
     if start == 0:
         return scenario
     deferred = {k: v for k, v in scenario.params.items() if k in LEAD_ONLY}
     before, after = [], []
-    for entry in scenario.timeline:
-        if start is not None and (entry.date - scenario.start_date).days >= start:
+    for entry in sorted(scenario.timeline, key=scenario.day_of):  # as the model applies them
+        if start is not None and scenario.day_of(entry) >= start:
             after.append(entry)
             continue
         deferred.update((k, v) for k, v in entry.set.items() if k in LEAD_ONLY)
         kept = {k: v for k, v in entry.set.items() if k not in LEAD_ONLY}
         if kept or entry.cover or not entry.set:  # drop entries that only set deferred values
             before.append(replace(entry, set=kept))
-    if start is not None and deferred:  # first of its day: that day's own entries come after
-        date = scenario.start_date + dt.timedelta(days=start)
-        after.insert(0, TimelineEntry(date, set=deferred, note=DEFERRED_NOTE))
+    if start is not None and deferred:
+        after.insert(0, _with_first(deferred, after, scenario.start_date + dt.timedelta(start)))
     params = {k: v for k, v in scenario.params.items() if k not in LEAD_ONLY}
     return replace(scenario, params=params, timeline=(*before, *after))
+
+
+def _with_first(deferred: dict, after: list[TimelineEntry], date: dt.date) -> TimelineEntry:
+    """The entry that starts LEAD, with the deferred values applied first (its own win).
+
+    Merging keeps one entry per date, as scenario files have; ``after`` loses that entry.
+    """
+    if after and after[0].date == date:
+        first = after.pop(0)
+        return replace(first, set={**deferred, **first.set})
+    return TimelineEntry(date, set=deferred, note=DEFERRED_NOTE)
 
 
 def _finish(model: LeadModel, keep_events: bool) -> RunResult:

@@ -82,7 +82,7 @@ def daily_values(scenario: Scenario, name: str, days: int) -> np.ndarray:
     change from its day on (as the model applies them, before the day's events)."""
     values = np.full(days, float(Params.with_overrides(scenario.params)[name]))
     for entry in scenario.dated_changes(name):
-        values[max(0, (entry.date - scenario.start_date).days):] = float(entry.set[name])
+        values[scenario.day_of(entry):] = float(entry.set[name])
     return values
 
 

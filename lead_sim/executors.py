@@ -8,8 +8,8 @@ Only a bounded window of tasks is in flight at a time (a few per worker), and a 
 dropped by the executor as soon as it is yielded, so memory stays flat however many tasks a
 sweep has, and stopping the consumer (Ctrl-C, an error) leaves little queued work to cancel.
 When the consumer stops early, the local pool's workers are terminated rather than waited for,
-so Ctrl-C returns at once instead of after the runs in flight (a finished run is never lost:
-it has already been yielded).
+so Ctrl-C returns at once instead of after the tasks in flight (a finished task is never
+lost: it has already been yielded).
 """
 
 from __future__ import annotations
@@ -73,15 +73,19 @@ def dask_setup(worker: Any) -> None:
     cluster when it stops), and keep the runs that closing cancels out of the log."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("distributed.worker.state_machine").addFilter(_not_a_cancelled_run)
+    logging.getLogger("distributed.worker").addFilter(_not_a_cancelled_run)
 
 
 def _not_a_cancelled_run(record: logging.LogRecord) -> bool:
-    """Drop the warning a worker logs for each run still going when the cluster closes.
+    """Drop what a worker logs about the runs still going when the cluster closes.
 
-    After Ctrl-C the sweep keeps its finished runs and says so; one log line per abandoned run
-    only looks like an error.
+    After Ctrl-C the sweep keeps its finished runs and says so; a warning per abandoned run,
+    or a traceback from a worker still busy when its scheduler went away, only looks like an
+    error. Only the local cluster's workers, which close with the sweep, load this filter.
     """
-    return "ended with CancelledError" not in record.getMessage()
+    message = record.getMessage()
+    return ("ended with CancelledError" not in message
+            and "Failed to communicate with scheduler" not in message)
 
 
 def _exit_with(parent: int) -> None:

@@ -152,7 +152,7 @@ class LeadModel(mesa.Model):
     def _timeline_by_day(self, timeline: tuple[TimelineEntry, ...]) -> dict[int, list]:
         by_day: dict[int, list[TimelineEntry]] = {}
         for entry in timeline:
-            day = max(0, (entry.date - self.lead_scenario.start_date).days)
+            day = self.lead_scenario.day_of(entry)
             if day < self.days:
                 by_day.setdefault(day, []).append(entry)
         return by_day
@@ -176,9 +176,9 @@ class LeadModel(mesa.Model):
             round(services_budget / (p["housing_day_cost"] * 365.25)),
         )
         if changed & HAZARD_PARAMS:
-            self._rates_changed()
+            self._redraw_changed_hazards()
 
-    def _rates_changed(self) -> None:
+    def _redraw_changed_hazards(self) -> None:
         """After a hazard parameter changes, redraw the next contact of those whose hazard moved.
 
         Only they need a new draw (waiting times are memoryless), and leaving everyone else's

@@ -29,6 +29,7 @@ class Param:
     has no bounds. ``sweepable`` marks the parameters a sensitivity analysis may vary.
     ``start_only`` marks those the model reads once, when it sizes the run (arrays, budget
     scaling): a scenario may set them in ``[params]`` but not change them in its timeline.
+    ``lead_only`` marks those that act only through LEAD (see :data:`LEAD_ONLY`).
     """
 
     name: str
@@ -43,6 +44,7 @@ class Param:
     choices: tuple[str, ...] = ()
     sweepable: bool = True
     start_only: bool = False
+    lead_only: bool = False
 
     def validate(self, value: Any, where: str = "") -> Any:
         """Return ``value`` coerced to this parameter's type, or raise a clear error."""
@@ -145,57 +147,65 @@ _DECLARED: list[Param] = [
     _p("hr_lead_engaged", 0.55, 0.1, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio while actively engaged with a LEAD case manager.",
        "#3/#4 (60% and 58% lower odds of arrest): an uncalibrated start; the fit to them is "
-       "configs/calibration/pilot_calibrated.toml (lead-sim calibrate, docs/validation.md)"),
+       "configs/calibration/pilot_calibrated.toml (lead-sim calibrate, docs/validation.md)",
+       lead_only=True),
     _p("hr_housed", 0.83, 0.3, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio once housed through LEAD.",
-       "#16: achieving housing -> 17% fewer arrests"),
+       "#16: achieving housing -> 17% fewer arrests", lead_only=True),
     _p("hr_income", 0.67, 0.3, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio once income, benefits or work is secured.",
-       "#16: achieving employment -> 33% fewer arrests"),
+       "#16: achieving employment -> 33% fewer arrests", lead_only=True),
     _p("hr_treatment", 0.69, 0.3, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio while in or after completing treatment.",
-       "#33 (INF): drug-court recidivism 50% -> 38%, as a hazard ratio ln(0.62)/ln(0.5)"),
+       "#33 (INF): drug-court recidivism 50% -> 38%, as a hazard ratio ln(0.62)/ln(0.5)",
+       lead_only=True),
     _p("hr_mental_health_served", 0.9, 0.3, 1.0, "hazard ratio", "behaviour",
-       "Contact hazard ratio once a mental-health need is served.", f"{_A}: modest effect"),
+       "Contact hazard ratio once a mental-health need is served.", f"{_A}: modest effect",
+       lead_only=True),
     _p("treatment_retention_12m", 0.57, 0.05, 0.99, "share", "behaviour",
        "Share still in treatment 12 months after starting.",
-       "#50: median retention in opioid substitution treatment 57% at 12 months"),
+       "#50: median retention in opioid substitution treatment 57% at 12 months", lead_only=True),
     _p("treatment_completion", 0.47, 0.0, 1.0, "share", "behaviour",
        "Share of treatment exits that are completions (lasting effect); the rest drop out.",
-       "#52: TEDS discharges, 47% completed"),
+       "#52: TEDS discharges, 47% completed", lead_only=True),
     _p("housing_retention_12m", 0.84, 0.05, 0.99, "share", "behaviour",
        "Share still housed 12 months after being housed.",
-       "#55: Housing First, 84% still housed after 12 months"),
+       "#55: Housing First, 84% still housed after 12 months", lead_only=True),
     _p("intake_completion", 0.9, 0.1, 1.0, "share", "behaviour",
        "Share of referred people who complete the LEAD intake assessment within the window.",
-       "#23: of 96 Santa Fe referrals not found ineligible, 3 declined and 6 missed intake"),
+       "#23: of 96 Santa Fe referrals not found ineligible, 3 declined and 6 missed intake",
+       lead_only=True),
     _p("engaged_months", 12.0, 1.0, 60.0, "months", "behaviour",
        "Mean spell of active engagement before it lapses (it can resume: no fail-out).",
-       "#23: 77% engaged in the past year, 20% not engaged for a year or more"),
+       "#23: 77% engaged in the past year, 20% not engaged for a year or more", lead_only=True),
     _p("inactive_months", 4.0, 0.5, 36.0, "months", "behaviour",
-       "Mean spell of inactivity before engagement resumes.", "#23 and O18 (no fail-out)"),
+       "Mean spell of inactivity before engagement resumes.", "#23 and O18 (no fail-out)",
+       lead_only=True),
     _p("waitlist_patience_days", 60.0, 1.0, 730.0, "days", "behaviour",
        "Mean time an enrolled person waits for a case manager before giving up.",
-       f"{_A}: #23 (6 of 96 Santa Fe referrals did not complete intake in 7 days)"),
+       f"{_A}: #23 (6 of 96 Santa Fe referrals did not complete intake in 7 days)", lead_only=True),
     _p("enrolment_months", 18.0, 3.0, 60.0, "months", "behaviour",
        "Mean time enrolled in LEAD before leaving the caseload.",
-       "O18: services last 'from six months to two or more years'"),
+       "O18: services last 'from six months to two or more years'", lead_only=True),
     # ---- policy -----------------------------------------------------------------------------
     _p("diversion_propensity", 0.15, 0.0, 1.0, "probability", "policy",
        "Mean chance that an officer diverts an eligible arrest in a covered area (officers vary).",
-       "#25, #28: officers divert few eligible arrests; value to be calibrated to O12"),
+       "#25, #28: officers divert few eligible arrests; value to be calibrated to O12",
+       lead_only=True),
     _p("social_referral_propensity", 0.1, 0.0, 1.0, "probability", "policy",
        "Mean chance that an officer refers an eligible person met without arrest.",
-       "O9: social-contact referral became the main route; #24: 55% social referrals"),
+       "O9: social-contact referral became the main route; #24: 55% social referrals",
+       lead_only=True),
     _p("green_light_share", 1.0, 0.0, 1.0, "share of shifts", "policy",
        "Share of shifts on which diversion is allowed (pilot green-light/red-light design).",
-       "O11: 'a handful of random shifts each month' in the pilot; 1 means every shift"),
+       "O11: 'a handful of random shifts each month' in the pilot; 1 means every shift",
+       lead_only=True),
     _p("eligible_max_grams", 3.0, 0.0, 50.0, "g", "policy",
        "Drug quantity above which a contact is not eligible for diversion.",
-       "O6: ineligible if drugs involved exceed 3 grams"),
+       "O6: ineligible if drugs involved exceed 3 grams", lead_only=True),
     _p("intake_window_days", 30, 1, 120, "days", "policy",
        "Days to complete intake after an arrest diversion before charges are filed.",
-       "O10: charges held in abeyance 30 days", kind="int"),
+       "O10: charges held in abeyance 30 days", kind="int", lead_only=True),
     _p("staffing", "budget", None, None, "", "capacity",
        "How case managers are staffed: from the programme budget, or hired to meet demand at "
        "the caseload cap.", "scenario design (full_capacity uses 'demand')",
@@ -203,19 +213,21 @@ _DECLARED: list[Param] = [
     # ---- capacity ---------------------------------------------------------------------------
     _p("budget_usd_per_year", 0.0, 0.0, 100_000_000.0, "USD/year", "capacity",
        "Annual LEAD programme budget, turned into case managers and service slots.",
-       "O3 ($800,000/yr pilot), O19 (city funding); set by scenario timelines"),
+       "O3 ($800,000/yr pilot), O19 (city funding); set by scenario timelines", lead_only=True),
     _p("case_management_share", 0.7, 0.0, 1.0, "share", "capacity",
        "Share of the programme budget spent on case managers (the rest on treatment and "
-       "housing, half each).", f"{_A}: C12a says housing was the largest non-treatment cost"),
+       "housing, half each).", f"{_A}: C12a says housing was the largest non-treatment cost",
+       lead_only=True),
     _p("caseload_cap", 44, 5, 200, "participants", "capacity",
        "Most participants one case manager holds.",
-       "O16: design 20-25, observed average 44 (Oct 2019)", kind="int"),
+       "O16: design 20-25, observed average 44 (Oct 2019)", kind="int", lead_only=True),
     _p("caseload_design", 25, 5, 100, "participants", "capacity",
        "Caseload at which case management works as designed; above it work slows.",
-       "O16, O17: 'under no circumstances' more than 25", kind="int"),
+       "O16, O17: 'under no circumstances' more than 25", kind="int", lead_only=True),
     _p("need_work_days", 30.0, 3.0, 365.0, "days", "capacity",
        "Mean days for a case manager at design caseload to resolve a participant's top need.",
-       f"{_A}: #13-15 report housing and benefits gains over an 18-month follow-up"),
+       f"{_A}: #13-15 report housing and benefits gains over an 18-month follow-up",
+       lead_only=True),
     # ---- legal ------------------------------------------------------------------------------
     _p("booking_share", 0.85, 0.0, 1.0, "share", "legal",
        "Share of non-diverted arrests that are booked into jail (the rest cited and released).",
@@ -277,9 +289,9 @@ _DECLARED: list[Param] = [
        "C12b: 9.3 officer-hours per arrest (Santa Fe)"),
     _p("police_hours_per_diversion", 2.0, 0.1, 20.0, "officer-hours", "cost",
        "Officer time per arrest diversion (warm hand-off).",
-       "O10: hand-off 'ideally within 30 minutes'; paperwork assumed"),
+       "O10: hand-off 'ideally within 30 minutes'; paperwork assumed", lead_only=True),
     _p("police_hours_per_referral", 1.0, 0.1, 20.0, "officer-hours", "cost",
-       "Officer time per social-contact referral.", f"{_A}"),
+       "Officer time per social-contact referral.", f"{_A}", lead_only=True),
     _p("police_hourly_cost", 80.0, 20.0, 300.0, "USD/hour", "cost",
        "Loaded cost of an officer-hour.", f"{_A}"),
     _p("booking_cost", 137.65, 0.0, 1000.0, "USD", "cost",
@@ -309,30 +321,21 @@ _DECLARED: list[Param] = [
        "Cost of one person-day of community supervision.", f"{_A}: none found (section 2)"),
     _p("case_manager_annual_cost", 140_000.0, 30_000.0, 400_000.0, "USD/year", "cost",
        "Loaded annual cost of one case manager, programme overhead included.",
-       "C1 (INF): $532 per participant-month x 12 x a caseload of 22"),
+       "C1 (INF): $532 per participant-month x 12 x a caseload of 22", lead_only=True),
     _p("treatment_day_cost", 18.0, 1.0, 500.0, "USD/slot-day", "cost",
-       "Cost of one occupied treatment slot per day.", "C13: methadone $6,552 per year / 365"),
+       "Cost of one occupied treatment slot per day.", "C13: methadone $6,552 per year / 365",
+       lead_only=True),
     _p("housing_day_cost", 35.0, 1.0, 500.0, "USD/unit-day", "cost",
        "Cost of one occupied supportive-housing unit per day.",
-       f"{_A}: C12a says housing was the largest non-treatment cost"),
+       f"{_A}: C12a says housing was the largest non-treatment cost", lead_only=True),
 ]
 
 REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
-# Parameters that act only through LEAD: officers' diversion and referral, case management,
-# the services it funds, and participants' contact hazards. Until a scenario first covers an
-# area or funds the programme, nobody is in LEAD, so these values change nothing; sweeps use this
-# to share the days before LEAD starts (lead_sim.branching.defer_lead_params, checked for every
-# parameter here by tests/test_branching.py).
-LEAD_ONLY = frozenset({
-    "hr_lead_engaged", "hr_housed", "hr_income", "hr_treatment", "hr_mental_health_served",
-    "treatment_retention_12m", "treatment_completion", "housing_retention_12m",
-    "intake_completion", "engaged_months", "inactive_months", "waitlist_patience_days",
-    "enrolment_months", "diversion_propensity", "social_referral_propensity",
-    "green_light_share", "eligible_max_grams", "intake_window_days", "budget_usd_per_year",
-    "case_management_share", "caseload_cap", "caseload_design", "need_work_days",
-    "police_hours_per_diversion", "police_hours_per_referral", "case_manager_annual_cost",
-    "treatment_day_cost", "housing_day_cost",
-})
+# Parameters that act only through LEAD (declared with lead_only=True): until a scenario first
+# covers an area or funds the programme, nobody is in LEAD, so their values change nothing.
+# Sweeps use this to share the days before LEAD starts (lead_sim.branching.defer_lead_params);
+# tests/test_branching.py checks it for every one of them.
+LEAD_ONLY = frozenset(name for name, param in REGISTRY.items() if param.lead_only)
 PAYERS = (
     "police", "jail", "prosecution", "public_defense", "courts", "prison", "supervision",
     "lead_case_management", "treatment", "housing",

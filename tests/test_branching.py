@@ -71,7 +71,8 @@ def test_a_scenario_without_lead_drops_lead_parameters_and_a_funded_one_keeps_th
 
 def test_a_lead_only_change_before_lead_starts_is_carried_to_the_start():
     """An entry that only sets a LEAD-only value before LEAD starts is folded into the entry
-    on LEAD's first day (ahead of that day's own entries), and the run stays the same."""
+    on LEAD's first day (whose own values win: the pilot's green_light_share), entries are
+    taken in date order whatever their order in the list, and the run stays the same."""
     import datetime as dt
 
     from lead_sim.scenarios import TimelineEntry
@@ -79,11 +80,15 @@ def test_a_lead_only_change_before_lead_starts_is_carried_to_the_start():
     pilot = prepare("pilot_2011", **SIZE)
     early = TimelineEntry(dt.date(2010, 6, 1), set={"caseload_cap": 30, "contact_rate": 0.002})
     only_lead = TimelineEntry(dt.date(2010, 9, 1), set={"green_light_share": 0.5})
-    scenario = replace(pilot, timeline=(early, only_lead, *pilot.timeline))
+    later = TimelineEntry(dt.date(2010, 8, 1), set={"caseload_cap": 60})  # listed first
+    scenario = replace(pilot, timeline=(later, early, only_lead, *pilot.timeline))
     deferred = defer_lead_params(scenario)
-    first_day = [e for e in deferred.timeline if e.date == dt.date(2011, 10, 1)]
-    assert first_day[0].set == {"caseload_cap": 30, "green_light_share": 0.5}
-    assert first_day[1:] == [e for e in pilot.timeline if e.date == dt.date(2011, 10, 1)]
+    launch = dt.date(2011, 10, 1)
+    first_day = [e for e in deferred.timeline if e.date == launch]
+    (pilot_launch,) = [e for e in pilot.timeline if e.date == launch]
+    assert pilot_launch.set["green_light_share"] == 0.3
+    assert first_day == [replace(pilot_launch, set={"caseload_cap": 60, "green_light_share": 0.3,
+                                                    **pilot_launch.set})]
     assert deferred.timeline[0].set == {"contact_rate": 0.002}
     assert only_lead not in deferred.timeline
     assert_same_run(simulate(scenario, 3), simulate(deferred, 3))

@@ -484,3 +484,29 @@ def test_line_progress_of_a_resumed_run_counts_only_new_work_in_its_rate():
         bar.update(1)
     assert bar.line(now[0]).startswith(
         "calibrate: 610/1,000 candidates (61%), 0.50 candidates/s, elapsed 00:20, ETA 13:00")
+
+
+@pytest.mark.parametrize(("spec_name", "reps"), [("sobol_core", 1), ("morris_screen", 2)])
+def test_groups_are_blocks_of_one_seed_and_cover_every_pending_run(spec_name, reps):
+    """Runs go to workers in groups: one Sobol block or a part of one Morris trajectory, one
+    replicate, at most MAX_GROUP_RUNS runs; a resumed sweep groups only what is missing."""
+    import numpy as np
+
+    from lead_sim.sensitivity.engine import MAX_GROUP_RUNS, TaskGroups, block_size
+    from lead_sim.sensitivity.sampling import design
+
+    spec = load_spec(ROOT / "configs" / "sweeps" / f"{spec_name}.toml", samples=4, reps=reps)
+    table = design(spec)
+    pending = table["run_id"].to_numpy()[table["run_id"] % 7 != 3]  # as if some had finished
+    groups = TaskGroups(spec, table, pending)
+    assert groups.runs == len(pending)
+    seen = []
+    for group in groups:
+        rows = table.set_index("run_id").loc[[run_id for run_id, _, _ in group]]
+        assert 1 <= len(group) <= MAX_GROUP_RUNS
+        assert rows["seed"].nunique() == 1 and (rows["row"] // block_size(spec)).nunique() == 1
+        seen += [run_id for run_id, _, _ in group]
+    assert sorted(seen) == sorted(pending.tolist())
+    assert np.mean([len(g) for g in groups]) > 5  # the missing runs still go in blocks
+    whole = TaskGroups(spec, table, table["run_id"].to_numpy())
+    assert {len(g) for g in whole} == {min(block_size(spec), MAX_GROUP_RUNS)}  # 10; 24 halved

@@ -38,6 +38,10 @@ class Scenario:
         """Number of simulated days, start and end dates included."""
         return (self.end_date - self.start_date).days + 1
 
+    def day_of(self, entry: TimelineEntry) -> int:
+        """The day index on which the model applies ``entry`` (day 0 if dated before the start)."""
+        return max(0, (entry.date - self.start_date).days)
+
     def with_horizon(self, years: float | None) -> Scenario:
         """The same scenario run for ``years`` from its start date (None keeps the end date).
 

@@ -45,13 +45,15 @@ class SweepRun:
         return self.ran / self.seconds if self.seconds > 0 else float("nan")
 
 
-class Tasks(Sequence):
-    """The pending runs as groups of ``(run_id, values, seed)`` tasks, built when submitted.
+class TaskGroups(Sequence):
+    """The pending runs in groups of ``(run_id, values, seed)`` tasks, built when submitted.
 
-    A group holds the pending runs of one base sample (a Sobol block, a Morris trajectory) and
-    one replicate: they share a seed and most parameter values, so the target can simulate
-    their common history once (:meth:`LeadTarget.run_rows`). Holding the design's arrays
-    rather than task objects keeps the runner's memory flat for sweeps of any size.
+    A group holds pending runs of one base sample (a Sobol block, a Morris trajectory) and one
+    replicate, at most :data:`MAX_GROUP_RUNS` of them: they share a seed and most parameter
+    values, so the target can simulate their common history once
+    (:meth:`LeadTarget.run_rows`). A group is the unit of work sent to a worker. Holding the
+    design's arrays rather than task objects keeps the runner's memory flat for sweeps of any
+    size.
     """
 
     def __init__(self, spec: SweepSpec, table: pd.DataFrame, run_ids: np.ndarray) -> None:
@@ -64,10 +66,13 @@ class Tasks(Sequence):
         keys = block * spec.reps + by_id["rep"].to_numpy()
         order = np.argsort(keys, kind="stable")
         starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
-        self.groups = np.split(order, starts[1:]) if len(order) else []
+        blocks = np.split(order, starts[1:]) if len(order) else []
+        self.groups = [part for b in blocks
+                       for part in np.array_split(b, -(-len(b) // MAX_GROUP_RUNS))]
 
     @property
     def runs(self) -> int:
+        """Number of pending runs (``len()`` counts groups)."""
         return len(self.run_ids)
 
     def __len__(self) -> int:
@@ -83,6 +88,11 @@ class Tasks(Sequence):
         return int(self.run_ids[k]), applied_values(self.spec, raw), int(self.seeds[k])
 
 
+# Runs sent to a worker together at most: a bigger group shares a little more history, but an
+# interrupted sweep loses the groups in flight, and a cluster has fewer tasks to spread.
+MAX_GROUP_RUNS = 12
+
+
 def block_size(spec: SweepSpec) -> int:
     """Sample rows that share most values: a Sobol block (A, the AB columns, B) or a Morris
     trajectory. FAST and LHS rows share none, so each is its own block."""
@@ -91,29 +101,30 @@ def block_size(spec: SweepSpec) -> int:
     return 1
 
 
-def evaluate(target: Target, group: list[tuple[int, dict[str, Any], int]]
-             ) -> list[dict[str, Any]]:
+def evaluate_group(target: Target, group: list[tuple[int, dict[str, Any], int]]
+                   ) -> list[dict[str, Any]]:
     """Run a group of tasks and return their records; an exception becomes 'failed' records.
 
     A target with ``run_rows`` runs the group together (shared history simulated once); the
     group's time is then split equally among its runs. If that fails, each run is retried
     alone, so a failure is recorded against the run that raised it.
     """
-    if len(group) == 1 or not hasattr(target, "run_rows"):
-        return [evaluate_one(target, task) for task in group]
+    seeds = {seed for _, _, seed in group}
+    if len(group) == 1 or len(seeds) > 1 or not hasattr(target, "run_rows"):
+        return [evaluate(target, task) for task in group]
     start, cpu = time.perf_counter(), time.process_time()
     try:
-        outcomes = target.run_rows([values for _, values, _ in group], group[0][2])
+        outcomes = target.run_rows([values for _, values, _ in group], seeds.pop())
+        seconds = (time.perf_counter() - start) / len(group)
+        cpu_seconds = (time.process_time() - cpu) / len(group)
+        return [{"run_id": run_id, "status": "ok", "error": "", "seconds": seconds,
+                 "cpu_seconds": cpu_seconds, **values, **out}
+                for (run_id, values, _), out in zip(group, outcomes, strict=True)]
     except Exception:  # retried run by run, so the failure lands on the run that raised it
-        return [evaluate_one(target, task) for task in group]
-    seconds = (time.perf_counter() - start) / len(group)
-    cpu_seconds = (time.process_time() - cpu) / len(group)
-    return [{"run_id": run_id, "status": "ok", "error": "", "seconds": seconds,
-             "cpu_seconds": cpu_seconds, **values, **out}
-            for (run_id, values, _), out in zip(group, outcomes, strict=True)]
+        return [evaluate(target, task) for task in group]
 
 
-def evaluate_one(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
+def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str, Any]:
     """Run one task and return its record; an exception becomes a 'failed' record."""
     run_id, values, seed = task
     start, cpu = time.perf_counter(), time.process_time()
@@ -155,7 +166,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     table = design(spec)
     store.open(table)
     try:
-        tasks = Tasks(spec, table, store.pending(table, retry_failed))
+        tasks = TaskGroups(spec, table, store.pending(table, retry_failed))
         start = time.perf_counter()
         failed = _execute(store, target, tasks, executor, workers, scheduler, shard_size,
                           progress)
@@ -171,11 +182,11 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     return summary
 
 
-def _execute(store: SweepStore, target: Target, tasks: Tasks, executor: str, workers: int,
+def _execute(store: SweepStore, target: Target, tasks: TaskGroups, executor: str, workers: int,
              scheduler: str | None, shard_size: int, progress: bool) -> int:
     from lead_sim.progress import progress_bar
 
-    fn = functools.partial(evaluate, target)
+    fn = functools.partial(evaluate_group, target)
     failed = 0
     bar = progress_bar(tasks.runs, "sweep", "run", enabled=progress, smoothing=0.05)
     # closing() stops the executor (terminating its workers) before the writer's last flush,

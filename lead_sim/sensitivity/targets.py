@@ -2,9 +2,12 @@
 
 A target is a small picklable object called as ``target(values, seed) -> {outcome: number}``.
 Workers (local processes or Dask) receive it with each task, so it holds plain data only.
+A target may also offer ``run_rows(rows, seed) -> [outcomes, ...]``, to run a block of rows
+that share a seed together: faster than one by one, with the same numbers.
 :class:`LeadTarget` runs the scenario (and the baseline with the same seed, for ``diff:``
-outcomes); :class:`IshigamiTarget` evaluates a function with analytic Sobol indices, so the
-sampling, storage and analysis path can be checked against known answers.
+outcomes) and shares the days rows have in common; :class:`IshigamiTarget` evaluates a
+function with analytic Sobol indices, so the sampling, storage and analysis path can be
+checked against known answers.
 """
 
 from __future__ import annotations
