@@ -187,6 +187,13 @@ caseload_cap = { low = 5, high = 40 }
 """
 
 
+def test_progress_counts_every_failed_run(tmp_path, capsys):
+    target = IshigamiTarget(fail_below_x1=-2.0)
+    done = run_sweep(ishigami_spec("sobol", 16), tmp_path, target=target, executor="serial")
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert done.failed > 0 and last.endswith(f"failed {done.failed}")
+
+
 def test_report_is_one_readable_file(tmp_path):
     """report.html embeds its figures (it can be mailed alone), prints large numbers with
     thousands separators rather than 2e+06, and says what the indices mean."""
@@ -375,7 +382,7 @@ def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial",
                  "--samples", "8"]) == 2
-    assert "holds a different sweep" in capsys.readouterr().err
+    assert "holds a different sweep (it differs in: samples)" in capsys.readouterr().err
     # the same command again finds nothing to do and rewrites identical outputs
     before = (out / "indices.csv").read_text()
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
@@ -401,6 +408,7 @@ def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path):
     (("samples = 4", "samples = 6"), "power of 2"),
     (('"lead_enrollments"', '"lead_enrolments"'), "Unknown outcome 'lead_enrolments'"),
     (('"cost_total"', '"diff:cost_total"'), "needs a baseline"),
+    (('"cost_total"', '"diff:cost_totl"'), "Did you mean: diff:cost_total"),
     (('method = "sobol"', 'method = "sobel"'), "Unknown method 'sobel'"),
     (("[parameters]", "[parameters]\npopulation = {}"), "cannot be swept"),
 ])

@@ -197,7 +197,7 @@ def _execute(store: SweepStore, target: Target, tasks: TaskGroups, executor: str
             for record in records:
                 writer.add(record)
                 failed += record["status"] != "ok"
-            bar.update(len(records))
-            if failed:
+            if failed:  # before the update, so the line it may print counts them
                 bar.set_postfix(failed=failed, refresh=False)
+            bar.update(len(records))
     return failed

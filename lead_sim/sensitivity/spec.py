@@ -313,9 +313,9 @@ def _check_scaled(param, low: float, high: float, at: str, scenarios: list[Scena
                 scaled = value * factor
                 if not param.low <= scaled <= param.high:
                     raise LeadSimError(
-                        f"Scaling the {at} by {factor:g} takes scenario '{scn.name}''s value "
-                        f"{value:g} to {scaled:g}, outside the registry's {param.low:g} to "
-                        f"{param.high:g} {param.unit}.")
+                        f"Scaling the {at} by {factor:g} takes the value {value:g} in "
+                        f"scenario '{scn.name}' to {scaled:g}, outside the registry's "
+                        f"{param.low:g} to {param.high:g} {param.unit}.")
 
 
 def _outcomes(raw: Any, has_baseline: bool, where: str) -> list[str]:
@@ -325,9 +325,10 @@ def _outcomes(raw: Any, has_baseline: bool, where: str) -> list[str]:
     for name in raw:
         base = name.removeprefix(DIFF)
         if base not in allowed:
-            raise LeadSimError(f"Unknown outcome '{name}' in {where}."
-                               f"{close_matches(base, allowed)} Allowed: {', '.join(allowed)}, "
-                               f"each also as diff:NAME (scenario minus baseline).")
+            hint = close_matches(base, allowed, prefix=name[:len(name) - len(base)])
+            raise LeadSimError(f"Unknown outcome '{name}' in {where}.{hint} Allowed: "
+                               f"{', '.join(allowed)}, each also as diff:NAME (scenario minus "
+                               f"baseline).")
         if name.startswith(DIFF) and not has_baseline:
             raise LeadSimError(f"Outcome '{name}' in {where} needs a baseline scenario "
                                f"(baseline = \"system_as_usual\", say).")

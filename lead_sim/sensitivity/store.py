@@ -58,17 +58,25 @@ class SweepStore:
         """True if the folder holds this sweep already (resume); fail if it holds another."""
         meta = self.dir / "sweep.json"
         if meta.exists():
-            key = json.loads(meta.read_text()).get("fingerprint")
-            if key != self.key:
+            stored = json.loads(meta.read_text())
+            if stored.get("fingerprint") != self.key:
                 raise LeadSimError(
-                    f"'{self.dir}' holds a different sweep (another spec, sample size, "
-                    f"population, years or seed). Use a new --out folder, or delete "
-                    f"'{self.dir}' to start over.")
+                    f"'{self.dir}' holds a different sweep ({self._differences(stored)}). Use "
+                    f"a new --out folder, or delete '{self.dir}' to start over.")
             return True
         if self.dir.exists() and any(self.dir.iterdir()):
             raise LeadSimError(f"'{self.dir}' exists and is not a sweep folder; choose an empty "
                                f"or new --out folder.")
         return False
+
+    def _differences(self, stored: dict[str, Any]) -> str:
+        """Which settings differ from the sweep stored in the folder, for the refusal."""
+        theirs = json.loads(json.dumps(stored.get("settings") or {}, default=str))
+        ours = json.loads(json.dumps(self.settings, default=str))
+        differs = sorted(k for k in {*theirs, *ours} if theirs.get(k) != ours.get(k))
+        if not differs:
+            return "another spec, sample size, population, years or seed"
+        return "it differs in: " + ", ".join(differs)
 
     def open(self, design: pd.DataFrame) -> None:
         """Create the folder (or reopen it), take the lock, and write the design once."""
