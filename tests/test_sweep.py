@@ -380,9 +380,12 @@ def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
                                                         "population = 500\nyears = 0.2"))
     out = tmp_path / "out"
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    capsys.readouterr()
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial",
                  "--samples", "8"]) == 2
-    assert "holds a different sweep (it differs in: samples)" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "holds a different sweep (it differs in: samples)" in captured.err
+    assert "Sweep 'tiny'" not in captured.out  # refused before the header
     # the same command again finds nothing to do and rewrites identical outputs
     before = (out / "indices.csv").read_text()
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0

@@ -44,8 +44,9 @@ def register(subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     from lead_sim.errors import LeadSimError
     from lead_sim.executors import check_scheduler
-    from lead_sim.sensitivity.engine import run_sweep
+    from lead_sim.sensitivity.engine import open_store, run_sweep
     from lead_sim.sensitivity.spec import load_spec, runs_per_sample
+    from lead_sim.sensitivity.targets import LeadTarget
 
     out = require_out(args.out)
     if args.scheduler and args.executor != "dask":
@@ -54,6 +55,7 @@ def handle(args: argparse.Namespace) -> int:
                      population=args.population, years=args.years)
     if args.scheduler:  # before the header: an unreachable cluster is one line and exit 2
         check_scheduler(args.scheduler)
+    open_store(spec, out, LeadTarget.from_spec(spec))  # so is a folder holding something else
     rows = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
     paired = any(o.startswith("diff:") for o in spec.outcomes)
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
@@ -71,6 +73,9 @@ def handle(args: argparse.Namespace) -> int:
         print(f"Resumed: {done.resumed} of {done.total} runs were already done.")
     rate = f"{done.runs_per_second:.2f} runs/s" if done.ran else "nothing left to run"
     print(f"Ran {done.ran} runs in {done.seconds:.1f} s ({rate}); {done.failed} failed.")
+    if done.failed:
+        print("Outcomes missing for failed runs are not analysed (report.html says which); "
+              "errors are in runs.csv. Rerun with --retry-failed to retry them.")
     print(f"Results in {done.out_dir}/: indices.csv, convergence.csv, runs.csv, report.html, "
           f"figures/ (shards in shards/).")
     return 0
