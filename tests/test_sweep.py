@@ -118,7 +118,27 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert failed["error"].str.contains("deliberate failure").all()
     assert (failed["x1"] < -2.0).all() and failed["y"].isna().all()  # parameters kept
     html = (tmp_path / "report.html").read_text()
-    assert "not analysed" in html
+    rows = runs["row"].max() + 1
+    assert (f"not analysed: {failed['row'].nunique()} of {rows} sample rows have no successful "
+            f"run ({len(failed)} runs failed;") in html
+    assert "--retry-failed" in html
+
+
+def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
+    """Runs that succeed but leave the outcome undefined cannot be repaired by a rerun."""
+    ishigami = IshigamiTarget()
+
+    def sometimes_undefined(values, seed):
+        return {"y": math.nan if values["x1"] < -2.0 else ishigami(values, seed)["y"]}
+
+    run_sweep(ishigami_spec("sobol", 16), tmp_path, target=sometimes_undefined,
+              executor="serial", progress=False)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert (runs["status"] == "ok").all()
+    html = (tmp_path / "report.html").read_text()
+    undefined = runs.loc[runs["y"].isna(), "row"].nunique()
+    assert f"{undefined} of {runs['row'].max() + 1} sample rows ran but leave" in html
+    assert "--retry-failed" not in html and "failed" not in html.split("Runs:")[1]
 
 
 @dataclass(frozen=True)
