@@ -530,3 +530,29 @@ def test_groups_are_blocks_of_one_seed_and_cover_every_pending_run(spec_name, re
     assert np.mean([len(g) for g in groups]) > 5  # the missing runs still go in blocks
     whole = TaskGroups(spec, table, table["run_id"].to_numpy())
     assert {len(g) for g in whole} == {min(block_size(spec), MAX_GROUP_RUNS)}  # 10; 24 halved
+
+
+def test_discovery_reports_only_boxes_denser_than_the_base_rate():
+    """The question holds in 90% of rows; the left half holds it in only 80% (every 5th row
+    misses). A tree leaf there is 'mostly yes' but less so than a random pick: not a box."""
+    import numpy as np
+
+    from lead_sim.sensitivity.discovery import NO_BOX, discover, small_sample_note
+    from lead_sim.sensitivity.spec import Rule
+
+    n = 100
+    x = pd.DataFrame({"a": np.linspace(0, 1, n),
+                      "b": np.random.default_rng(0).uniform(size=n)})
+    y = np.where((x["a"] < 0.5) & (np.arange(n) % 5 == 0), 1.0, -1.0)
+    boxes = discover(Rule("y", 0.0), x, y)
+    assert (boxes["base_rate"] == 0.9).all() and (boxes["sample_rows"] == n).all()
+    assert len(boxes) == 1 and boxes["density"].iloc[0] == 1.0
+    assert boxes["box"].iloc[0].startswith("a > 0.4")  # the right half, where it always holds
+    assert small_sample_note(n, 90) == ""
+
+    # 8 rows, 6 yes: too few to split, and the whole space is only the base rate
+    few = discover(Rule("y", 0.0), x.head(8), np.array([-1.0] * 6 + [1.0] * 2))
+    assert list(few["box"]) == [NO_BOX] and few["density"].iloc[0] == 0.75
+    note = small_sample_note(8, 6)
+    assert "only 8 rows were sampled" in note and "no in only 2 of 8 rows" in note
+
