@@ -118,7 +118,27 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert failed["error"].str.contains("deliberate failure").all()
     assert (failed["x1"] < -2.0).all() and failed["y"].isna().all()  # parameters kept
     html = (tmp_path / "report.html").read_text()
-    assert "not analysed" in html
+    rows = runs["row"].max() + 1
+    assert (f"not analysed: {failed['row'].nunique()} of {rows} sample rows have no successful "
+            f"run ({len(failed)} runs failed;") in html
+    assert "--retry-failed" in html
+
+
+def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
+    """Runs that succeed but leave the outcome undefined cannot be repaired by a rerun."""
+    ishigami = IshigamiTarget()
+
+    def sometimes_undefined(values, seed):
+        return {"y": math.nan if values["x1"] < -2.0 else ishigami(values, seed)["y"]}
+
+    run_sweep(ishigami_spec("sobol", 16), tmp_path, target=sometimes_undefined,
+              executor="serial", progress=False)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert (runs["status"] == "ok").all()
+    html = (tmp_path / "report.html").read_text()
+    undefined = runs.loc[runs["y"].isna(), "row"].nunique()
+    assert f"{undefined} of {runs['row'].max() + 1} sample rows ran but leave" in html
+    assert "--retry-failed" not in html and "failed" not in html.split("Runs:")[1]
 
 
 @dataclass(frozen=True)
@@ -211,8 +231,11 @@ def test_report_is_one_readable_file(tmp_path):
     assert "e+0" not in page and "e-0" not in page
     assert "mean absolute elementary effect" in page and "95% bootstrap" in page
     assert (tmp_path / "figures" / "y_morris.png").exists()  # still written beside it too
-    assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 1.2e-7, float("nan"))] == [
+    assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 0.0, float("nan"))] == [
         "2,000,000", "-612,000", "0.612", "100", "0", "n/a"]
+    # small non-zero values stay visible, with 3 significant figures, and never as 1.2e-07
+    assert [fmt(v) for v in (1.2e-7, -3.456e-5, 1e-4)] == ["1.2×10⁻⁷", "-3.46×10⁻⁵", "0.0001"]
+    assert "20 trajectories" in page and "base samples" not in page
 
 
 def test_each_outcome_shows_only_its_own_figures(tmp_path):
@@ -521,3 +544,154 @@ def test_groups_are_blocks_of_one_seed_and_cover_every_pending_run(spec_name, re
     assert np.mean([len(g) for g in groups]) > 5  # the missing runs still go in blocks
     whole = TaskGroups(spec, table, table["run_id"].to_numpy())
     assert {len(g) for g in whole} == {min(block_size(spec), MAX_GROUP_RUNS)}  # 10; 24 halved
+
+
+# ---- what the report says its numbers stand for ------------------------------------------------
+def _empty_analysis(spec):
+    from lead_sim.sensitivity.analysis import COLUMNS, Analysis
+
+    return Analysis(pd.DataFrame(columns=["outcome", "parameter", *COLUMNS[spec.method]]),
+                    pd.DataFrame(columns=["outcome", "parameter", "index", "full", "half",
+                                          "difference"]))
+
+
+def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
+    """--years 4 on seattle_citywide stops on 2013-12-31: the downtown and citywide phases
+    are not simulated, and the report says so and how many changes that is."""
+    import html
+
+    from lead_sim.params import Params
+    from lead_sim.sensitivity.report import render_html
+    from lead_sim.tables import units_note
+
+    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+                     population=1000, years=4.0)
+    page = html.unescape(render_html(spec, _empty_analysis(spec), None, {}, {}))
+    assert "Simulated dates:</b> 2010-01-01 to 2013-12-31 (4 years, from years = 4)" in page
+    assert "4.0" not in page
+    after = [e for e in spec.scenario.timeline if str(e.date) > "2013-12-31"]
+    assert len(after) == 10  # downtown (2014) to SB 5536 (2023)
+    assert (f"{len(after)} of its {len(spec.scenario.timeline)} timeline changes are not "
+            "simulated") in page
+    assert "2014-05-01: All of downtown" in page and "2019-01-01: Citywide" in page
+    assert "years = 14" in page  # the last change, 2023-07-01, is in the 14th year
+    params = Params.with_overrides(spec.scenario.params)
+    assert units_note(1000, params["reference_population"]) in page
+    assert "seattle_citywide minus system_as_usual" in page and "costs less" in page
+    assert "same seed 20240602 (common random numbers)" in page and "--reps" in page
+    assert "4 base samples" in page and "budget_usd_per_year_scale" in page
+
+    whole = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4, years=14)
+    page = render_html(whole, _empty_analysis(whole), None, {}, {})
+    assert "not simulated" not in page and "Warning" not in page
+
+
+def test_report_uses_each_methods_own_word_for_its_sample_size():
+    from lead_sim.sensitivity.report import render_html, too_small
+
+    for method, samples, word in (("sobol", 16, "16 base samples"),
+                                  ("morris", 20, "20 trajectories"),
+                                  ("fast", 300, "300 points per search curve"),
+                                  ("lhs", 200, "200 rows")):
+        spec = ishigami_spec(method, samples, reps=3)
+        page = render_html(spec, _empty_analysis(spec), None, {}, {})
+        assert f"{word}, 3 replicates per sample row" in page, method
+        assert "seeds 11 to 13" in page
+        assert f"more {word.split(' ', 1)[1]}" in too_small(spec, "why")
+
+
+def _row_cells(page: str, first: str) -> list[str]:
+    """The cells of the first HTML table row whose first cell is ``first``."""
+    import re
+
+    for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S):
+        cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
+        if cells and cells[0] == first:
+            return cells
+    raise AssertionError(f"no table row for {first}")
+
+
+def test_small_fast_sample_is_flagged_and_missing_intervals_are_named(tmp_path):
+    """At N = 100 (< 16 M^2 = 256) FAST's bootstrap resamples are shifted copies of one
+    search curve: for x1 they all give the same S1, a half-width of 0 up to rounding. The
+    report must not call that a 95% interval, and must call the sample too small."""
+    import html
+
+    from lead_sim.sensitivity.report import bars_title
+
+    spec = ishigami_spec("fast", 100)
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
+    assert table.loc["x1", "S1_conf"] < 1e-12 < table.loc["x1", "S1"]  # no interval
+    assert (table.loc[["x2", "x3"], "S1_conf"] > 0.01).all()  # real intervals
+    page = html.unescape((tmp_path / "report.html").read_text())
+    assert "No usable 95% interval</b> for x1:" in page
+    assert "fewer than 256 points per search curve" in page
+    assert "more points per search curve, e.g. <code>--samples 400</code>" in page
+    assert "indicative only" in page
+    # columns parameter, S1, S1_conf, ST, ST_conf: x1's half-widths read n/a, not 0
+    assert _row_cells(page, "x1")[2] == "n/a" and _row_cells(page, "x2")[2] != "n/a"
+    frame = table.reset_index()
+    assert bars_title(spec, "y", frame) == "y: fast indices (95% intervals where available)"
+    shown = frame.assign(S1_conf=0.05, ST_conf=0.05)
+    assert bars_title(spec, "y", shown) == "y: fast indices (95% intervals)"
+    none = frame.assign(S1_conf=math.nan, ST_conf=math.nan)
+    assert bars_title(spec, "y", none) == "y: fast indices (no intervals available)"
+
+
+def test_a_large_fast_sample_is_not_flagged(tmp_path):
+    run_sweep(ishigami_spec("fast", 300), tmp_path, target=IshigamiTarget(), executor="serial",
+              progress=False)
+    page = (tmp_path / "report.html").read_text()
+    assert "points per search curve (16" not in page
+
+
+def test_discovery_reports_only_boxes_denser_than_the_base_rate():
+    """The question holds in 90% of rows; the left half holds it in only 80% (every 5th row
+    misses). A tree leaf there is 'mostly yes' but less so than a random pick: not a box."""
+    import numpy as np
+
+    from lead_sim.sensitivity.discovery import NO_BOX, discover, small_sample_note
+    from lead_sim.sensitivity.spec import Rule
+
+    n = 100
+    x = pd.DataFrame({"a": np.linspace(0, 1, n),
+                      "b": np.random.default_rng(0).uniform(size=n)})
+    y = np.where((x["a"] < 0.5) & (np.arange(n) % 5 == 0), 1.0, -1.0)
+    boxes = discover(Rule("y", 0.0), x, y)
+    assert (boxes["base_rate"] == 0.9).all() and (boxes["sample_rows"] == n).all()
+    assert len(boxes) == 1 and boxes["density"].iloc[0] == 1.0
+    assert boxes["box"].iloc[0].startswith("a > 0.4")  # the right half, where it always holds
+    assert small_sample_note(n, 90) == ""
+
+    # 8 rows, 6 yes: too few to split, and the whole space is only the base rate
+    few = discover(Rule("y", 0.0), x.head(8), np.array([-1.0] * 6 + [1.0] * 2))
+    assert list(few["box"]) == [NO_BOX] and few["density"].iloc[0] == 0.75
+    note = small_sample_note(8, 6)
+    assert "only 8 rows were sampled" in note and "no in only 2 of 8 rows" in note
+
+
+def test_scale_factors_are_labelled_as_scales_in_every_export(tmp_path):
+    """x1 applied with scale = [a, b] holds a multiplier: exports say x1_scale, while the
+    design and the resume fingerprint keep the bare name."""
+    import json
+
+    from lead_sim.sensitivity.spec import Rule
+
+    factors = (Factor("x1", -PI, PI, how="scale"), Factor("x2", -PI, PI), Factor("x3", -PI, PI))
+    spec = SweepSpec(name="scaled", method="lhs", factors=factors, samples=40, seed=11,
+                     outcomes=("y",), options={"M": 2}, discovery=(Rule("y", 5.0, False),))
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert "x1_scale" in runs.columns and "x1" not in runs.columns
+    for name in ("indices.csv", "convergence.csv"):
+        assert set(pd.read_csv(tmp_path / name)["parameter"]) == {"x1_scale", "x2", "x3"}
+    boxes = pd.read_csv(tmp_path / "discovery.csv")["box"]
+    assert boxes.str.contains("x1").any() and not boxes.str.contains(r"x1(?!_scale)").any()
+    assert (boxes != "(no box: nowhere denser than the whole sample)").all()
+    page = (tmp_path / "report.html").read_text()
+    assert "<b>x1_scale</b> multiplies" in page and "<td>x1</td>" not in page
+    assert "Too few rows to trust the boxes" in page and "only 40 rows" in page
+    assert "x1" in pd.read_parquet(tmp_path / "design.parquet").columns
+    settings = json.loads((tmp_path / "sweep.json").read_text())["settings"]
+    assert "x1_scale" not in json.dumps(settings)

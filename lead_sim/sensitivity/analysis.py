@@ -59,10 +59,8 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
     frames, checks, skipped = [], [], {}
     for outcome in spec.outcomes:
         y = means[outcome].to_numpy(float)
-        missing = int(np.isnan(y).sum())
-        if missing:
-            skipped[outcome] = (f"{missing} of {n_rows} sample rows have no value (failed "
-                                f"runs, or the outcome is undefined there)")
+        if np.isnan(y).any():
+            skipped[outcome] = missing_reason(results, np.flatnonzero(np.isnan(y)), n_rows)
             continue
         try:
             full = indices(spec, x, y)
@@ -88,6 +86,34 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
             else pd.DataFrame(columns=["outcome", "parameter", "index", "full", "half"]))
     conv["difference"] = conv["full"] - conv["half"]
     return Analysis(table, conv, skipped)
+
+
+def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:
+    """Why some rows have no value, with the numbers a reader needs to act on it.
+
+    A row without a successful run is a failure (or a run not yet finished), which
+    ``--retry-failed`` can repair; a row whose runs succeeded but left the outcome undefined
+    (a share with an empty denominator) cannot be repaired by rerunning.
+    """
+    in_rows = results[results["row"].isin(rows)]
+    succeeded = set(in_rows.loc[in_rows["status"] == "ok", "row"])
+    broken = [r for r in rows if r not in succeeded]
+    parts = []
+    if broken:
+        runs = in_rows[in_rows["row"].isin(broken)]
+        failed = int((runs["status"] == "failed").sum())
+        unfinished = int((runs["status"] == "missing").sum())
+        why = [f"{failed:,} run{'' if failed == 1 else 's'} failed" if failed else "",
+               f"{unfinished:,} not yet run" if unfinished else ""]
+        parts.append(
+            f"{len(broken):,} of {n_rows:,} sample rows have no successful run "
+            f"({', '.join(w for w in why if w)}; the error column of runs.csv says why). "
+            "Run the same command again with --retry-failed to rerun failed runs")
+    undefined = len(rows) - len(broken)
+    if undefined:
+        parts.append(f"{undefined:,} of {n_rows:,} sample rows ran but leave the outcome "
+                     "undefined (e.g. a share with an empty denominator)")
+    return "; ".join(parts)
 
 
 def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:

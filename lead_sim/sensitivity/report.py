@@ -20,9 +20,12 @@ from matplotlib.ticker import FuncFormatter
 
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
+from lead_sim.params import Params
+from lead_sim.report import years_text
+from lead_sim.scenarios import Scenario, TimelineEntry
 from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_means
-from lead_sim.sensitivity.spec import SweepSpec
-from lead_sim.tables import significant
+from lead_sim.sensitivity.spec import DIFF, SweepSpec
+from lead_sim.tables import plain, plural, significant, units_note
 
 #: Half-sample indices within this share of the largest index count as converged.
 CONVERGED = 0.1
@@ -36,8 +39,9 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     """Analyse the stored runs and write every output file into the sweep folder."""
     results = store.results()
     design = store.design()
-    result = analyse(spec, design, results)
-    discovery = _discovery(spec, design, results)
+    labels = factor_labels(spec)
+    result = relabel(analyse(spec, design, results), labels)
+    discovery = _discovery(spec, design, results, labels)
     counts = results["status"].value_counts().to_dict()
     manifest = build_manifest(
         sweep=spec.name, spec_file=spec.source, fingerprint=store.key, settings=store.settings,
@@ -47,7 +51,7 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
                          "runs_per_second": round(run.runs_per_second, 3)},
     )
     writers: dict[str, Any] = {
-        "runs.csv": csv_writer(results),
+        "runs.csv": csv_writer(results.rename(columns=labels)),
         "indices.csv": csv_writer(result.indices),
         "convergence.csv": csv_writer(result.convergence),
         "manifest.json": json_writer(manifest),
@@ -62,13 +66,34 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     return write_folder(store.dir, writers)
 
 
-def _discovery(spec: SweepSpec, design: pd.DataFrame,
-               results: pd.DataFrame) -> pd.DataFrame | None:
+#: Appended to a ``scale`` factor's name wherever a reader sees it (CSV exports, figures,
+#: report), so a multiplier of 1.61 does not read as $1.61. The design, the shards and the
+#: resume fingerprint keep the bare parameter name.
+SCALE_SUFFIX = "_scale"
+
+
+def factor_labels(spec: SweepSpec) -> dict[str, str]:
+    """Reader-facing name of every factor: ``NAME_scale`` for a ``scale`` factor, else NAME."""
+    return {f.name: f.name + SCALE_SUFFIX if f.how == "scale" else f.name
+            for f in spec.factors}
+
+
+def relabel(result: Analysis, labels: dict[str, str]) -> Analysis:
+    """The analysis with its parameter column in reader-facing names."""
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(parameter=frame["parameter"].map(lambda n: labels.get(n, n)))
+
+    return Analysis(named(result.indices), named(result.convergence), result.skipped)
+
+
+def _discovery(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame,
+               labels: dict[str, str]) -> pd.DataFrame | None:
     if not spec.discovery:
         return None
     from lead_sim.sensitivity.discovery import discover
 
     x = design[design["rep"] == 0].sort_values("row")[spec.names].reset_index(drop=True)
+    x = x.rename(columns=labels)  # box descriptions name a scale as a scale
     _, means = row_means(spec, results)
     frames = []
     for rule in spec.discovery:
@@ -102,6 +127,48 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+#: A half-width below this share of its index is a width of 0 plus floating-point rounding.
+ROUNDING = 1e-9
+
+
+def usable_interval(index: pd.Series, conf: pd.Series) -> pd.Series:
+    """Whether each half-width is a real interval around its index.
+
+    SALib gives NaN when its bootstrap fails, and 0 (or 1e-16, rounding) when every resample
+    gives the same value: FAST on a small sample does both, its resamples being shifted copies
+    of one search curve. A width of 0 around a non-zero index would claim exact precision, so
+    it does not count; around an index of exactly 0 (a parameter that changed nothing) it is
+    exact.
+    """
+    zero_width = conf.abs() <= ROUNDING * index.abs()
+    return conf.notna() & ~(zero_width & (index != 0))
+
+
+def interval_columns(spec: SweepSpec) -> list[str]:
+    """The index columns that SALib gives a 95% interval for (``NAME_conf``)."""
+    columns = COLUMNS[spec.method]
+    return [c for c in columns if f"{c}_conf" in columns]
+
+
+def missing_intervals(spec: SweepSpec, frame: pd.DataFrame) -> list[str]:
+    """Parameters with at least one index that has no usable interval."""
+    bad = pd.Series(False, index=frame.index)
+    for col in interval_columns(spec):
+        bad |= ~usable_interval(frame[col], frame[f"{col}_conf"])
+    return list(frame.loc[bad, "parameter"])
+
+
+def bars_title(spec: SweepSpec, outcome: str, frame: pd.DataFrame) -> str:
+    """The index figure's title: it mentions 95% intervals only as far as they are drawn."""
+    shown = [c for c in ("S1", "ST", "mu_star") if c in COLUMNS[spec.method]]
+    usable = [usable_interval(frame[c], frame[f"{c}_conf"]) for c in shown]
+    drawn = any(((frame[f"{c}_conf"] > 0) & ok).any() for c, ok in zip(shown, usable))
+    missing = not all(ok.all() for ok in usable)
+    note = ("95% intervals where available" if drawn and missing
+            else "95% intervals" if drawn else "no intervals available")
+    return f"{outcome}: {spec.method} indices ({note})"
+
+
 def _bars(spec: SweepSpec, outcome: str, frame: pd.DataFrame) -> Figure:
     main = MAIN[spec.method]
     frame_sorted = frame.sort_values(main)
@@ -111,12 +178,13 @@ def _bars(spec: SweepSpec, outcome: str, frame: pd.DataFrame) -> Figure:
     height = 0.8 / len(shown)
     for k, col in enumerate(shown):
         pos = [i + k * height for i in range(len(frame_sorted))]
-        ax.barh(pos, frame_sorted[col], height=height, xerr=frame_sorted[f"{col}_conf"],
-                capsize=2, label=col)
+        conf = frame_sorted[f"{col}_conf"]
+        conf = conf.where(usable_interval(frame_sorted[col], conf))  # NaN: no bar drawn
+        ax.barh(pos, frame_sorted[col], height=height, xerr=conf, capsize=2, label=col)
     ax.set_yticks([i + height * (len(shown) - 1) / 2 for i in range(len(frame_sorted))])
     ax.set_yticklabels(frame_sorted["parameter"], fontsize=8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v)))
-    ax.set_title(f"{outcome}: {spec.method} indices (95% intervals)", fontsize=10)
+    ax.set_title(bars_title(spec, outcome, frame), fontsize=10)
     ax.legend(fontsize=8)
     return fig
 
@@ -124,8 +192,8 @@ def _bars(spec: SweepSpec, outcome: str, frame: pd.DataFrame) -> Figure:
 def _morris(outcome: str, frame: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(6, 5))
     ax = fig.add_subplot()
-    ax.errorbar(frame["mu_star"], frame["sigma"], xerr=frame["mu_star_conf"], fmt="o",
-                ms=4, capsize=2)
+    conf = frame["mu_star_conf"].where(usable_interval(frame["mu_star"], frame["mu_star_conf"]))
+    ax.errorbar(frame["mu_star"], frame["sigma"], xerr=conf, fmt="o", ms=4, capsize=2)
     top = frame.nlargest(8, "mu_star")
     for _, r in top.iterrows():
         ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7,
@@ -138,17 +206,24 @@ def _morris(outcome: str, frame: pd.DataFrame) -> Figure:
     return fig
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def fmt(value: float) -> str:
     """A number for reading: thousands separators and 3 significant figures, never 2e+06.
 
-    Values below 0.0001 (where 3 significant figures would need an exponent) read as 0;
-    indices.csv keeps full precision.
+    Values below 0.0001 keep 3 significant figures as a power of ten (1.2×10⁻⁷): printing
+    them as 0 would hide a small index that is not zero. indices.csv keeps full precision.
     """
     if value is None or math.isnan(value):
         return "n/a"
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    return "0" if abs(value) < 1e-4 else significant(value)
+    if value == 0 or abs(value) >= 1e-4:
+        return significant(value)
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
 
 
 def _tick(value: float) -> str:
@@ -179,9 +254,21 @@ EXPLAIN = {
            "(RBD-FAST estimate from the Latin hypercube sample).",
 }
 CONF = ("Columns ending in <b>_conf</b> are half-widths of 95% bootstrap intervals "
-        "(index &plusmn; conf). Numbers are rounded to 3 significant figures; "
+        "(index &plusmn; conf); <b>n/a</b> there means SALib gave no usable interval (none, "
+        "or a width of 0 around an index that is not 0), so that index is a point "
+        "estimate of unknown precision. Numbers are rounded to 3 significant figures; "
         "<code>indices.csv</code> has them in full.")
+#: FAST's bootstrap resamples one search curve; SALib itself calls its intervals indicative.
+FAST_CONF = (" For FAST these intervals are indicative only: SALib resamples pieces of one "
+             "search curve, which it documents as unreliable (SALib issue 649).")
 
+#: What each method's sample size counts (SALib's N), for sentences.
+SAMPLE_WORDS = {"sobol": "base samples", "morris": "trajectories",
+                "fast": "points per search curve", "lhs": "rows"}
+#: FAST samples below FAST_SMALL x M^2 points per curve (four times SALib's minimum of 4M^2,
+#: 256 at the default M = 4) are flagged: FAST has no half-sample check, and on the Ishigami
+#: test function its S1 errors fall from about 0.2 to under 0.03 only past about that size.
+FAST_SMALL = 16
 
 #: Shares of variance (Sobol, FAST, RBD-FAST) outside 0-1 by more than this are estimation noise.
 SHARE_SLACK = 0.01
@@ -194,10 +281,23 @@ def out_of_range(spec: SweepSpec, frame: pd.DataFrame) -> bool:
     return bool(((values < -SHARE_SLACK) | (values > 1 + SHARE_SLACK)).any())
 
 
+def fast_too_small(spec: SweepSpec) -> str:
+    """Why a FAST sample is too small to trust ("" if it is not, or the method is not FAST)."""
+    if spec.method != "fast":
+        return ""
+    m = spec.option("M")
+    floor = FAST_SMALL * m * m
+    if spec.samples >= floor:
+        return ""
+    return (f"FAST with fewer than {floor:,} points per search curve (16 × M², M = {m}) "
+            "gives unsteady indices, and its sample cannot be halved to check them")
+
+
 def too_small(spec: SweepSpec, why: str) -> str:
     """Plain words: these indices cannot be trusted yet, and how to get a bigger sample."""
+    word = SAMPLE_WORDS[spec.method]
     return (f"<p><b>The sample is too small for these indices to be trusted</b> ({why}). "
-            f"Run the sweep again with more base samples, e.g. <code>--samples "
+            f"Run the sweep again with more {word}, e.g. <code>--samples "
             f"{4 * spec.samples:,}</code> (now {spec.samples:,}; the number of runs grows in "
             "proportion), into a new folder.</p>")
 
@@ -211,55 +311,214 @@ def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
     return [name for name, flat in zero.items() if flat]
 
 
+# ---- what the numbers stand for ----------------------------------------------------------------
+def not_simulated(scenario: Scenario) -> list[TimelineEntry]:
+    """The scenario's dated changes that fall after the run's last day."""
+    return [e for e in scenario.timeline if e.date > scenario.end_date]
+
+
+def years_to_include(scenario: Scenario, entry: TimelineEntry) -> int:
+    """The fewest whole ``years`` (calendar years from the start) whose run includes ``entry``."""
+    start = scenario.start_date
+    years = entry.date.year - start.year
+    return years + ((entry.date.month, entry.date.day) >= (start.month, start.day))
+
+
+def _change_text(entry: TimelineEntry) -> str:
+    """A dated change in words: its note, or else what it covers and sets."""
+    if entry.note:
+        return entry.note
+    what = [*(["LEAD covers " + ", ".join(entry.cover)] if entry.cover else []),
+            *(f"{name} = {plain(value)}" for name, value in entry.set.items())]
+    return "; ".join(what) or "a dated change"
+
+
+def dates_html(spec: SweepSpec) -> str:
+    """The simulated dates, and a warning naming the dated changes a short run leaves out."""
+    esc = html.escape
+    scn = spec.scenario
+    years = f", from years = {spec.years:g}" if spec.years else ""
+    parts = [f"<p><b>Simulated dates:</b> {scn.start_date} to {scn.end_date} "
+             f"({years_text(scn.days)}{years}).</p>"]
+    base = spec.baseline
+    if base and (base.start_date, base.end_date) != (scn.start_date, scn.end_date):
+        parts.append(f"<p>Baseline {esc(base.name)}: {base.start_date} to {base.end_date}.</p>")
+    for s in (scn, spec.baseline):
+        missed = not_simulated(s) if s else []
+        if not missed:
+            continue
+        items = "".join(f"<li>{e.date}: {esc(_change_text(e))}</li>" for e in missed)
+        needed = years_to_include(s, missed[-1])
+        parts.append(
+            f"<p class='warn'><b>Warning: the run ends on {s.end_date}, before "
+            f"{esc(s.name)}'s last dated change.</b> {len(missed)} of its "
+            f"{len(s.timeline)} timeline changes are not simulated, so every number below "
+            f"describes the policy without them:</p><ul>{items}</ul><p>Use "
+            f"<code>years = {needed}</code> in the spec (or <code>--years {needed}</code>) "
+            "to include them all.</p>")
+    return "".join(parts)
+
+
+def units_html(spec: SweepSpec) -> str:
+    """What counts and dollars stand for: the simulated sample, not the county (tables'
+    units_note, as `run` and `compare` say it), and what is in those units here."""
+    params = Params.with_overrides(spec.scenario.params)
+    text = units_note(params["population"], params["reference_population"])
+    where = [*(["Morris mu*, sigma and mu"] if spec.method == "morris" else []),
+             *(["the discovery thresholds"] if spec.discovery else [])]
+    also = (f" {' and '.join(where)} are in these units too (per sample)." if where else "")
+    return f"<p>{html.escape(text)}{also}</p>"
+
+
+def signs_html(spec: SweepSpec) -> str:
+    """The sign convention of diff: outcomes ("" if the sweep has none)."""
+    if not any(o.startswith(DIFF) for o in spec.outcomes):
+        return ""
+    esc = html.escape
+    scn, base = esc(spec.scenario.name), esc(spec.baseline.name)
+    direction = ("<b>mu</b> gives the direction of a parameter's effect on the difference."
+                 if spec.method == "morris" else
+                 "Shares of variance have no sign: they say how much a parameter moves the "
+                 "difference, not which way.")
+    return (f"<p><b>diff:</b> outcomes are {scn} minus {base}, each row run with the same "
+            f"seeds: a negative <code>diff:cost_total</code> means {scn} costs less than "
+            f"{base}; a positive <code>diff:jail_bed_days</code> means it uses more jail "
+            f"bed-days. {direction}</p>")
+
+
+def scales_html(spec: SweepSpec) -> str:
+    """What a NAME_scale factor holds: a multiplier, not the parameter's own units."""
+    scaled = [f for f in spec.factors if f.how == "scale"]
+    if not scaled:
+        return ""
+    items = "; ".join(
+        f"<b>{f.name}{SCALE_SUFFIX}</b> multiplies every value the scenario (and baseline) "
+        f"gives <code>{f.name}</code>, its start value and each dated change, by "
+        f"{plain(f.low)} to {plain(f.high)}" for f in scaled)
+    return (f"<p>Scaled parameters: {items}. 1 means the scenario's own values; these "
+            "columns and labels hold the multiplier, not the parameter's units.</p>")
+
+
+def seeds_html(spec: SweepSpec) -> str:
+    """Common random numbers: every row shares its seeds, and what that means for the indices."""
+    seeds = (f"seed {spec.seed}" if spec.reps == 1
+             else f"seeds {spec.seed} to {spec.seed + spec.reps - 1}")
+    risk = ("With one replicate, the particular draw of that one seed can still make a "
+            "parameter with no real effect show a small index. "
+            if spec.reps == 1 else "")
+    return (f"<p><b>Seeds:</b> every sample row is run with the same {seeds} (common random "
+            "numbers), so rows differ only in their parameters, not in luck of the draw. "
+            f"{risk}To check that a small index is not seed noise, run the sweep again into "
+            "a new folder with another <code>seed</code> in the spec or more "
+            "<code>--reps</code>: indices that change are noise.</p>")
+
+
+def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
+    """What the sweep did and what its numbers stand for, before any number."""
+    esc = html.escape
+    scenario = esc(spec.scenario.name) if spec.scenario else "(test function)"
+    base = f", baseline {esc(spec.baseline.name)}" if spec.baseline else ""
+    parts = [
+        f"<p>Method <b>{spec.method}</b>, {spec.samples:,} {SAMPLE_WORDS[spec.method]}, "
+        f"{plural(spec.reps, 'replicate')} per sample row; scenario {scenario}{base}.</p>",
+    ]
+    if spec.scenario:
+        parts += [dates_html(spec), units_html(spec), signs_html(spec)]
+    parts += [scales_html(spec), seeds_html(spec),
+              f"<p>Runs: {esc(', '.join(f'{k} {v:,}' for k, v in sorted(counts.items())))}. "
+              "Details per run in <code>runs.csv</code>; all indices in "
+              "<code>indices.csv</code>.</p>",
+              f"<p>{EXPLAIN[spec.method]} {CONF}{FAST_CONF if spec.method == 'fast' else ''}"
+              "</p>"]
+    return [p for p in parts if p]
+
+
+# ---- the page ----------------------------------------------------------------------------------
+def _top_table(spec: SweepSpec, frame: pd.DataFrame) -> str:
+    """The five largest indices; a half-width that is no interval reads n/a, not 0."""
+    top = frame.sort_values(MAIN[spec.method], ascending=False).head(5).drop(columns="outcome")
+    for col in interval_columns(spec):
+        top[f"{col}_conf"] = top[f"{col}_conf"].where(usable_interval(top[col],
+                                                                      top[f"{col}_conf"]))
+    return top.to_html(index=False, float_format=fmt, na_rep="n/a")
+
+
+def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.DataFrame,
+                  figures: dict[str, bytes]) -> list[str]:
+    esc = html.escape
+    main = MAIN[spec.method]
+    parts = [f"<h2>{esc(outcome)}</h2>", _top_table(spec, frame)]
+    conv = result.convergence[result.convergence["outcome"] == outcome]
+    stable = True
+    if len(conv):
+        worst = conv["difference"].abs().max()
+        scale = conv["full"].abs().max() or 1.0
+        stable = worst <= CONVERGED * scale
+        verdict = "stable" if stable else "not yet stable"
+        parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
+                     f"{fmt(worst)} ({100 * worst / scale:.0f}% of the largest {main}): "
+                     f"{verdict}.</p>")
+    missing = missing_intervals(spec, frame)
+    if missing:
+        parts.append(f"<p><b>No usable 95% interval</b> for {esc(', '.join(missing))}: "
+                     "SALib's bootstrap gave none, or a width of 0 (to rounding). Read those "
+                     "indices as point estimates of unknown precision.</p>")
+    reasons = [*([fast_too_small(spec)] if fast_too_small(spec) else []),
+               *(["some indices fall outside 0 to 1, which shares of variance cannot"]
+                 if out_of_range(spec, frame) else []),
+               *([f"{main} still moves when the sample is halved"] if not stable else []),
+               *(["some indices have no usable interval"]
+                 if missing and spec.method == "fast" else [])]
+    if reasons:
+        parts.append(too_small(spec, "; ".join(reasons)))
+    for name in (n for n in figure_names(outcome) if n in figures):
+        data = base64.b64encode(figures[name]).decode("ascii")
+        parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
+                     f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
+    return parts
+
+
+def discovery_html(discovery: pd.DataFrame) -> list[str]:
+    """The boxes, what density and coverage mean, and warnings for questions on few rows."""
+    from lead_sim.sensitivity.discovery import NO_BOX, small_sample_note
+
+    esc = html.escape
+    parts = ["<h2>Scenario discovery</h2>",
+             "<p>Boxes of parameter space where the question holds for most rows of the box "
+             "and more often than in the whole sample: <b>density</b> (share of the box's rows "
+             "where it holds) is above <b>base_rate</b> (the share over all rows). "
+             "<b>coverage</b> is the share of all rows where it holds that fall in the box. "
+             f"<i>{esc(NO_BOX)}</i> means the tree found no such region.</p>"]
+    for question, rows in discovery.groupby("question", sort=False):
+        n = int(rows["sample_rows"].iloc[0])
+        note = small_sample_note(n, round(float(rows["base_rate"].iloc[0]) * n))
+        if note:
+            parts.append(f"<p><b>Too few rows to trust the boxes for {esc(question)}</b>: "
+                         f"{esc(note)}. Run the sweep again with more rows "
+                         "(<code>--samples</code>).</p>")
+    parts.append(discovery.to_html(index=False, float_format=fmt, na_rep="n/a"))
+    return parts
+
+
 def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
                 counts: dict[str, int], figures: dict[str, bytes]) -> str:
     """A short, self-contained summary page: figures are embedded as base64 PNG (and also
     written beside it), so report.html can be mailed on its own."""
     esc = html.escape
-    main = MAIN[spec.method]
-    scenario = spec.scenario.name if spec.scenario else "(test function)"
-    base = f", baseline {spec.baseline.name}" if spec.baseline else ""
-    population = f"{spec.population:,}" if spec.population else "scenario default"
     parts = [
         "<!doctype html><meta charset='utf-8'>",
         f"<title>Sweep {esc(spec.name)}</title>",
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
         "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
-        "td{text-align:right}img{max-width:100%}</style>",
+        "td{text-align:right}img{max-width:100%}.warn{color:#8a1c00}</style>",
         f"<h1>Sensitivity sweep: {esc(spec.name)}</h1>",
-        f"<p>{esc(spec.description)}</p>",
-        f"<p>Method <b>{spec.method}</b>, {spec.samples:,} base samples, {spec.reps} "
-        f"replicate(s) per row, seed {spec.seed}; scenario {esc(scenario)}{esc(base)}; "
-        f"population {population}, years {spec.years or 'to scenario end'}.</p>",
-        f"<p>Runs: {esc(', '.join(f'{k} {v:,}' for k, v in sorted(counts.items())))}. "
-        "Details per run in <code>runs.csv</code>; all indices in <code>indices.csv</code>.</p>",
-        f"<p>{EXPLAIN[spec.method]} {CONF}</p>",
+        *([f"<p>{esc(spec.description)}</p>"] if spec.description else []),
+        *header_html(spec, counts),
     ]
     for outcome, reason in result.skipped.items():
         parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
     for outcome, frame in result.indices.groupby("outcome", sort=False):
-        top = frame.sort_values(main, ascending=False).head(5)
-        parts.append(f"<h2>{esc(outcome)}</h2>")
-        parts.append(top.drop(columns="outcome").to_html(index=False, float_format=fmt))
-        conv = result.convergence[result.convergence["outcome"] == outcome]
-        stable = True
-        if len(conv):
-            worst = conv["difference"].abs().max()
-            scale = conv["full"].abs().max() or 1.0
-            stable = worst <= CONVERGED * scale
-            verdict = "stable" if stable else "not yet stable"
-            parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
-                         f"{fmt(worst)} ({100 * worst / scale:.0f}% of the largest {main}): "
-                         f"{verdict}.</p>")
-        reasons = [*(["some indices fall outside 0 to 1, which shares of variance cannot"]
-                     if out_of_range(spec, frame) else []),
-                   *([f"{main} still moves when the sample is halved"] if not stable else [])]
-        if reasons:
-            parts.append(too_small(spec, "; ".join(reasons)))
-        for name in (n for n in figure_names(outcome) if n in figures):
-            data = base64.b64encode(figures[name]).decode("ascii")
-            parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
-                         f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
+        parts += _outcome_html(spec, result, outcome, frame, figures)
     flat = no_effect(spec, result.indices)
     if flat:
         parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "
@@ -268,8 +527,5 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
                      "policy that starts after the runs end); that says nothing about longer or "
                      "larger runs.</p>")
     if discovery is not None:
-        parts.append("<h2>Scenario discovery</h2>")
-        parts.append("<p>Boxes of parameter space where the question holds for most rows "
-                     "(density) and that hold most of the rows where it does (coverage).</p>")
-        parts.append(discovery.to_html(index=False, float_format=fmt))
+        parts += discovery_html(discovery)
     return "\n".join(parts) + "\n"
