@@ -569,19 +569,20 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     page = html.unescape(render_html(spec, _empty_analysis(spec), None, {}, {}))
     assert "Simulated dates:</b> 2010-01-01 to 2013-12-31 (4 years, from years = 4)" in page
     assert "4.0" not in page
-    after = [e for e in spec.scenario.timeline if str(e.date) > "2013-12-31"]
-    assert len(after) == 10  # downtown (2014) to SB 5536 (2023)
+    after = [e for e in spec.scenario.timeline if "2013-12-31" < str(e.date) <= "2021-12-31"]
+    assert len(after) == 9  # downtown (2014) to State v. Blake (2021), not SB 5536 (2023)
     assert (f"{len(after)} of its {len(spec.scenario.timeline)} timeline changes are not "
             "simulated") in page
     assert "2014-05-01: All of downtown" in page and "2019-01-01: Citywide" in page
-    assert "years = 14" in page  # the last change, 2023-07-01, is in the 14th year
+    assert "2023-07-01" not in page  # after the scenario's own end: never simulated
+    assert "years = 12" in page  # the last change, 2021-02-25, is in the 12th year
     params = Params.with_overrides(spec.scenario.params)
     assert units_note(1000, params["reference_population"]) in page
     assert "seattle_citywide minus system_as_usual" in page and "costs less" in page
     assert "same seed 20240602 (common random numbers)" in page and "--reps" in page
     assert "4 base samples" in page and "budget_usd_per_year_scale" in page
 
-    whole = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4, years=14)
+    whole = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4)  # as shipped
     page = render_html(whole, _empty_analysis(whole), None, {}, {})
     assert "not simulated" not in page and "Warning" not in page
 

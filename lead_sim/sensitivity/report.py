@@ -20,12 +20,17 @@ from matplotlib.ticker import FuncFormatter
 
 from lead_sim.io import csv_writer, json_writer, write_folder
 from lead_sim.manifest import build_manifest
-from lead_sim.params import Params
-from lead_sim.report import years_text
-from lead_sim.scenarios import Scenario, TimelineEntry
 from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_means
-from lead_sim.sensitivity.spec import DIFF, SweepSpec
-from lead_sim.tables import plain, plural, significant, units_note
+from lead_sim.sensitivity.context import (
+    SCALE_SUFFIX,
+    dates_html,
+    scales_html,
+    seeds_html,
+    signs_html,
+    units_html,
+)
+from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.tables import plural, significant
 
 #: Half-sample indices within this share of the largest index count as converged.
 CONVERGED = 0.1
@@ -69,7 +74,6 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
 #: Appended to a ``scale`` factor's name wherever a reader sees it (CSV exports, figures,
 #: report), so a multiplier of 1.61 does not read as $1.61. The design, the shards and the
 #: resume fingerprint keep the bare parameter name.
-SCALE_SUFFIX = "_scale"
 
 
 def factor_labels(spec: SweepSpec) -> dict[str, str]:
@@ -309,108 +313,6 @@ def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
         return []
     zero = indices.groupby("parameter", sort=False)[main].apply(lambda v: bool((v == 0).all()))
     return [name for name, flat in zero.items() if flat]
-
-
-# ---- what the numbers stand for ----------------------------------------------------------------
-def not_simulated(scenario: Scenario) -> list[TimelineEntry]:
-    """The scenario's dated changes that fall after the run's last day."""
-    return [e for e in scenario.timeline if e.date > scenario.end_date]
-
-
-def years_to_include(scenario: Scenario, entry: TimelineEntry) -> int:
-    """The fewest whole ``years`` (calendar years from the start) whose run includes ``entry``."""
-    start = scenario.start_date
-    years = entry.date.year - start.year
-    return years + ((entry.date.month, entry.date.day) >= (start.month, start.day))
-
-
-def _change_text(entry: TimelineEntry) -> str:
-    """A dated change in words: its note, or else what it covers and sets."""
-    if entry.note:
-        return entry.note
-    what = [*(["LEAD covers " + ", ".join(entry.cover)] if entry.cover else []),
-            *(f"{name} = {plain(value)}" for name, value in entry.set.items())]
-    return "; ".join(what) or "a dated change"
-
-
-def dates_html(spec: SweepSpec) -> str:
-    """The simulated dates, and a warning naming the dated changes a short run leaves out."""
-    esc = html.escape
-    scn = spec.scenario
-    years = f", from years = {spec.years:g}" if spec.years else ""
-    parts = [f"<p><b>Simulated dates:</b> {scn.start_date} to {scn.end_date} "
-             f"({years_text(scn.days)}{years}).</p>"]
-    base = spec.baseline
-    if base and (base.start_date, base.end_date) != (scn.start_date, scn.end_date):
-        parts.append(f"<p>Baseline {esc(base.name)}: {base.start_date} to {base.end_date}.</p>")
-    for s in (scn, spec.baseline):
-        missed = not_simulated(s) if s else []
-        if not missed:
-            continue
-        items = "".join(f"<li>{e.date}: {esc(_change_text(e))}</li>" for e in missed)
-        needed = years_to_include(s, missed[-1])
-        parts.append(
-            f"<p class='warn'><b>Warning: the run ends on {s.end_date}, before "
-            f"{esc(s.name)}'s last dated change.</b> {len(missed)} of its "
-            f"{len(s.timeline)} timeline changes are not simulated, so every number below "
-            f"describes the policy without them:</p><ul>{items}</ul><p>Use "
-            f"<code>years = {needed}</code> in the spec (or <code>--years {needed}</code>) "
-            "to include them all.</p>")
-    return "".join(parts)
-
-
-def units_html(spec: SweepSpec) -> str:
-    """What counts and dollars stand for: the simulated sample, not the county (tables'
-    units_note, as `run` and `compare` say it), and what is in those units here."""
-    params = Params.with_overrides(spec.scenario.params)
-    text = units_note(params["population"], params["reference_population"])
-    where = [*(["Morris mu*, sigma and mu"] if spec.method == "morris" else []),
-             *(["the discovery thresholds"] if spec.discovery else [])]
-    also = (f" {' and '.join(where)} are in these units too (per sample)." if where else "")
-    return f"<p>{html.escape(text)}{also}</p>"
-
-
-def signs_html(spec: SweepSpec) -> str:
-    """The sign convention of diff: outcomes ("" if the sweep has none)."""
-    if not any(o.startswith(DIFF) for o in spec.outcomes):
-        return ""
-    esc = html.escape
-    scn, base = esc(spec.scenario.name), esc(spec.baseline.name)
-    direction = ("<b>mu</b> gives the direction of a parameter's effect on the difference."
-                 if spec.method == "morris" else
-                 "Shares of variance have no sign: they say how much a parameter moves the "
-                 "difference, not which way.")
-    return (f"<p><b>diff:</b> outcomes are {scn} minus {base}, each row run with the same "
-            f"seeds: a negative <code>diff:cost_total</code> means {scn} costs less than "
-            f"{base}; a positive <code>diff:jail_bed_days</code> means it uses more jail "
-            f"bed-days. {direction}</p>")
-
-
-def scales_html(spec: SweepSpec) -> str:
-    """What a NAME_scale factor holds: a multiplier, not the parameter's own units."""
-    scaled = [f for f in spec.factors if f.how == "scale"]
-    if not scaled:
-        return ""
-    items = "; ".join(
-        f"<b>{f.name}{SCALE_SUFFIX}</b> multiplies every value the scenario (and baseline) "
-        f"gives <code>{f.name}</code>, its start value and each dated change, by "
-        f"{plain(f.low)} to {plain(f.high)}" for f in scaled)
-    return (f"<p>Scaled parameters: {items}. 1 means the scenario's own values; these "
-            "columns and labels hold the multiplier, not the parameter's units.</p>")
-
-
-def seeds_html(spec: SweepSpec) -> str:
-    """Common random numbers: every row shares its seeds, and what that means for the indices."""
-    seeds = (f"seed {spec.seed}" if spec.reps == 1
-             else f"seeds {spec.seed} to {spec.seed + spec.reps - 1}")
-    risk = ("With one replicate, the particular draw of that one seed can still make a "
-            "parameter with no real effect show a small index. "
-            if spec.reps == 1 else "")
-    return (f"<p><b>Seeds:</b> every sample row is run with the same {seeds} (common random "
-            "numbers), so rows differ only in their parameters, not in luck of the draw. "
-            f"{risk}To check that a small index is not seed noise, run the sweep again into "
-            "a new folder with another <code>seed</code> in the spec or more "
-            "<code>--reps</code>: indices that change are noise.</p>")
 
 
 def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
