@@ -178,9 +178,10 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
     for values, got in zip(rows, together, strict=True):
         row = simulate(apply_factors(spec.scenario, spec.factors, values), spec.seed).summary
         base = simulate(apply_factors(spec.baseline, spec.factors, values), spec.seed).summary
-        assert got == {"diff:cost_total": row["cost_total"] - base["cost_total"],
-                       "diff:arrests": row["arrests"] - base["arrests"],
-                       "lead_enrollments": float(row["lead_enrollments"])}
+        assert {k: got[k] for k in spec.outcomes} == {
+            "diff:cost_total": row["cost_total"] - base["cost_total"],
+            "diff:arrests": row["arrests"] - base["arrests"],
+            "lead_enrollments": float(row["lead_enrollments"])}
     assert together[2] != together[0]  # AB_2 (a LEAD-only value) forked from A and acted
 
 
@@ -696,3 +697,29 @@ def test_scale_factors_are_labelled_as_scales_in_every_export(tmp_path):
     assert "x1" in pd.read_parquet(tmp_path / "design.parquet").columns
     settings = json.loads((tmp_path / "sweep.json").read_text())["settings"]
     assert "x1_scale" not in json.dumps(settings)
+
+
+def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(tmp_path,
+                                                                               capsys):
+    """Runs store every outcome, so adding one to the spec only re-analyses; asking for a
+    diff: outcome in an unpaired sweep is a different sweep (its baseline never ran)."""
+    spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
+                                                        "population = 500\nyears = 0.2"))
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    assert "bookings" not in pd.read_csv(out / "runs.csv").columns  # only what was asked
+    spec.write_text(spec.read_text().replace('"lead_enrollments"]',
+                                             '"lead_enrollments", "bookings"]'))
+    capsys.readouterr()
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    assert "Resumed: 16 of 16" in capsys.readouterr().out
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs["bookings"].notna().all() and runs["bookings"].nunique() > 1
+    assert set(pd.read_csv(out / "indices.csv")["outcome"]) >= {"bookings", "arrests"}
+
+    spec.write_text(spec.read_text().replace('scenario = "tiny_pilot.toml"',
+                                             'scenario = "tiny_pilot.toml"\n'
+                                             'baseline = "system_as_usual"')
+                    .replace('"bookings"]', '"diff:bookings"]'))
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    assert "it differs in: baseline, paired" in capsys.readouterr().err

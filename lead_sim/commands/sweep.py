@@ -57,10 +57,9 @@ def handle(args: argparse.Namespace) -> int:
         check_scheduler(args.scheduler)
     open_store(spec, out, LeadTarget.from_spec(spec))  # so is a folder holding something else
     rows = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
-    paired = any(o.startswith("diff:") for o in spec.outcomes)
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
           f"rows x {spec.reps} replicate(s) = {rows * spec.reps} runs "
-          f"({'scenario and baseline' if paired else 'one simulation'} each).")
+          f"({'scenario and baseline' if spec.paired else 'one simulation'} each).")
     try:
         done = run_sweep(spec, out, executor=args.executor, workers=args.workers,
                          scheduler=args.scheduler, shard_size=args.shard_size,

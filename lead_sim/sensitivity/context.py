@@ -13,7 +13,7 @@ import html
 from lead_sim.params import Params
 from lead_sim.report import years_text
 from lead_sim.scenarios import Scenario, TimelineEntry, load_scenario
-from lead_sim.sensitivity.spec import DIFF, SweepSpec
+from lead_sim.sensitivity.spec import SweepSpec
 from lead_sim.tables import plain, units_note
 
 SCALE_SUFFIX = "_scale"  # a scaled factor's label: it holds a multiplier, not the units
@@ -84,7 +84,7 @@ def units_html(spec: SweepSpec) -> str:
 
 def signs_html(spec: SweepSpec) -> str:
     """The sign convention of diff: outcomes ("" if the sweep has none)."""
-    if not any(o.startswith(DIFF) for o in spec.outcomes):
+    if not spec.paired:
         return ""
     esc = html.escape
     scn, base = esc(spec.scenario.name), esc(spec.baseline.name)

@@ -149,7 +149,8 @@ def settings(spec: SweepSpec, target: Target) -> dict[str, Any]:
 def open_store(spec: SweepSpec, out_dir: str | os.PathLike[str],
                target: Target) -> SweepStore:
     """Check the folder before anything runs (a different sweep there is an input error)."""
-    store = SweepStore(out_dir, settings(spec, target), spec.outcomes, spec.names)
+    stored = target.outcomes if isinstance(target, LeadTarget) else spec.outcomes
+    store = SweepStore(out_dir, settings(spec, target), tuple(stored), spec.names)
     store.check()
     return store
 

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     """Analyse the stored runs and write every output file into the sweep folder."""
-    results = store.results()
+    unasked = set(store.outcomes) - set(spec.outcomes)  # stored for a later look, not shown
+    results = store.results().drop(columns=sorted(unasked))
     design = store.design()
     labels = factor_labels(spec)
     result = relabel(analyse(spec, design, results), labels)

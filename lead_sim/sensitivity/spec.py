@@ -105,13 +105,23 @@ class SweepSpec:
     def option(self, key: str) -> Any:
         return self.options.get(key, OPTIONS[self.method][key])
 
+    @property
+    def paired(self) -> bool:
+        """Whether each run is a scenario and baseline pair (some outcome is a ``diff:``)."""
+        return any(o.startswith(DIFF) for o in self.outcomes)
+
     def fingerprint_data(self) -> dict[str, Any]:
-        """Everything that decides the runs' numbers (for resume checks and manifests)."""
+        """Everything that decides the runs' numbers (for resume checks and manifests).
+
+        The outcomes analysed are not in it: a lead_sim run stores every outcome (see
+        :meth:`LeadTarget.from_spec`), so a finished sweep can analyse another one without
+        running again. Whether runs are paired with the baseline is.
+        """
         return {
             "name": self.name, "method": self.method, "samples": self.samples,
             "reps": self.reps, "seed": self.seed, "options": {**OPTIONS[self.method],
                                                               **self.options},
-            "factors": [vars(f) for f in self.factors], "outcomes": list(self.outcomes),
+            "factors": [vars(f) for f in self.factors], "paired": self.paired,
             "scenario": self.scenario.to_dict() if self.scenario else None,
             "baseline": self.baseline.to_dict() if self.baseline else None,
             "population": self.population, "years": self.years,

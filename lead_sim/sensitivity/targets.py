@@ -18,7 +18,7 @@ from typing import Any
 
 from lead_sim.params import REGISTRY
 from lead_sim.scenarios import Scenario
-from lead_sim.sensitivity.spec import DIFF, Factor, SweepSpec
+from lead_sim.sensitivity.spec import DIFF, Factor, SweepSpec, outcome_names
 
 
 def apply_factors(scenario: Scenario, factors: tuple[Factor, ...],
@@ -53,9 +53,13 @@ class LeadTarget:
 
     @classmethod
     def from_spec(cls, spec: SweepSpec) -> LeadTarget:
-        needs_baseline = any(o.startswith(DIFF) for o in spec.outcomes)
-        return cls(spec.scenario, spec.factors, spec.outcomes,
-                   spec.baseline if needs_baseline else None)
+        """The spec's runs, returning every outcome a sweep can analyse (each ``diff:`` one
+        too when runs are paired), not just the spec's: the store keeps them all, so adding an
+        outcome to a finished sweep's spec re-analyses it without running anything again."""
+        names = outcome_names()
+        outcomes = (*names, *(DIFF + n for n in names)) if spec.paired else tuple(names)
+        return cls(spec.scenario, spec.factors, outcomes,
+                   spec.baseline if spec.paired else None)
 
     def __call__(self, values: dict[str, float | int], seed: int) -> dict[str, float]:
         return self.run_rows([values], seed)[0]
