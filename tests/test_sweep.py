@@ -116,6 +116,7 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     failed = runs[runs["status"] == "failed"]
     assert done.failed == len(failed) > 0 and (runs["status"] == "ok").sum() > 0
     assert failed["error"].str.contains("deliberate failure").all()
+    assert not failed["error"].str.contains("\n").any()  # one line per cell
     assert (failed["x1"] < -2.0).all() and failed["y"].isna().all()  # parameters kept
     html = (tmp_path / "report.html").read_text()
     rows = runs["row"].max() + 1

@@ -132,7 +132,8 @@ def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str,
         outcomes, status, error = target(values, seed), "ok", ""
     except Exception as exc:  # recorded, not raised: one bad corner must not stop a sweep
         outcomes, status = {}, "failed"
-        error = f"{type(exc).__name__}: {exc} | {traceback.format_exc(limit=3)[-400:]}"
+        where = " | ".join(line.strip() for line in traceback.format_exc(limit=3).splitlines())
+        error = f"{type(exc).__name__}: {exc} | {where[-400:]}"  # one line: one CSV cell
     return {"run_id": run_id, "status": status, "error": error,
             "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
             **values, **outcomes}
