@@ -724,3 +724,21 @@ def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(
                     .replace('"bookings"]', '"diff:bookings"]'))
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
     assert "it differs in: baseline, paired" in capsys.readouterr().err
+
+
+def test_option_overrides_the_specs_method_options(tmp_path, capsys):
+    """--option M=1 makes a 20-row look at lhs_savings possible (M=10 needs 160 rows); a
+    malformed or unknown option is refused before anything runs."""
+    lhs = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    with pytest.raises(Exception, match="at least 160 rows"):
+        load_spec(lhs, samples=20)
+    assert load_spec(lhs, samples=20, options={"M": 1}).option("M") == 1
+    out = tmp_path / "out"
+    assert main(["sweep", str(lhs), "--out", str(out), "--option", "K=1"]) == 2
+    assert "Unknown key 'K'" in capsys.readouterr().err and not out.exists()
+    for bad, message in (("M=x", "not a whole number or true/false"),
+                         ("M", "expected KEY=VALUE")):
+        with pytest.raises(SystemExit) as stop:  # argparse's own exit for a malformed value
+            main(["sweep", str(lhs), "--out", str(out), "--option", bad])
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err and not out.exists()

@@ -33,12 +33,30 @@ def register(subparsers) -> None:
                         help="override the spec's population")
     parser.add_argument("--years", type=positive_float, default=None,
                         help="override the spec's years")
+    parser.add_argument("--option", action="append", default=[], type=method_option,
+                        metavar="KEY=VALUE",
+                        help="override a method option of the spec's [options], e.g. M=1 for a "
+                             "quick lhs or fast look, second_order=true (repeatable)")
     parser.add_argument("--shard-size", type=positive_int, default=50,
                         help="finished runs per shard file (default 50; a shard is also "
                              "written every 20 s)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="on resume, rerun runs recorded as failed")
     parser.set_defaults(handler=handle)
+
+
+def method_option(text: str) -> tuple[str, bool | int]:
+    """Parse ``--option KEY=VALUE``: a whole number, or true/false (checked with the spec)."""
+    key, sep, raw = (part.strip() for part in text.partition("="))
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
+    if raw.lower() in ("true", "false"):
+        return key, raw.lower() == "true"
+    try:
+        return key, int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{raw}' is not a whole number or true/false (in '{text}')") from None
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -52,7 +70,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.scheduler and args.executor != "dask":
         raise LeadSimError("--scheduler needs --executor dask.")
     spec = load_spec(args.spec, samples=args.samples, reps=args.reps,
-                     population=args.population, years=args.years)
+                     population=args.population, years=args.years, options=dict(args.option))
     if args.scheduler:  # before the header: an unreachable cluster is one line and exit 2
         check_scheduler(args.scheduler)
     open_store(spec, out, LeadTarget.from_spec(spec))  # so is a folder holding something else

@@ -158,8 +158,12 @@ def runs_per_sample(method: str, n: int, d: int, options: dict[str, Any]) -> int
 
 
 def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None = None,
-              population: int | None = None, years: float | None = None) -> SweepSpec:
-    """Read and check a sweep TOML; keyword arguments override the file (quick runs)."""
+              population: int | None = None, years: float | None = None,
+              options: dict[str, Any] | None = None) -> SweepSpec:
+    """Read and check a sweep TOML; keyword arguments override the file (quick runs).
+
+    ``options`` update the file's ``[options]`` (e.g. a smaller ``M`` for a quick LHS look).
+    """
     from lead_sim.runner import check_seeds, prepare  # here: keeps spec parsing import-light
 
     path = Path(path)
@@ -173,7 +177,10 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     if method not in METHODS:
         raise LeadSimError(f"Unknown method '{method}' in {where}.{close_matches(method, METHODS)}"
                            f" Allowed: {', '.join(METHODS)}.")
-    options = _options(data.get("options", {}), method, where)
+    raw_options = data.get("options", {})
+    if options:
+        raw_options = {**(raw_options if isinstance(raw_options, dict) else {}), **options}
+    options = _options(raw_options, method, where)
     samples = _whole(samples if samples is not None else data["samples"], "samples", where)
     reps = _whole(reps if reps is not None else data.get("reps", 1), "reps", where)
     seed = data.get("seed", 0)
