@@ -75,7 +75,7 @@ def bench(args: argparse.Namespace) -> int:
     result = {
         "spec": full.name, "method": spec.method, "executor": args.executor,
         "workers": args.workers, "population": spec.population, "years": spec.years,
-        "paired_with_baseline": any(o.startswith("diff:") for o in spec.outcomes),
+        "paired_with_baseline": spec.paired,
         "runs": done.ran, "failed": done.failed, "sweep_seconds": round(done.seconds, 1),
         "wall_seconds_incl_setup": round(wall, 1), "runs_per_second": round(rate, 3),
         "worker_seconds_per_run_median": round(float(timing["seconds"].median()), 2),

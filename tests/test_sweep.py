@@ -646,7 +646,8 @@ def test_a_large_fast_sample_is_not_flagged(tmp_path):
     run_sweep(ishigami_spec("fast", 300), tmp_path, target=IshigamiTarget(), executor="serial",
               progress=False)
     page = (tmp_path / "report.html").read_text()
-    assert "points per search curve (16" not in page
+    assert "300 points per search curve" in page  # the sample size is reported
+    assert "points per search curve (16" not in page  # but not flagged: the small test is
 
 
 def test_discovery_reports_only_boxes_denser_than_the_base_rate():
@@ -742,3 +743,21 @@ def test_option_overrides_the_specs_method_options(tmp_path, capsys):
             main(["sweep", str(lhs), "--out", str(out), "--option", bad])
         assert stop.value.code == 2
         assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_a_folder_from_a_version_that_stores_other_outcomes_is_refused(tmp_path, capsys,
+                                                                       monkeypatch):
+    """The outcomes each run stores come from the code; a sweep folder written when that list
+    was different is refused (not resumed into a store with missing columns)."""
+    from lead_sim.sensitivity import spec as spec_module
+
+    spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
+                                                        "population = 500\nyears = 0.2"))
+    out = tmp_path / "out"
+    fewer = [n for n in spec_module.outcome_names() if n != "cost_housing"]
+    monkeypatch.setattr("lead_sim.sensitivity.targets.outcome_names", lambda: fewer)
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    assert "written by another version of lead_sim" in capsys.readouterr().err

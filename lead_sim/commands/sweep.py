@@ -15,7 +15,8 @@ def register(subparsers) -> None:
         description="Run a sensitivity sweep described by SPEC (a TOML file, see "
                     "configs/sweeps/). Results stream into DIR as they finish; running the "
                     "same command again after an interruption finishes only the missing runs. "
-                    "Writes indices.csv, convergence.csv, runs.csv, figures and report.html.")
+                    "Writes indices.csv, convergence.csv, runs.csv, discovery.csv (lhs with "
+                    "[[discovery]]), figures and report.html.")
     parser.add_argument("spec", help="sweep spec TOML (e.g. configs/sweeps/sobol_core.toml)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep folder")
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
@@ -91,8 +92,9 @@ def handle(args: argparse.Namespace) -> int:
     rate = f"{done.runs_per_second:.2f} runs/s" if done.ran else "nothing left to run"
     print(f"Ran {done.ran} runs in {done.seconds:.1f} s ({rate}); {done.failed} failed.")
     if done.failed:
-        print("Outcomes missing for failed runs are not analysed (report.html says which); "
-              "errors are in runs.csv. Rerun with --retry-failed to retry them.")
-    print(f"Results in {done.out_dir}/: indices.csv, convergence.csv, runs.csv, report.html, "
-          f"figures/ (shards in shards/).")
+        print("Failed runs are left out of the analysis (report.html says what that leaves "
+              "out); their errors are in runs.csv. Rerun with --retry-failed to retry them.")
+    discovery = " discovery.csv," if spec.discovery else ""
+    print(f"Results in {done.out_dir}/: indices.csv, convergence.csv, runs.csv,{discovery} "
+          f"report.html, figures/ (shards in shards/).")
     return 0

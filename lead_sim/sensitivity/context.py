@@ -53,10 +53,10 @@ def dates_html(spec: SweepSpec) -> str:
     years = f", from years = {spec.years:g}" if spec.years else ""
     parts = [f"<p><b>Simulated dates:</b> {scn.start_date} to {scn.end_date} "
              f"({years_text(scn.days)}{years}).</p>"]
-    base = spec.baseline
+    base = spec.baseline if spec.paired else None  # an unpaired sweep never runs it
     if base and (base.start_date, base.end_date) != (scn.start_date, scn.end_date):
         parts.append(f"<p>Baseline {esc(base.name)}: {base.start_date} to {base.end_date}.</p>")
-    for s in (scn, spec.baseline):
+    for s in (scn, base):
         missed = not_simulated(s) if s else []
         if not missed:
             continue

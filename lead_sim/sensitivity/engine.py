@@ -139,9 +139,16 @@ def evaluate(target: Target, task: tuple[int, dict[str, Any], int]) -> dict[str,
             **values, **outcomes}
 
 
+def stored_outcomes(spec: SweepSpec, target: Target) -> tuple[str, ...]:
+    """The outcomes each run stores: all a lead_sim run gives, or the spec's for a test target."""
+    return tuple(getattr(target, "outcomes", spec.outcomes))
+
+
 def settings(spec: SweepSpec, target: Target) -> dict[str, Any]:
-    """What decides the numbers: the spec and the target (for the resume fingerprint)."""
-    data = spec.fingerprint_data()
+    """What decides the stored numbers (for the resume fingerprint): the spec, the outcomes
+    each run stores (a lead_sim version that stores others cannot resume the folder), and a
+    test target's own settings."""
+    data = {**spec.fingerprint_data(), "stored_outcomes": list(stored_outcomes(spec, target))}
     if not isinstance(target, LeadTarget):
         data["target"] = repr(target)
     return data
@@ -150,8 +157,8 @@ def settings(spec: SweepSpec, target: Target) -> dict[str, Any]:
 def open_store(spec: SweepSpec, out_dir: str | os.PathLike[str],
                target: Target) -> SweepStore:
     """Check the folder before anything runs (a different sweep there is an input error)."""
-    stored = target.outcomes if isinstance(target, LeadTarget) else spec.outcomes
-    store = SweepStore(out_dir, settings(spec, target), tuple(stored), spec.names)
+    store = SweepStore(out_dir, settings(spec, target), stored_outcomes(spec, target),
+                       spec.names)
     store.check()
     return store
 
@@ -193,9 +200,9 @@ def _execute(store: SweepStore, target: Target, tasks: TaskGroups, executor: str
     bar = progress_bar(tasks.runs, "sweep", "run", enabled=progress, smoothing=0.05)
     # closing() stops the executor (terminating its workers) before the writer's last flush,
     # also when Ctrl-C lands here between results rather than inside the executor's wait
-    runs = run_tasks(fn, tasks, executor, workers, scheduler)
-    with bar, store.writer(shard_size) as writer, contextlib.closing(runs):
-        for _, records in runs:
+    finished = run_tasks(fn, tasks, executor, workers, scheduler)  # records of each group
+    with bar, store.writer(shard_size) as writer, contextlib.closing(finished):
+        for _, records in finished:
             for record in records:
                 writer.add(record)
                 failed += record["status"] != "ok"

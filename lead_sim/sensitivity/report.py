@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     """Analyse the stored runs and write every output file into the sweep folder."""
     unasked = set(store.outcomes) - set(spec.outcomes)  # stored for a later look, not shown
-    results = store.results().drop(columns=sorted(unasked))
+    results = store.results().drop(columns=sorted(unasked), errors="ignore")
     design = store.design()
     labels = factor_labels(spec)
     result = relabel(analyse(spec, design, results), labels)
@@ -51,6 +51,7 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     counts = results["status"].value_counts().to_dict()
     manifest = build_manifest(
         sweep=spec.name, spec_file=spec.source, fingerprint=store.key, settings=store.settings,
+        outcomes=list(spec.outcomes),
         runs=len(results), status_counts=counts, skipped_outcomes=result.skipped,
         last_invocation={"ran": run.ran, "resumed": run.resumed, "failed": run.failed,
                          "seconds": round(run.seconds, 2),
@@ -70,11 +71,6 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     page = render_html(spec, result, discovery, counts, figures)
     writers["report.html"] = lambda path: path.write_text(page, encoding="utf-8")
     return write_folder(store.dir, writers)
-
-
-#: Appended to a ``scale`` factor's name wherever a reader sees it (CSV exports, figures,
-#: report), so a multiplier of 1.61 does not read as $1.61. The design, the shards and the
-#: resume fingerprint keep the bare parameter name.
 
 
 def factor_labels(spec: SweepSpec) -> dict[str, str]:
@@ -320,7 +316,7 @@ def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
     """What the sweep did and what its numbers stand for, before any number."""
     esc = html.escape
     scenario = esc(spec.scenario.name) if spec.scenario else "(test function)"
-    base = f", baseline {esc(spec.baseline.name)}" if spec.baseline else ""
+    base = f", baseline {esc(spec.baseline.name)}" if spec.paired else ""
     parts = [
         f"<p>Method <b>{spec.method}</b>, {spec.samples:,} {SAMPLE_WORDS[spec.method]}, "
         f"{plural(spec.reps, 'replicate')} per sample row; scenario {scenario}{base}.</p>",
@@ -366,7 +362,8 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
         parts.append(f"<p><b>No usable 95% interval</b> for {esc(', '.join(missing))}: "
                      "SALib's bootstrap gave none, or a width of 0 (to rounding). Read those "
                      "indices as point estimates of unknown precision.</p>")
-    reasons = [*([fast_too_small(spec)] if fast_too_small(spec) else []),
+    fast = fast_too_small(spec)
+    reasons = [*([fast] if fast else []),
                *(["some indices fall outside 0 to 1, which shares of variance cannot"]
                  if out_of_range(spec, frame) else []),
                *([f"{main} still moves when the sample is halved"] if not stable else []),

@@ -74,8 +74,11 @@ class SweepStore:
         theirs = json.loads(json.dumps(stored.get("settings") or {}, default=str))
         ours = json.loads(json.dumps(self.settings, default=str))
         differs = sorted(k for k in {*theirs, *ours} if theirs.get(k) != ours.get(k))
+        if {*theirs} != {*ours} or differs == ["stored_outcomes"]:
+            return "written by another version of lead_sim, which stores other results"
+        differs = [k for k in differs if k != "stored_outcomes"]  # they follow from the rest
         if not differs:
-            return "another spec, sample size, population, years or seed"
+            return "another scenario, parameters, method, sample size, population, years or seed"
         return "it differs in: " + ", ".join(differs)
 
     def open(self, design: pd.DataFrame) -> None:
