@@ -186,12 +186,8 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
     assert together[2] != together[0]  # AB_2 (a LEAD-only value) forked from A and acted
 
 
-TINY_USUAL = """
-name = "tiny_usual"
-extends = "system_as_usual"
-start_date = 2011-09-01
-end_date = 2012-02-29
-"""
+TINY_USUAL = TINY_SCENARIO.replace("tiny_pilot", "tiny_usual").replace("pilot_2011",
+                                                                       "system_as_usual")
 TINY_PAIRED = """
 name = "tiny_paired"
 scenario = "tiny_pilot.toml"
