@@ -757,3 +757,34 @@ def test_a_folder_from_a_version_that_stores_other_outcomes_is_refused(tmp_path,
     capsys.readouterr()
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
     assert "written by another version of lead_sim" in capsys.readouterr().err
+
+
+def test_slow_groups_are_written_as_they_come_and_fast_ones_batched(tmp_path, monkeypatch):
+    """A group finishing a second or more after the previous one goes to disk at once (a
+    kill -9 then loses only what is still running); quick groups wait for shard_size."""
+    from lead_sim.sensitivity.store import SweepStore
+
+    now = [0.0]
+    monkeypatch.setattr("lead_sim.sensitivity.store.time.monotonic", lambda: now[0])
+    store = SweepStore(tmp_path, {"test": 1}, ("y",), ["x1"])
+    store.open(pd.DataFrame({"run_id": [0], "row": [0], "rep": [0], "seed": [0], "x1": [0.0]}))
+
+    def group(first: int, size: int = 2) -> list[dict]:
+        return [{"run_id": i, "status": "ok", "error": "", "seconds": 1.0, "cpu_seconds": 1.0,
+                 "x1": 0.5, "y": float(i)} for i in range(first, first + size)]
+
+    def shards() -> int:
+        return len(list((tmp_path / "shards").glob("part-*.parquet")))
+
+    with store.writer(shard_size=50, flush_seconds=20.0) as writer:
+        for i, at in enumerate((0.01, 0.02, 0.03)):  # quick: kept in the buffer
+            now[0] = at
+            writer.add(group(2 * i))
+        assert shards() == 0
+        now[0] = 4.0  # slow: written with what was waiting
+        writer.add(group(6))
+        assert shards() == 1 and len(store.records()) == 8
+        now[0] = 9.0
+        writer.add(group(8))
+        assert shards() == 2
+    store.close()

@@ -40,7 +40,8 @@ def register(subparsers) -> None:
                              "quick lhs or fast look, second_order=true (repeatable)")
     parser.add_argument("--shard-size", type=positive_int, default=50,
                         help="finished runs per shard file (default 50; a shard is also "
-                             "written every 20 s)")
+                             "written every 20 s, and after every group of runs when runs "
+                             "take seconds, as lead_sim runs do)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="on resume, rerun runs recorded as failed")
     parser.set_defaults(handler=handle)

@@ -203,9 +203,8 @@ def _execute(store: SweepStore, target: Target, tasks: TaskGroups, executor: str
     finished = run_tasks(fn, tasks, executor, workers, scheduler)  # records of each group
     with bar, store.writer(shard_size) as writer, contextlib.closing(finished):
         for _, records in finished:
-            for record in records:
-                writer.add(record)
-                failed += record["status"] != "ok"
+            writer.add(records)
+            failed += sum(record["status"] != "ok" for record in records)
             if failed:  # before the update, so the line it may print counts them
                 bar.set_postfix(failed=failed, refresh=False)
             bar.update(len(records))

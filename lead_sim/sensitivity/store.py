@@ -155,20 +155,32 @@ class SweepStore:
         return table.sort_values("run_id").reset_index(drop=True)
 
 
+SLOW_GROUP_SECONDS = 1.0  # groups this far apart are written as they come
+
+
 class ShardWriter:
-    """Buffers finished runs and writes them as a shard every ``shard_size`` runs or seconds."""
+    """Buffers finished runs and writes them as a shard every ``shard_size`` runs or
+    ``flush_seconds``, or at once when runs are slow.
+
+    A group of runs that arrives :data:`SLOW_GROUP_SECONDS` or more after the previous one is
+    written straight away: a shard then costs little next to the runs, and a ``kill -9`` loses
+    only the groups still running. Fast runs (test functions) are batched into fewer files.
+    """
 
     def __init__(self, store: SweepStore, shard_size: int, flush_seconds: float) -> None:
         self.store = store
         self.shard_size = shard_size
         self.flush_seconds = flush_seconds
         self.buffer: list[dict[str, Any]] = []
-        self.last = time.monotonic()
+        self.last = self.last_group = time.monotonic()
 
-    def add(self, record: dict[str, Any]) -> None:
-        self.buffer.append(record)
-        if (len(self.buffer) >= self.shard_size
-                or time.monotonic() - self.last >= self.flush_seconds):
+    def add(self, records: list[dict[str, Any]]) -> None:
+        """Take one finished group's records."""
+        now = time.monotonic()
+        slow = now - self.last_group >= SLOW_GROUP_SECONDS
+        self.last_group = now
+        self.buffer.extend(records)
+        if slow or len(self.buffer) >= self.shard_size or now - self.last >= self.flush_seconds:
             self.flush()
 
     def flush(self) -> None:
