@@ -788,3 +788,18 @@ def test_slow_groups_are_written_as_they_come_and_fast_ones_batched(tmp_path, mo
         writer.add(group(8))
         assert shards() == 2
     store.close()
+
+
+def test_morris_labels_of_nearby_points_do_not_overlap():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lead_sim.sensitivity.report import _morris
+
+    names = ["eligible_max_grams", "hr_severe_sud", "hr_homeless", "contact_rate"]
+    frame = pd.DataFrame({"parameter": names, "mu_star": [1.0, 1.02, 1.01, 5.0],
+                          "sigma": [2.0, 2.03, 2.01, 6.0], "mu_star_conf": 0.1})
+    fig = _morris("y", frame)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    assert len(boxes) == 4
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

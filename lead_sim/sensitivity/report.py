@@ -195,16 +195,30 @@ def _morris(outcome: str, frame: pd.DataFrame) -> Figure:
     ax = fig.add_subplot()
     conf = frame["mu_star_conf"].where(usable_interval(frame["mu_star"], frame["mu_star_conf"]))
     ax.errorbar(frame["mu_star"], frame["sigma"], xerr=conf, fmt="o", ms=4, capsize=2)
-    top = frame.nlargest(8, "mu_star")
-    for _, r in top.iterrows():
-        ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
+    _label_points(ax, frame.nlargest(8, "mu_star"))
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v)))
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (interaction / non-linearity)")
     ax.set_title(f"Morris screening: {outcome}", fontsize=10)
     return fig
+
+
+def _label_points(ax, top: pd.DataFrame, size: float = 7.0) -> None:
+    """Name the most influential parameters beside their points, moving a label up while it
+    would overlap one already placed (nearby points are common in a Morris plot)."""
+    ax.autoscale_view()
+    to_points = 72.0 / ax.figure.dpi
+    placed: list[tuple[float, float, float]] = []  # left, bottom, width of each label (points)
+    for _, r in top.sort_values("sigma").iterrows():
+        x, y = (v * to_points for v in ax.transData.transform((r["mu_star"], r["sigma"])))
+        width, dy = 0.55 * size * len(r["parameter"]), 3.0
+        while any(x < px + pw and px < x + width and abs(y + dy - py) < 1.3 * size
+                  for px, py, pw in placed):
+            dy += 1.3 * size
+        placed.append((x, y + dy, width))
+        ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=size,
+                    xytext=(3, dy), textcoords="offset points")
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
