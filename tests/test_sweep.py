@@ -803,3 +803,24 @@ def test_morris_labels_of_nearby_points_do_not_overlap():
     boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
     assert len(boxes) == 4
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+@dataclass(frozen=True)
+class OddSeedFails(IshigamiTarget):
+    """Fails rows with x1 < 0 on odd seeds only: those rows keep one of two replicates."""
+
+    def __call__(self, values, seed):
+        if seed % 2 and values["x1"] < 0:
+            raise RuntimeError("deliberate failure")
+        return super().__call__(values, seed)
+
+
+def test_rows_that_lost_some_replicates_are_named_in_the_report(tmp_path):
+    spec = ishigami_spec("sobol", 16, reps=2)  # seeds 11 and 12
+    run_sweep(spec, tmp_path, target=OddSeedFails(), executor="serial", progress=False)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    thinned = runs[runs["status"] == "failed"]["row"].nunique()
+    assert thinned == (runs.query("rep == 0")["x1"] < 0).sum() > 0
+    page = (tmp_path / "report.html").read_text()
+    assert f"{thinned} sample rows are averaged over fewer than their 2 replicates" in page
+    assert "not analysed" not in page  # every row still has a successful run

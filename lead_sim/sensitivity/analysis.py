@@ -40,6 +40,7 @@ class Analysis:
     indices: pd.DataFrame
     convergence: pd.DataFrame
     skipped: dict[str, str] = field(default_factory=dict)
+    thinned_rows: int = 0  # sample rows averaged over fewer replicates (some runs failed)
 
 
 def row_means(spec: SweepSpec, results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
@@ -85,7 +86,14 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
     conv = (pd.concat(checks, ignore_index=True) if checks
             else pd.DataFrame(columns=["outcome", "parameter", "index", "full", "half"]))
     conv["difference"] = conv["full"] - conv["half"]
-    return Analysis(table, conv, skipped)
+    return Analysis(table, conv, skipped, thinned_rows(spec, results))
+
+
+def thinned_rows(spec: SweepSpec, results: pd.DataFrame) -> int:
+    """Sample rows with some, but not all, replicates successful: their means rest on fewer
+    seeds than the others', which a reader should know (none when ``reps`` is 1)."""
+    ok = results[results["status"] == "ok"].groupby("row").size()
+    return int(((ok > 0) & (ok < spec.reps)).sum())
 
 
 def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:

@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +85,8 @@ def relabel(result: Analysis, labels: dict[str, str]) -> Analysis:
     def named(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(parameter=frame["parameter"].map(lambda n: labels.get(n, n)))
 
-    return Analysis(named(result.indices), named(result.convergence), result.skipped)
+    return replace(result, indices=named(result.indices),
+                   convergence=named(result.convergence))
 
 
 def _discovery(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame,
@@ -429,6 +431,11 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
         *([f"<p>{esc(spec.description)}</p>"] if spec.description else []),
         *header_html(spec, counts),
     ]
+    if result.thinned_rows:
+        parts.append(f"<p class='warn'>{result.thinned_rows:,} sample rows are averaged over "
+                     f"fewer than their {spec.reps} replicates, because some of their runs "
+                     "failed (runs.csv says which); rerun with --retry-failed to restore "
+                     "them.</p>")
     for outcome, reason in result.skipped.items():
         parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
     for outcome, frame in result.indices.groupby("outcome", sort=False):
