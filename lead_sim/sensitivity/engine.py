@@ -28,6 +28,10 @@ from lead_sim.sensitivity.targets import LeadTarget
 
 Target = Callable[[dict[str, Any], int], dict[str, float]]
 
+# Runs sent to a worker together at most: a bigger group shares a little more history, but an
+# interrupted sweep loses the groups in flight, and a cluster has fewer tasks to spread.
+MAX_GROUP_RUNS = 12
+
 
 @dataclass
 class SweepRun:
@@ -86,11 +90,6 @@ class TaskGroups(Sequence):
     def _task(self, k: int) -> tuple[int, dict[str, Any], int]:
         raw = dict(zip(self.spec.names, self.values[k].tolist()))
         return int(self.run_ids[k]), applied_values(self.spec, raw), int(self.seeds[k])
-
-
-# Runs sent to a worker together at most: a bigger group shares a little more history, but an
-# interrupted sweep loses the groups in flight, and a cluster has fewer tasks to spread.
-MAX_GROUP_RUNS = 12
 
 
 def block_size(spec: SweepSpec) -> int:
