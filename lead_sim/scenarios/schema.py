@@ -79,6 +79,19 @@ class Scenario:
         """The same scenario with start values of some parameters replaced."""
         return replace(self, params={**self.params, **overrides})
 
+    def definition(self) -> dict[str, Any]:
+        """What decides a run of the scenario, JSON-ready: its dates, start values and dated
+        changes, without its name, description, notes or file. Two scenarios with the same
+        definition give the same run for a seed (sweeps use it to share runs and to tell a
+        resumable folder from another sweep's)."""
+        return {
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "params": dict(self.params),
+            "timeline": [{"date": e.date.isoformat(), "cover": list(e.cover), "set": dict(e.set)}
+                         for e in self.timeline],
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description, for manifests."""
         return {

@@ -122,17 +122,10 @@ class SweepSpec:
             "reps": self.reps, "seed": self.seed, "options": {**OPTIONS[self.method],
                                                               **self.options},
             "factors": [vars(f) for f in self.factors], "paired": self.paired,
-            "scenario": _definition(self.scenario), "baseline": _definition(self.baseline),
+            "scenario": self.scenario.definition() if self.scenario else None,
+            "baseline": self.baseline.definition() if self.baseline else None,
             "population": self.population, "years": self.years,
         }
-
-
-def _definition(scenario: Scenario | None) -> dict[str, Any] | None:
-    """A scenario as the fingerprint sees it: without the file path it was read from, so a
-    moved checkout or another machine can resume the sweep."""
-    if scenario is None:
-        return None
-    return {k: v for k, v in scenario.to_dict().items() if k != "source"}
 
 
 def check_samples(method: str, n: int, factors: int, options: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ checked against known answers.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -79,7 +80,7 @@ class LeadTarget:
 
         def add(scenario: Scenario) -> str:
             scenario = defer_lead_params(scenario)
-            key = _definition(scenario)
+            key = json.dumps(scenario.definition(), sort_keys=True)
             if key not in distinct:
                 distinct[key] = replace(scenario, name=f"{scenario.name}#{len(distinct)}")
             return distinct[key].name
@@ -100,12 +101,6 @@ class LeadTarget:
             else:
                 out[name] = float(row[name])
         return out
-
-
-def _definition(scenario: Scenario) -> str:
-    """What decides a run of ``scenario`` (dates, start values, timeline), as a dict key."""
-    return repr((scenario.start_date, scenario.end_date, sorted(scenario.params.items()),
-                 [(e.date, e.cover, sorted(e.set.items())) for e in scenario.timeline]))
 
 
 @dataclass(frozen=True)
