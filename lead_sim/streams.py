@@ -14,6 +14,7 @@ The hash is vectorised with numpy's wrapping uint64 arithmetic; it costs about a
 from __future__ import annotations
 
 import hashlib
+import math
 
 import numpy as np
 from scipy.special import ndtri
@@ -88,12 +89,16 @@ class Streams:
             key = self._kind_keys[kind] = int(_key(self.seed, int.from_bytes(digest, "little")))
         return key
 
+    def _day_key(self, kind: str, day: int) -> int:
+        """``_key(seed, kind, day)``, from the cached key of (seed, kind)."""
+        return _mix_int(self._kind(kind) + int(day) + 0x9E3779B97F4A7C15)
+
     def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""
         n = len(ids)
         if n == 0:
             return np.empty(0)
-        key = _mix_int(self._kind(kind) + int(day) + 0x9E3779B97F4A7C15)  # _key(seed, kind, day)
+        key = self._day_key(kind, day)
         if n <= _SMALL:  # most days touch a handful of people
             return np.array(_unit_floats(np.asarray(ids).tolist(), key))
         z = np.asarray(ids, dtype=np.uint64) * _GOLDEN  # array arithmetic wraps silently
@@ -107,6 +112,10 @@ class Streams:
 
     def uniform_columns(self, kind: str, day: int, ids: np.ndarray, k: int) -> np.ndarray:
         """A (len(ids), k) array of uniforms: k independent draws per person in one call."""
+        n = len(ids)
+        if n * k <= _SMALL:  # the draws of a person or two: Python ints beat three numpy calls
+            wide = [i * k + j for i in np.asarray(ids).tolist() for j in range(k)]
+            return np.array(_unit_floats(wide, self._day_key(kind, day))).reshape(n, k)
         wide = np.asarray(ids, dtype=np.int64)[:, None] * k + np.arange(k)
         return self.uniform(kind, day, wide.ravel()).reshape(len(ids), k)
 
@@ -120,8 +129,11 @@ class Streams:
         The exponential waiting time is rounded up, so an event with rate r happens on a given
         day with probability about 1 - exp(-r), as a daily Bernoulli draw would.
         """
-        if len(ids) == 0:
+        n = len(ids)
+        if n == 0:
             return np.empty(0, np.int32)
+        if n <= _SMALL:
+            return self._few_waits(kind, day, ids, rate)
         # In place and with a Python max for a scalar rate: most calls draw for a few people,
         # so the number of numpy calls, not the arithmetic, is the cost. -log(u) / r and
         # log(u) / -r are the same floating-point number.
@@ -132,3 +144,15 @@ class Streams:
         np.maximum(wait, 1, out=wait)
         np.minimum(wait, 1e9, out=wait)
         return wait.astype(np.int32)
+
+    def _few_waits(self, kind: str, day: int, ids: np.ndarray,
+                   rate: np.ndarray | float) -> np.ndarray:
+        """:meth:`waits` for a handful of ids, in Python floats: the same arithmetic (IEEE
+        log, division and ceiling) without the seven numpy calls that would cost more."""
+        u = _unit_floats(np.asarray(ids).tolist(), self._day_key(kind, day))
+        if isinstance(rate, float):
+            rates = [max(rate, 1e-12)] * len(u)
+        else:
+            rates = np.broadcast_to(np.maximum(rate, 1e-12), len(u)).tolist()
+        return np.array([min(max(math.ceil(math.log(x) / -r), 1), 1_000_000_000)
+                         for x, r in zip(u, rates)], np.int32)

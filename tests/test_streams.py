@@ -33,3 +33,16 @@ def test_waits_match_the_daily_hazard():
     assert waits.min() >= 1
     # mean of ceil(Exp(rate)) is 1 / (1 - exp(-rate)) ~ 100.5; sd of the mean ~ 0.32
     assert abs(waits.mean() - 1 / (1 - np.exp(-rate))) < 1.5
+
+
+def test_waits_and_columns_do_not_depend_on_who_else_is_drawn():
+    # a few ids take a pure-Python path, many take numpy's: both must give the same numbers
+    s, crowd = Streams(9), np.arange(0, 50_000, 37)
+    rates = np.geomspace(1e-6, 2.0, len(crowd))
+    many_waits = s.waits("w", 3, crowd, rates)
+    many_columns = s.uniform_columns("c", 3, crowd, 4)
+    for i in (0, 1, 500, len(crowd) - 1):
+        few = crowd[[i, i - 1]]
+        assert np.array_equal(s.waits("w", 3, few, rates[[i, i - 1]]), many_waits[[i, i - 1]])
+        assert np.array_equal(s.uniform_columns("c", 3, few, 4), many_columns[[i, i - 1]])
+    assert s.waits("w", 3, crowd[:1], 0.0)[0] == s.waits("w", 3, crowd[:20], 0.0)[0]
