@@ -91,7 +91,12 @@ class StopSignals:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()  # imports every command: a second or two
+    except KeyboardInterrupt:  # Ctrl-C while loading: nothing has started, no traceback
+        print("lead-sim: interrupted.", file=sys.stderr)
+        return 130
+    args = parser.parse_args(argv)
     with StopSignals():
         return _handle(args)
 

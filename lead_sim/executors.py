@@ -14,6 +14,7 @@ lost: it has already been yielded).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import resource_tracker
 from typing import Any
 
 from lead_sim.errors import LeadSimError
@@ -48,12 +50,19 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: str = "l
 
 def check_scheduler(scheduler: str) -> None:
     """Fail with a clear message if the Dask scheduler cannot be reached (before any work)."""
+    _connect(scheduler).close()
+
+
+def _connect(scheduler: str) -> Any:
+    """A Dask client of the scheduler at ``scheduler``; an address that is malformed
+    (``localhost:abc``, an unknown scheme) or unreachable is an input error."""
     from dask.distributed import Client
 
     try:
-        Client(scheduler, timeout="10s").close()
-    except OSError as exc:
-        raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from None
+        return Client(scheduler, timeout="10s")
+    except (OSError, ValueError, TypeError) as exc:
+        raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}. Give an "
+                           "address such as tcp://HOST:8786 (dask scheduler prints it).") from None
 
 
 def _init_worker(parent: int) -> None:
@@ -86,6 +95,29 @@ def _not_a_cancelled_run(record: logging.LogRecord) -> bool:
     message = record.getMessage()
     return ("ended with CancelledError" not in message
             and "Failed to communicate with scheduler" not in message)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back while a local Dask cluster starts, and keep it from its workers.
+
+    The workers are started from threads the cluster creates here, and a new thread and a
+    new process inherit the signals their creator blocks. With SIGINT blocked meanwhile, a
+    Ctrl-C in the first seconds no longer reaches workers still importing (each printed a
+    KeyboardInterrupt traceback, and closing a cluster whose worker had died that way raised
+    another); it waits, and is raised here once the cluster is up, which then closes cleanly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread handles signals
+        return
+    # multiprocessing's resource tracker, started on first use, unblocks SIGINT in the thread
+    # that starts it, which would be the cluster's: start it now, before blocking.
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _exit_with(parent: int) -> None:
@@ -148,17 +180,15 @@ def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, preload=[__name__])
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise LeadSimError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from None
+    cluster = client = None
     try:
+        if scheduler is None:
+            with _sigint_held():
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, preload=[__name__])
+            client = Client(cluster)
+        else:
+            client = _connect(scheduler)
         # A cluster's size is known only once connected: keep a few tasks per worker thread
         # queued so remote workers never idle, but never the whole sweep.
         threads = sum(client.nthreads().values()) or workers
@@ -182,6 +212,7 @@ def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
                 stream.add(new)
                 next_task += 1
     finally:
-        client.close()
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()

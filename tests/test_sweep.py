@@ -396,6 +396,34 @@ def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_grou
     assert sorted(runs["run_id"]) == list(range(16)) and (runs["status"] == "ok").all()
 
 
+def test_ctrl_c_while_the_dask_cluster_starts_is_quiet(tmp_path):
+    """Ctrl-C in the seconds a local Dask cluster takes to start reaches no worker that is
+    still importing (each used to print a KeyboardInterrupt traceback): it waits until the
+    cluster is up, then stops the sweep as usual."""
+    spec = write_spec(tmp_path / "early.toml", TINY)
+    out = tmp_path / "early"
+    proc = subprocess.Popen(_sweep_cmd(spec, out, "dask"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "design.parquet").exists():  # the cluster starts right after
+            assert proc.poll() is None and time.monotonic() < deadline, "the sweep never began"
+            time.sleep(0.02)
+        time.sleep(0.5)  # workers are being spawned and import for a few seconds
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        deadline = time.monotonic() + 10
+        while _group_alive(proc.pid):
+            assert time.monotonic() < deadline, "worker processes outlived the stopped sweep"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+
+
 def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
     spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
                                                         "population = 500\nyears = 0.2"))
@@ -414,11 +442,12 @@ def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
     assert (out / "indices.csv").read_text() == before
 
 
-def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path):
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "localhost:abc", "bogus://host:1"])
+def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path, address):
     spec = write_spec(tmp_path / "s.toml", TINY)
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "lead_sim.cli", "sweep", str(spec), "--out",
-                           str(out), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"],
+                           str(out), "--executor", "dask", "--scheduler", address],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stdout == "", done.stdout
     assert done.stderr.count("\n") == 1 and "Cannot reach the Dask scheduler" in done.stderr
