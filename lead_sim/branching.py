@@ -43,18 +43,16 @@ def divergence_day(a: Scenario, b: Scenario) -> int:
 
 
 def lead_start_day(scenario: Scenario) -> int | None:
-    """The first day LEAD can act (an area covered, or a programme budget), or None if never."""
-    if scenario.params.get("budget_usd_per_year", 0) > 0:
-        return 0
-    days = [scenario.day_of(e) for e in scenario.timeline
-            if e.cover or e.set.get("budget_usd_per_year", 0) > 0]
+    """The first day LEAD can act, when it first covers an area (it spends nothing before:
+    :meth:`LeadModel.budget`), or None if never."""
+    days = [scenario.day_of(e) for e in scenario.timeline if e.cover]
     return min(days) if days else None
 
 
 def defer_lead_params(scenario: Scenario) -> Scenario:
     """The same scenario with its LEAD-only parameters set on the day LEAD starts instead.
 
-    Before LEAD first covers an area or is funded, nobody is in it, so the values of
+    Before LEAD first covers an area, nobody is in it and it spends nothing, so the values of
     :data:`~lead_sim.params.LEAD_ONLY` parameters change nothing and runs differ only in what
     they simulate afterwards. Moving those values to a timeline entry on that day (dropping
     them altogether if LEAD never starts) makes scenarios that differ only in them identical

@@ -111,7 +111,14 @@ class LeadModel(mesa.Model):
 
     # ---- helpers used by the agents -----------------------------------------------------------
     def budget(self) -> float:
-        """The programme budget for the simulated population (a sample of the county's)."""
+        """The programme budget for the simulated population (a sample of the county's).
+
+        LEAD spends nothing until it covers an area: before that nobody can be referred, and a
+        budget set earlier (or given to a scenario without LEAD, e.g. by ``--set``) would pay
+        idle case managers and show as a cost of the programme that never ran.
+        """
+        if not self.covered.any():
+            return 0.0
         p = self.p
         return p["budget_usd_per_year"] * p["population"] / p["reference_population"]
 
@@ -159,10 +166,12 @@ class LeadModel(mesa.Model):
 
     def _apply_policy(self, day: int) -> None:
         for entry in self.timeline.get(day, ()):
+            launched = not self.covered.any() and bool(entry.cover)  # the budget starts now
             for key in entry.cover:
                 self.covered[AREA_KEYS.index(key)] = True
             if entry.set:
                 self.p = self.p.updated(entry.set)
+            if entry.set or launched:
                 self._apply_settings(set(entry.set))
 
     def _apply_settings(self, changed: set[str]) -> None:

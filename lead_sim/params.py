@@ -212,7 +212,8 @@ _DECLARED: list[Param] = [
        kind="choice", choices=("budget", "demand"), sweepable=False),
     # ---- capacity ---------------------------------------------------------------------------
     _p("budget_usd_per_year", 0.0, 0.0, 100_000_000.0, "USD/year", "capacity",
-       "Annual LEAD programme budget, turned into case managers and service slots.",
+       "Annual LEAD programme budget, turned into case managers and service slots (spent "
+       "only once LEAD covers an area).",
        "O3 ($800,000/yr pilot), O19 (city funding); set by scenario timelines", lead_only=True),
     _p("case_management_share", 0.7, 0.0, 1.0, "share", "capacity",
        "Share of the programme budget spent on case managers (the rest on treatment and "

@@ -58,15 +58,17 @@ def test_rows_differing_only_in_lead_parameters_share_the_days_before_lead():
     assert tree["high"].summary != tree[low.name].summary
 
 
-def test_a_scenario_without_lead_drops_lead_parameters_and_a_funded_one_keeps_them():
+def test_a_scenario_without_lead_drops_lead_parameters_even_with_a_budget():
+    """LEAD starts when it first covers an area; a budget alone (``--set`` on the baseline)
+    buys nothing, so its LEAD-only values can be dropped without changing the run."""
     usual = defer_lead_params(prepare("system_as_usual", overrides=off_default(0.6), **SIZE))
     assert lead_start_day(usual) is None
     assert not set(usual.params) & LEAD_ONLY
     assert all(not set(e.set) & LEAD_ONLY for e in usual.timeline)
     funded = prepare("system_as_usual", overrides={"budget_usd_per_year": 1e6, "caseload_cap": 30},
                      **SIZE)
-    assert lead_start_day(funded) == 0
-    assert defer_lead_params(funded) == funded
+    assert lead_start_day(funded) is None
+    assert_same_run(simulate(funded, 5), simulate(defer_lead_params(funded), 5))
 
 
 def test_a_lead_only_change_before_lead_starts_is_carried_to_the_start():

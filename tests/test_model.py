@@ -50,6 +50,22 @@ def test_state_and_caseload_invariants_hold_every_day():
     assert model.record.frame()["lead_active"].max() > 0  # the checks saw LEAD at work
 
 
+def test_lead_spends_nothing_until_it_covers_an_area():
+    """A budget set before LEAD covers any area (or given to a scenario without LEAD, as
+    ``--set budget_usd_per_year=...`` does to the baseline) would pay case managers with no
+    one to refer to them: a cost of a programme that never ran, shown as LEAD's."""
+    usual = prepare("system_as_usual", population=3_000, years=2,
+                    overrides={"budget_usd_per_year": 2e6})
+    frame = LeadModel(usual, seed=1).run().record.frame()
+    assert frame["cost_lead_case_management"].sum() == 0 and frame["case_managers"].max() == 0
+    pilot = prepare("pilot_2011", population=3_000, years=3,
+                    overrides={"budget_usd_per_year": 2e6})  # from 2010; the pilot from Oct 2011
+    frame = LeadModel(pilot, seed=1).run().record.frame()
+    launch = (dt.date(2011, 10, 1) - pilot.start_date).days
+    paid = frame["cost_lead_case_management"].to_numpy() > 0
+    assert not paid[:launch].any() and paid[launch:].all()
+
+
 def test_a_budget_for_part_of_a_case_manager_buys_a_part_time_one():
     """At 3,000 people the pilot's scaled budget pays for 0.6 of a case manager: that must be
     one case manager with 60% of the caseload places and 60% of the cost, not nobody."""
