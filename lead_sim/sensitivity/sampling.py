@@ -41,9 +41,11 @@ def sample(spec: SweepSpec) -> np.ndarray:
         from SALib.sample import fast_sampler
 
         return fast_sampler.sample(prob, n, M=spec.option("M"), seed=seed)
-    from SALib.sample import latin
+    if spec.method == "lhs":
+        from SALib.sample import latin
 
-    return latin.sample(prob, n, seed=seed)
+        return latin.sample(prob, n, seed=seed)
+    raise ValueError(f"No sampler for method {spec.method!r} (load_spec should have refused it).")
 
 
 def design(spec: SweepSpec) -> pd.DataFrame:
