@@ -166,15 +166,16 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
     once (LEAD-only values deferred to LEAD's start, one baseline for rows that differ only
     in them). Each row must still get exactly what its own separate runs give."""
     from lead_sim.runner import simulate
-    from lead_sim.sensitivity.sampling import design
+    from lead_sim.sensitivity.sampling import applied_values, design
     from lead_sim.sensitivity.targets import LeadTarget, apply_factors
 
     (tmp_path / "tiny_usual.toml").write_text(TINY_USUAL)
     spec = load_spec(write_spec(tmp_path / "tiny.toml", TINY_PAIRED))
     target = LeadTarget.from_spec(spec)
     block = design(spec).query("row < 5")  # A, AB_1, AB_2, AB_3, B
-    rows = [dict(zip(spec.names, r)) for r in block[spec.names].itertuples(index=False)]
-    rows = [{**r, "caseload_cap": round(r["caseload_cap"])} for r in rows]
+    rows = [applied_values(spec, dict(zip(spec.names, r)))
+            for r in block[spec.names].itertuples(index=False)]
+    assert all(isinstance(r["caseload_cap"], int) for r in rows)
     together = target.run_rows(rows, spec.seed)
     for values, got in zip(rows, together, strict=True):
         row = simulate(apply_factors(spec.scenario, spec.factors, values), spec.seed).summary
@@ -435,6 +436,8 @@ def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path):
     (('"cost_total"', '"diff:cost_totl"'), "Did you mean: diff:cost_total"),
     (('method = "sobol"', 'method = "sobel"'), "Unknown method 'sobel'"),
     (("[parameters]", "[parameters]\npopulation = {}"), "cannot be swept"),
+    (("[parameters]", "[parameters]\ncaseload_cap = { low = 5.5, high = 40 }"),
+     "takes whole numbers (participants), so its low and high must be whole numbers too"),
 ])
 def test_bad_specs_fail_before_any_run(tmp_path, capsys, change, message):
     spec = write_spec(tmp_path / "bad.toml", TINY.replace(*change))
@@ -492,6 +495,63 @@ def test_set_holds_everywhere_and_scale_keeps_the_timeline_shape():
     assert scenario_values(out, "budget_usd_per_year") == [2.0 * b for b in budgets]
     assert [e.date for e in out.timeline] == [e.date for e in scn.timeline]  # dates untouched
     assert scenario_values(scn, "green_light_share") != [0.4]  # the original is not changed
+
+
+def test_integer_factors_take_every_whole_number_equally_often_within_their_bounds():
+    """A fine even grid over [low, high] (what a uniform sample approaches) gives each whole
+    number in the bounds the same share, the end values included (rounding gave them half);
+    values on or just past the edges (Morris grids, floating-point noise) stay inside."""
+    from collections import Counter
+
+    import numpy as np
+
+    from lead_sim.sensitivity.sampling import applied_values
+
+    factors = (Factor("caseload_cap", 15, 80, "int"), Factor("uneven", 5.2, 9.7, "int"),
+               Factor("budget", 0.5, 2.0, how="scale"), Factor("x", -1.0, 1.0))
+    spec = SweepSpec(name="ints", method="lhs", factors=factors, samples=40, outcomes=("y",))
+    counts: dict[str, Counter] = {"caseload_cap": Counter(), "uneven": Counter()}
+    for share in np.linspace(0.0, 1.0, 65_001):
+        raw = {f.name: f.low + share * (f.high - f.low) for f in factors}
+        applied = applied_values(spec, raw)
+        for name, counter in counts.items():
+            assert isinstance(applied[name], int)
+            counter[applied[name]] += 1
+        assert applied["budget"] == raw["budget"] and applied["x"] == raw["x"]  # as sampled
+    for name, whole in (("caseload_cap", range(15, 81)), ("uneven", range(6, 10))):
+        assert sorted(counts[name]) == list(whole), name
+        assert max(counts[name].values()) - min(counts[name].values()) <= 2, name
+    edges = {"caseload_cap": (15 - 1e-9, 80 + 1e-9), "uneven": (5.2 - 1e-9, 9.7 + 1e-9),
+             "budget": (1.0, 1.0), "x": (0.0, 0.0)}
+    assert applied_values(spec, {n: v[0] for n, v in edges.items()})["caseload_cap"] == 15
+    assert applied_values(spec, {n: v[1] for n, v in edges.items()})["caseload_cap"] == 80
+    assert applied_values(spec, {n: v[0] for n, v in edges.items()})["uneven"] == 6
+    assert applied_values(spec, {n: v[1] for n, v in edges.items()})["uneven"] == 9
+
+
+def test_a_folder_whose_integer_parameters_were_rounded_the_old_way_is_refused(tmp_path):
+    """Runs of such a folder rounded integer parameters (end values half as likely); finishing
+    it with runs mapped the new way would mix two samples. Sweeps without integer parameters
+    keep their fingerprint, so their folders still resume."""
+    import json
+
+    from lead_sim.errors import LeadSimError
+    from lead_sim.sensitivity.store import fingerprint
+
+    factors = (Factor("x1", -3, 3, "int"), Factor("x2", -PI, PI), Factor("x3", -PI, PI))
+    spec = SweepSpec(name="ints", method="sobol", factors=factors, samples=4, seed=11,
+                     outcomes=("y",))
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False,
+              report=False)
+    meta_path = tmp_path / "sweep.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["settings"]["whole_numbers"]  # as written before the mapping was recorded
+    meta["fingerprint"] = fingerprint(meta["settings"])
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(LeadSimError, match="older lead_sim, which rounded sampled integer"):
+        run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False,
+                  report=False)
+    assert "whole_numbers" not in ishigami_spec("sobol", 4).fingerprint_data()
 
 
 def test_scale_that_leaves_the_registry_bounds_is_refused(tmp_path, capsys):
