@@ -850,6 +850,35 @@ def test_slow_groups_are_written_as_they_come_and_fast_ones_batched(tmp_path, mo
     store.close()
 
 
+@pytest.mark.parametrize("missing", ["design.parquet", "sweep.json"])
+def test_a_start_killed_while_writing_its_first_files_is_finished_next_time(tmp_path, missing):
+    """A start killed between writing sweep.json and the design leaves a folder holding only
+    one of them (the reverse order was written before): the next start completes the sweep
+    as if nothing had happened. A folder with anything else is still refused."""
+    from lead_sim.errors import LeadSimError
+    from lead_sim.sensitivity.engine import open_store
+    from lead_sim.sensitivity.sampling import design
+
+    spec, target = ishigami_spec("sobol", 4), IshigamiTarget()
+    whole = tmp_path / "whole"
+    run_sweep(spec, whole, target=target, executor="serial", progress=False, report=False)
+    out = tmp_path / "killed"
+    store = open_store(spec, out, target)
+    store.open(design(spec))
+    store.close()
+    (out / missing).unlink()
+    (out / f".tmp-0123-{missing}").write_text("half written")
+    done = run_sweep(spec, out, target=target, executor="serial", progress=False, report=False)
+    assert done.ran == done.total == 20 and done.failed == 0
+    pd.testing.assert_frame_equal(open_store(spec, out, target).results(),
+                                  open_store(spec, whole, target).results())
+    assert not list(out.glob(".tmp-*"))
+
+    (out / "sweep.json").unlink()  # finished runs without a fingerprint: not ours to reuse
+    with pytest.raises(LeadSimError, match="is not a sweep folder"):
+        open_store(spec, out, target)
+
+
 def test_morris_labels_of_nearby_points_do_not_overlap():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
