@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lead_sim.errors import LeadSimError
+from lead_sim.sensitivity.sampling import DESIGN_KEYS
 
 RECORD_KEYS = ("run_id", "status", "error", "seconds", "cpu_seconds")
 TIMING = ("seconds", "cpu_seconds")
@@ -174,7 +175,7 @@ class SweepStore:
         Timing columns are left out, so an interrupted-and-resumed sweep gives a table equal to
         an uninterrupted one.
         """
-        design = self.design()[["run_id", "row", "rep", "seed"]]
+        design = self.design()[list(DESIGN_KEYS)]
         records = self.records().drop(columns=list(TIMING), errors="ignore")
         table = design.merge(records, on="run_id", how="left")
         table["status"] = table["status"].fillna("missing")
