@@ -850,6 +850,34 @@ def test_slow_groups_are_written_as_they_come_and_fast_ones_batched(tmp_path, mo
     store.close()
 
 
+def _ok_or_failed(run_id: int, ok: bool, y: float = math.nan, error: str = "") -> dict:
+    return {"run_id": run_id, "status": "ok" if ok else "failed", "error": error,
+            "seconds": 1.0, "cpu_seconds": 1.0, "x1": 0.5, "y": y}
+
+
+def test_records_keep_a_success_over_any_failure_of_the_same_run(tmp_path):
+    """--retry-failed appends a new record for a rerun failure: whatever order the shards
+    hold them in, a run that succeeded once counts as done, and one that only failed keeps
+    its latest error."""
+    from lead_sim.sensitivity.store import SweepStore
+
+    store = SweepStore(tmp_path, {"test": 1}, ("y",), ["x1"])
+    table = pd.DataFrame({"run_id": range(4), "row": range(4), "rep": 0, "seed": 0,
+                          "x1": 0.5})
+    store.open(table)
+    store.write_shard([_ok_or_failed(0, True, 1.0), _ok_or_failed(1, False, error="first"),
+                       _ok_or_failed(2, False, error="first")])
+    store.write_shard([_ok_or_failed(0, False, error="later"), _ok_or_failed(1, True, 2.0),
+                       _ok_or_failed(2, False, error="second")])
+    records = store.records().set_index("run_id")
+    assert list(records.index) == [0, 1, 2]
+    assert list(records["status"]) == ["ok", "ok", "failed"]
+    assert list(records["y"].iloc[:2]) == [1.0, 2.0] and records.loc[2, "error"] == "second"
+    assert list(store.pending(table)) == [3]
+    assert list(store.pending(table, retry_failed=True)) == [2, 3]
+    store.close()
+
+
 @pytest.mark.parametrize("missing", ["design.parquet", "sweep.json"])
 def test_a_start_killed_while_writing_its_first_files_is_finished_next_time(tmp_path, missing):
     """A start killed between writing sweep.json and the design leaves a folder holding only
