@@ -166,15 +166,16 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
     once (LEAD-only values deferred to LEAD's start, one baseline for rows that differ only
     in them). Each row must still get exactly what its own separate runs give."""
     from lead_sim.runner import simulate
-    from lead_sim.sensitivity.sampling import design
+    from lead_sim.sensitivity.sampling import applied_values, design
     from lead_sim.sensitivity.targets import LeadTarget, apply_factors
 
     (tmp_path / "tiny_usual.toml").write_text(TINY_USUAL)
     spec = load_spec(write_spec(tmp_path / "tiny.toml", TINY_PAIRED))
     target = LeadTarget.from_spec(spec)
     block = design(spec).query("row < 5")  # A, AB_1, AB_2, AB_3, B
-    rows = [dict(zip(spec.names, r)) for r in block[spec.names].itertuples(index=False)]
-    rows = [{**r, "caseload_cap": round(r["caseload_cap"])} for r in rows]
+    rows = [applied_values(spec, dict(zip(spec.names, r)))
+            for r in block[spec.names].itertuples(index=False)]
+    assert all(isinstance(r["caseload_cap"], int) for r in rows)
     together = target.run_rows(rows, spec.seed)
     for values, got in zip(rows, together, strict=True):
         row = simulate(apply_factors(spec.scenario, spec.factors, values), spec.seed).summary
@@ -464,6 +465,8 @@ def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path, address)
     (('"cost_total"', '"diff:cost_totl"'), "Did you mean: diff:cost_total"),
     (('method = "sobol"', 'method = "sobel"'), "Unknown method 'sobel'"),
     (("[parameters]", "[parameters]\npopulation = {}"), "cannot be swept"),
+    (("[parameters]", "[parameters]\ncaseload_cap = { low = 5.5, high = 40 }"),
+     "takes whole numbers (participants), so its low and high must be whole numbers too"),
 ])
 def test_bad_specs_fail_before_any_run(tmp_path, capsys, change, message):
     spec = write_spec(tmp_path / "bad.toml", TINY.replace(*change))
@@ -521,6 +524,63 @@ def test_set_holds_everywhere_and_scale_keeps_the_timeline_shape():
     assert scenario_values(out, "budget_usd_per_year") == [2.0 * b for b in budgets]
     assert [e.date for e in out.timeline] == [e.date for e in scn.timeline]  # dates untouched
     assert scenario_values(scn, "green_light_share") != [0.4]  # the original is not changed
+
+
+def test_integer_factors_take_every_whole_number_equally_often_within_their_bounds():
+    """A fine even grid over [low, high] (what a uniform sample approaches) gives each whole
+    number in the bounds the same share, the end values included (rounding gave them half);
+    values on or just past the edges (Morris grids, floating-point noise) stay inside."""
+    from collections import Counter
+
+    import numpy as np
+
+    from lead_sim.sensitivity.sampling import applied_values
+
+    factors = (Factor("caseload_cap", 15, 80, "int"), Factor("uneven", 5.2, 9.7, "int"),
+               Factor("budget", 0.5, 2.0, how="scale"), Factor("x", -1.0, 1.0))
+    spec = SweepSpec(name="ints", method="lhs", factors=factors, samples=40, outcomes=("y",))
+    counts: dict[str, Counter] = {"caseload_cap": Counter(), "uneven": Counter()}
+    for share in np.linspace(0.0, 1.0, 65_001):
+        raw = {f.name: f.low + share * (f.high - f.low) for f in factors}
+        applied = applied_values(spec, raw)
+        for name, counter in counts.items():
+            assert isinstance(applied[name], int)
+            counter[applied[name]] += 1
+        assert applied["budget"] == raw["budget"] and applied["x"] == raw["x"]  # as sampled
+    for name, whole in (("caseload_cap", range(15, 81)), ("uneven", range(6, 10))):
+        assert sorted(counts[name]) == list(whole), name
+        assert max(counts[name].values()) - min(counts[name].values()) <= 2, name
+    edges = {"caseload_cap": (15 - 1e-9, 80 + 1e-9), "uneven": (5.2 - 1e-9, 9.7 + 1e-9),
+             "budget": (1.0, 1.0), "x": (0.0, 0.0)}
+    assert applied_values(spec, {n: v[0] for n, v in edges.items()})["caseload_cap"] == 15
+    assert applied_values(spec, {n: v[1] for n, v in edges.items()})["caseload_cap"] == 80
+    assert applied_values(spec, {n: v[0] for n, v in edges.items()})["uneven"] == 6
+    assert applied_values(spec, {n: v[1] for n, v in edges.items()})["uneven"] == 9
+
+
+def test_a_folder_whose_integer_parameters_were_rounded_the_old_way_is_refused(tmp_path):
+    """Runs of such a folder rounded integer parameters (end values half as likely); finishing
+    it with runs mapped the new way would mix two samples. Sweeps without integer parameters
+    keep their fingerprint, so their folders still resume."""
+    import json
+
+    from lead_sim.errors import LeadSimError
+    from lead_sim.sensitivity.store import fingerprint
+
+    factors = (Factor("x1", -3, 3, "int"), Factor("x2", -PI, PI), Factor("x3", -PI, PI))
+    spec = SweepSpec(name="ints", method="sobol", factors=factors, samples=4, seed=11,
+                     outcomes=("y",))
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False,
+              report=False)
+    meta_path = tmp_path / "sweep.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["settings"]["whole_numbers"]  # as written before the mapping was recorded
+    meta["fingerprint"] = fingerprint(meta["settings"])
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(LeadSimError, match="older lead_sim, which rounded sampled integer"):
+        run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False,
+                  report=False)
+    assert "whole_numbers" not in ishigami_spec("sobol", 4).fingerprint_data()
 
 
 def test_scale_that_leaves_the_registry_bounds_is_refused(tmp_path, capsys):
@@ -817,6 +877,63 @@ def test_slow_groups_are_written_as_they_come_and_fast_ones_batched(tmp_path, mo
         writer.add(group(8))
         assert shards() == 2
     store.close()
+
+
+def _ok_or_failed(run_id: int, ok: bool, y: float = math.nan, error: str = "") -> dict:
+    return {"run_id": run_id, "status": "ok" if ok else "failed", "error": error,
+            "seconds": 1.0, "cpu_seconds": 1.0, "x1": 0.5, "y": y}
+
+
+def test_records_keep_a_success_over_any_failure_of_the_same_run(tmp_path):
+    """--retry-failed appends a new record for a rerun failure: whatever order the shards
+    hold them in, a run that succeeded once counts as done, and one that only failed keeps
+    its latest error."""
+    from lead_sim.sensitivity.store import SweepStore
+
+    store = SweepStore(tmp_path, {"test": 1}, ("y",), ["x1"])
+    table = pd.DataFrame({"run_id": range(4), "row": range(4), "rep": 0, "seed": 0,
+                          "x1": 0.5})
+    store.open(table)
+    store.write_shard([_ok_or_failed(0, True, 1.0), _ok_or_failed(1, False, error="first"),
+                       _ok_or_failed(2, False, error="first")])
+    store.write_shard([_ok_or_failed(0, False, error="later"), _ok_or_failed(1, True, 2.0),
+                       _ok_or_failed(2, False, error="second")])
+    records = store.records().set_index("run_id")
+    assert list(records.index) == [0, 1, 2]
+    assert list(records["status"]) == ["ok", "ok", "failed"]
+    assert list(records["y"].iloc[:2]) == [1.0, 2.0] and records.loc[2, "error"] == "second"
+    assert list(store.pending(table)) == [3]
+    assert list(store.pending(table, retry_failed=True)) == [2, 3]
+    store.close()
+
+
+@pytest.mark.parametrize("missing", ["design.parquet", "sweep.json"])
+def test_a_start_killed_while_writing_its_first_files_is_finished_next_time(tmp_path, missing):
+    """A start killed between writing sweep.json and the design leaves a folder holding only
+    one of them (the reverse order was written before): the next start completes the sweep
+    as if nothing had happened. A folder with anything else is still refused."""
+    from lead_sim.errors import LeadSimError
+    from lead_sim.sensitivity.engine import open_store
+    from lead_sim.sensitivity.sampling import design
+
+    spec, target = ishigami_spec("sobol", 4), IshigamiTarget()
+    whole = tmp_path / "whole"
+    run_sweep(spec, whole, target=target, executor="serial", progress=False, report=False)
+    out = tmp_path / "killed"
+    store = open_store(spec, out, target)
+    store.open(design(spec))
+    store.close()
+    (out / missing).unlink()
+    (out / f".tmp-0123-{missing}").write_text("half written")
+    done = run_sweep(spec, out, target=target, executor="serial", progress=False, report=False)
+    assert done.ran == done.total == 20 and done.failed == 0
+    pd.testing.assert_frame_equal(open_store(spec, out, target).results(),
+                                  open_store(spec, whole, target).results())
+    assert not list(out.glob(".tmp-*"))
+
+    (out / "sweep.json").unlink()  # finished runs without a fingerprint: not ours to reuse
+    with pytest.raises(LeadSimError, match="is not a sweep folder"):
+        open_store(spec, out, target)
 
 
 def test_morris_labels_of_nearby_points_do_not_overlap():

@@ -8,6 +8,7 @@ the same seeds for every row (common random numbers), so rows differ only in the
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -41,9 +42,11 @@ def sample(spec: SweepSpec) -> np.ndarray:
         from SALib.sample import fast_sampler
 
         return fast_sampler.sample(prob, n, M=spec.option("M"), seed=seed)
-    from SALib.sample import latin
+    if spec.method == "lhs":
+        from SALib.sample import latin
 
-    return latin.sample(prob, n, seed=seed)
+        return latin.sample(prob, n, seed=seed)
+    raise ValueError(f"No sampler for method {spec.method!r} (load_spec should have refused it).")
 
 
 def design(spec: SweepSpec) -> pd.DataFrame:
@@ -63,7 +66,7 @@ def design(spec: SweepSpec) -> pd.DataFrame:
 
 
 def applied_values(spec: SweepSpec, raw: dict[str, float]) -> dict[str, float | int]:
-    """Sampled values as the model receives them: integer parameters rounded to whole numbers.
+    """Sampled values as the model receives them: integer parameters as whole numbers.
 
     The analysis keeps reading the raw SALib values, whose layout (Morris steps, Sobol
     blocks) it relies on.
@@ -71,5 +74,18 @@ def applied_values(spec: SweepSpec, raw: dict[str, float]) -> dict[str, float | 
     out: dict[str, float | int] = {}
     for f in spec.factors:
         value = float(raw[f.name])
-        out[f.name] = int(min(max(round(value), f.low), f.high)) if f.kind == "int" else value
+        out[f.name] = whole_number(value, f.low, f.high) if f.kind == "int" else value
     return out
+
+
+def whole_number(value: float, low: float, high: float) -> int:
+    """The whole number in ``ceil(low) .. floor(high)`` that a value sampled in [low, high] picks.
+
+    [low, high] is cut into one equal slice per whole number, so each is equally likely under a
+    uniform sample. Rounding would give the two end values half a slice each (15 and 80 half as
+    often as 16 .. 79). The top edge ``high`` (which Morris grids reach) belongs to the last
+    slice, and values outside [low, high] are held at the ends, so the result never leaves them.
+    """
+    first, last = math.ceil(low), math.floor(high)
+    share = (value - low) / (high - low)
+    return min(max(first + math.floor(share * (last - first + 1)), first), last)

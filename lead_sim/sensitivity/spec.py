@@ -42,6 +42,11 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "lhs": {"M": 10},
 }
 DIFF = "diff:"
+#: How sampled values of integer parameters become whole numbers
+#: (:func:`lead_sim.sensitivity.sampling.whole_number`). Part of the fingerprint of a sweep with
+#: integer parameters, so a folder whose runs were rounded the older way (end values half as
+#: likely) is refused rather than finished with runs mapped this way.
+WHOLE_NUMBERS = "equal slices of [low, high], one per whole number"
 
 
 def outcome_names() -> list[str]:
@@ -115,9 +120,11 @@ class SweepSpec:
 
         The outcomes analysed are not in it: a lead_sim run stores every outcome (see
         :meth:`LeadTarget.from_spec`), so a finished sweep can analyse another one without
-        running again. Whether runs are paired with the baseline is.
+        running again. Whether runs are paired with the baseline is, and so is how integer
+        parameters become whole numbers, for sweeps that have some (others keep the
+        fingerprint they had before that entry existed).
         """
-        return {
+        data = {
             "name": self.name, "method": self.method, "samples": self.samples,
             "reps": self.reps, "seed": self.seed, "options": {**OPTIONS[self.method],
                                                               **self.options},
@@ -126,6 +133,9 @@ class SweepSpec:
             "baseline": self.baseline.definition() if self.baseline else None,
             "population": self.population, "years": self.years,
         }
+        if any(f.kind == "int" for f in self.factors):
+            data["whole_numbers"] = WHOLE_NUMBERS
+        return data
 
 
 def check_samples(method: str, n: int, factors: int, options: dict[str, Any]) -> None:
@@ -304,6 +314,10 @@ def _factor(name: str, bounds: dict[str, Any], where: str,
         raise LeadSimError(
             f"Bounds {low:g} to {high:g} of the {at} are not allowed: they must satisfy "
             f"{param.low:g} <= low < high <= {param.high:g} {param.unit} (the registry's).")
+    if param.kind == "int" and not all(float(v).is_integer() for v in (low, high)):
+        raise LeadSimError(
+            f"Bounds {low:g} to {high:g} of the {at} are not allowed: the parameter takes whole "
+            f"numbers ({param.unit}), so its low and high must be whole numbers too.")
     return Factor(name, float(low), float(high), param.kind, "set")
 
 

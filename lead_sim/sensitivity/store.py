@@ -29,9 +29,13 @@ import numpy as np
 import pandas as pd
 
 from lead_sim.errors import LeadSimError
+from lead_sim.sensitivity.sampling import DESIGN_KEYS
 
 RECORD_KEYS = ("run_id", "status", "error", "seconds", "cpu_seconds")
 TIMING = ("seconds", "cpu_seconds")
+#: What a start killed before it wrote sweep.json can leave in the folder (the lock, an empty
+#: shards folder, and the design, which earlier versions wrote before sweep.json).
+START_LEFTOVERS = (".lock", "shards", "design.parquet")
 
 
 def fingerprint(data: dict[str, Any]) -> str:
@@ -64,16 +68,29 @@ class SweepStore:
                     f"'{self.dir}' holds a different sweep ({self._differences(stored)}). Use "
                     f"a new --out folder, or delete '{self.dir}' to start over.")
             return True
-        if self.dir.exists() and any(self.dir.iterdir()):
+        if self.dir.exists() and not self._only_start_leftovers():
             raise LeadSimError(f"'{self.dir}' exists and is not a sweep folder; choose an empty "
                                f"or new --out folder.")
         return False
+
+    def _only_start_leftovers(self) -> bool:
+        """True if the folder (without sweep.json) holds nothing a sweep needs to keep: at most
+        what a start killed before writing sweep.json leaves, and no finished runs. Such a
+        folder is started afresh instead of being refused as someone else's."""
+        names = [p.name for p in self.dir.iterdir()]
+        if not all(n in START_LEFTOVERS or n.startswith(".tmp-") for n in names):
+            return False
+        return not any(self.shards.glob("part-*.parquet"))
 
     def _differences(self, stored: dict[str, Any]) -> str:
         """Which settings differ from the sweep stored in the folder, for the refusal."""
         theirs = json.loads(json.dumps(stored.get("settings") or {}, default=str))
         ours = json.loads(json.dumps(self.settings, default=str))
         differs = sorted(k for k in {*theirs, *ours} if theirs.get(k) != ours.get(k))
+        if "whole_numbers" in ours and "whole_numbers" not in theirs:
+            return ("written by an older lead_sim, which rounded sampled integer parameters to "
+                    "whole numbers another way (end values half as likely); its runs cannot be "
+                    "finished with runs mapped the new way")
         if {*theirs} != {*ours} or differs == ["stored_outcomes"]:
             return "written by another version of lead_sim, which stores other results"
         differs = [k for k in differs if k != "stored_outcomes"]  # they follow from the rest
@@ -82,9 +99,28 @@ class SweepStore:
         return "it differs in: " + ", ".join(differs)
 
     def open(self, design: pd.DataFrame) -> None:
-        """Create the folder (or reopen it), take the lock, and write the design once."""
+        """Create the folder (or reopen it), take the lock, and write sweep.json and the design.
+
+        sweep.json is written first: a folder holding it is recognised as this sweep, so a start
+        killed before the design is on disk is finished by the next one, which writes it then.
+        A design found without sweep.json is a leftover of such a start and is written anew.
+        """
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        for stale in (*self.dir.glob(".tmp-*"), *self.shards.glob(".tmp-*")):
+            stale.unlink(missing_ok=True)  # left by a process killed mid-write
+        meta_path = self.dir / "sweep.json"
+        fresh = not meta_path.exists()
+        if fresh:
+            meta = {"fingerprint": self.key, "settings": self.settings}
+            _atomic(meta_path,
+                    lambda p: p.write_text(json.dumps(meta, indent=2, default=str) + "\n"))
         self.shards.mkdir(exist_ok=True)
+        if fresh or not (self.dir / "design.parquet").exists():
+            _atomic(self.dir / "design.parquet", lambda p: design.to_parquet(p, index=False))
+
+    def _lock(self) -> None:
+        """Hold the folder's lock until :meth:`close`, so two processes never fill it at once."""
         handle = (self.dir / ".lock").open("w")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -92,14 +128,6 @@ class SweepStore:
             handle.close()
             raise LeadSimError(f"Another sweep process is writing into '{self.dir}'.") from None
         self._lock_handle = handle
-        for stale in self.shards.glob(".tmp-*"):
-            stale.unlink(missing_ok=True)  # left by a process killed mid-write
-        if not (self.dir / "design.parquet").exists():
-            _atomic(self.dir / "design.parquet", lambda p: design.to_parquet(p, index=False))
-        if not (self.dir / "sweep.json").exists():
-            meta = {"fingerprint": self.key, "settings": self.settings}
-            _atomic(self.dir / "sweep.json",
-                    lambda p: p.write_text(json.dumps(meta, indent=2, default=str) + "\n"))
 
     def close(self) -> None:
         if self._lock_handle is not None:
@@ -147,7 +175,7 @@ class SweepStore:
         Timing columns are left out, so an interrupted-and-resumed sweep gives a table equal to
         an uninterrupted one.
         """
-        design = self.design()[["run_id", "row", "rep", "seed"]]
+        design = self.design()[list(DESIGN_KEYS)]
         records = self.records().drop(columns=list(TIMING), errors="ignore")
         table = design.merge(records, on="run_id", how="left")
         table["status"] = table["status"].fillna("missing")
