@@ -62,6 +62,13 @@ contact_rate = { low = 0.001, high = 0.003 }
 diversion_propensity = { low = 0.1, high = 0.9 }
 """
 
+# Long enough (64 runs of 2,000 people) that a signal sent once the first shard is on disk
+# lands while runs are still going, even on an idle machine: TINY's 16 runs can all be done
+# in the moment between the first shard and the signal.
+STOPPABLE = TINY.replace("samples = 4", "samples = 16").replace("population = 500",
+                                                                 "population = 2000")
+STOPPABLE_RUNS = 64
+
 
 # ---- known answers through the real sweep path ------------------------------------------------
 def test_sobol_recovers_ishigami_indices(tmp_path):
@@ -330,7 +337,7 @@ def _start_sweep_until_a_shard(spec, out, stderr, executor="local") -> subproces
 
 
 def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
-    spec = write_spec(tmp_path / "resume.toml", TINY)
+    spec = write_spec(tmp_path / "resume.toml", STOPPABLE)
     out = tmp_path / "killed"
     proc = _start_sweep_until_a_shard(spec, out, stderr=subprocess.DEVNULL)
     try:
@@ -346,11 +353,11 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)  # worker processes left behind by the kill
     assert proc.returncode == -signal.SIGKILL
     done_before = sum(len(pd.read_parquet(f)) for f in (out / "shards").glob("part-*.parquet"))
-    assert 0 < done_before < 16 and not (out / "indices.csv").exists()
+    assert 0 < done_before < STOPPABLE_RUNS and not (out / "indices.csv").exists()
 
     resumed = subprocess.run(_sweep_cmd(spec, out), capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"Resumed: {done_before} of 16" in resumed.stdout
+    assert f"Resumed: {done_before} of {STOPPABLE_RUNS}" in resumed.stdout
 
     whole = tmp_path / "whole"
     run_sweep(load_spec(spec), whole, executor="local", workers=2, progress=False)
@@ -358,7 +365,7 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
         pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(whole / name))
     # every run exactly once across the shards of the interrupted-and-resumed sweep
     ids = pd.concat([pd.read_parquet(f) for f in (out / "shards").glob("part-*.parquet")])
-    assert sorted(ids["run_id"]) == list(range(16))
+    assert sorted(ids["run_id"]) == list(range(STOPPABLE_RUNS))
 
 
 @pytest.mark.parametrize(("signals", "to_group", "executor"), [
@@ -369,7 +376,7 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
 def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_group, executor):
     """Ctrl-C (to the whole foreground group, workers included) or SIGTERM stops a sweep
     within seconds, quietly, with every finished run kept; the same command then finishes."""
-    spec = write_spec(tmp_path / "stop.toml", TINY)
+    spec = write_spec(tmp_path / "stop.toml", STOPPABLE)
     out = tmp_path / "stopped"
     proc = _start_sweep_until_a_shard(spec, out, subprocess.PIPE, executor)
     try:
@@ -392,9 +399,9 @@ def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_grou
 
     resumed = subprocess.run(_sweep_cmd(spec, out), capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"Resumed: {kept} of 16" in resumed.stdout
+    assert f"Resumed: {kept} of {STOPPABLE_RUNS}" in resumed.stdout
     runs = pd.read_csv(out / "runs.csv")
-    assert sorted(runs["run_id"]) == list(range(16)) and (runs["status"] == "ok").all()
+    assert sorted(runs["run_id"]) == list(range(STOPPABLE_RUNS)) and (runs["status"] == "ok").all()
 
 
 def test_ctrl_c_while_the_dask_cluster_starts_is_quiet(tmp_path):
