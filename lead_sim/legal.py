@@ -57,11 +57,11 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
     ids_f, filed_f = ids[has], filed[has]
     felony = filed_f == Charge.FELONY
     felonies = np.count_nonzero(felony)
-    m.count("felony_charges", felonies)
-    m.count("misdemeanor_charges", len(felony) - felonies)
+    m.record.add(day, "felony_charges", felonies)
+    m.record.add(day, "misdemeanor_charges", len(felony) - felonies)
     for payer, felony_cost, misdemeanor_cost in CASE_COSTS:
         cost = np.where(felony, p[felony_cost], p[misdemeanor_cost]).sum()
-        m.ledger.charge(m.day, payer, float(cost))
+        m.ledger.charge(day, payer, float(cost))
     pending = pop.pending_charge[ids_f]
     waits = m.streams.waits("court", day, ids_f, 1.0 / p["court_days"])
     pop.disposition_day[ids_f] = np.where(pending == Charge.NONE, day + waits,
@@ -76,8 +76,8 @@ def book(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> None:
     p, pop = m.p, m.population
     if len(ids) == 0:
         return
-    m.count("bookings", len(ids))
-    m.ledger.charge(m.day, "jail", len(ids) * p["booking_cost"])
+    m.record.add(day, "bookings", len(ids))
+    m.ledger.charge(day, "jail", len(ids) * p["booking_cost"])
     m.log(day, "booking", ids, charge)
     held = m.streams.uniform("hold", day, ids) < p["pretrial_hold_share"]
     ids, charge = ids[held], charge[held]
@@ -104,11 +104,11 @@ def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarr
     if state != State.PRISON:  # prison admissions are logged with their sentence
         m.log(day, "jail_admission", ids, 1 if state == State.JAIL_PRETRIAL else 2)
     m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)], day)
-    m.services.interrupt_treatment(ids[pop.in_treatment[ids]], day)
+    m.services.interrupt_treatment(ids[pop.in_treatment[ids]])
     m.program.drop_service_waits(ids)
     if state == State.PRISON:
         m.program.discharge(ids[pop.case_manager[ids] >= 0], day)
-        m.services.end_housing(ids[pop.housed[ids]], day)
+        m.services.end_housing(ids[pop.housed[ids]])
     pop.state[ids] = state
     pop.release_day[ids] = release
     pop.next_contact[ids] = NEVER
@@ -125,10 +125,10 @@ def release(m: LeadModel, day: int) -> None:
         from_prison = pop.state[ids] == State.PRISON
         m.log(day, "prison_release", ids[from_prison])
         m.log(day, "jail_release", ids[~from_prison])
-    return_to_free_state(m, ids, day)
+    return_to_free_state(m, ids)
 
 
-def return_to_free_state(m: LeadModel, ids: np.ndarray, day: int) -> None:
+def return_to_free_state(m: LeadModel, ids: np.ndarray) -> None:
     """Put released people back in the community, or on their caseload if still enrolled."""
     pop = m.population
     if len(ids) == 0:
@@ -178,7 +178,7 @@ def violations(m: LeadModel, day: int) -> None:
         ids = ids[~held]
         if len(ids) == 0:
             return
-    m.count("supervision_violations", len(ids))
+    m.record.add(day, "supervision_violations", len(ids))
     m.log(day, "supervision_violation", ids)
     stay = m.streams.waits("sanction", day, ids, 1.0 / p["violation_jail_days"])
     enter_custody(m, ids, State.JAIL_SENTENCED, day + stay, day)
@@ -205,7 +205,7 @@ def dispose(m: LeadModel, day: int) -> None:
     jail_days = s.waits("jail_days", day, jailed, 1.0 / p["jail_sentence_days"])
     jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY, 3650, 364))
     prison_days = s.waits("prison_days", day, imprisoned, 1.0 / p["prison_days"])
-    m.count("prison_admissions", len(imprisoned))
+    m.record.add(day, "prison_admissions", len(imprisoned))
     m.log(day, "prison_admission", imprisoned)
     enter_custody(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
     enter_custody(m, imprisoned, State.PRISON, day + prison_days, day)
@@ -217,5 +217,5 @@ def dispose(m: LeadModel, day: int) -> None:
                           day)
     freed = ids[~sentenced & (pop.state[ids] == State.JAIL_PRETRIAL)]
     m.log(day, "jail_release", freed)
-    return_to_free_state(m, freed, day)
+    return_to_free_state(m, freed)
 

@@ -122,6 +122,12 @@ def test_custody_during_intake_files_the_held_charge():
     assert pop.held_charge[person[0]] == Charge.NONE
     assert pop.pending_charge[person[0]] == Charge.MISDEMEANOR  # filed, not forgotten
     assert day < pop.disposition_day[person[0]] < NEVER
+    # the filing's case costs land on the day it was filed (the model itself is still at day 0)
+    p = model.p
+    case_cost = sum(p[f"{key}_misdemeanor"] for key in ("prosecution_cost", "defense_cost",
+                                                        "court_cost"))
+    assert model.ledger.daily[day].sum() == pytest.approx(case_cost)
+    assert model.ledger.daily.sum() == pytest.approx(case_cost)
 
 
 def test_bed_days_and_costs_add_up():

@@ -101,28 +101,28 @@ class Services:
         if len(ids) == 0:
             return
         completed = m.streams.uniform("treatment_done", day, ids) < m.p["treatment_completion"]
-        self._stop_treatment(ids, day)
+        self._stop_treatment(ids)
         pop.needs[ids, Need.TREATMENT] = np.where(completed, NeedStatus.MET, NeedStatus.UNMET)
         m.reschedule(ids)
 
-    def _stop_treatment(self, ids: np.ndarray, day: int) -> None:
+    def _stop_treatment(self, ids: np.ndarray) -> None:
         pop = self.model.population
         pop.in_treatment[ids] = False
         pop.treatment_end_day[ids] = NEVER
         self.treatment.occupied -= len(ids)
 
-    def interrupt_treatment(self, ids: np.ndarray, day: int) -> None:
+    def interrupt_treatment(self, ids: np.ndarray) -> None:
         """Custody interrupts treatment: the place is freed and the need is unmet again."""
         if len(ids):
-            self._stop_treatment(ids, day)
+            self._stop_treatment(ids)
             self.model.population.needs[ids, Need.TREATMENT] = NeedStatus.UNMET
 
     def _end_housing(self, day: int) -> None:
         ids = self.model.population.due("housing_end_day", day)
-        self.end_housing(ids, day)
+        self.end_housing(ids)
         self.model.reschedule(ids)
 
-    def end_housing(self, ids: np.ndarray, day: int) -> None:
+    def end_housing(self, ids: np.ndarray) -> None:
         """People leave their housing unit and are unhoused again."""
         if len(ids) == 0:
             return
