@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
 
+# Payer, and the parameters of its cost per charge filed by class. Every filing is charged,
+# one that joins an open case included: each charge is prosecuted and defended.
 CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key in (
     ("prosecution", "prosecution_cost"), ("public_defense", "defense_cost"),
-    ("courts", "court_cost")))  # payer, and the parameters of a case's cost by class
+    ("courts", "court_cost")))
 
 
 def charge_class(m: LeadModel, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
@@ -43,8 +45,10 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
     """Prosecutors file some of the chargeable arrests; returns the filed charge per person.
 
     A person has one open case at a time: a new filing joins it (keeping the more serious
-    class) rather than starting a second court date. ``kind`` names the random stream, so a
-    held charge filed on the day of a new arrest gets its own draw.
+    class) rather than starting a second court date. Every charge filed, one that joins an open
+    case included, is charged its prosecution, defence and court cost by class on ``day``: each
+    is a new charge to prosecute and defend; only the court date is shared. ``kind`` names the
+    random stream, so a held charge filed on the day of a new arrest gets its own draw.
     """
     p, pop = m.p, m.population
     if len(ids) == 0:
