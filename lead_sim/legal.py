@@ -1,10 +1,12 @@
 """The arrest pathway: booking, pretrial jail, charging, court, sentence, supervision, release.
 
 Functions here act on the people an arrest or a court date concerns that day. Charging follows
-the dated legal context: possession is a felony, misdemeanour or gross misdemeanour (O25),
-small quantities stop being charged from September 2018 (O15), and under ESB 5476 the first
-arrests for possession are referred to assessment instead of booked (O25). Some convictions
-are followed by community supervision, whose technical violations bring short jail stays.
+the dated legal context: possession is a felony, misdemeanour or gross misdemeanour (O25), and
+small quantities stop being charged from September 2018 (O15). Under ESB 5476 the first arrests
+for possession are referred to assessment instead of booked (O25); that choice is made before
+anything here is called, in :meth:`lead_sim.model.LeadModel._arrest_as_usual`. Some
+convictions are followed by community supervision, whose technical violations bring short jail
+stays.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ from lead_sim.agents.states import NEVER, Charge, State
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
+
+# Only a felony conviction with at least this many prior convictions can bring prison (then with
+# prison_share_felony): an assumption, for sentencing guidelines that weigh criminal history.
+PRISON_MIN_PRIOR_CONVICTIONS = 3
+# Misdemeanour jail sentences are capped below a year by law: 364 days for a gross misdemeanour
+# in Washington (RCW 9A.20.021; evidence C22).
+MISDEMEANOR_MAX_JAIL_DAYS = 364
+# A felony jail term is capped at ten years: an assumption, a bound on the drawn stay.
+FELONY_MAX_JAIL_DAYS = 3650
 
 # Payer, and the parameters of its cost per charge filed by class. Every filing is charged,
 # one that joins an open case included: each charge is prosecuted and defended.
@@ -200,14 +211,16 @@ def dispose(m: LeadModel, day: int) -> None:
     pop.disposition_day[ids] = NEVER
     convict, prison, jail = s.uniform_columns("disposition", day, ids, 3).T
     convicted = convict < p["conviction_share"]
-    to_prison = (convicted & (charge == Charge.FELONY) & (pop.prior_convictions[ids] >= 3)
+    to_prison = (convicted & (charge == Charge.FELONY)
+                 & (pop.prior_convictions[ids] >= PRISON_MIN_PRIOR_CONVICTIONS)
                  & (prison < p["prison_share_felony"]))
     to_jail = convicted & ~to_prison & (jail < p["jail_sentence_share"])
     guilty, jailed, imprisoned = ids[convicted], ids[to_jail], ids[to_prison]
     m.log(day, "conviction", guilty, charge[convicted])
     pop.prior_convictions[guilty] += 1
     jail_days = s.waits("jail_days", day, jailed, 1.0 / p["jail_sentence_days"])
-    jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY, 3650, 364))
+    jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY,
+                                               FELONY_MAX_JAIL_DAYS, MISDEMEANOR_MAX_JAIL_DAYS))
     prison_days = s.waits("prison_days", day, imprisoned, 1.0 / p["prison_days"])
     m.record.add(day, "prison_admissions", len(imprisoned))
     m.log(day, "prison_admission", imprisoned)
