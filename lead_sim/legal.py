@@ -200,8 +200,29 @@ def violations(m: LeadModel, day: int) -> None:
     _next_violation(m, ids, day + stay, day)
 
 
+def _serve_sentence(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarray,
+                   day: int) -> None:
+    """Send ``ids`` to serve a sentence in ``state`` (jail or prison) until ``release``.
+
+    Someone already serving a sentence (a violation sanction, or a term from an earlier case)
+    serves both together: they stay until the later release day, in prison if either term is
+    prison. Entering custody anew would replace the running term, so a short jail sentence
+    could cut a prison term short, or move a prisoner to jail.
+    """
+    pop = m.population
+    serving = (pop.state[ids] == State.JAIL_SENTENCED) | (pop.state[ids] == State.PRISON)
+    release = np.where(serving, np.maximum(release, pop.release_day[ids]), release)
+    stays = serving & (pop.state[ids] >= state)  # already somewhere as severe: a longer stay
+    pop.release_day[ids[stays]] = release[stays]
+    enter_custody(m, ids[~stays], state, release[~stays], day)
+
+
 def dispose(m: LeadModel, day: int) -> None:
-    """Court dispositions due today: conviction and sentence, or release."""
+    """Court dispositions due today: conviction and sentence, or release.
+
+    A sentence adds to one being served (:func:`_serve_sentence`); a prisoner's new prison term
+    is therefore not a prison admission.
+    """
     p, pop, s = m.p, m.population, m.streams
     ids = pop.due("disposition_day", day)
     if len(ids) == 0:
@@ -222,10 +243,11 @@ def dispose(m: LeadModel, day: int) -> None:
     jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY,
                                                FELONY_MAX_JAIL_DAYS, MISDEMEANOR_MAX_JAIL_DAYS))
     prison_days = s.waits("prison_days", day, imprisoned, 1.0 / p["prison_days"])
-    m.record.add(day, "prison_admissions", len(imprisoned))
-    m.log(day, "prison_admission", imprisoned)
-    enter_custody(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
-    enter_custody(m, imprisoned, State.PRISON, day + prison_days, day)
+    admitted = imprisoned[pop.state[imprisoned] != State.PRISON]
+    m.record.add(day, "prison_admissions", len(admitted))
+    m.log(day, "prison_admission", admitted)
+    _serve_sentence(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
+    _serve_sentence(m, imprisoned, State.PRISON, day + prison_days, day)
     sentenced = to_jail | to_prison
     supervised = convicted & (s.uniform("supervision", day, ids) < p["supervision_share"])
     if supervised.any():
