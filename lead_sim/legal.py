@@ -1,10 +1,12 @@
 """The arrest pathway: booking, pretrial jail, charging, court, sentence, supervision, release.
 
 Functions here act on the people an arrest or a court date concerns that day. Charging follows
-the dated legal context: possession is a felony, misdemeanour or gross misdemeanour (O25),
-small quantities stop being charged from September 2018 (O15), and under ESB 5476 the first
-arrests for possession are referred to assessment instead of booked (O25). Some convictions
-are followed by community supervision, whose technical violations bring short jail stays.
+the dated legal context: possession is a felony, misdemeanour or gross misdemeanour (O25), and
+small quantities stop being charged from September 2018 (O15). Under ESB 5476 the first arrests
+for possession are referred to assessment instead of booked (O25); that choice is made before
+anything here is called, in :meth:`lead_sim.model.LeadModel._arrest_as_usual`. Some
+convictions are followed by community supervision, whose technical violations bring short jail
+stays.
 """
 
 from __future__ import annotations
@@ -19,9 +21,20 @@ if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
 
+# Only a felony conviction with at least this many prior convictions can bring prison (then with
+# prison_share_felony): an assumption, for sentencing guidelines that weigh criminal history.
+PRISON_MIN_PRIOR_CONVICTIONS = 3
+# Misdemeanour jail sentences are capped below a year by law: 364 days for a gross misdemeanour
+# in Washington (RCW 9A.20.021; evidence C22).
+MISDEMEANOR_MAX_JAIL_DAYS = 364
+# A felony jail term is capped at ten years: an assumption, a bound on the drawn stay.
+FELONY_MAX_JAIL_DAYS = 3650
+
+# Payer, and the parameters of its cost per charge filed by class. Every filing is charged,
+# one that joins an open case included: each charge is prosecuted and defended.
 CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key in (
     ("prosecution", "prosecution_cost"), ("public_defense", "defense_cost"),
-    ("courts", "court_cost")))  # payer, and the parameters of a case's cost by class
+    ("courts", "court_cost")))
 
 
 def charge_class(m: LeadModel, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
@@ -43,8 +56,10 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
     """Prosecutors file some of the chargeable arrests; returns the filed charge per person.
 
     A person has one open case at a time: a new filing joins it (keeping the more serious
-    class) rather than starting a second court date. ``kind`` names the random stream, so a
-    held charge filed on the day of a new arrest gets its own draw.
+    class) rather than starting a second court date. Every charge filed, one that joins an open
+    case included, is charged its prosecution, defence and court cost by class on ``day``: each
+    is a new charge to prosecute and defend; only the court date is shared. ``kind`` names the
+    random stream, so a held charge filed on the day of a new arrest gets its own draw.
     """
     p, pop = m.p, m.population
     if len(ids) == 0:
@@ -57,11 +72,11 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
     ids_f, filed_f = ids[has], filed[has]
     felony = filed_f == Charge.FELONY
     felonies = np.count_nonzero(felony)
-    m.count("felony_charges", felonies)
-    m.count("misdemeanor_charges", len(felony) - felonies)
+    m.record.add(day, "felony_charges", felonies)
+    m.record.add(day, "misdemeanor_charges", len(felony) - felonies)
     for payer, felony_cost, misdemeanor_cost in CASE_COSTS:
         cost = np.where(felony, p[felony_cost], p[misdemeanor_cost]).sum()
-        m.ledger.charge(m.day, payer, float(cost))
+        m.ledger.charge(day, payer, float(cost))
     pending = pop.pending_charge[ids_f]
     waits = m.streams.waits("court", day, ids_f, 1.0 / p["court_days"])
     pop.disposition_day[ids_f] = np.where(pending == Charge.NONE, day + waits,
@@ -76,8 +91,8 @@ def book(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> None:
     p, pop = m.p, m.population
     if len(ids) == 0:
         return
-    m.count("bookings", len(ids))
-    m.ledger.charge(m.day, "jail", len(ids) * p["booking_cost"])
+    m.record.add(day, "bookings", len(ids))
+    m.ledger.charge(day, "jail", len(ids) * p["booking_cost"])
     m.log(day, "booking", ids, charge)
     held = m.streams.uniform("hold", day, ids) < p["pretrial_hold_share"]
     ids, charge = ids[held], charge[held]
@@ -104,11 +119,11 @@ def enter_custody(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarr
     if state != State.PRISON:  # prison admissions are logged with their sentence
         m.log(day, "jail_admission", ids, 1 if state == State.JAIL_PRETRIAL else 2)
     m.program.cancel_intake(ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)], day)
-    m.services.interrupt_treatment(ids[pop.in_treatment[ids]], day)
+    m.services.interrupt_treatment(ids[pop.in_treatment[ids]])
     m.program.drop_service_waits(ids)
     if state == State.PRISON:
         m.program.discharge(ids[pop.case_manager[ids] >= 0], day)
-        m.services.end_housing(ids[pop.housed[ids]], day)
+        m.services.end_housing(ids[pop.housed[ids]])
     pop.state[ids] = state
     pop.release_day[ids] = release
     pop.next_contact[ids] = NEVER
@@ -125,10 +140,10 @@ def release(m: LeadModel, day: int) -> None:
         from_prison = pop.state[ids] == State.PRISON
         m.log(day, "prison_release", ids[from_prison])
         m.log(day, "jail_release", ids[~from_prison])
-    return_to_free_state(m, ids, day)
+    return_to_free_state(m, ids)
 
 
-def return_to_free_state(m: LeadModel, ids: np.ndarray, day: int) -> None:
+def return_to_free_state(m: LeadModel, ids: np.ndarray) -> None:
     """Put released people back in the community, or on their caseload if still enrolled."""
     pop = m.population
     if len(ids) == 0:
@@ -178,15 +193,36 @@ def violations(m: LeadModel, day: int) -> None:
         ids = ids[~held]
         if len(ids) == 0:
             return
-    m.count("supervision_violations", len(ids))
+    m.record.add(day, "supervision_violations", len(ids))
     m.log(day, "supervision_violation", ids)
     stay = m.streams.waits("sanction", day, ids, 1.0 / p["violation_jail_days"])
     enter_custody(m, ids, State.JAIL_SENTENCED, day + stay, day)
     _next_violation(m, ids, day + stay, day)
 
 
+def _serve_sentence(m: LeadModel, ids: np.ndarray, state: State, release: np.ndarray,
+                   day: int) -> None:
+    """Send ``ids`` to serve a sentence in ``state`` (jail or prison) until ``release``.
+
+    Someone already serving a sentence (a violation sanction, or a term from an earlier case)
+    serves both together: they stay until the later release day, in prison if either term is
+    prison. Entering custody anew would replace the running term, so a short jail sentence
+    could cut a prison term short, or move a prisoner to jail.
+    """
+    pop = m.population
+    serving = (pop.state[ids] == State.JAIL_SENTENCED) | (pop.state[ids] == State.PRISON)
+    release = np.where(serving, np.maximum(release, pop.release_day[ids]), release)
+    stays = serving & (pop.state[ids] >= state)  # already somewhere as severe: a longer stay
+    pop.release_day[ids[stays]] = release[stays]
+    enter_custody(m, ids[~stays], state, release[~stays], day)
+
+
 def dispose(m: LeadModel, day: int) -> None:
-    """Court dispositions due today: conviction and sentence, or release."""
+    """Court dispositions due today: conviction and sentence, or release.
+
+    A sentence adds to one being served (:func:`_serve_sentence`); a prisoner's new prison term
+    is therefore not a prison admission.
+    """
     p, pop, s = m.p, m.population, m.streams
     ids = pop.due("disposition_day", day)
     if len(ids) == 0:
@@ -196,19 +232,22 @@ def dispose(m: LeadModel, day: int) -> None:
     pop.disposition_day[ids] = NEVER
     convict, prison, jail = s.uniform_columns("disposition", day, ids, 3).T
     convicted = convict < p["conviction_share"]
-    to_prison = (convicted & (charge == Charge.FELONY) & (pop.prior_convictions[ids] >= 3)
+    to_prison = (convicted & (charge == Charge.FELONY)
+                 & (pop.prior_convictions[ids] >= PRISON_MIN_PRIOR_CONVICTIONS)
                  & (prison < p["prison_share_felony"]))
     to_jail = convicted & ~to_prison & (jail < p["jail_sentence_share"])
     guilty, jailed, imprisoned = ids[convicted], ids[to_jail], ids[to_prison]
     m.log(day, "conviction", guilty, charge[convicted])
     pop.prior_convictions[guilty] += 1
     jail_days = s.waits("jail_days", day, jailed, 1.0 / p["jail_sentence_days"])
-    jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY, 3650, 364))
+    jail_days = np.minimum(jail_days, np.where(charge[to_jail] == Charge.FELONY,
+                                               FELONY_MAX_JAIL_DAYS, MISDEMEANOR_MAX_JAIL_DAYS))
     prison_days = s.waits("prison_days", day, imprisoned, 1.0 / p["prison_days"])
-    m.count("prison_admissions", len(imprisoned))
-    m.log(day, "prison_admission", imprisoned)
-    enter_custody(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
-    enter_custody(m, imprisoned, State.PRISON, day + prison_days, day)
+    admitted = imprisoned[pop.state[imprisoned] != State.PRISON]
+    m.record.add(day, "prison_admissions", len(admitted))
+    m.log(day, "prison_admission", admitted)
+    _serve_sentence(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
+    _serve_sentence(m, imprisoned, State.PRISON, day + prison_days, day)
     sentenced = to_jail | to_prison
     supervised = convicted & (s.uniform("supervision", day, ids) < p["supervision_share"])
     if supervised.any():
@@ -217,5 +256,5 @@ def dispose(m: LeadModel, day: int) -> None:
                           day)
     freed = ids[~sentenced & (pop.state[ids] == State.JAIL_PRETRIAL)]
     m.log(day, "jail_release", freed)
-    return_to_free_state(m, freed, day)
+    return_to_free_state(m, freed)
 

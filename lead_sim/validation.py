@@ -215,7 +215,9 @@ def _event_costs(events: pd.DataFrame, p: Params) -> pd.DataFrame:
     """Legal-system cost of each event row, at the ledger's unit costs.
 
     Police time per arrest, diversion or referral; booking; prosecution, defence and court per
-    charge filed by class. Jail and prison bed-days are costed separately from custody spells.
+    charge filed by class (every ``charge`` event, one that joined an open case included, as
+    :func:`lead_sim.legal.file_charges` charges the ledger). Jail and prison bed-days are costed
+    separately from custody spells.
     LEAD case management, treatment and housing are programme costs, not legal-system costs.
     """
     kind = events["kind"].astype(str).to_numpy()

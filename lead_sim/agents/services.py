@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 class ServicePool:
     """A fixed number of places and a first-in, first-out waitlist."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self) -> None:
         self.capacity = 0
         self.occupied = 0
         self.waitlist = Waitlist()
@@ -52,8 +51,8 @@ class Services:
 
     def __init__(self, model: LeadModel) -> None:
         self.model = model
-        self.treatment = ServicePool("treatment")
-        self.housing = ServicePool("housing")
+        self.treatment = ServicePool()
+        self.housing = ServicePool()
 
     def set_capacity(self, treatment_slots: int, housing_units: int) -> None:
         self.treatment.capacity = treatment_slots
@@ -79,21 +78,30 @@ class Services:
         return wanted
 
     def _admit(self, day: int) -> None:
-        m, pop, p = self.model, self.model.population, self.model.p
-        ids = self.treatment.take(self._still_wanted(Need.TREATMENT))
-        if len(ids):
-            pop.in_treatment[ids] = True
-            pop.needs[ids, Need.TREATMENT] = NeedStatus.MET
-            rate = -np.log(p["treatment_retention_12m"]) / 365.25
-            pop.treatment_end_day[ids] = day + m.streams.waits("treatment_end", day, ids, rate)
-        homes = self.housing.take(self._still_wanted(Need.HOUSING))
-        if len(homes):
-            pop.housed[homes] = True
-            pop.needs[homes, Need.HOUSING] = NeedStatus.MET
-            rate = -np.log(p["housing_retention_12m"]) / 365.25
-            pop.housing_end_day[homes] = day + m.streams.waits("housing_end", day, homes, rate)
+        """Fill free treatment slots, then free housing units, from their waitlists."""
+        pop = self.model.population
+        self._fill(self.treatment, Need.TREATMENT, pop.in_treatment, pop.treatment_end_day,
+                   "treatment_retention_12m", "treatment_end", day)
+        self._fill(self.housing, Need.HOUSING, pop.housed, pop.housing_end_day,
+                   "housing_retention_12m", "housing_end", day)
+
+    def _fill(self, pool: ServicePool, need: Need, holds: np.ndarray, end_day: np.ndarray,
+              retention: str, stream: str, day: int) -> None:
+        """Admit the people ``pool`` has room for: their ``need`` is met while the stay lasts.
+
+        Stays end at a constant hazard that leaves the ``retention`` parameter's share still in
+        place at 12 months; the length is drawn from ``stream`` on admission. Both pools work
+        the same way; only the arrays, parameter and stream differ.
+        """
+        m = self.model
+        ids = pool.take(self._still_wanted(need))
+        if len(ids) == 0:
+            return
+        holds[ids] = True
+        m.population.needs[ids, need] = NeedStatus.MET
+        rate = -np.log(m.p[retention]) / 365.25
+        end_day[ids] = day + m.streams.waits(stream, day, ids, rate)
         m.reschedule(ids)
-        m.reschedule(homes)
 
     def _end_treatment(self, day: int) -> None:
         m, pop = self.model, self.model.population
@@ -101,28 +109,28 @@ class Services:
         if len(ids) == 0:
             return
         completed = m.streams.uniform("treatment_done", day, ids) < m.p["treatment_completion"]
-        self._stop_treatment(ids, day)
+        self._stop_treatment(ids)
         pop.needs[ids, Need.TREATMENT] = np.where(completed, NeedStatus.MET, NeedStatus.UNMET)
         m.reschedule(ids)
 
-    def _stop_treatment(self, ids: np.ndarray, day: int) -> None:
+    def _stop_treatment(self, ids: np.ndarray) -> None:
         pop = self.model.population
         pop.in_treatment[ids] = False
         pop.treatment_end_day[ids] = NEVER
         self.treatment.occupied -= len(ids)
 
-    def interrupt_treatment(self, ids: np.ndarray, day: int) -> None:
+    def interrupt_treatment(self, ids: np.ndarray) -> None:
         """Custody interrupts treatment: the place is freed and the need is unmet again."""
         if len(ids):
-            self._stop_treatment(ids, day)
+            self._stop_treatment(ids)
             self.model.population.needs[ids, Need.TREATMENT] = NeedStatus.UNMET
 
     def _end_housing(self, day: int) -> None:
         ids = self.model.population.due("housing_end_day", day)
-        self.end_housing(ids, day)
+        self.end_housing(ids)
         self.model.reschedule(ids)
 
-    def end_housing(self, ids: np.ndarray, day: int) -> None:
+    def end_housing(self, ids: np.ndarray) -> None:
         """People leave their housing unit and are unhoused again."""
         if len(ids) == 0:
             return

@@ -1,0 +1,246 @@
+"""The arrest pathway's rules, one at a time, on a fresh small model.
+
+Each test forces the shares that decide an outcome to 0 or 1 through the scenario's
+overrides, puts chosen people into the situation by hand and calls one function of
+:mod:`lead_sim.legal` for a given day, so the outcome is certain rather than likely.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lead_sim import LeadModel, legal, prepare
+from lead_sim.agents.population import Population
+from lead_sim.agents.states import NEVER, Charge, State
+from lead_sim.ledger import PAYER_INDEX
+from lead_sim.streams import Streams
+
+DAY = 50  # any day of the one-year run; the model itself is never stepped
+CERTAIN_SENTENCE = {"conviction_share": 1.0, "supervision_share": 0.0}
+
+
+def fresh_model(**overrides) -> LeadModel:
+    """A small model at day 0, everyone in the community, with ``overrides`` applied."""
+    scenario = prepare("pilot_2011", population=1_000, years=1, overrides=overrides)
+    return LeadModel(scenario, seed=4)
+
+
+def people(model: LeadModel, n: int) -> np.ndarray:
+    """The first ``n`` slots (all in the community in a fresh model)."""
+    ids = np.arange(n)
+    assert np.all(model.population.state[ids] == State.COMMUNITY)
+    return ids
+
+
+def due_in_court(model: LeadModel, ids: np.ndarray, charge: Charge, priors: int = 0) -> None:
+    """Give ``ids`` an open case of class ``charge`` decided on ``DAY``."""
+    pop = model.population
+    pop.pending_charge[ids] = charge
+    pop.disposition_day[ids] = DAY
+    pop.prior_convictions[ids] = priors
+
+
+def logged(model: LeadModel, kind: str) -> list[int]:
+    """Identities of the people with a ``kind`` event in the log."""
+    events = model.events.to_frame()
+    return events.loc[events["kind"] == kind, "person"].tolist()
+
+
+def counted(model: LeadModel, name: str, day: int = DAY) -> int:
+    return int(model.record.frame()[name].iloc[day])
+
+
+# ---- disposition and sentence --------------------------------------------------------------
+def test_prison_needs_a_felony_and_a_record_the_rest_go_to_jail():
+    model = fresh_model(**CERTAIN_SENTENCE, prison_share_felony=1.0, jail_sentence_share=1.0)
+    pop = model.population
+    record, short_record, misdemeanour = people(model, 3)
+    due_in_court(model, np.array([record]), Charge.FELONY,
+                 priors=legal.PRISON_MIN_PRIOR_CONVICTIONS)
+    due_in_court(model, np.array([short_record]), Charge.FELONY,
+                 priors=legal.PRISON_MIN_PRIOR_CONVICTIONS - 1)
+    due_in_court(model, np.array([misdemeanour]), Charge.MISDEMEANOR, priors=10)
+    legal.dispose(model, DAY)
+    assert pop.state[record] == State.PRISON
+    assert pop.state[short_record] == pop.state[misdemeanour] == State.JAIL_SENTENCED
+    assert np.all(pop.release_day[[record, short_record, misdemeanour]] > DAY)
+    assert list(pop.prior_convictions[[record, short_record, misdemeanour]]) == [
+        legal.PRISON_MIN_PRIOR_CONVICTIONS + 1, legal.PRISON_MIN_PRIOR_CONVICTIONS, 11]
+    assert np.all(pop.pending_charge[:3] == Charge.NONE)
+    assert np.all(pop.disposition_day[:3] == NEVER)
+    assert logged(model, "prison_admission") == [record]
+    assert sorted(logged(model, "conviction")) == [record, short_record, misdemeanour]
+    assert counted(model, "prison_admissions") == 1
+
+
+def test_a_conviction_without_custody_leaves_the_person_free():
+    model = fresh_model(**CERTAIN_SENTENCE, prison_share_felony=0.0, jail_sentence_share=0.0)
+    pop = model.population
+    ids = people(model, 2)
+    due_in_court(model, ids, Charge.FELONY, priors=5)
+    legal.dispose(model, DAY)
+    assert np.all(pop.state[ids] == State.COMMUNITY) and np.all(pop.release_day[ids] == NEVER)
+    assert np.all(pop.prior_convictions[ids] == 6)
+    assert logged(model, "prison_admission") == logged(model, "jail_admission") == []
+
+
+def test_an_acquittal_ends_a_pretrial_hold():
+    model = fresh_model(conviction_share=0.0)
+    pop = model.population
+    [person] = people(model, 1)
+    legal.enter_custody(model, np.array([person]), State.JAIL_PRETRIAL, np.array([DAY + 40]),
+                        DAY - 5)
+    due_in_court(model, np.array([person]), Charge.MISDEMEANOR, priors=2)
+    legal.dispose(model, DAY)
+    assert pop.state[person] == State.COMMUNITY and pop.release_day[person] == NEVER
+    assert pop.prior_convictions[person] == 2
+    assert logged(model, "conviction") == [] and logged(model, "jail_release") == [person]
+
+
+def test_misdemeanour_jail_sentences_stop_short_of_a_year():
+    """With a mean sentence at the cap, about a third of 300 draws reach it (fixed seed)."""
+    model = fresh_model(**CERTAIN_SENTENCE, jail_sentence_share=1.0,
+                        jail_sentence_days=float(legal.MISDEMEANOR_MAX_JAIL_DAYS))
+    ids = people(model, 300)
+    due_in_court(model, ids, Charge.MISDEMEANOR)
+    legal.dispose(model, DAY)
+    served = model.population.release_day[ids] - DAY
+    assert np.all(model.population.state[ids] == State.JAIL_SENTENCED)
+    assert served.min() >= 1 and served.max() == legal.MISDEMEANOR_MAX_JAIL_DAYS
+    assert 60 < np.count_nonzero(served == legal.MISDEMEANOR_MAX_JAIL_DAYS) < 160
+
+
+def test_a_new_sentence_never_shortens_or_softens_the_one_being_served():
+    """Someone serving a term who is sentenced again stays until the later release, in prison
+    if either term is prison."""
+    model = fresh_model(**CERTAIN_SENTENCE, prison_share_felony=1.0, jail_sentence_share=1.0)
+    pop = model.population
+    prisoner, jailed_long, jailed_to_prison = people(model, 3)
+    far = DAY + 5_000  # later than any jail or prison term drawn here
+    legal.enter_custody(model, np.array([prisoner]), State.PRISON, np.array([far]), DAY - 9)
+    legal.enter_custody(model, np.array([jailed_long, jailed_to_prison]), State.JAIL_SENTENCED,
+                        np.array([far, far]), DAY - 9)
+    due_in_court(model, np.array([prisoner, jailed_long]), Charge.MISDEMEANOR)  # jail terms
+    due_in_court(model, np.array([jailed_to_prison]), Charge.FELONY,
+                 priors=legal.PRISON_MIN_PRIOR_CONVICTIONS)
+    legal.dispose(model, DAY)
+    assert list(pop.state[[prisoner, jailed_long, jailed_to_prison]]) == [
+        State.PRISON, State.JAIL_SENTENCED, State.PRISON]
+    assert np.all(pop.release_day[[prisoner, jailed_long, jailed_to_prison]] == far)
+    assert counted(model, "prison_admissions") == 1  # only the move from jail is an admission
+    assert logged(model, "prison_admission") == [jailed_to_prison]
+
+
+def test_a_longer_new_sentence_replaces_the_release_day():
+    """The same person and day in two identical models draw the same sentence: a prisoner due
+    out tomorrow stays in prison until the new jail term ends, as a free person's would."""
+    released = {}
+    for already_in_prison in (False, True):
+        model = fresh_model(**CERTAIN_SENTENCE, jail_sentence_share=1.0,
+                            jail_sentence_days=200.0)
+        [person] = people(model, 1)
+        if already_in_prison:
+            legal.enter_custody(model, np.array([person]), State.PRISON, np.array([DAY + 1]),
+                                DAY - 10)
+        due_in_court(model, np.array([person]), Charge.MISDEMEANOR)
+        legal.dispose(model, DAY)
+        released[already_in_prison] = model.population.release_day[person]
+        expected = State.PRISON if already_in_prison else State.JAIL_SENTENCED
+        assert model.population.state[person] == expected
+    assert released[True] == released[False] > DAY + 1
+
+
+# ---- charges ---------------------------------------------------------------------------------
+def test_a_second_filing_joins_the_open_case():
+    """One court date per person: later filings keep it and the case takes the more serious
+    class; every filing is still logged and counted as a charge."""
+    model = fresh_model(charge_filing_share=1.0, court_days=720.0)
+    pop = model.population
+    [person] = people(model, 1)
+    one = np.array([person])
+    for day, charge in ((10, Charge.MISDEMEANOR), (20, Charge.FELONY), (30, Charge.MISDEMEANOR)):
+        filed = legal.file_charges(model, one, np.array([charge], np.int8), day)
+        assert list(filed) == [charge]
+        if day == 10:
+            court = pop.disposition_day[person]
+            assert court > 30  # the first court date falls after the later filings (this seed)
+        assert pop.disposition_day[person] == court
+    assert pop.pending_charge[person] == Charge.FELONY
+    assert logged(model, "charge") == [person] * 3
+    frame = model.record.frame()
+    assert list(frame["misdemeanor_charges"].iloc[[10, 20, 30]]) == [1, 0, 1]
+    assert list(frame["felony_charges"].iloc[[10, 20, 30]]) == [0, 1, 0]
+
+
+def test_an_unfiled_charge_opens_no_case_and_costs_nothing():
+    model = fresh_model(charge_filing_share=0.0)
+    ids = people(model, 5)
+    filed = legal.file_charges(model, ids, np.full(5, Charge.FELONY, np.int8), DAY)
+    assert np.all(filed == Charge.NONE)
+    assert np.all(model.population.disposition_day[ids] == NEVER)
+    assert model.ledger.daily.sum() == 0
+
+
+@pytest.mark.parametrize("payer, key", [("prosecution", "prosecution_cost"),
+                                        ("public_defense", "defense_cost"),
+                                        ("courts", "court_cost")])
+def test_case_costs_are_per_charge_filed_by_class_on_the_filing_day(payer, key):
+    """Two felonies and a misdemeanour, one of the felonies joining an open case: three
+    charges' costs, all on the day they were filed."""
+    model = fresh_model(charge_filing_share=1.0)
+    p, ids = model.p, people(model, 3)
+    legal.file_charges(model, ids[:1], np.array([Charge.MISDEMEANOR], np.int8), DAY - 7)
+    court = model.population.disposition_day[ids[0]]
+    legal.file_charges(model, ids, np.array([Charge.FELONY, Charge.FELONY, Charge.MISDEMEANOR],
+                                            np.int8), DAY)
+    assert model.population.disposition_day[ids[0]] == court  # joined the open case
+    column = model.ledger.daily[:, PAYER_INDEX[payer]]
+    assert column[DAY - 7] == pytest.approx(p[f"{key}_misdemeanor"])
+    assert column[DAY] == pytest.approx(2 * p[f"{key}_felony"] + p[f"{key}_misdemeanor"])
+    assert column.sum() == pytest.approx(column[DAY - 7] + column[DAY])
+
+
+def test_booking_costs_land_on_the_booking_day():
+    model = fresh_model(pretrial_hold_share=0.0)
+    ids = people(model, 4)
+    legal.book(model, ids, np.full(4, Charge.MISDEMEANOR, np.int8), DAY)
+    jail = model.ledger.daily[:, PAYER_INDEX["jail"]]
+    assert jail[DAY] == pytest.approx(4 * model.p["booking_cost"]) == jail.sum()
+    assert counted(model, "bookings") == 4
+    assert np.all(model.population.state[ids] == State.COMMUNITY)  # none held
+
+
+# ---- renewal ---------------------------------------------------------------------------------
+def per_person_arrays(pop: Population) -> dict[str, np.ndarray]:
+    """Every array with one entry per slot (found by shape, so a new one is not missed)."""
+    return {name: value for name, value in vars(pop).items()
+            if isinstance(value, np.ndarray) and value.shape[:1] == (pop.n,) and name != "ids"}
+
+
+# set by the model right after a renewal (LeadModel._turnover), not by the population itself
+HAZARDS = {"rate", "base_rate"}
+
+
+def test_a_newcomer_keeps_nothing_of_the_person_before():
+    """Renew one slot after scrambling every per-person array for it: the slot must hold
+    exactly what spawning a newcomer there gives, with a new identity."""
+    p = fresh_model().p
+    weights = np.ones(6)
+    pop, twin = (Population(40, weights, Streams(8)) for _ in range(2))
+    for population in (pop, twin):
+        population.spawn(population.ids, 0, p)
+    slot, day = 7, 300
+    for values in per_person_arrays(pop).values():  # scramble everything the slot holds
+        values[slot] = ~values[slot] if values.dtype == bool else values[slot] + 3
+    pop.renew(np.array([slot]), day, p)
+    twin.spawn(np.array([slot]), day, p)
+    assert pop.uid[slot] == 40 and pop.next_uid == 41
+    arrays, expected = per_person_arrays(pop), per_person_arrays(twin)
+    stale = [name for name in arrays
+             if name not in HAZARDS | {"uid"} and not np.array_equal(arrays[name][slot],
+                                                                     expected[name][slot])]
+    assert stale == []
+    untouched = [i for i in pop.ids if i != slot]
+    for name in arrays.keys() - HAZARDS - {"uid"}:  # the other slots are left alone
+        assert np.array_equal(arrays[name][untouched], expected[name][untouched]), name
