@@ -72,8 +72,8 @@ def file_charges(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int,
     ids_f, filed_f = ids[has], filed[has]
     felony = filed_f == Charge.FELONY
     felonies = np.count_nonzero(felony)
-    m.record.add(day, "felony_charges", felonies)
-    m.record.add(day, "misdemeanor_charges", len(felony) - felonies)
+    m.count(day, "felony_charges", felonies)
+    m.count(day, "misdemeanor_charges", len(felony) - felonies)
     for payer, felony_cost, misdemeanor_cost in CASE_COSTS:
         cost = np.where(felony, p[felony_cost], p[misdemeanor_cost]).sum()
         m.ledger.charge(day, payer, float(cost))
@@ -91,7 +91,7 @@ def book(m: LeadModel, ids: np.ndarray, charge: np.ndarray, day: int) -> None:
     p, pop = m.p, m.population
     if len(ids) == 0:
         return
-    m.record.add(day, "bookings", len(ids))
+    m.count(day, "bookings", len(ids))
     m.ledger.charge(day, "jail", len(ids) * p["booking_cost"])
     m.log(day, "booking", ids, charge)
     held = m.streams.uniform("hold", day, ids) < p["pretrial_hold_share"]
@@ -193,7 +193,7 @@ def violations(m: LeadModel, day: int) -> None:
         ids = ids[~held]
         if len(ids) == 0:
             return
-    m.record.add(day, "supervision_violations", len(ids))
+    m.count(day, "supervision_violations", len(ids))
     m.log(day, "supervision_violation", ids)
     stay = m.streams.waits("sanction", day, ids, 1.0 / p["violation_jail_days"])
     enter_custody(m, ids, State.JAIL_SENTENCED, day + stay, day)
@@ -244,7 +244,7 @@ def dispose(m: LeadModel, day: int) -> None:
                                                FELONY_MAX_JAIL_DAYS, MISDEMEANOR_MAX_JAIL_DAYS))
     prison_days = s.waits("prison_days", day, imprisoned, 1.0 / p["prison_days"])
     admitted = imprisoned[pop.state[imprisoned] != State.PRISON]
-    m.record.add(day, "prison_admissions", len(admitted))
+    m.count(day, "prison_admissions", len(admitted))
     m.log(day, "prison_admission", admitted)
     _serve_sentence(m, jailed, State.JAIL_SENTENCED, day + jail_days, day)
     _serve_sentence(m, imprisoned, State.PRISON, day + prison_days, day)

@@ -133,9 +133,9 @@ class LeadModel(mesa.Model):
             pop = self.population
             self.events.add(day, kind, pop.uid[ids], pop.area[ids], detail, officer, green)
 
-    def count(self, name: str, n: int) -> None:
-        """Add ``n`` to today's counter ``name``."""
-        self.record.add(self.day, name, n)
+    def count(self, day: int, name: str, n: int) -> None:
+        """Add ``n`` to counter ``name`` of ``day``."""
+        self.record.add(day, name, n)
 
     def reschedule(self, ids: np.ndarray) -> None:
         """Mark ``ids`` for a new next police contact, drawn at the end of the day.
@@ -205,7 +205,7 @@ class LeadModel(mesa.Model):
         if len(ids) == 0:
             return
         out = self.force.handle(ids, day)
-        self.count("contacts", len(ids))
+        self.count(day, "contacts", len(ids))
         self.log(day, "contact", ids, out.probable_cause, out.officer, out.green)
         pathway = np.full(len(ids), Pathway.NONE, np.int8)
         diverted, referred = np.count_nonzero(out.diverted), np.count_nonzero(out.referred)
@@ -236,12 +236,12 @@ class LeadModel(mesa.Model):
         held = legal.charge_class(self, ids, out.drug[out.diverted & new],
                                   out.grams[out.diverted & new], day)
         self.program.refer(ids, held, day)
-        self.count("arrest_diversions", np.count_nonzero(out.diverted))
+        self.count(day, "arrest_diversions", np.count_nonzero(out.diverted))
         self.log(day, "arrest_diversion", out.ids[out.diverted], officer=out.officer[out.diverted],
                  green=out.green[out.diverted])
         referred = out.ids[out.referred]
         self.program.refer(referred, np.zeros(len(referred), np.int8), day)
-        self.count("social_contact_referrals", len(referred))
+        self.count(day, "social_contact_referrals", len(referred))
         self.log(day, "social_referral", referred, officer=out.officer[out.referred],
                  green=out.green[out.referred])
 
@@ -251,7 +251,7 @@ class LeadModel(mesa.Model):
         pop, p = self.population, self.p
         ids, drug, grams = out.ids[arrested], out.drug[arrested], out.grams[arrested]
         pc = out.probable_cause
-        self.count("arrests", np.count_nonzero(pc))
+        self.count(day, "arrests", np.count_nonzero(pc))
         if self.events.enabled:
             flags = out.diverted * ARREST_DIVERTED + out.eligible * ARREST_ELIGIBLE
             flags += out.covered * ARREST_COVERED
@@ -259,7 +259,7 @@ class LeadModel(mesa.Model):
         in_lieu = drug & (pop.in_lieu_count[ids] < p["referral_in_lieu_arrests"])
         if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
             pop.in_lieu_count[ids[in_lieu]] += 1
-            self.count("in_lieu_referrals", np.count_nonzero(in_lieu))
+            self.count(day, "in_lieu_referrals", np.count_nonzero(in_lieu))
             self.log(day, "in_lieu_referral", ids[in_lieu])
         charged = ids[~in_lieu]
         charge = legal.charge_class(self, charged, drug[~in_lieu], grams[~in_lieu], day)

@@ -160,15 +160,15 @@ def sample_controls(cohorts: pd.DataFrame, seed: int,
     return pd.concat([lead, pool.iloc[keep]], ignore_index=True)
 
 
-def custody_spells(events: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+def custody_spells(events: pd.DataFrame, start: str, *end: str) -> pd.DataFrame:
     """Custody spells (person, first day, release day) from admission and release events.
 
-    A spell runs from an admission to the next release of the same person; an admission while
-    already in custody continues the spell, and a spell still open at the end of the log runs
-    to the end (release day = NEVER-like large number). Days in custody are release - first,
-    as the model counts bed-days at the end of each day.
+    A spell runs from an admission to the next release of the same person (an event of any
+    kind in ``end``); an admission while already in custody continues the spell, and a spell
+    still open at the end of the log runs to the end (release day = NEVER-like large number).
+    Days in custody are release - first, as the model counts bed-days at the end of each day.
     """
-    own = events[events["kind"].isin([start, end])]
+    own = events[events["kind"].isin([start, *end])]
     order = np.lexsort((np.arange(len(own)), own["day"].to_numpy(), own["person"].to_numpy()))
     person = own["person"].to_numpy()[order]
     day = own["day"].to_numpy()[order]
@@ -258,7 +258,8 @@ def cohort_outcomes(events: pd.DataFrame, cohorts: pd.DataFrame, design: Design,
     out["years_pre"] = (entry - pre_lo).clip(lower=0) / 365.25
     out["years_post"] = (end - entry) / 365.25
     bookings = ev[ev["kind"] == "booking"]
-    jail = custody_spells(ev, "jail_admission", "jail_release")
+    # someone serving jail time who is sentenced to prison leaves jail with no jail release
+    jail = custody_spells(ev, "jail_admission", "jail_release", "prison_admission")
     prison = custody_spells(ev, "prison_admission", "prison_release")
     costed = _event_costs(ev, params)
     for tag, lo, hi in (("pre", pre_lo, entry), ("post", entry, end)):

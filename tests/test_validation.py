@@ -188,6 +188,11 @@ def test_custody_spells_join_admissions_and_releases():
     spells = custody_spells(events, "jail_admission", "jail_release")
     # person 1: day 5 to 9 (the day-8 admission continues it), 20 to 30; person 2 still held
     assert spells.values.tolist() == [[1, 5, 9], [1, 20, 30], [2, 40, 1 << 30]]
+    # a prison admission ends a jail spell (sentenced from jail straight to prison)
+    moved = pd.concat([events, pd.DataFrame({"day": [45], "kind": ["prison_admission"],
+                                             "person": [2]})])
+    spells = custody_spells(moved, "jail_admission", "jail_release", "prison_admission")
+    assert spells.values.tolist()[-1] == [2, 40, 45]
 
 
 def test_control_sample_is_seeded_and_at_the_evaluation_ratio():
@@ -270,8 +275,9 @@ def test_jail_spells_from_the_event_log_add_up_to_the_bed_days(pilot_run):
     # Every jail stay is logged from "jail_admission" to "jail_release": the days between them,
     # summed over people, are the model's own count of people in jail at the end of each day.
     days = pilot_run.summary["days"]
-    for start, end, column in (("jail_admission", "jail_release", "jail_bed_days"),
-                               ("prison_admission", "prison_release", "prison_bed_days")):
-        spells = custody_spells(pilot_run.events, start, end)
+    for start, end, column in (("jail_admission", ("jail_release", "prison_admission"),
+                                "jail_bed_days"),
+                               ("prison_admission", ("prison_release",), "prison_bed_days")):
+        spells = custody_spells(pilot_run.events, start, *end)
         total = (np.minimum(spells["release"], days) - spells["first"]).sum()
         assert total == pilot_run.summary[column] > 0

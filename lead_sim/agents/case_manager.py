@@ -177,7 +177,7 @@ class Program:
             self.waitlist.extend(int(i) for i in done)
             patience = 1.0 / m.p["waitlist_patience_days"]
             pop.waitlist_exit_day[done] = day + m.streams.waits("patience", day, done, patience)
-            m.count("lead_enrollments", len(done))
+            m.count(day, "lead_enrollments", len(done))
             m.log(day, "intake", done)
         gave_up = pop.due("waitlist_exit_day", day)
         if len(gave_up):
