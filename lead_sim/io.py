@@ -25,13 +25,14 @@ Writer = Callable[[Path], None]
 
 
 def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str, *,
-                  field: str, what: str) -> None:
+                  field: str, what: str, settings: Mapping[str, Any] | None = None) -> None:
     """Refuse an --out folder that holds anything other than this same ``what``.
 
     A folder is accepted if it is new, empty, or its ``manifest.json`` records the same ``key``
     under ``field``: rerunning a command may rewrite its own results, but never someone's
     other files or the results of a different run. Called before any work and again just
-    before writing.
+    before writing. When ``key`` is a hash, ``settings`` (manifest entries it was made from)
+    lets the refusal name what differs.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -40,23 +41,35 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
     if not out.exists() or not any(out.iterdir()):
         return
     try:
-        found = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get(field)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        found = manifest.get(field)
     except (OSError, ValueError, AttributeError):
-        found = None
+        manifest, found = {}, None
     if found is None:
-        raise LeadSimError(f"--out '{out}' is not empty and holds no lead-sim {what}; "
-                           "choose a new or empty folder. Nothing was written.")
+        kind = manifest.get("kind") if isinstance(manifest, dict) else None
+        holds = (f"holds results of {kind}, not a {what}" if kind
+                 else f"holds no lead-sim {what}")
+        raise LeadSimError(f"--out '{out}' is not empty and {holds}; choose a new or empty "
+                           "folder. Nothing was written.")
     if isinstance(key, Mapping) and isinstance(found, Mapping):
         if found == dict(key):
             return
-        differs = sorted(k for k in {*found, *key} if found.get(k) != key.get(k))
-        detail = f" (differs in: {', '.join(differs)})"
+        detail = _differences(found, key)
     elif found == key:
         return
+    elif settings:
+        detail = _differences(manifest, settings)
     else:
         detail = " (other scenarios, seeds, parameters or horizon)"
     raise LeadSimError(f"--out '{out}' holds a different {what}{detail}; choose another folder "
                        "or delete it. Nothing was written.")
+
+
+def _differences(found: Mapping[str, Any], ours: Mapping[str, Any]) -> str:
+    """" (differs in: a, b)" for the entries of ``ours`` that ``found`` records otherwise."""
+    ours = json.loads(json.dumps(ours, default=str))
+    differs = sorted(k for k in ours if found.get(k) != ours[k])
+    return f" (differs in: {', '.join(differs)})" if differs else " (made by another version)"
 
 
 def check_writable(out_dir: str | os.PathLike[str]) -> None:

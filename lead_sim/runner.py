@@ -146,6 +146,10 @@ def _simulate_task(task: tuple[Scenario, int]) -> RunResult:
     return simulate(scenario, seed)
 
 
+# The manifest entries that decide a run's numbers, named when a folder holding another is refused.
+RUN_SETTINGS = ("scenarios", "params", "seeds", "reps", "years", "population", "posterior_draws")
+
+
 @dataclass
 class Results:
     """Replicates of one or more scenarios, with the manifest that describes them."""
@@ -160,7 +164,9 @@ class Results:
         A folder holding anything but these same runs is refused, as ``lead-sim compare`` does.
         """
         if "run_key" in self.manifest:
-            check_out_dir(out_dir, self.manifest["run_key"], field="run_key", what="run")
+            settings = {k: self.manifest[k] for k in RUN_SETTINGS if k in self.manifest}
+            check_out_dir(out_dir, self.manifest["run_key"], field="run_key", what="run",
+                          settings=settings)
         return write_folder(out_dir, {
             "summary.csv": csv_writer(self.summary),
             "timeseries.csv": csv_writer(self.timeseries),
@@ -204,8 +210,15 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
              for scn in prepared for r, s in enumerate(seeds)]
     for scn, _ in tasks if draws else ():  # every draw is checked before anything runs
         Params.with_overrides(scn.params, f"scenario '{scn.name}' with a posterior draw")
+    described = {  # what the manifest records of the run: a refused folder's differences
+        "scenarios": [scn.to_dict() for scn in prepared],
+        "params": {scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
+        "seeds": seeds, "reps": reps, "years": years, "population": population,
+        "posterior_draws": draws,
+    }
     if out_dir is not None:
-        check_out_dir(out_dir, run_key(prepared, seeds, draws), field="run_key", what="run")
+        check_out_dir(out_dir, run_key(prepared, seeds, draws), field="run_key", what="run",
+                      settings=described)
     results: list[RunResult | None] = [None] * len(tasks)
     if workers == 1:
         for i, task in enumerate(tasks):
@@ -215,13 +228,8 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
             results[i] = result
             if progress:
                 progress(tasks[i][0].days)
-    manifest = build_manifest(
-        kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
-        scenarios=[scn.to_dict() for scn in prepared],
-        params={scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
-        seeds=seeds, reps=reps, years=years, population=population, calibrated=calibrated,
-        posterior_draws=draws,
-    )
+    manifest = build_manifest(kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
+                              **described, calibrated=calibrated)
     return Results(
         summary=pd.DataFrame([r.summary for r in results]),
         timeseries=pd.concat([r.timeseries for r in results], ignore_index=True),

@@ -139,9 +139,15 @@ def test_run_refuses_a_folder_holding_other_files_or_another_run(tmp_path):
     again = lead_sim("run", *tiny, "--out", str(out))  # the same run may rewrite its folder
     assert again.returncode == 0, again.stderr
     other = lead_sim("run", *tiny, "--seed", "7", "--out", str(out))
-    assert other.returncode == 2 and "holds a different run" in other.stderr
+    assert other.returncode == 2 and "holds a different run (differs in: seeds)" in other.stderr
     assert "Traceback" not in other.stderr
+    longer = lead_sim("run", *tiny[:-1], "2", "--reps", "2", "--out", str(out))
+    assert "(differs in: reps, scenarios, seeds, years)" in longer.stderr
     assert (out / "summary.csv").read_bytes() == before
+    # a folder holding another command's results says which
+    (out / "manifest.json").write_text('{"kind": "lead-sim compare", "comparison": {}}')
+    done = lead_sim("run", *tiny, "--out", str(out))
+    assert "holds results of lead-sim compare, not a run" in done.stderr
 
 
 def test_malformed_toml_says_where(tmp_path):
