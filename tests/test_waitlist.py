@@ -33,3 +33,22 @@ def test_a_withdrawn_place_is_skipped_and_rejoining_works():
     assert len(queue) == 2 and drain(queue) == [7, 9]
     queue.extend([8])
     assert drain(queue) == [8]
+
+
+def test_stale_places_do_not_pile_up_in_a_queue_never_served():
+    """A full pool serves nobody for months while people join, leave and join again: the
+    queue's memory stays within twice the people waiting, and the order is kept."""
+    import random
+
+    rng = random.Random(5)
+    queue, reference = Waitlist(), []  # reference: the order a plain list would serve
+    for _ in range(2000):
+        person = rng.randrange(50)
+        if rng.random() < 0.5:
+            queue.extend([person])
+            reference = [p for p in reference if p != person] + [person]
+        else:
+            queue.withdraw([person])
+            reference = [p for p in reference if p != person]
+        assert len(queue._entries) <= 2 * len(reference) + 1
+    assert list(queue) == reference and drain(queue) == reference
