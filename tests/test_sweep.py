@@ -322,6 +322,14 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _assert_group_ends(pgid: int, seconds: float, message: str) -> None:
+    """Wait until no process of the group is left, failing with ``message`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while _group_alive(pgid):
+        assert time.monotonic() < deadline, message
+        time.sleep(0.1)
+
+
 def _start_sweep_until_a_shard(spec, out, stderr, executor="local") -> subprocess.Popen:
     """Start a real sweep in its own session and return once its first shard is on disk."""
     proc = subprocess.Popen(_sweep_cmd(spec, out, executor), stdout=subprocess.DEVNULL,
@@ -344,10 +352,7 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
         proc.send_signal(signal.SIGKILL)  # the coordinator only, as `kill -9 PID` does
         proc.wait(timeout=30)
         # its pool workers notice and exit by themselves (none left in the session)
-        deadline = time.monotonic() + 15
-        while _group_alive(proc.pid):
-            assert time.monotonic() < deadline, "worker processes outlived the killed sweep"
-            time.sleep(0.2)
+        _assert_group_ends(proc.pid, 15, "worker processes outlived the killed sweep")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # worker processes left behind by the kill
@@ -384,10 +389,8 @@ def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_grou
             (os.killpg if to_group else os.kill)(proc.pid, sig)
             time.sleep(0.2)
         _, stderr = proc.communicate(timeout=10)
-        deadline = time.monotonic() + 5
-        while _group_alive(proc.pid):  # workers are terminated, not left to finish their runs
-            assert time.monotonic() < deadline, "worker processes outlived the stopped sweep"
-            time.sleep(0.1)
+        # workers are terminated, not left to finish their runs
+        _assert_group_ends(proc.pid, 5, "worker processes outlived the stopped sweep")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -420,10 +423,7 @@ def test_ctrl_c_while_the_dask_cluster_starts_is_quiet(tmp_path):
         time.sleep(0.5)  # workers are being spawned and import for a few seconds
         os.killpg(proc.pid, signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
-        deadline = time.monotonic() + 10
-        while _group_alive(proc.pid):
-            assert time.monotonic() < deadline, "worker processes outlived the stopped sweep"
-            time.sleep(0.1)
+        _assert_group_ends(proc.pid, 10, "worker processes outlived the stopped sweep")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
