@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from lead_sim import analysis
 from lead_sim.intercepts import INTERCEPTS
 from lead_sim.outcomes import OUTCOMES
 from lead_sim.params import REGISTRY
@@ -43,6 +44,12 @@ HEADLINE_ROWS = (
     ("lead_enrollments", "LEAD intakes"),
     ("cost_total", "total public cost (jail bed-days at the average rate)"),
     ("cost_total_marginal", "total public cost (jail bed-days at the marginal rate)"),
+)
+#: (ratio outcome, label) for the cost-per-unit-averted table.
+RATIO_ROWS = (
+    ("cost_per_arrest_averted", "per arrest averted"),
+    ("cost_per_bed_day_averted", "per jail bed-day averted (average)"),
+    ("cost_per_bed_day_averted_marginal", "per jail bed-day averted (marginal)"),
 )
 #: Parameters that drive the difference between LEAD and the system as usual.
 DRIVERS = (
@@ -183,13 +190,8 @@ def costs_section(c: Comparison) -> str:
         diffs = [_value(c.table, s, name, "diff_") for s in c.scenarios]
         verdicts = [f"{s}: {_verdict(d)}" for s, d in zip(c.scenarios, diffs)]
         rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
-    ratios = []
-    for s in c.scenarios:
-        for name, label in (("cost_per_arrest_averted", "per arrest averted"),
-                            ("cost_per_bed_day_averted", "per jail bed-day averted (average)"),
-                            ("cost_per_bed_day_averted_marginal",
-                             "per jail bed-day averted (marginal)")):
-            ratios.append([s, label, _interval(_value(c.table, s, name, "diff_"), "cost")])
+    ratios = [_ratio_cells(c, s, name, label) for s in c.scenarios
+              for name, label in RATIO_ROWS]
     return (
         "<h2>Costs by payer: who pays more, who saves</h2>"
         f"{_table(header, rows, 1, {len(header) - 1: ''})}"
@@ -201,9 +203,26 @@ def costs_section(c: Comparison) -> str:
         "marginal rate while the jail's fixed costs remain, so the marginal figure is the "
         "realistic saving in the short run.</p>"
         "<h3>Extra public cost per unit averted</h3>"
-        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)'], ratios, 2)}"
-        "<p class='note'>Ratio of the mean extra cost to the mean number averted, with a paired "
-        "bootstrap interval; left blank when nothing is averted on average.</p>")
+        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)', 'Number averted'], ratios, 2)}"
+        "<p class='note'>What one arrest (or jail bed-day) fewer costs the public purse: the "
+        "mean extra total cost of the scenario over the baseline divided by the mean number "
+        "it averts, with a paired bootstrap interval over replicates. Positive: each one "
+        "averted costs that much more; negative: the scenario averts them and saves money "
+        "too. <b>not estimable</b>: the number averted is not clearly above zero (its 95% "
+        "interval, shown beside it, includes zero or lies below it), so the division has no "
+        "meaning; run more replicates or years, or read the cost and the count separately "
+        "above.</p>")
+
+
+def _ratio_cells(c: Comparison, scenario: str, name: str, label: str) -> list[str]:
+    """One row of the cost-per-unit-averted table: the ratio, or "not estimable" when the
+    comparison table left it empty, next to the number averted that decides which."""
+    outcome = analysis.RATIOS[name][1]
+    mean, low, high = _value(c.table, scenario, outcome, "diff_")
+    averted = _interval((-mean, -high, -low), outcome, True)
+    ratio = _value(c.table, scenario, name, "diff_")
+    shown = "not estimable" if math.isnan(ratio[0]) else _interval(ratio, "cost")
+    return [scenario, label, shown, averted]
 
 
 def _rate(c: Comparison, name: str) -> str:

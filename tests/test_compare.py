@@ -78,26 +78,31 @@ def test_marginal_costs_and_ratios(tables):
     assert np.allclose(runs["cost_jail_marginal"], runs["cost_jail"] - gap * runs["jail_bed_days"])
     wide = runs.pivot(index="seed", columns="scenario")
     extra = (wide[("cost_total", SCN)] - wide[("cost_total", BASE)]).mean()
-    averted = (wide[("arrests", BASE)] - wide[("arrests", SCN)]).mean()
+    averted = wide[("arrests", BASE)] - wide[("arrests", SCN)]
     row = _row(table, SCN, "cost_per_arrest_averted")
-    if averted > 0:  # the model's own run decides the branch; both are pinned down below
-        assert row["diff_mean"] == pytest.approx(extra / averted)
+    if _t95(averted)[1] > 0:  # the model's own run decides the branch; both are pinned below
+        assert row["diff_mean"] == pytest.approx(extra / averted.mean())
     else:
-        assert math.isnan(row["diff_mean"])
+        assert math.isnan(row["diff_mean"]) and row["note"].startswith("not estimable")
 
 
-@pytest.mark.parametrize(("scenario_arrests", "expected"), [
-    ([8, 9, 7], 30_000 / 2), ([10, 10, 10], float("nan")), ([12, 11, 13], float("nan"))])
-def test_cost_per_arrest_averted_is_blank_unless_arrests_are_averted(scenario_arrests,
-                                                                       expected):
-    """Extra cost 30,000 a replicate; the baseline makes 10 arrests. Averting 2 on average
-    gives 15,000 an arrest; averting none, or adding arrests, leaves the ratio empty."""
+@pytest.mark.parametrize(("scenario_arrests", "expected", "note"), [
+    ([8, 8, 7], 30_000 / (7 / 3), ""),
+    ([10, 10, 10], float("nan"), analysis.NOT_AVERTED),
+    ([12, 11, 13], float("nan"), analysis.NOT_AVERTED),
+    ([5, 12, 9], float("nan"), analysis.NOT_CLEARLY_AVERTED)])
+def test_cost_per_arrest_averted_is_blank_unless_arrests_are_clearly_averted(
+        scenario_arrests, expected, note):
+    """Extra cost 30,000 a replicate; the baseline makes 10 arrests. Averting 2, 2 and 3 gives
+    30,000 / 2.33 an arrest. Averting none, adding arrests, or averting 5, -2 and 1 (mean 1.3,
+    an interval that includes zero) leaves the ratio empty, with the reason."""
     rows = [("base", s, 100_000.0, 10) for s in range(3)]
     rows += [("scn", s, 130_000.0, a) for s, a in enumerate(scenario_arrests)]
     summary = pd.DataFrame(rows, columns=["scenario", "seed", "cost_total", "arrests"])
     row = analysis._ratio_row(summary, "scn", "base", "cost_per_arrest_averted", seed=0)
+    assert row["note"] == note
     if math.isnan(expected):  # None here; NaN once in the table's frame
-        assert row["diff_mean"] is None
+        assert row["diff_mean"] is None and row["diff_low"] is None
     else:
         assert row["diff_mean"] == pytest.approx(expected)
         assert row["diff_low"] <= row["diff_mean"] <= row["diff_high"]
