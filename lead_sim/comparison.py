@@ -34,6 +34,7 @@ from lead_sim.runner import (
     replicate_draw,
 )
 from lead_sim.scenarios import Scenario
+from lead_sim.scenarios.notices import horizon_notices
 
 DEFAULT_MAX_REPS = 200
 #: Event kinds whose distinct people are counted when runs keep their event log.
@@ -233,6 +234,7 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
             break
     comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison, draws)
     comparison.manifest["calibrated"] = calibrated
+    comparison.manifest["notices"] = horizon_notices([baseline, *scenarios], prepared, years)
     return comparison
 
 

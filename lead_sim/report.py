@@ -343,6 +343,16 @@ def assumptions_section(c: Comparison) -> str:
                      {1: 'date'}))
 
 
+def notices_section(c: Comparison) -> str:
+    """The warnings the command printed about the horizon (scenarios that cannot differ within
+    it, years past a scenario's end date), where a reader of the page alone will see them."""
+    notices = c.manifest.get("notices") or []
+    if not notices:
+        return ""
+    items = "".join(f"<li>{_esc(n)}</li>" for n in notices)
+    return f"<div class='units'><b>Read with care:</b><ul>{items}</ul></div>"
+
+
 def method_section(c: Comparison) -> str:
     m = c.manifest
     key = m["comparison"]
@@ -381,7 +391,8 @@ def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
              f"</p><p class='units'>{_esc(units_note(population, params['reference_population']))}"
              "</p>")
     body = [f"<h1>LEAD scenario comparison: {_esc(', '.join(c.scenarios))} vs "
-            f"{_esc(c.baseline)}</h1>", intro, headline_section(c), fig["headline"],
+            f"{_esc(c.baseline)}</h1>", intro, notices_section(c), headline_section(c),
+            fig["headline"],
             "<h2>Jail population and LEAD caseload over time</h2>", fig["jail_population"],
             fig["lead_caseload"], costs_section(c), fig["costs_by_payer"],
             recidivism_section(c), fig["recidivism"], intercept_section(c),

@@ -334,3 +334,31 @@ def test_max_reps_without_precision_is_refused(tmp_path, capsys):
     assert main(["compare", BASE, SCN, "--reps", "2", "--max-reps", "5",
                  "--out", str(tmp_path / "out")]) == 2
     assert "--max-reps caps the replicates that --precision adds" in capsys.readouterr().err
+
+
+def test_compared_scenarios_identical_to_each_other_within_the_run_are_named():
+    """Over 2010-2013 king_county adds nothing to seattle_citywide (its changes start in 2019):
+    the two would print the same numbers twice without a word."""
+    from lead_sim.runner import prepare
+    from lead_sim.scenarios.notices import horizon_notices
+
+    names = [BASE, SCN, "king_county"]
+    prepared = [prepare(n, years=4) for n in names]
+    notices = horizon_notices(names, prepared, 4)
+    assert len(notices) == 1
+    assert notices[0].startswith("'king_county' first differs from 'seattle_citywide' on 2019")
+    assert horizon_notices(names, [prepare(n, years=10) for n in names], 10) == []
+
+
+def test_years_past_the_scenarios_end_date_are_flagged_as_extrapolation():
+    """Built-in scenarios end on 2021-12-31: --years 20 runs to 2029 on their last settings
+    (plus the 2023 change system_as_usual already dates), and says so once for all of them."""
+    from lead_sim.runner import prepare
+    from lead_sim.scenarios.notices import horizon_notices
+
+    names = [BASE, SCN]
+    notices = horizon_notices(names, [prepare(n, years=20) for n in names], 20)
+    assert len(notices) == 1
+    assert "runs to 2029-12-31, past the end date of 'system_as_usual', 'seattle_citywide' " \
+           "(2021-12-31)" in notices[0] and "2023-07-01" in notices[0]
+    assert horizon_notices(names, [prepare(n, years=12) for n in names], 12) == []

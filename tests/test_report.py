@@ -3,12 +3,38 @@ mean something, whose settings and which calibration the runs used, and what to 
 
 from __future__ import annotations
 
+import contextlib
+import html
+import io
+
 import pandas as pd
+import pytest
 
 from lead_sim import analysis, report
+from lead_sim.cli import main
 from lead_sim.comparison import Comparison
 
 BASE, SCN = "base", "scn"
+TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory):
+    """system_as_usual against 'capped' (caseload_cap 25, written to end on 2010-03-31) and
+    'capped_later' (the same until 2012): stderr and the report page of a tiny comparison."""
+    folder = tmp_path_factory.mktemp("capped")
+    (folder / "capped.toml").write_text(
+        'name = "capped"\nextends = "system_as_usual"\ndescription = "test"\n'
+        'end_date = 2010-03-31\n[params]\ncaseload_cap = 25\n')
+    (folder / "later.toml").write_text(
+        'name = "capped_later"\nextends = "capped.toml"\ndescription = "test"\n'
+        '[[timeline]]\ndate = 2012-01-01\nset = { caseload_cap = 20 }\n')
+    out = folder / "out"
+    args = ["compare", "system_as_usual", str(folder / "capped.toml"),
+            str(folder / "later.toml"), *TINY, "--out", str(out)]
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        code = main(args)
+    return code, err.getvalue(), (out / "report.html").read_text()
 
 
 def _comparison(rows: list[tuple], manifest: dict | None = None) -> Comparison:
@@ -33,3 +59,26 @@ def test_a_ratio_over_an_unclear_number_averted_reads_not_estimable():
     assert arrests[2] == "not estimable" and arrests[3] == "5 (-131 to 141)"
     beds = report._ratio_cells(c, SCN, "cost_per_bed_day_averted", "per bed-day averted")
     assert beds[2] == "$150 ($120 to $190)" and beds[3] == "400 (300 to 500)"
+
+
+def test_horizon_warnings_are_printed_and_repeated_in_the_report(capped):
+    """Two compared scenarios that cannot differ before the run ends, and years past their
+    end date: both on stderr as warnings, and both on the page."""
+    code, err, page = capped
+    assert code == 0
+    for text in ("'capped_later' first differs from 'capped' on 2012-01-01",
+                 "--years 0.5 runs to 2010-07-02, past the end date of 'capped', 'capped_later' "
+                 "(2010-03-31)"):
+        assert f"lead-sim compare: warning: {text}" in err
+        assert html.escape(text) in page
+    assert "Read with care" in page
+
+
+def test_run_warns_when_years_go_past_the_scenario_end(tmp_path, capsys):
+    short = tmp_path / "short.toml"
+    short.write_text('name = "short"\nextends = "system_as_usual"\ndescription = "test"\n'
+                     "end_date = 2010-03-31\n")
+    assert main(["run", str(short), "--reps", "1", "--population", "300", "--years", "0.5",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert ("lead-sim run: warning: --years 0.5 runs to 2010-07-02, past the end date of "
+            "'short' (2010-03-31)") in capsys.readouterr().err

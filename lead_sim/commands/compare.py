@@ -20,7 +20,7 @@ from lead_sim.comparison import (
 )
 from lead_sim.progress import progress_bar
 from lead_sim.report import HEADLINE_ROWS, sentence, units_note, years_text
-from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
+from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
 
 
 def register(subparsers) -> None:
@@ -57,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     prepared = prepare_comparison(args.baseline, args.scenarios, args.reps, args.precision,
                                   args.max_reps, draws, **opts)
     warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
-         + identical_within_horizon(prepared[0], prepared[1:]))
+         + horizon_notices([args.baseline, *args.scenarios], prepared, args.years))
     bar = progress_bar(len(prepared) * args.reps, "replicates", "run")
 
     def on_batch(n: int, loose: list[str], more: int) -> None:
