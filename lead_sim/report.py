@@ -319,10 +319,10 @@ def assumptions_section(c: Comparison) -> str:
     overridden = set(c.manifest["comparison"].get("overrides", {}))
     timeline_keys = {k for scn in c.manifest["scenarios"] for e in scn["timeline"]
                      for k in e["set"]}
-    names = [n for n in REGISTRY if n in (set(DRIVERS) | varying | overridden | timeline_keys)]
-    base = params[c.baseline]
-    rows = [[n, plain(base[n]), REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
-            for n in names]
+    shown = set(DRIVERS) | varying | overridden | timeline_keys
+    names = [n for n, p in REGISTRY.items() if n in shown or p.group == "cost"]
+    rows = [[n, _start_value(c, n), REGISTRY[n].unit, REGISTRY[n].description,
+             REGISTRY[n].source] for n in names]
     timeline = []
     for scn in c.manifest["scenarios"]:
         for e in scn["timeline"]:
@@ -332,10 +332,12 @@ def assumptions_section(c: Comparison) -> str:
             timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
                              e["note"] + after])
     return ("<h2>Assumptions that drive the result</h2>"
-            "<p>Parameters of LEAD's effect, reach, capacity and unit costs, plus every parameter "
-            "that differs between scenarios or was overridden, with their sources from the "
-            "parameter registry (<code>lead-sim params</code>). \"assumption\" marks values the "
-            "evidence does not state.</p>"
+            "<p>Parameters of LEAD's effect, reach and capacity, every unit cost, and every "
+            "parameter that differs between scenarios or was overridden, with their sources from "
+            "the parameter registry (<code>lead-sim params</code>). \"assumption\" marks values "
+            "the evidence does not state. Where scenarios start from different values, each "
+            "scenario's value is named; values that change on a date are in the timelines "
+            "below.</p>"
             + _table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 5,
                      {1: 'num'}) +
             "<h3>Scenario timelines</h3>"
@@ -351,6 +353,18 @@ def notices_section(c: Comparison) -> str:
         return ""
     items = "".join(f"<li>{_esc(n)}</li>" for n in notices)
     return f"<div class='units'><b>Read with care:</b><ul>{items}</ul></div>"
+
+
+def _start_value(c: Comparison, name: str) -> str:
+    """A parameter's start value as the runs used it: one figure when every scenario shares
+    it, each scenario's where they differ (the baseline's alone would hide a scenario's own
+    setting)."""
+    params = c.manifest["params"]
+    by_value: dict[str, list[str]] = {}
+    for scenario in [c.baseline, *c.scenarios]:
+        by_value.setdefault(plain(params[scenario][name]), []).append(scenario)
+    return " / ".join(f"{v} ({', '.join(s)})" for v, s in by_value.items()) if len(
+        by_value) > 1 else next(iter(by_value))
 
 
 def method_section(c: Comparison) -> str:

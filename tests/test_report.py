@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -13,6 +14,8 @@ import pytest
 from lead_sim import analysis, report
 from lead_sim.cli import main
 from lead_sim.comparison import Comparison
+from lead_sim.params import REGISTRY
+from lead_sim.tables import plain
 
 BASE, SCN = "base", "scn"
 TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
@@ -82,3 +85,20 @@ def test_run_warns_when_years_go_past_the_scenario_end(tmp_path, capsys):
                  "--out", str(tmp_path / "out")]) == 0
     assert ("lead-sim run: warning: --years 0.5 runs to 2010-07-02, past the end date of "
             "'short' (2010-03-31)") in capsys.readouterr().err
+
+
+def _assumption(page: str, name: str) -> str:
+    """The start value shown for parameter ``name`` in the assumptions table, as plain text."""
+    row = re.search(rf"<tr><td>{name}</td><td class='num'>(.*?)</td>", page)
+    assert row, f"{name} is not in the assumptions table"
+    return html.unescape(row.group(1)).replace("\u00a0", " ")
+
+
+def test_assumptions_show_each_scenarios_own_value_and_the_unit_costs(capped):
+    """'capped' sets caseload_cap = 25 in [params]: the baseline's 44 alone would hide it."""
+    page = capped[2]
+    assert _assumption(page, "caseload_cap") == "44 (system_as_usual) / 25 (capped, capped_later)"
+    assert _assumption(page, "caseload_design") == "25"
+    for name, p in REGISTRY.items():
+        if p.group == "cost":
+            assert _assumption(page, name) == plain(p.default)
