@@ -29,6 +29,7 @@ from lead_sim.plotting import (
     cohort_column,
     render_all,
 )
+from lead_sim.runner import replicate_draw
 from lead_sim.tables import count, fmt, plain, significant, units_note
 
 if TYPE_CHECKING:
@@ -357,14 +358,58 @@ def notices_section(c: Comparison) -> str:
 
 def _start_value(c: Comparison, name: str) -> str:
     """A parameter's start value as the runs used it: one figure when every scenario shares
-    it, each scenario's where they differ (the baseline's alone would hide a scenario's own
-    setting)."""
+    it, each scenario's where they differ, and, for a calibrated parameter, where it came from
+    (with posterior draws, the spread of the draws the replicates used, not the point
+    estimate no replicate ran with)."""
+    drawn = _drawn_values(c, name)
+    if drawn:
+        low, mid, high = min(drawn), float(pd.Series(drawn).median()), max(drawn)
+        spread = f" (range {significant(low)} to {significant(high)})" if low != high else ""
+        return f"posterior draws, median {significant(mid)}{spread}"
     params = c.manifest["params"]
     by_value: dict[str, list[str]] = {}
     for scenario in [c.baseline, *c.scenarios]:
         by_value.setdefault(plain(params[scenario][name]), []).append(scenario)
-    return " / ".join(f"{v} ({', '.join(s)})" for v, s in by_value.items()) if len(
-        by_value) > 1 else next(iter(by_value))
+    if len(by_value) > 1:
+        return " / ".join(f"{v} ({', '.join(s)})" for v, s in by_value.items())
+    value = next(iter(by_value))
+    if name in (c.manifest.get("calibrated_params") or ()):
+        return f"{value} (calibrated: posterior median)"
+    return value
+
+
+def _drawn_values(c: Comparison, name: str) -> list[float]:
+    """The values of a calibrated parameter that the replicates started from, in replicate
+    order (empty when the parameter was not drawn from a posterior)."""
+    draws = c.manifest.get("posterior_draws")
+    if (not draws or name not in (c.manifest.get("calibrated_params") or ())
+            or any(name not in d for d in draws)):
+        return []
+    return [replicate_draw(draws, r)[name] for r in range(c.manifest["reps_used"])]
+
+
+def calibration_note(c: Comparison) -> str:
+    """Whether the parameters were fitted, said near the top: without calibration LEAD's effect
+    sizes are the registry's starting values, and a reader must know that before the numbers."""
+    m = c.manifest
+    if not m.get("calibrated"):
+        return ("Parameters: not calibrated. Apart from the scenarios' own values and any "
+                "overrides (see the assumptions table), every parameter is the registry "
+                "default, and LEAD's effect sizes there (e.g. hr_lead_engaged, how much "
+                "engagement with a case manager cuts police contact) are starting values, not "
+                "fitted to the evaluation of the pilot. To use fitted values, run compare with "
+                "--calibrated configs/calibration/pilot_calibrated.toml (the shipped fit) or a "
+                "calibrated.toml from 'lead-sim calibrate' (README: 'Validation and "
+                "calibration'; docs/validation.md).")
+    fitted = m.get("calibrated_params") or []
+    drawn = [n for n in fitted if _drawn_values(c, n)]
+    point = [n for n in fitted if n not in drawn]
+    how = ([f"replicate r of every scenario starts from posterior draw r for {', '.join(drawn)}"]
+           if drawn else []) + ([f"the posterior median for {', '.join(point)}"] if point else [])
+    return (f"Parameters: calibrated from {m['calibrated']}: "
+            f"{'; '.join(how) or 'every calibrated value is overridden by --set'}. The other "
+            "parameters are registry defaults, the scenarios' own values or overrides (see the "
+            "assumptions table).")
 
 
 def method_section(c: Comparison) -> str:
@@ -402,7 +447,8 @@ def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
     intro = (f"<p>{len(c.scenarios) + 1} scenarios, {c.reps} replicates each, "
              f"{scn['start_date']} to {scn['end_date']} ({_years(c)}), {population:,} people at "
              f"risk. Baseline: <b>{_esc(c.baseline)}</b>. Commit {_esc(c.manifest['git_commit'])}."
-             f"</p><p class='units'>{_esc(units_note(population, params['reference_population']))}"
+             f"</p><p class='units'>{_esc(calibration_note(c))}</p>"
+             f"<p class='units'>{_esc(units_note(population, params['reference_population']))}"
              "</p>")
     body = [f"<h1>LEAD scenario comparison: {_esc(', '.join(c.scenarios))} vs "
             f"{_esc(c.baseline)}</h1>", intro, notices_section(c), headline_section(c),

@@ -102,3 +102,33 @@ def test_assumptions_show_each_scenarios_own_value_and_the_unit_costs(capped):
     for name, p in REGISTRY.items():
         if p.group == "cost":
             assert _assumption(page, name) == plain(p.default)
+
+
+def test_report_says_the_parameters_are_uncalibrated_defaults(capped):
+    assert "Parameters: not calibrated." in capped[2]
+    assert "--calibrated configs/calibration/pilot_calibrated.toml" in capped[2]
+
+
+def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
+    """The point estimate (0.45) ran in no replicate; the two draws (0.4, 0.6) did."""
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[params]\nhr_lead_engaged = 0.45\n\n[[posterior]]\ndistance = 0.1\n"
+                   "hr_lead_engaged = 0.4\ncontact_rate = 0.001\n\n[[posterior]]\n"
+                   "distance = 0.2\nhr_lead_engaged = 0.6\ncontact_rate = 0.001\n")
+    out = tmp_path / "out"
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--calibrated", str(cal),
+                 "--posterior-draws", "--set", "social_referral_propensity=0.2",
+                 "--out", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert _assumption(page, "hr_lead_engaged") == "posterior draws, median 0.5 (range 0.4 to 0.6)"
+    assert _assumption(page, "contact_rate") == "posterior draws, median 0.001"
+    assert _assumption(page, "social_referral_propensity") == "0.2"  # --set, not calibrated
+    assert html.escape(f"Parameters: calibrated from {cal}: replicate r of every scenario "
+                       "starts from posterior draw r for contact_rate, hr_lead_engaged.") in page
+    out2 = tmp_path / "point"
+    assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--calibrated", str(cal),
+                 "--out", str(out2)]) == 0
+    page = (out2 / "report.html").read_text()
+    assert _assumption(page, "hr_lead_engaged") == "0.45 (calibrated: posterior median)"
+    assert "calibrated from" in page and "the posterior median for hr_lead_engaged." in page
+    assert _assumption(page, "contact_rate") == plain(REGISTRY["contact_rate"].default)
