@@ -204,7 +204,8 @@ def costs_section(c: Comparison) -> str:
         "marginal rate while the jail's fixed costs remain, so the marginal figure is the "
         "realistic saving in the short run.</p>"
         "<h3>Extra public cost per unit averted</h3>"
-        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)', 'Number averted'], ratios, 2)}"
+        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)',
+                         'Number averted (95% interval)'], ratios, 2)}"
         "<p class='note'>What one arrest (or jail bed-day) fewer costs the public purse: the "
         "mean extra total cost of the scenario over the baseline divided by the mean number "
         "it averts, with a paired bootstrap interval over replicates. Positive: each one "
