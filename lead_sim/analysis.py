@@ -9,7 +9,8 @@ comparison of the same runs would give (:func:`unpaired_difference` exists to sh
 Intervals are 95% Student-t intervals of the mean over replicates (``scipy.stats.t``): they say
 how sure we are of the expected outcome, not how much one replicate varies. Ratios (cost per
 arrest averted) get a paired percentile bootstrap over seeds, since a ratio of two noisy means has
-no t-interval.
+no t-interval; they are estimated only when the number averted is clearly above zero, because
+dividing by a number that may be zero or negative gives figures with no meaning.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ LEVEL = 0.95
 BOOTSTRAP_DRAWS = 2000
 ID_COLUMNS = ("scenario", "seed", "days")
 TABLE_COLUMNS = ("scenario", "outcome", "mean", "low", "high", "diff_mean", "diff_low",
-                 "diff_high")
+                 "diff_high", "note")
+NUMBERS = TABLE_COLUMNS[2:8]
+#: ``note`` of a ratio whose denominator may be zero or negative (the ratio is NaN).
+NOT_AVERTED = "not estimable: nothing is averted on average"
+NOT_CLEARLY_AVERTED = ("not estimable: the number averted is not clearly above zero (its 95% "
+                       "interval includes zero)")
 #: Differences the report leads with, and that ``--precision`` must pin down.
 HEADLINE = ("arrests", "bookings", "jail_bed_days", "cost_total")
 #: Outcomes that are already relative to the baseline: numerator, denominator (averted).
@@ -134,8 +140,25 @@ def unpaired_difference(summary: pd.DataFrame, scenario: str, baseline: str,
 
 
 # ---- the comparison table -------------------------------------------------------------------
-def _row(scenario: str, outcome: str, level=(None,) * 3, diff=(None,) * 3) -> dict[str, Any]:
-    return dict(zip(TABLE_COLUMNS, (scenario, outcome, *level, *diff)))
+def _row(scenario: str, outcome: str, level=(None,) * 3, diff=(None,) * 3,
+         note: str = "") -> dict[str, Any]:
+    return dict(zip(TABLE_COLUMNS, (scenario, outcome, *level, *diff, note)))
+
+
+def not_estimable(averted: np.ndarray) -> str:
+    """Why a ratio per unit averted has no meaning for these per-seed numbers averted ('' when
+    it has one).
+
+    The ratio divides by the mean number averted. If its interval reaches zero, resamples
+    divide by numbers near zero or below it, so the "interval" spans huge and negative costs
+    and the point estimate can sit at its edge: a number that looks exact and means nothing.
+    """
+    mean, low, _ = t_interval(averted)
+    if not mean > 0:
+        return NOT_AVERTED
+    if not low > 0:  # NaN (too few seeds) is not clearly above zero either
+        return NOT_CLEARLY_AVERTED
+    return ""
 
 
 def _ratio_row(summary: pd.DataFrame, scenario: str, baseline: str, name: str,
@@ -145,8 +168,9 @@ def _ratio_row(summary: pd.DataFrame, scenario: str, baseline: str, name: str,
     averted = paired(summary, scenario, baseline, den).reindex(cost.index)
     extra = (cost["scenario"] - cost["baseline"]).to_numpy()
     fewer = (averted["baseline"] - averted["scenario"]).to_numpy()
-    if not np.nanmean(fewer) > 0:  # nothing averted: the ratio has no meaning
-        return _row(scenario, name)
+    reason = not_estimable(fewer)
+    if reason:
+        return _row(scenario, name, note=reason)
     return _row(scenario, name, diff=bootstrap_ratio(extra, fewer, seed))
 
 
@@ -166,7 +190,8 @@ def comparison_table(summary: pd.DataFrame, baseline: str, seed: int = 0) -> pd.
     Level intervals are clipped to the outcome's range (:func:`clip_level`); differences are not.
     ``summary`` holds one row per replicate (with the marginal-cost columns added). Ratio and
     net-cost rows are already relative to the baseline, so only their ``diff_*`` columns are
-    filled; a ratio whose denominator is not averted on average is left empty.
+    filled; a ratio whose denominator is not clearly averted is left empty (NaN) and its
+    ``note`` says why (:func:`not_estimable`). ``note`` is empty on every other row.
     """
     outcomes = outcome_columns(summary)
     rows = []
@@ -183,7 +208,7 @@ def comparison_table(summary: pd.DataFrame, baseline: str, seed: int = 0) -> pd.
                 summary, scn, baseline, name)))
         rows.extend(_ratio_row(summary, scn, baseline, r, seed) for r in RATIOS)
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).astype(
-        {c: float for c in TABLE_COLUMNS[2:]})
+        {c: float for c in NUMBERS})
 
 
 def imprecise(table: pd.DataFrame, baseline: str, precision: float,

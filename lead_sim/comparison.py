@@ -34,6 +34,7 @@ from lead_sim.runner import (
     replicate_draw,
 )
 from lead_sim.scenarios import Scenario
+from lead_sim.scenarios.notices import horizon_notices
 
 DEFAULT_MAX_REPS = 200
 #: Event kinds whose distinct people are counted when runs keep their event log.
@@ -197,14 +198,17 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                    on_batch: Callable[[int, list[str], int], None] | None = None,
                    draws: Sequence[Mapping[str, Any]] | None = None,
                    calibrated: str | None = None,
+                   calibrated_params: Sequence[str] = (),
                    out_dir: str | Path | None = None) -> Comparison:
     """Run the comparison; ``on_batch(n_reps, imprecise, more)`` reports each precision check
     and how many replicates per scenario the next batch adds (0 when the run stops).
 
     ``draws`` (parameter sets, e.g. a calibrated posterior) makes replicate r of every
     scenario start from ``replicate_draw(draws, r)``, so the differences span parameter
-    uncertainty as well as noise. An ``out_dir`` that holds anything but this comparison is
-    refused before any run.
+    uncertainty as well as noise. ``calibrated`` names the calibrated file the overrides (or
+    draws) came from and ``calibrated_params`` the parameters whose values it set (not
+    overridden by --set), so the report can say which values were fitted. An ``out_dir`` that
+    holds anything but this comparison is refused before any run.
     """
     run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
     prepared = prepare_comparison(baseline, scenarios, reps, precision, max_reps, draws,
@@ -233,6 +237,8 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
             break
     comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison, draws)
     comparison.manifest["calibrated"] = calibrated
+    comparison.manifest["calibrated_params"] = sorted(calibrated_params)
+    comparison.manifest["notices"] = horizon_notices([baseline, *scenarios], prepared, years)
     return comparison
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from lead_sim import analysis
 from lead_sim.intercepts import INTERCEPTS
 from lead_sim.outcomes import OUTCOMES
 from lead_sim.params import REGISTRY
@@ -28,6 +29,7 @@ from lead_sim.plotting import (
     cohort_column,
     render_all,
 )
+from lead_sim.runner import replicate_draw
 from lead_sim.tables import count, fmt, plain, significant, units_note
 
 if TYPE_CHECKING:
@@ -43,6 +45,12 @@ HEADLINE_ROWS = (
     ("lead_enrollments", "LEAD intakes"),
     ("cost_total", "total public cost (jail bed-days at the average rate)"),
     ("cost_total_marginal", "total public cost (jail bed-days at the marginal rate)"),
+)
+#: (ratio outcome, label) for the cost-per-unit-averted table.
+RATIO_ROWS = (
+    ("cost_per_arrest_averted", "per arrest averted"),
+    ("cost_per_bed_day_averted", "per jail bed-day averted (average)"),
+    ("cost_per_bed_day_averted_marginal", "per jail bed-day averted (marginal)"),
 )
 #: Parameters that drive the difference between LEAD and the system as usual.
 DRIVERS = (
@@ -183,13 +191,8 @@ def costs_section(c: Comparison) -> str:
         diffs = [_value(c.table, s, name, "diff_") for s in c.scenarios]
         verdicts = [f"{s}: {_verdict(d)}" for s, d in zip(c.scenarios, diffs)]
         rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
-    ratios = []
-    for s in c.scenarios:
-        for name, label in (("cost_per_arrest_averted", "per arrest averted"),
-                            ("cost_per_bed_day_averted", "per jail bed-day averted (average)"),
-                            ("cost_per_bed_day_averted_marginal",
-                             "per jail bed-day averted (marginal)")):
-            ratios.append([s, label, _interval(_value(c.table, s, name, "diff_"), "cost")])
+    ratios = [_ratio_cells(c, s, name, label) for s in c.scenarios
+              for name, label in RATIO_ROWS]
     return (
         "<h2>Costs by payer: who pays more, who saves</h2>"
         f"{_table(header, rows, 1, {len(header) - 1: ''})}"
@@ -201,9 +204,27 @@ def costs_section(c: Comparison) -> str:
         "marginal rate while the jail's fixed costs remain, so the marginal figure is the "
         "realistic saving in the short run.</p>"
         "<h3>Extra public cost per unit averted</h3>"
-        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)'], ratios, 2)}"
-        "<p class='note'>Ratio of the mean extra cost to the mean number averted, with a paired "
-        "bootstrap interval; left blank when nothing is averted on average.</p>")
+        f"{_table(['Scenario', 'Ratio', 'USD (95% interval)',
+                         'Number averted (95% interval)'], ratios, 2)}"
+        "<p class='note'>What one arrest (or jail bed-day) fewer costs the public purse: the "
+        "mean extra total cost of the scenario over the baseline divided by the mean number "
+        "it averts, with a paired bootstrap interval over replicates. Positive: each one "
+        "averted costs that much more; negative: the scenario averts them and saves money "
+        "too. <b>not estimable</b>: the number averted is not clearly above zero (its 95% "
+        "interval, shown beside it, includes zero or lies below it), so the division has no "
+        "meaning; run more replicates or years, or read the cost and the count separately "
+        "above.</p>")
+
+
+def _ratio_cells(c: Comparison, scenario: str, name: str, label: str) -> list[str]:
+    """One row of the cost-per-unit-averted table: the ratio, or "not estimable" when the
+    comparison table left it empty, next to the number averted that decides which."""
+    outcome = analysis.RATIOS[name][1]
+    mean, low, high = _value(c.table, scenario, outcome, "diff_")
+    averted = _interval((-mean, -high, -low), outcome, True)
+    ratio = _value(c.table, scenario, name, "diff_")
+    shown = "not estimable" if math.isnan(ratio[0]) else _interval(ratio, "cost")
+    return [scenario, label, shown, averted]
 
 
 def _rate(c: Comparison, name: str) -> str:
@@ -300,10 +321,10 @@ def assumptions_section(c: Comparison) -> str:
     overridden = set(c.manifest["comparison"].get("overrides", {}))
     timeline_keys = {k for scn in c.manifest["scenarios"] for e in scn["timeline"]
                      for k in e["set"]}
-    names = [n for n in REGISTRY if n in (set(DRIVERS) | varying | overridden | timeline_keys)]
-    base = params[c.baseline]
-    rows = [[n, plain(base[n]), REGISTRY[n].unit, REGISTRY[n].description, REGISTRY[n].source]
-            for n in names]
+    shown = set(DRIVERS) | varying | overridden | timeline_keys
+    names = [n for n, p in REGISTRY.items() if n in shown or p.group == "cost"]
+    rows = [[n, _start_value(c, n), REGISTRY[n].unit, REGISTRY[n].description,
+             REGISTRY[n].source] for n in names]
     timeline = []
     for scn in c.manifest["scenarios"]:
         for e in scn["timeline"]:
@@ -313,15 +334,83 @@ def assumptions_section(c: Comparison) -> str:
             timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
                              e["note"] + after])
     return ("<h2>Assumptions that drive the result</h2>"
-            "<p>Parameters of LEAD's effect, reach, capacity and unit costs, plus every parameter "
-            "that differs between scenarios or was overridden, with their sources from the "
-            "parameter registry (<code>lead-sim params</code>). \"assumption\" marks values the "
-            "evidence does not state.</p>"
+            "<p>Parameters of LEAD's effect, reach and capacity, every unit cost, and every "
+            "parameter that differs between scenarios or was overridden, with their sources from "
+            "the parameter registry (<code>lead-sim params</code>). \"assumption\" marks values "
+            "the evidence does not state. Where scenarios start from different values, each "
+            "scenario's value is named; values that change on a date are in the timelines "
+            "below.</p>"
             + _table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 5,
                      {1: 'num'}) +
             "<h3>Scenario timelines</h3>"
             + _table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 4,
                      {1: 'date'}))
+
+
+def notices_section(c: Comparison) -> str:
+    """The warnings the command printed about the horizon (scenarios that cannot differ within
+    it, years past a scenario's end date), where a reader of the page alone will see them."""
+    notices = c.manifest.get("notices") or []
+    if not notices:
+        return ""
+    items = "".join(f"<li>{_esc(n)}</li>" for n in notices)
+    return f"<div class='units'><b>Read with care:</b><ul>{items}</ul></div>"
+
+
+def _start_value(c: Comparison, name: str) -> str:
+    """A parameter's start value as the runs used it: one figure when every scenario shares
+    it, each scenario's where they differ, and, for a calibrated parameter, where it came from
+    (with posterior draws, the spread of the draws the replicates used, not the point
+    estimate no replicate ran with)."""
+    drawn = _drawn_values(c, name)
+    if drawn:
+        low, mid, high = min(drawn), float(pd.Series(drawn).median()), max(drawn)
+        spread = f" (range {significant(low)} to {significant(high)})" if low != high else ""
+        return f"posterior draws, median {significant(mid)}{spread}"
+    params = c.manifest["params"]
+    by_value: dict[str, list[str]] = {}
+    for scenario in [c.baseline, *c.scenarios]:
+        by_value.setdefault(plain(params[scenario][name]), []).append(scenario)
+    if len(by_value) > 1:
+        return " / ".join(f"{v} ({', '.join(s)})" for v, s in by_value.items())
+    value = next(iter(by_value))
+    if name in (c.manifest.get("calibrated_params") or ()):
+        return f"{value} (calibrated: posterior median)"
+    return value
+
+
+def _drawn_values(c: Comparison, name: str) -> list[float]:
+    """The values of a calibrated parameter that the replicates started from, in replicate
+    order (empty when the parameter was not drawn from a posterior)."""
+    draws = c.manifest.get("posterior_draws")
+    if (not draws or name not in (c.manifest.get("calibrated_params") or ())
+            or any(name not in d for d in draws)):
+        return []
+    return [replicate_draw(draws, r)[name] for r in range(c.manifest["reps_used"])]
+
+
+def calibration_note(c: Comparison) -> str:
+    """Whether the parameters were fitted, said near the top: without calibration LEAD's effect
+    sizes are the registry's starting values, and a reader must know that before the numbers."""
+    m = c.manifest
+    if not m.get("calibrated"):
+        return ("Parameters: not calibrated. Apart from the scenarios' own values and any "
+                "overrides (see the assumptions table), every parameter is the registry "
+                "default, and LEAD's effect sizes there (e.g. hr_lead_engaged, how much "
+                "engagement with a case manager cuts police contact) are starting values, not "
+                "fitted to the evaluation of the pilot. To use fitted values, run compare with "
+                "--calibrated configs/calibration/pilot_calibrated.toml (the shipped fit) or a "
+                "calibrated.toml from 'lead-sim calibrate' (README: 'Validation and "
+                "calibration'; docs/validation.md).")
+    fitted = m.get("calibrated_params") or []
+    drawn = [n for n in fitted if _drawn_values(c, n)]
+    point = [n for n in fitted if n not in drawn]
+    how = ([f"replicate r of every scenario starts from posterior draw r for {', '.join(drawn)}"]
+           if drawn else []) + ([f"the posterior median for {', '.join(point)}"] if point else [])
+    return (f"Parameters: calibrated from {m['calibrated']}: "
+            f"{'; '.join(how) or 'every calibrated value is overridden by --set'}. The other "
+            "parameters are registry defaults, the scenarios' own values or overrides (see the "
+            "assumptions table).")
 
 
 def method_section(c: Comparison) -> str:
@@ -359,10 +448,12 @@ def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
     intro = (f"<p>{len(c.scenarios) + 1} scenarios, {c.reps} replicates each, "
              f"{scn['start_date']} to {scn['end_date']} ({_years(c)}), {population:,} people at "
              f"risk. Baseline: <b>{_esc(c.baseline)}</b>. Commit {_esc(c.manifest['git_commit'])}."
-             f"</p><p class='units'>{_esc(units_note(population, params['reference_population']))}"
+             f"</p><p class='units'>{_esc(calibration_note(c))}</p>"
+             f"<p class='units'>{_esc(units_note(population, params['reference_population']))}"
              "</p>")
     body = [f"<h1>LEAD scenario comparison: {_esc(', '.join(c.scenarios))} vs "
-            f"{_esc(c.baseline)}</h1>", intro, headline_section(c), fig["headline"],
+            f"{_esc(c.baseline)}</h1>", intro, notices_section(c), headline_section(c),
+            fig["headline"],
             "<h2>Jail population and LEAD caseload over time</h2>", fig["jail_population"],
             fig["lead_caseload"], costs_section(c), fig["costs_by_payer"],
             recidivism_section(c), fig["recidivism"], intercept_section(c),

@@ -78,26 +78,31 @@ def test_marginal_costs_and_ratios(tables):
     assert np.allclose(runs["cost_jail_marginal"], runs["cost_jail"] - gap * runs["jail_bed_days"])
     wide = runs.pivot(index="seed", columns="scenario")
     extra = (wide[("cost_total", SCN)] - wide[("cost_total", BASE)]).mean()
-    averted = (wide[("arrests", BASE)] - wide[("arrests", SCN)]).mean()
+    averted = wide[("arrests", BASE)] - wide[("arrests", SCN)]
     row = _row(table, SCN, "cost_per_arrest_averted")
-    if averted > 0:  # the model's own run decides the branch; both are pinned down below
-        assert row["diff_mean"] == pytest.approx(extra / averted)
+    if _t95(averted)[1] > 0:  # the model's own run decides the branch; both are pinned below
+        assert row["diff_mean"] == pytest.approx(extra / averted.mean())
     else:
-        assert math.isnan(row["diff_mean"])
+        assert math.isnan(row["diff_mean"]) and row["note"].startswith("not estimable")
 
 
-@pytest.mark.parametrize(("scenario_arrests", "expected"), [
-    ([8, 9, 7], 30_000 / 2), ([10, 10, 10], float("nan")), ([12, 11, 13], float("nan"))])
-def test_cost_per_arrest_averted_is_blank_unless_arrests_are_averted(scenario_arrests,
-                                                                       expected):
-    """Extra cost 30,000 a replicate; the baseline makes 10 arrests. Averting 2 on average
-    gives 15,000 an arrest; averting none, or adding arrests, leaves the ratio empty."""
+@pytest.mark.parametrize(("scenario_arrests", "expected", "note"), [
+    ([8, 8, 7], 30_000 / (7 / 3), ""),
+    ([10, 10, 10], float("nan"), analysis.NOT_AVERTED),
+    ([12, 11, 13], float("nan"), analysis.NOT_AVERTED),
+    ([5, 12, 9], float("nan"), analysis.NOT_CLEARLY_AVERTED)])
+def test_cost_per_arrest_averted_is_blank_unless_arrests_are_clearly_averted(
+        scenario_arrests, expected, note):
+    """Extra cost 30,000 a replicate; the baseline makes 10 arrests. Averting 2, 2 and 3 gives
+    30,000 / 2.33 an arrest. Averting none, adding arrests, or averting 5, -2 and 1 (mean 1.3,
+    an interval that includes zero) leaves the ratio empty, with the reason."""
     rows = [("base", s, 100_000.0, 10) for s in range(3)]
     rows += [("scn", s, 130_000.0, a) for s, a in enumerate(scenario_arrests)]
     summary = pd.DataFrame(rows, columns=["scenario", "seed", "cost_total", "arrests"])
     row = analysis._ratio_row(summary, "scn", "base", "cost_per_arrest_averted", seed=0)
+    assert row["note"] == note
     if math.isnan(expected):  # None here; NaN once in the table's frame
-        assert row["diff_mean"] is None
+        assert row["diff_mean"] is None and row["diff_low"] is None
     else:
         assert row["diff_mean"] == pytest.approx(expected)
         assert row["diff_low"] <= row["diff_mean"] <= row["diff_high"]
@@ -329,3 +334,31 @@ def test_max_reps_without_precision_is_refused(tmp_path, capsys):
     assert main(["compare", BASE, SCN, "--reps", "2", "--max-reps", "5",
                  "--out", str(tmp_path / "out")]) == 2
     assert "--max-reps caps the replicates that --precision adds" in capsys.readouterr().err
+
+
+def test_compared_scenarios_identical_to_each_other_within_the_run_are_named():
+    """Over 2010-2013 king_county adds nothing to seattle_citywide (its changes start in 2019):
+    the two would print the same numbers twice without a word."""
+    from lead_sim.runner import prepare
+    from lead_sim.scenarios.notices import horizon_notices
+
+    names = [BASE, SCN, "king_county"]
+    prepared = [prepare(n, years=4) for n in names]
+    notices = horizon_notices(names, prepared, 4)
+    assert len(notices) == 1
+    assert notices[0].startswith("'king_county' first differs from 'seattle_citywide' on 2019")
+    assert horizon_notices(names, [prepare(n, years=10) for n in names], 10) == []
+
+
+def test_years_past_the_scenarios_end_date_are_flagged_as_extrapolation():
+    """Built-in scenarios end on 2021-12-31: --years 20 runs to 2029 on their last settings
+    (plus the 2023 change system_as_usual already dates), and says so once for all of them."""
+    from lead_sim.runner import prepare
+    from lead_sim.scenarios.notices import horizon_notices
+
+    names = [BASE, SCN]
+    notices = horizon_notices(names, [prepare(n, years=20) for n in names], 20)
+    assert len(notices) == 1
+    assert "runs to 2029-12-31, past the end date of 'system_as_usual', 'seattle_citywide' " \
+           "(2021-12-31)" in notices[0] and "2023-07-01" in notices[0]
+    assert horizon_notices(names, [prepare(n, years=12) for n in names], 12) == []

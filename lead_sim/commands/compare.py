@@ -20,7 +20,7 @@ from lead_sim.comparison import (
 )
 from lead_sim.progress import progress_bar
 from lead_sim.report import HEADLINE_ROWS, sentence, units_note, years_text
-from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
+from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
 
 
 def register(subparsers) -> None:
@@ -57,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     prepared = prepare_comparison(args.baseline, args.scenarios, args.reps, args.precision,
                                   args.max_reps, draws, **opts)
     warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
-         + identical_within_horizon(prepared[0], prepared[1:]))
+         + horizon_notices([args.baseline, *args.scenarios], prepared, args.years))
     bar = progress_bar(len(prepared) * args.reps, "replicates", "run")
 
     def on_batch(n: int, loose: list[str], more: int) -> None:
@@ -71,10 +71,20 @@ def handle(args: argparse.Namespace) -> int:
             args.baseline, args.scenarios, reps=args.reps, seed=args.seed, workers=args.workers,
             precision=args.precision, max_reps=args.max_reps, people=args.people,
             progress=bar.update, on_batch=on_batch, draws=draws, calibrated=args.calibrated,
-            out_dir=args.out, **opts)
+            calibrated_params=_fitted(cal, args), out_dir=args.out, **opts)
     path = comparison.write(args.out)
     _print_summary(comparison, path, args.precision)
     return 0
+
+
+def _fitted(cal, args: argparse.Namespace) -> list[str]:
+    """Parameters whose values come from the calibrated file: its point estimates, and with
+    --posterior-draws the parameters of its draws too. --set wins over both, so an overridden
+    one is not calibrated in these runs."""
+    if cal is None:
+        return []
+    drawn = {k for d in cal.draws for k in d} if args.posterior_draws else set()
+    return sorted({*cal.params, *drawn} - set(overrides(args)))
 
 
 def _print_summary(comparison, path, precision) -> None:

@@ -16,7 +16,7 @@ from lead_sim.commands.common import (
 from lead_sim.params import Params
 from lead_sim.progress import progress_bar
 from lead_sim.runner import check_comparable, prepare, run
-from lead_sim.scenarios.notices import identical_within_horizon, replaced_start_values
+from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
 from lead_sim.tables import plural, summary_table, units_note
 
 
@@ -47,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
     check_comparable(names, prepared)
     warn("run", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
-         + (identical_within_horizon(prepared[0], prepared[1:]) if args.baseline else []))
+         + horizon_notices(names, prepared, args.years))
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
              if cal and args.posterior_draws else None)
     total = sum(s.days for s in prepared) * args.reps
