@@ -274,7 +274,14 @@ def recidivism_section(c: Comparison) -> str:
             f"{MIN_COHORT}, the share is shown as — : a handful of people gives shares like 0% "
             "or 100% that mean nothing. Simulate more people or years (--population, --years) "
             "to fill those cells. n/a (n = 0): no one took that pathway (no LEAD in the "
-            "scenario).</p>")
+            "scenario).</p>"
+            "<p class='note'>A person counts once, from their <em>first</em> contact in the run. "
+            "Most people at risk when the run starts have that contact before LEAD launches, "
+            "and LEAD participants are often referred at a later contact, so the 'everyone' row "
+            "moves little and the LEAD rows hold few people: this table describes pathways, it "
+            "does not measure LEAD's effect on re-arrest. For that, <code>lead-sim validate</code> "
+            "compares LEAD participants with controls as the University of Washington "
+            "evaluation did.</p>")
 
 
 def intercept_section(c: Comparison) -> str:

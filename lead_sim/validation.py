@@ -384,14 +384,23 @@ HELD_OUT = ("felony_charge_or", "bookings_per_year_diff", "jail_days_per_year_di
             "legal_cost_change_lead", "legal_cost_change_control")
 
 
+#: Fewer replays than this give no verdict: the 2.5th to 97.5th percentile of a handful of
+#: values is just their extremes, wide enough to hold almost anything (three replays of an odds
+#: ratio ranged 0.37 to 8.07).
+MIN_REPLAYS_FOR_VERDICT = 10
+
+
 def verdict(metric: str, low: float, high: float, published: float,
-            factor: float = 1.0) -> str:
-    """Whether the published value lies in the replay range, in words."""
+            factor: float = 1.0, replays: int = MIN_REPLAYS_FOR_VERDICT) -> str:
+    """Whether the published value lies in the range of ``replays`` replays, in words."""
     if math.isnan(published):
         return ("held out: a prediction to check against the evaluation" if metric in HELD_OUT
                 else "diagnostic (no published value)")
     if math.isnan(low) or math.isnan(high):
         return "n/a"
+    if replays < MIN_REPLAYS_FOR_VERDICT:
+        return (f"too few replays to judge ({replays}; use --reps "
+                f"{MIN_REPLAYS_FOR_VERDICT} or more)")
     scaled = metric in COUNTS and factor != 1.0
     if scaled:
         low, high = low * factor, high * factor
@@ -405,8 +414,8 @@ def with_verdicts(table: pd.DataFrame, factor: float) -> pd.DataFrame:
     so validation.csv can be read alone (a sample's 50 LEAD participants stand for 200)."""
     out = table.copy()
     out["county_factor"] = [factor if m in COUNTS else 1.0 for m in out["metric"]]
-    out["verdict"] = [verdict(r.metric, r.model_low, r.model_high, r.published, factor)
-                      for r in out.itertuples()]
+    out["verdict"] = [verdict(r.metric, r.model_low, r.model_high, r.published, factor,
+                              int(r.replays)) for r in out.itertuples()]
     return out
 
 
@@ -431,5 +440,6 @@ def summarise(rows: list[dict[str, Any]]) -> pd.DataFrame:
         low, high = ((float(values.quantile(0.025)), float(values.quantile(0.975)))
                      if len(values) else (math.nan, math.nan))
         table.append({"metric": metric, "model_mean": mean, "model_low": low,
-                      "model_high": high, "published": PUBLISHED.get(metric, math.nan)})
+                      "model_high": high, "replays": len(values),
+                      "published": PUBLISHED.get(metric, math.nan)})
     return pd.DataFrame(table)

@@ -118,10 +118,14 @@ def test_validation_page_labels_the_replay_range_and_gives_verdicts():
     assert verdict("n_control_pool", 300, 400, float("nan")).startswith("diagnostic")
     assert verdict("n_lead", 40, 60, 203, factor=4.0) == (
         "published value inside the replay range (scaled x4 to the county)")
+    # three replays span almost anything: no verdict from them
+    assert verdict("arrest_or_6m", 0.37, 8.07, 0.40, replays=3).startswith(
+        "too few replays to judge (3; use --reps 10")
     nan = float("nan")
-    table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 0.40),
-                          ("prison_or", 0.8, 0.6, 1.1, nan)],
-                         columns=["metric", "model_mean", "model_low", "model_high", "published"])
+    table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 20, 0.40),
+                          ("prison_or", 0.8, 0.6, 1.1, 20, nan)],
+                         columns=["metric", "model_mean", "model_low", "model_high", "replays",
+                                  "published"])
     v = SimpleNamespace(table=with_verdicts(table, 4.0), replicates=pd.DataFrame(
         {"arrest_or_6m": [0.5, 0.7], "prison_or": [0.6, 1.1]}), manifest={
         "scenario": {"name": "pilot_2011"}, "reps": 2, "seeds": [0, 1], "git_commit": "x",

@@ -223,10 +223,11 @@ def test_validate_end_to_end(tmp_path, capsys):
     assert main(["validate", "--reps", "2", "--population", "5000", "--out", str(out)]) == 0
     table = pd.read_csv(out / "validation.csv")
     assert list(table.columns) == ["metric", "model_mean", "model_low", "model_high",
-                                   "published", "county_factor", "verdict"]
+                                   "replays", "published", "county_factor", "verdict"]
     factors = table.set_index("metric")["county_factor"]
     assert factors["n_lead"] == 4.0 and factors["arrest_or_6m"] == 1.0  # 20,000 / 5,000
     verdicts = table.set_index("metric")["verdict"]
+    assert verdicts["arrest_or_6m"].startswith("too few replays to judge (2;")
     assert verdicts["prison_or"].startswith("held out")
     assert verdicts["n_control_pool"].startswith("diagnostic")
     published = table.set_index("metric")["published"]
