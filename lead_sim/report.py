@@ -180,7 +180,39 @@ def headline_section(c: Comparison) -> str:
             f"{_table(header, rows)}"
             "<p class='note'>Means over replicates with 95% intervals in brackets. Differences are "
             "paired: each replicate of a scenario is compared with the baseline replicate that "
-            "shares its seed.</p>")
+            "shares its seed.</p>" + county_scale(c))
+
+
+def county_scale(c: Comparison) -> str:
+    """The headline differences for the whole county, over the run and per year.
+
+    Runs simulate a sample of the county's people at risk (counts and costs are the
+    sample's); a policy group budgets for the county and by the year, so the report does the
+    multiplication rather than leaving it to the reader. Empty when the run is county-sized.
+    """
+    p = c.manifest["params"][c.baseline]
+    factor = p["reference_population"] / p["population"]
+    if factor == 1:
+        return ""
+    years = int(c.summary["days"].iloc[0]) / 365.25
+    header = ["Outcome"]
+    for s in c.scenarios:
+        header += [f"{s} minus {c.baseline}: whole run", "per year"]
+    rows = []
+    for outcome, noun in HEADLINE_ROWS:
+        row = [noun]
+        for s in c.scenarios:
+            diff = _value(c.table, s, outcome, "diff_")
+            row += [_interval(tuple(v * factor for v in diff), outcome, True),
+                    _interval(tuple(v * factor / years for v in diff), outcome, True)]
+        rows.append(row)
+    return (f"<h3>For the whole county</h3>{_table(header, rows)}"
+            f"<p class='note'>The differences above multiplied by {factor:.3g} "
+            f"(reference_population {p['reference_population']:,} / population "
+            f"{p['population']:,}), as if the simulated sample were the county's people at risk "
+            f"in miniature; per year: divided by the run's {years_text(round(years * 365.25))}. "
+            "Intervals scale with them: they still reflect the sample's noise, so a larger "
+            "--population narrows them.</p>")
 
 
 def costs_section(c: Comparison) -> str:

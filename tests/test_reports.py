@@ -195,3 +195,14 @@ def test_timeline_entries_after_the_run_are_marked(compared):
     _, page = compared
     launch = page[page.index("<td class='date'>2011-10-01</td>"):]
     assert "(after the run ends: not simulated)" in launch[:launch.index("</tr>")]
+
+
+def test_headline_differences_are_also_given_for_the_whole_county_and_per_year(compared):
+    out, page = compared
+    table = pd.read_csv(out / "comparison.csv")
+    row = table[(table["scenario"] == "pilot_2011") & (table["outcome"] == "cost_total")].iloc[0]
+    county = page.split("For the whole county", 1)[1]
+    factor, years = 20000 / 300, pd.read_csv(out / "runs" / "summary.csv")["days"].iloc[0] / 365.25
+    whole = num(row["diff_mean"] * factor, "cost_total", True)
+    per_year = num(row["diff_mean"] * factor / years, "cost_total", True)
+    assert whole in county and per_year in county and "multiplied by 66.7" in county
