@@ -97,6 +97,16 @@ def test_side_by_side_runs_pair_by_seed_until_the_policy_acts():
     assert VizSession(population=1_000).difference() is None
 
 
+def test_stepping_past_the_end_stops_at_the_last_day():
+    """The page steps 'Days per Step' at a time; 4,383 days is no multiple of 7 or 60."""
+    session = VizSession(scenario_name="system_as_usual", compare=True, population=300)
+    days = session.policy.days
+    for _ in range(days + 60):
+        session.step()
+    assert not session.running and session.policy.day == session.baseline.day == days
+    assert session.last_date == session.policy.lead_scenario.end_date
+
+
 def test_moving_a_lever_applies_from_the_next_day_and_holds():
     session = VizSession(scenario_name="seattle_citywide", population=1_000)
     step_to(session, dt.date(2012, 6, 1))

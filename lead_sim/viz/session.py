@@ -58,7 +58,13 @@ class VizSession(mesa.Model):
         self.running = self.policy.running
 
     def step(self) -> None:
-        """One simulated day in the policy run and, in step with it, the baseline."""
+        """One simulated day in the policy run and, in step with it, the baseline.
+
+        Nothing once the scenario has ended: Mesa's page steps ``Days per Step`` times without
+        looking at ``running``, and a day past the end has nowhere to be recorded.
+        """
+        if not self.running:
+            return
         self.policy.step()
         if self.baseline is not None:
             self.baseline.step()
