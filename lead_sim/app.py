@@ -36,7 +36,7 @@ from lead_sim.viz.levers import (
     format_value,
 )
 from lead_sim.viz.measures import MEASURES, DotSample
-from lead_sim.viz.session import VizSession, capacity_bought
+from lead_sim.viz.session import VizSession, bought_text
 
 SCENARIO_ENV = "LEAD_SIM_VIZ_SCENARIO"  # set by `lead-sim viz --scenario`
 #: The browser tab's title (also served in the page's first HTML, see commands/viz.py).
@@ -79,6 +79,7 @@ def Page():
         force_update()
 
     solara.Title(PAGE_TITLE)
+    solara.Style(SLIDER_CSS)
     with solara.AppBar():
         solara.AppBarTitle("LEAD: police pre-booking diversion, Seattle and King County")
     with solara.Sidebar():
@@ -95,7 +96,7 @@ def Page():
         Levers(model.value, settings)
     with solara.Column(style={"padding": "8px"}):
         Headline(model.value)
-        with solara.Columns([5, 7]):
+        with solara.Columns([1, 1]):
             MapView(model.value)
             Charts(model.value)
         with solara.Columns([1, 1]):
@@ -166,11 +167,7 @@ def Levers(session: VizSession, settings: solara.Reactive[dict]):
              "Reset); levers left alone follow the scenario's dated changes.")
         for lever in LEVERS:
             LeverInput(lever, session, settings)
-        bought = capacity_bought(session.policy)
-        solara.Text(f"Today's budget buys {bought['case_managers']:.1f} case managers "
-                    f"({bought['caseload_places']:,} caseload places), "
-                    f"{bought['treatment_slots']:,} treatment slots and "
-                    f"{bought['housing_units']:,} housing units.", classes=["lead-bought"])
+        solara.Text(bought_text(session.policy), classes=["lead-bought"])
 
 
 @solara.component
@@ -207,6 +204,18 @@ def LeverInput(lever: Lever, session: VizSession, settings: solara.Reactive[dict
     solara.Text(f"now {format_value(param, value)} ({state})",
                 classes=[f"lead-lever-{lever.name}"], style={"font-size": "0.8em"})
     Help(lever.help())
+
+
+# Vuetify puts a slider's label inline, so the long lever labels left the sidebar's sliders a
+# few pixels of track (or none) to drag: put each label on a line of its own above its track.
+SLIDER_CSS = """
+.v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-input__slider .v-input__slot > .v-label {
+    flex: 1 0 100%; max-width: 100%; height: auto; white-space: normal; line-height: 1.3;
+    margin: 0 0 2px 0;
+}
+.v-input__slider .v-input__slot > .v-slider { flex: 1 0 100%; margin: 0; }
+"""
 
 
 @solara.component
@@ -255,7 +264,7 @@ def MapView(session: VizSession):
 def Charts(session: VizSession):
     counter = update_counter.get()
     charts = solara.use_memo(lambda: charts_svg(session), [counter, session])
-    with solara.Card("Over time"), solara.ColumnsResponsive(12, large=6):
+    with solara.Card("Over time"), solara.ColumnsResponsive(12):  # one a row: legible text
         for svg in charts:
             solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart"])
 

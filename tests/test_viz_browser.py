@@ -50,6 +50,9 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
         assert lever.text_content() == "now 0.15 probability (from the scenario)"
         slider = page.locator(".v-input").filter(
             has_text="Officer diversion propensity").get_by_role("slider")
+        track = page.locator(".v-input").filter(
+            has_text="Officer diversion propensity").locator(".v-slider").bounding_box()
+        assert track["width"] > 200  # the label sits above the track, not squeezing it
         slider.focus()
         for _ in range(5):
             slider.press("ArrowRight")

@@ -18,7 +18,7 @@ from lead_sim.runner import parse_seed
 from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.levers import LEVERS, build_scenario, check_levers, launch_date
 from lead_sim.viz.measures import MEASURES, DotSample
-from lead_sim.viz.session import VizSession
+from lead_sim.viz.session import VizSession, bought_text
 
 
 def step_to(model, date: dt.date) -> None:
@@ -105,6 +105,20 @@ def test_stepping_past_the_end_stops_at_the_last_day():
         session.step()
     assert not session.running and session.policy.day == session.baseline.day == days
     assert session.last_date == session.policy.lead_scenario.end_date
+
+
+def test_budget_text_says_what_it_buys_for_the_simulated_sample_and_when():
+    session = VizSession(scenario_name="pilot_2011", population=5000)
+    assert bought_text(session.policy).startswith("LEAD has not launched yet")
+    while not session.policy.covered.any():
+        session.step()
+    text = bought_text(session.policy)
+    assert text.startswith("Today's budget buys 1.0 case managers (44 caseload places)")
+    assert "for the 5,000 people simulated (the county has 20,000" in text
+    demand = VizSession(scenario_name="full_capacity", population=1000)
+    while not demand.policy.covered.any():
+        demand.step()
+    assert bought_text(demand.policy).startswith("Case managers are hired to meet demand")
 
 
 def test_moving_a_lever_applies_from_the_next_day_and_holds():

@@ -128,3 +128,21 @@ def capacity_bought(model: LeadModel) -> dict[str, float]:
         "treatment_slots": services.treatment.capacity,
         "housing_units": services.housing.capacity,
     }
+
+
+def bought_text(model: LeadModel) -> str:
+    """What today's budget buys, for the simulated sample: the lever's dollars are the
+    county's, scaled by population / reference_population before they buy anything."""
+    p, bought = model.p, capacity_bought(model)
+    if not model.covered.any():
+        return "LEAD has not launched yet: its budget is spent from the day it covers an area."
+    sample = (f"for the {p['population']:,} people simulated (the county has "
+              f"{p['reference_population']:,}; budgets are scaled to match)")
+    services = (f"{bought['treatment_slots']:,} treatment slots and "
+                f"{bought['housing_units']:,} housing units")
+    staff = (f"{bought['case_managers']:.1f} case managers "
+             f"({bought['caseload_places']:,} caseload places)")
+    if p["staffing"] == "demand":
+        return (f"Case managers are hired to meet demand: {staff} at work today. The budget "
+                f"buys {services}, {sample}.")
+    return f"Today's budget buys {staff}, {services}, {sample}."
