@@ -108,8 +108,8 @@ def Page():
 def DateLine(session: VizSession):
     update_counter.get()
     p = session.policy
-    solara.Markdown(f"**{p.date:%A %d %B %Y}** (day {p.day:,} of {p.days:,})",
-                    style={"font-size": "1.1em"})
+    solara.Markdown(f"**{p.last_date:%A %d %B %Y}** ({p.day:,} of {p.days:,} days "
+                    "simulated)", style={"font-size": "1.1em"})
     if not session.running:
         solara.Info("The scenario has reached its end date. Press Reset to run it again.")
 
@@ -236,7 +236,7 @@ def Headline(session: VizSession):
 
     cost = float(frame["cost_total"].sum()) if len(frame) else 0.0
     with solara.Row(style={"flex-wrap": "wrap", "gap": "24px", "font-size": "1.05em"}):
-        solara.Text(f"{p.date:%d %B %Y}", classes=["lead-headline-date"],
+        solara.Text(f"{p.last_date:%d %B %Y}", classes=["lead-headline-date"],
                     style={"font-weight": "bold"})
         solara.Text(f"{p.lead_scenario.name}, seed {session.settings['seed']}, "
                     f"{p.p['population']:,} people", classes=["lead-run"])

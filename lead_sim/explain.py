@@ -102,7 +102,8 @@ def _caseload(model: LeadModel, last) -> str:
     waiting = int(last["lead_waitlist"])
     if managers == 0 and waiting == 0 and on_caseload == 0:
         return "No LEAD case managers are funded."
-    text = (f"{on_caseload:,} people on a LEAD caseload ({int(last['lead_active']):,} engaged) "
+    text = (f"{plural(on_caseload, 'person', 'people')} on a LEAD caseload "
+            f"({int(last['lead_active']):,} engaged) "
             f"with {round(managers, 1):g} case manager{'s' if managers != 1 else ''} (full-time "
             f"equivalents) and "
             f"{places:,} places.")

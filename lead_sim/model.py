@@ -109,6 +109,12 @@ class LeadModel(mesa.Model):
         """Calendar date of the day about to be simulated."""
         return self.lead_scenario.start_date + dt.timedelta(days=self.day)
 
+    @property
+    def last_date(self) -> dt.date:
+        """Calendar date of the last simulated day: what the record runs to (the start date
+        before the first step)."""
+        return self.date - dt.timedelta(days=1 if self.day else 0)
+
     # ---- helpers used by the agents -----------------------------------------------------------
     def budget(self) -> float:
         """The programme budget for the simulated population (a sample of the county's).

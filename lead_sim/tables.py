@@ -24,9 +24,9 @@ def money(value: float) -> str:
     return f"{sign}${float(f'{v:.3g}'):,.0f}" if v >= 100 else f"{sign}${v:,.0f}"
 
 
-def plural(n: int, noun: str) -> str:
-    """'1 replicate', '3 replicates': a whole number with its noun."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """'1 replicate', '3 replicates', '1 person', '2 people': a whole number with its noun."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def count(value: float) -> str:

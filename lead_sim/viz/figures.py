@@ -67,7 +67,7 @@ def map_svg(model: LeadModel, measure: str, dots: DotSample | None) -> str:
     radius = 9 + 7 * np.sqrt(weights / weights.max())
     parts = [f'<svg class="lead-map-svg" xmlns="http://www.w3.org/2000/svg" '
              f'viewBox="0 0 {MAP_W} {MAP_H}" width="100%">',
-             text(10, 14, f"{measure} by neighbourhood, {model.date:%d %b %Y}", 12,
+             text(10, 14, f"{measure} by neighbourhood, {model.last_date:%d %b %Y}", 12,
                   weight="bold")]
     for a, b in model.graph.edges:
         (x0, y0), (x1, y1) = xy[index[a]], xy[index[b]]

@@ -78,7 +78,7 @@ class VizSession(mesa.Model):
     @property
     def last_date(self) -> dt.date:
         """The date of the last simulated day (the start date before any step)."""
-        return self.policy.date - dt.timedelta(days=1 if self.policy.day else 0)
+        return self.policy.last_date
 
     def lever_value(self, name: str) -> Any:
         """The value a lever has in the policy run today (pinned or from the scenario)."""
