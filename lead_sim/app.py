@@ -24,7 +24,7 @@ from lead_sim.errors import LeadSimError
 from lead_sim.explain import explain_month
 from lead_sim.params import REGISTRY
 from lead_sim.runner import parse_seed
-from lead_sim.scenarios import builtin_names
+from lead_sim.scenarios import builtin_names, load_scenario
 from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.levers import (
     COVERAGE,
@@ -140,6 +140,7 @@ def RunSettings(settings: dict[str, Any], restart):
             names = [settings["scenario_name"], *names]
         solara.Select("Scenario", values=names, value=settings["scenario_name"],
                       on_value=lambda name: restart(scenario_name=name))
+        Help(load_scenario(settings["scenario_name"]).description)
         solara.Checkbox(label="Side by side with system as usual (same seed)",
                         value=settings["compare"], on_value=lambda on: restart(compare=on))
         solara.Select("LEAD coverage", values=list(COVERAGE), value=settings["coverage"],
@@ -264,9 +265,13 @@ def MapView(session: VizSession):
 def Charts(session: VizSession):
     counter = update_counter.get()
     charts = solara.use_memo(lambda: charts_svg(session), [counter, session])
-    with solara.Card("Over time"), solara.ColumnsResponsive(12):  # one a row: legible text
-        for svg in charts:
-            solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart"])
+    with solara.Card("Over time"):
+        Help("Dotted lines mark the scenario's dated changes and your pinned levers (hover "
+             "over one to see what changed). Nobody is in jail on the first day: the first "
+             "months show the model filling up, not a trend.")
+        with solara.ColumnsResponsive(12):  # one chart a row: legible text
+            for svg in charts:
+                solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart"])
 
 
 @solara.component

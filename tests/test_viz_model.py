@@ -121,6 +121,19 @@ def test_budget_text_says_what_it_buys_for_the_simulated_sample_and_when():
     assert bought_text(demand.policy).startswith("Case managers are hired to meet demand")
 
 
+def test_charts_mark_the_dated_changes_simulated_so_far():
+    session = VizSession(scenario_name="pilot_2011", population=300)
+    launch = (dt.date(2011, 10, 1) - session.policy.lead_scenario.start_date).days
+    for _ in range(launch):
+        session.step()
+    assert 'class="lead-mark"' not in charts_svg(session)[0]  # launch day not simulated yet
+    session.step()
+    for chart in charts_svg(session):
+        ET.fromstring(chart)
+        assert chart.count('class="lead-mark"') == 1
+        assert "<title>01 Oct 2011: LEAD launches in Belltown and Skyway" in chart
+
+
 def test_moving_a_lever_applies_from_the_next_day_and_holds():
     session = VizSession(scenario_name="seattle_citywide", population=1_000)
     step_to(session, dt.date(2012, 6, 1))

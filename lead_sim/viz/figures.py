@@ -142,12 +142,23 @@ def charts_svg(session: VizSession) -> list[str]:
     cum = np.cumsum(frame[[f"cost_{p}" for p in PAYERS]].to_numpy(), axis=0) / 1e6
     cost = [Series(p.replace("_", " "), cum[:, i], PAYER_COLOURS[i])
             for i, p in enumerate(PAYERS)]
+    marks = policy_marks(pol)
     return [
-        line_chart("Jail population (people)", years, jail, css_class="lead-chart-jail"),
+        line_chart("Jail population (people)", years, jail, css_class="lead-chart-jail",
+                   marks=marks),
         line_chart("LEAD caseload, capacity and waitlist (people)", years, lead,
-                   css_class="lead-chart-lead"),
+                   css_class="lead-chart-lead", marks=marks),
         line_chart("Cumulative cost by payer ($ million)", years, cost, stacked=True,
-                   height=250, css_class="lead-chart-cost"),
+                   height=250, css_class="lead-chart-cost", marks=marks),
         line_chart("Arrests, diversions and referrals (per 30 days)", years, flow,
-                   height=250, css_class="lead-chart-flow"),
+                   height=250, css_class="lead-chart-flow", marks=marks),
     ]
+
+
+def policy_marks(model: LeadModel) -> list[tuple[float, str]]:
+    """The dated changes simulated so far (the scenario's and pinned levers), as chart marks:
+    the launch, each expansion, the 2018 and 2021 drug-law changes."""
+    start = _years(model, 1)[0]
+    return [(start + day / 365.25, f"{entry.date:%d %b %Y}: {entry.note or 'policy change'}")
+            for day, entries in sorted(model.timeline.items()) if 0 < day < model.day
+            for entry in entries]

@@ -58,8 +58,13 @@ def text(x: float, y: float, body: str, size: float = 11, anchor: str = "start",
 
 
 def line_chart(title: str, years: np.ndarray, series: Sequence[Series], *, stacked: bool = False,
-               width: int = 400, height: int = 220, css_class: str = "") -> str:
-    """A chart of daily series against time (``years`` as fractional calendar years)."""
+               width: int = 400, height: int = 220, css_class: str = "",
+               marks: Sequence[tuple[float, str]] = ()) -> str:
+    """A chart of daily series against time (``years`` as fractional calendar years).
+
+    ``marks`` are (year, text) events drawn as dotted vertical lines whose text shows on
+    hover: the policy changes that explain a turn in a line.
+    """
     left, right, top, bottom = 46, 10, 24, 22
     pw, ph = width - left - right, height - top - bottom
     n = len(years)
@@ -89,6 +94,14 @@ def line_chart(title: str, years: np.ndarray, series: Sequence[Series], *, stack
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" '
                      'stroke="#eeeeee"/>')
         parts.append(text(x, height - 6, str(year), 10, "middle", "#666"))
+    for when, note in marks:
+        if x0 <= when <= x1:
+            x = left + (when - x0) / (x1 - x0) * pw
+            parts.append(f'<g class="lead-mark"><title>{escape(note)}</title>'
+                         f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" '
+                         'stroke="#777" stroke-dasharray="2,3"/>'
+                         f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" '
+                         'stroke="transparent" stroke-width="8"/></g>')
     base = np.zeros(len(idx))
     for s, v, t in zip(series, values, tops):
         if not len(v):
