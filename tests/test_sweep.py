@@ -450,6 +450,30 @@ def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
     assert (out / "indices.csv").read_text() == before
 
 
+def test_resuming_with_other_code_warns_and_a_busy_folder_is_refused_first(tmp_path, capsys):
+    import fcntl
+    import json
+
+    spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
+                                                        "population = 500\nyears = 0.2"))
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    assert "warning" not in capsys.readouterr().err  # the same code: nothing to say
+    meta = json.loads((out / "sweep.json").read_text())
+    meta["code"] = {"lead_sim": "0.0.1", "git_commit": "0123456789abcdef"}
+    (out / "sweep.json").write_text(json.dumps(meta))
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    err = capsys.readouterr().err
+    assert "was started with lead_sim 0.0.1 at commit 0123456789ab" in err
+    assert "results mix runs of both" in err
+    with (out / ".lock").open("a") as held:  # another process writing into the folder
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    captured = capsys.readouterr()
+    assert "Another sweep process is writing" in captured.err
+    assert "Sweep 'tiny'" not in captured.out  # refused before the header
+
+
 @pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "localhost:abc", "bogus://host:1"])
 def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path, address):
     spec = write_spec(tmp_path / "s.toml", TINY)

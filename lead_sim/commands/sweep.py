@@ -75,7 +75,9 @@ def handle(args: argparse.Namespace) -> int:
                      population=args.population, years=args.years, options=dict(args.option))
     if args.scheduler:  # before the header: an unreachable cluster is one line and exit 2
         check_scheduler(args.scheduler)
-    open_store(spec, out, LeadTarget.from_spec(spec))  # so is a folder holding something else
+    store = open_store(spec, out, LeadTarget.from_spec(spec))  # so is another sweep's folder
+    if change := store.code_change():
+        print(f"lead-sim sweep: warning: {change}", file=sys.stderr)
     rows = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
           f"rows x {spec.reps} replicate(s) = {rows * spec.reps} runs "
@@ -93,8 +95,9 @@ def handle(args: argparse.Namespace) -> int:
     rate = f"{done.runs_per_second:.2f} runs/s" if done.ran else "nothing left to run"
     print(f"Ran {done.ran} runs in {done.seconds:.1f} s ({rate}); {done.failed} failed.")
     if done.failed:
-        print("Failed runs are left out of the analysis (report.html says what that leaves "
-              "out); their errors are in runs.csv. Rerun with --retry-failed to retry them.")
+        print("Some runs failed; their errors are in runs.csv, and report.html says what the "
+              "analysis could not use (sobol, morris and fast need every row of their design). "
+              "--retry-failed runs them again: that helps if the failure was transient.")
     discovery = " discovery.csv," if spec.discovery else ""
     print(f"Results in {done.out_dir}/: indices.csv, convergence.csv, runs.csv,{discovery} "
           f"report.html, figures/ (shards in shards/).")

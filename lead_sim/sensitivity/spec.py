@@ -148,10 +148,12 @@ def check_samples(method: str, n: int, factors: int, options: dict[str, Any]) ->
     elif method == "fast" and n <= 4 * options.get("M", 4) ** 2:
         rule = f"more than 4*M^2 = {4 * options.get('M', 4) ** 2} (M = {options.get('M', 4)})"
     elif method == "lhs" and n < max(20, 2 * factors, 16 * options.get("M", 10)):
-        rule = (f"at least {max(20, 2 * factors, 16 * options.get('M', 10))} rows, i.e. "
-                f"16*M (RBD-FAST's bootstrap in the half-sample check reads a quarter of the "
-                f"rows, which should be at least 4*M; lower M in [options] for smaller "
-                f"samples)")
+        m = options.get("M", 10)
+        rule = (f"at least {max(20, 2 * factors, 16 * m)} rows: the largest of 20, twice the "
+                f"{factors} parameters, and 16*M = {16 * m} (RBD-FAST's bootstrap in the "
+                f"half-sample check reads a quarter of the rows, which should be at least 4*M). "
+                f"A smaller M ([options], or --option M=...) allows fewer rows but biases the "
+                f"indices of effects that are not monotone: a quick look only")
     if rule:
         raise LeadSimError(f"samples = {n} is not allowed for method '{method}': use {rule}.")
 
@@ -190,7 +192,8 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     raw_options = data.get("options", {})
     if options:
         raw_options = {**(raw_options if isinstance(raw_options, dict) else {}), **options}
-    options = _options(raw_options, method, where)
+    options = _options(raw_options, method,
+                       f"{where} with --option {', '.join(options)}" if options else where)
     samples = _whole(samples if samples is not None else data["samples"], "samples", where)
     reps = _whole(reps if reps is not None else data.get("reps", 1), "reps", where)
     seed = data.get("seed", 0)

@@ -38,6 +38,13 @@ TIMING = ("seconds", "cpu_seconds")
 START_LEFTOVERS = (".lock", "shards", "design.parquet")
 
 
+def code_version() -> dict[str, str]:
+    """The lead_sim release and git commit running now, recorded when a sweep starts."""
+    from lead_sim.manifest import git_commit, package_versions
+
+    return {"lead_sim": package_versions()["lead_sim"], "git_commit": git_commit()}
+
+
 def fingerprint(data: dict[str, Any]) -> str:
     """A stable hash of everything that decides a sweep's numbers."""
     text = json.dumps(data, sort_keys=True, default=str)
@@ -67,11 +74,44 @@ class SweepStore:
                 raise LeadSimError(
                     f"'{self.dir}' holds a different sweep ({self._differences(stored)}). Use "
                     f"a new --out folder, or delete '{self.dir}' to start over.")
+            self._probe_lock()
             return True
         if self.dir.exists() and not self._only_start_leftovers():
             raise LeadSimError(f"'{self.dir}' exists and is not a sweep folder; choose an empty "
                                f"or new --out folder.")
         return False
+
+    def code_change(self) -> str:
+        """A warning if the folder's sweep was started by other lead_sim code ('' if not).
+
+        Not a refusal: most commits change no number, and refusing would throw away hours of
+        runs for a documentation fix. But a commit that changed the model would leave the
+        folder holding runs of two models, so resuming says which commits are mixed.
+        """
+        meta = self.dir / "sweep.json"
+        if not meta.exists():
+            return ""
+        started = json.loads(meta.read_text()).get("code")
+        now = code_version()
+        if not started or started == now:
+            return ""
+        return (f"'{self.dir}' was started with lead_sim {started['lead_sim']} at commit "
+                f"{started['git_commit'][:12]}; this is {now['lead_sim']} at commit "
+                f"{now['git_commit'][:12]}. If the model changed in between, the results mix "
+                "runs of both: use a new --out folder to be sure.")
+
+    def _probe_lock(self) -> None:
+        """Fail now if another process holds the folder's lock (before any output)."""
+        lock = self.dir / ".lock"
+        if not lock.exists():
+            return
+        with lock.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LeadSimError(
+                    f"Another sweep process is writing into '{self.dir}'.") from None
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _only_start_leftovers(self) -> bool:
         """True if the folder (without sweep.json) holds nothing a sweep needs to keep: at most
@@ -112,7 +152,7 @@ class SweepStore:
         meta_path = self.dir / "sweep.json"
         fresh = not meta_path.exists()
         if fresh:
-            meta = {"fingerprint": self.key, "settings": self.settings}
+            meta = {"fingerprint": self.key, "settings": self.settings, "code": code_version()}
             _atomic(meta_path,
                     lambda p: p.write_text(json.dumps(meta, indent=2, default=str) + "\n"))
         self.shards.mkdir(exist_ok=True)
