@@ -210,6 +210,8 @@ def _serve_sentence(m: LeadModel, ids: np.ndarray, state: State, release: np.nda
     could cut a prison term short, or move a prisoner to jail.
     """
     pop = m.population
+    if len(ids) == 0:  # most court days send nobody to jail or to prison
+        return
     serving = (pop.state[ids] == State.JAIL_SENTENCED) | (pop.state[ids] == State.PRISON)
     release = np.where(serving, np.maximum(release, pop.release_day[ids]), release)
     stays = serving & (pop.state[ids] >= state)  # already somewhere as severe: a longer stay

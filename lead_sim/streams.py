@@ -152,7 +152,8 @@ class Streams:
         u = _unit_floats(np.asarray(ids).tolist(), self._day_key(kind, day))
         if isinstance(rate, float):
             rates = [max(rate, 1e-12)] * len(u)
-        else:
-            rates = np.broadcast_to(np.maximum(rate, 1e-12), len(u)).tolist()
+        else:  # one rate per id, or a single one as an array
+            floor = np.maximum(rate, 1e-12)
+            rates = floor.tolist() if floor.ndim else [float(floor)] * len(u)
         return np.array([min(max(math.ceil(math.log(x) / -r), 1), 1_000_000_000)
                          for x, r in zip(u, rates)], np.int32)
