@@ -228,7 +228,10 @@ def costs_section(c: Comparison) -> str:
     return (
         "<h2>Costs by payer: who pays more, who saves</h2>"
         f"{_table(header, rows, 1, {len(header) - 1: ''})}"
-        "<p class='note'>Positive: the payer spends more than under the baseline; negative: it "
+        "<p class='note'>A payer here is the public service that bears the cost (police, "
+        "jail, courts ...); the model does not split each between the city, the county and "
+        "the state that fund it. "
+        "Positive: the payer spends more than under the baseline; negative: it "
         "saves. Jail bed-days are shown twice: at the average rate "
         f"(<code>jail_bed_day_cost</code> = {_rate(c, 'jail_bed_day_cost')}) and at the "
         "marginal rate (<code>jail_marginal_bed_day_cost</code> = "
