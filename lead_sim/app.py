@@ -34,6 +34,7 @@ from lead_sim.viz.levers import (
     VIZ_POPULATION,
     Lever,
     format_value,
+    funds_lead,
 )
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession, bought_text
@@ -140,13 +141,18 @@ def RunSettings(settings: dict[str, Any], restart):
             names = [settings["scenario_name"], *names]
         solara.Select("Scenario", values=names, value=settings["scenario_name"],
                       on_value=lambda name: restart(scenario_name=name))
-        Help(load_scenario(settings["scenario_name"]).description)
+        scenario = load_scenario(settings["scenario_name"])
+        Help(scenario.description)
         solara.Checkbox(label="Side by side with system as usual (same seed)",
                         value=settings["compare"], on_value=lambda on: restart(compare=on))
         solara.Select("LEAD coverage", values=list(COVERAGE), value=settings["coverage"],
                       on_value=lambda c: restart(coverage=c))
         Help("Areas LEAD covers from its launch in the scenario (or from the start if the "
              "scenario has no LEAD). 'as in scenario' follows the scenario's dated expansion.")
+        if settings["coverage"] != "as in scenario" and not funds_lead(scenario, settings):
+            solara.Warning(f"'{scenario.name}' funds no LEAD programme: people referred will "
+                           "wait for case managers who are never hired. Raise the LEAD budget "
+                           "lever too.", dense=True)
         solara.InputText("Seed (whole number)", value=seed_text.value, on_value=on_seed,
                          continuous_update=False)
         if seed_error.value:

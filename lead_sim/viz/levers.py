@@ -13,6 +13,7 @@ the scenario's timeline. Coverage is a lever too, chosen from named sets of area
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -139,3 +140,14 @@ def build_scenario(name: str, *, population: int = VIZ_POPULATION,
                                   note=describe_levers(levers, coverage)))
     timeline.sort(key=lambda e: e.date)  # stable: the levers come after the day's own changes
     return replace(base, timeline=tuple(timeline))
+
+
+def funds_lead(scenario: Scenario, levers: Mapping[str, Any]) -> bool:
+    """Whether LEAD gets a budget at any time (or hires to demand), from the scenario or the
+    pinned ``levers``: coverage without either refers people to case managers never hired."""
+    budgets = [levers.get("budget_usd_per_year") or 0,
+               scenario.params.get("budget_usd_per_year", 0),
+               *(e.set.get("budget_usd_per_year", 0) for e in scenario.timeline)]
+    staffing = [levers.get("staffing"), scenario.params.get("staffing"),
+                *(e.set.get("staffing") for e in scenario.timeline)]
+    return max(budgets) > 0 or "demand" in staffing
