@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,8 @@ COLUMNS = {
 }
 #: The headline index of each method (bars, ranking and convergence summary).
 MAIN = {"sobol": "ST", "morris": "mu_star", "fast": "ST", "lhs": "S1"}
+#: Columns of the Sobol' second-order table (one row per unordered pair of parameters).
+PAIR_COLUMNS = ("outcome", "parameter_1", "parameter_2", "S2", "S2_conf")
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Analysis:
     convergence: pd.DataFrame
     skipped: dict[str, str] = field(default_factory=dict)
     thinned_rows: int = 0  # sample rows averaged over fewer replicates (some runs failed)
+    second_order: pd.DataFrame | None = None  # Sobol' S2 per pair, when the design has them
 
 
 def row_means(spec: SweepSpec, results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
@@ -57,36 +61,50 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
     first = design[design["rep"] == 0].sort_values("row")
     x = first[spec.names].to_numpy(float)
     n_rows, means = row_means(spec, results)
-    frames, checks, skipped = [], [], {}
+    frames, checks, pairs = [], [], []
+    out = Analysis(pd.DataFrame(), pd.DataFrame(), thinned_rows=thinned_rows(spec, results))
     for outcome in spec.outcomes:
         y = means[outcome].to_numpy(float)
         if np.isnan(y).any():
-            skipped[outcome] = missing_reason(results, np.flatnonzero(np.isnan(y)), n_rows)
+            out.skipped[outcome] = missing_reason(results, np.flatnonzero(np.isnan(y)), n_rows)
             continue
         try:
-            full = indices(spec, x, y)
+            res = salib(spec, x, y)
         except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
-            skipped[outcome] = f"SALib could not analyse it: {exc}"
+            out.skipped[outcome] = f"SALib could not analyse it: {exc}"
             continue
-        full.insert(0, "outcome", outcome)
-        frames.append(full)
-        try:
-            half = _half(spec, x, y)
-        except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
-            skipped[f"{outcome} (half-sample check)"] = f"SALib could not analyse it: {exc}"
-            half = None
-        if half is not None:
-            main = MAIN[spec.method]
-            checks.append(pd.DataFrame({
-                "outcome": outcome, "parameter": spec.names, "index": main,
-                "full": full[main].to_numpy(), "half": half[main].to_numpy(),
-            }))
+        frames.append(index_frame(spec, res).assign(outcome=outcome))
+        if spec.method == "sobol" and spec.option("second_order"):
+            pairs.append(pair_frame(spec, res).assign(outcome=outcome))
+        check = _check(spec, outcome, x, y, frames[-1], out.skipped)
+        if check is not None:
+            checks.append(check)
     columns = ["outcome", "parameter", *COLUMNS[spec.method]]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    out.indices = (pd.concat(frames, ignore_index=True)[columns] if frames
+                   else pd.DataFrame(columns=columns))
     conv = (pd.concat(checks, ignore_index=True) if checks
             else pd.DataFrame(columns=["outcome", "parameter", "index", "full", "half"]))
     conv["difference"] = conv["full"] - conv["half"]
-    return Analysis(table, conv, skipped, thinned_rows(spec, results))
+    out.convergence = conv
+    if spec.method == "sobol" and spec.option("second_order"):
+        out.second_order = (pd.concat(pairs, ignore_index=True)[list(PAIR_COLUMNS)] if pairs
+                            else pd.DataFrame(columns=list(PAIR_COLUMNS)))
+    return out
+
+
+def _check(spec: SweepSpec, outcome: str, x: np.ndarray, y: np.ndarray, full: pd.DataFrame,
+           skipped: dict[str, str]) -> pd.DataFrame | None:
+    """The half-sample check of one outcome's headline index (None if there is none)."""
+    try:
+        half = _half(spec, x, y)
+    except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
+        skipped[f"{outcome} (half-sample check)"] = f"SALib could not analyse it: {exc}"
+        return None
+    if half is None:
+        return None
+    main = MAIN[spec.method]
+    return pd.DataFrame({"outcome": outcome, "parameter": spec.names, "index": main,
+                         "full": full[main].to_numpy(), "half": half[main].to_numpy()})
 
 
 def thinned_rows(spec: SweepSpec, results: pd.DataFrame) -> int:
@@ -126,6 +144,11 @@ def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:
 
 def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     """One method's indices for one outcome (SALib's analyser, seeded bootstrap)."""
+    return index_frame(spec, salib(spec, x, y))
+
+
+def salib(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """SALib's own result for one outcome: its analyser, with a seeded bootstrap."""
     prob = problem(spec)
     seed = spec.seed + 1  # SALib's Sobol analyser ignores a seed of 0
     with warnings.catch_warnings():
@@ -133,24 +156,37 @@ def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         if spec.method == "sobol":
             from SALib.analyze import sobol
 
-            res = sobol.analyze(prob, y, calc_second_order=spec.option("second_order"),
-                                seed=seed)
-        elif spec.method == "morris":
+            return sobol.analyze(prob, y, calc_second_order=spec.option("second_order"),
+                                 seed=seed)
+        if spec.method == "morris":
             from SALib.analyze import morris
 
-            res = morris.analyze(prob, x, y, num_levels=spec.option("num_levels"), seed=seed)
-        elif spec.method == "fast":
+            return morris.analyze(prob, x, y, num_levels=spec.option("num_levels"), seed=seed)
+        if spec.method == "fast":
             from SALib.analyze import fast
 
-            res = fast.analyze(prob, y, M=spec.option("M"), seed=seed)
-        else:
-            from SALib.analyze import rbd_fast
+            return fast.analyze(prob, y, M=spec.option("M"), seed=seed)
+        from SALib.analyze import rbd_fast
 
-            res = rbd_fast.analyze(prob, x, y, M=spec.option("M"), seed=seed)
+        return rbd_fast.analyze(prob, x, y, M=spec.option("M"), seed=seed)
+
+
+def index_frame(spec: SweepSpec, res: dict[str, Any]) -> pd.DataFrame:
+    """The method's index columns, one row per parameter."""
     frame = pd.DataFrame({"parameter": spec.names})
     for column in COLUMNS[spec.method]:
         frame[column] = np.asarray(res[column], float)
     return frame
+
+
+def pair_frame(spec: SweepSpec, res: dict[str, Any]) -> pd.DataFrame:
+    """Sobol' second-order indices, one row per unordered pair (SALib fills only the upper
+    triangle of its D x D matrices; the rest is NaN)."""
+    s2, conf = np.asarray(res["S2"], float), np.asarray(res["S2_conf"], float)
+    names = spec.names
+    rows = [(names[i], names[j], s2[i, j], conf[i, j])
+            for i in range(len(names)) for j in range(i + 1, len(names))]
+    return pd.DataFrame(rows, columns=list(PAIR_COLUMNS[1:]))
 
 
 def _half(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame | None:

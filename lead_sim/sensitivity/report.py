@@ -35,6 +35,10 @@ from lead_sim.tables import plural, significant
 
 #: Half-sample indices within this share of the largest index count as converged.
 CONVERGED = 0.1
+#: Sobol' second-order indices, written when the design was sampled for them.
+SECOND_ORDER = "indices_second_order.csv"
+#: Pairs shown per outcome in the report (the file has all of them).
+TOP_PAIRS = 5
 
 if TYPE_CHECKING:
     from lead_sim.sensitivity.engine import SweepRun
@@ -66,6 +70,8 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     }
     if discovery is not None:
         writers["discovery.csv"] = csv_writer(discovery)
+    if result.second_order is not None:
+        writers[SECOND_ORDER] = csv_writer(result.second_order)
     figures = _figures(spec, result)
     for name, png in figures.items():
         writers[name] = lambda path, png=png: path.write_bytes(png)
@@ -82,11 +88,14 @@ def factor_labels(spec: SweepSpec) -> dict[str, str]:
 
 def relabel(result: Analysis, labels: dict[str, str]) -> Analysis:
     """The analysis with its parameter column in reader-facing names."""
-    def named(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(parameter=frame["parameter"].map(lambda n: labels.get(n, n)))
+    def named(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        return frame.assign(**{c: frame[c].map(lambda n: labels.get(n, n)) for c in columns})
 
-    return replace(result, indices=named(result.indices),
-                   convergence=named(result.convergence))
+    pairs = result.second_order
+    return replace(result, indices=named(result.indices, "parameter"),
+                   convergence=named(result.convergence, "parameter"),
+                   second_order=None if pairs is None
+                   else named(pairs, "parameter_1", "parameter_2"))
 
 
 def _discovery(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame,
@@ -328,6 +337,13 @@ def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
     return [name for name, flat in zero.items() if flat]
 
 
+def second_order_note(spec: SweepSpec) -> str:
+    """Where the pair indices are, for a Sobol' sweep sampled for them ("" otherwise)."""
+    if spec.method != "sobol" or not spec.option("second_order"):
+        return ""
+    return f", and second-order indices of every pair in <code>{SECOND_ORDER}</code>"
+
+
 def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
     """What the sweep did and what its numbers stand for, before any number."""
     esc = html.escape
@@ -342,7 +358,7 @@ def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
     parts += [scales_html(spec), seeds_html(spec),
               f"<p>Runs: {esc(', '.join(f'{k} {v:,}' for k, v in sorted(counts.items())))}. "
               "Details per run in <code>runs.csv</code>; all indices in "
-              "<code>indices.csv</code>.</p>",
+              f"<code>indices.csv</code>{second_order_note(spec)}.</p>",
               f"<p>{EXPLAIN[spec.method]} {CONF}{FAST_CONF if spec.method == 'fast' else ''}"
               "</p>"]
     return [p for p in parts if p]
@@ -387,11 +403,24 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
                  if missing and spec.method == "fast" else [])]
     if reasons:
         parts.append(too_small(spec, "; ".join(reasons)))
+    parts += pairs_html(result, outcome)
     for name in (n for n in figure_names(outcome) if n in figures):
         data = base64.b64encode(figures[name]).decode("ascii")
         parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
                      f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
     return parts
+
+
+def pairs_html(result: Analysis, outcome: str) -> list[str]:
+    """The largest second-order indices of one outcome, and where to find all of them."""
+    if result.second_order is None:
+        return []
+    pairs = result.second_order[result.second_order["outcome"] == outcome]
+    top = pairs.sort_values("S2", ascending=False).head(TOP_PAIRS).drop(columns="outcome")
+    return [f"<p><b>S2</b>, second-order indices: the share of the variance due to the "
+            f"interaction of two parameters alone. The {min(TOP_PAIRS, len(pairs))} largest of "
+            f"{len(pairs)} pairs; all of them in <code>{SECOND_ORDER}</code>.</p>",
+            top.to_html(index=False, float_format=fmt, na_rep="n/a")]
 
 
 def discovery_html(discovery: pd.DataFrame) -> list[str]:
