@@ -770,6 +770,32 @@ def test_a_large_fast_sample_is_not_flagged(tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert "300 points per search curve" in page  # the sample size is reported
     assert "points per search curve (16" not in page  # but not flagged: the small test is
+    assert "quick look only" not in page  # the default M
+
+
+@pytest.mark.parametrize(("method", "samples"), [("fast", 40), ("lhs", 1000)])
+def test_an_m_below_the_default_is_a_quick_look_only(tmp_path, method, samples):
+    """With M = 1, FAST and RBD-FAST miss x2's non-monotone effect (sin² x2, S1 = 0.44) even
+    on 1,000 rows: the report must say so up front, and M = 1 must not lower FAST's
+    small-sample bar (16 M² would be 16, below these 40 points)."""
+    import html
+
+    spec = ishigami_spec(method, samples, options={"M": 1})
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
+    assert table.loc["x2", "S1"] < 0.2  # the bias the warning is about
+    page = html.unescape((tmp_path / "report.html").read_text())
+    default = {"fast": 4, "lhs": 10}[method]
+    assert (f"Warning: M = 1 is below {'FAST' if method == 'fast' else 'RBD-FAST'}'s default "
+            f"of {default}, so these indices are a quick look only") in page
+    assert page.index("quick look only") < page.index("Seeds:")  # before what follows
+    assert "not monotone" in page
+    if method == "fast":
+        assert ("fewer than 256 points per search curve (16 × M², the default M = 4, not "
+                "this sweep's 1)") in page
+        assert "at least 256 points per search curve" in page
+    else:
+        assert "at least 160 rows" in page
 
 
 def test_discovery_reports_only_boxes_denser_than_the_base_rate():
