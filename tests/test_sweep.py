@@ -157,9 +157,39 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert (failed["x1"] < -2.0).all() and failed["y"].isna().all()  # parameters kept
     html = (tmp_path / "report.html").read_text()
     rows = runs["row"].max() + 1
-    assert (f"not analysed: {failed['row'].nunique()} of {rows} sample rows have no successful "
-            f"run ({len(failed)} runs failed;") in html
-    assert "--retry-failed" in html
+    assert (f"<b>y</b> not analysed: {failed['row'].nunique()} of {rows} sample rows have no "
+            f"successful run ({len(failed)} runs failed; the error column of runs.csv says "
+            "why). A sobol design needs every one of its rows, so this outcome has no "
+            "indices.") in html.replace("\n", " ")
+    assert ("--retry-failed helps only if the failures were transient (a killed worker, say); "
+            "if the same runs fail again, the parameter values of the failed rows") in html
+
+
+def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
+    """RBD-FAST needs no particular rows: a failed run costs its row, not the outcome."""
+    import numpy as np
+    from SALib.analyze import rbd_fast
+
+    spec = ishigami_spec("lhs", 200)
+    run_sweep(spec, tmp_path, target=IshigamiTarget(fail_below_x1=-2.0), executor="serial",
+              progress=False)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    ok = runs[runs["status"] == "ok"].sort_values("row")
+    left_out = len(runs) - len(ok)
+    assert 0 < left_out < len(runs)
+    table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
+    x = ok[["x1", "x2", "x3"]].to_numpy()
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-PI, PI]] * 3}
+    expected = rbd_fast.analyze(problem, x, ok["y"].to_numpy(), M=10, seed=spec.seed + 1)
+    assert np.allclose(table["S1"], expected["S1"])  # SALib's own, on the rows that succeeded
+    assert len(pd.read_csv(tmp_path / "convergence.csv")) == 3  # the half check ran too
+    page = (tmp_path / "report.html").read_text().replace("\n", " ")
+    assert "not analysed" not in page
+    assert (f"Analysed on part of the sample:</b> {left_out} of 200 sample rows have no "
+            f"successful run ({left_out} runs failed;") in page
+    assert f"the indices rest on the other {200 - left_out}, so a region" in page
+    manifest = (tmp_path / "manifest.json").read_text()
+    assert '"rows_left_out": {' in manifest and '"y":' in manifest
 
 
 def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):

@@ -3,7 +3,9 @@
 Replicates of a sample row are averaged first (the indices then describe the expected outcome,
 with replicate noise reduced). A row with no successful run, or an outcome that is undefined
 for some rows (a share with an empty denominator), leaves that outcome unanalysed, with the
-reason, because SALib's estimators need every row of the design.
+reason, because the Sobol', Morris and FAST estimators need every row of their design. An LHS
+(RBD-FAST) needs no particular rows, so it is analysed on the rows that have a value, and the
+report says how many were left out.
 
 Convergence check: the same analysis on the first half of the sample. Sobol' and Morris
 designs are built block by block (a base point and its cross-rows; a trajectory), so their first
@@ -45,6 +47,7 @@ class Analysis:
     skipped: dict[str, str] = field(default_factory=dict)
     thinned_rows: int = 0  # sample rows averaged over fewer replicates (some runs failed)
     second_order: pd.DataFrame | None = None  # Sobol' S2 per pair, when the design has them
+    left_out: dict[str, str] = field(default_factory=dict)  # lhs: rows without a value, why
 
 
 def row_means(spec: SweepSpec, results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
@@ -65,11 +68,15 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
     out = Analysis(pd.DataFrame(), pd.DataFrame(), thinned_rows=thinned_rows(spec, results))
     for outcome in spec.outcomes:
         y = means[outcome].to_numpy(float)
-        if np.isnan(y).any():
-            out.skipped[outcome] = missing_reason(results, np.flatnonzero(np.isnan(y)), n_rows)
-            continue
+        ok = ~np.isnan(y)
+        if not ok.all():
+            reason = missing_reason(spec, results, np.flatnonzero(~ok), n_rows)
+            if spec.method != "lhs" or not ok.any():
+                out.skipped[outcome] = reason
+                continue
+            out.left_out[outcome] = reason
         try:
-            res = salib(spec, x, y)
+            res = salib(spec, x[ok], y[ok])
         except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
             out.skipped[outcome] = f"SALib could not analyse it: {exc}"
             continue
@@ -114,12 +121,15 @@ def thinned_rows(spec: SweepSpec, results: pd.DataFrame) -> int:
     return int(((ok > 0) & (ok < spec.reps)).sum())
 
 
-def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:
+def missing_reason(spec: SweepSpec, results: pd.DataFrame, rows: np.ndarray,
+                   n_rows: int) -> str:
     """Why some rows have no value, with the numbers a reader needs to act on it.
 
-    A row without a successful run is a failure (or a run not yet finished), which
-    ``--retry-failed`` can repair; a row whose runs succeeded but left the outcome undefined
-    (a share with an empty denominator) cannot be repaired by rerunning.
+    A row without a successful run is a failure (or a run not yet finished); a row whose runs
+    succeeded but left the outcome undefined (a share with an empty denominator) cannot be
+    repaired by rerunning. Rerunning failures helps only when they were transient (a killed
+    worker): a run that fails for its parameter values fails again, and that region of
+    parameter space is what needs looking at.
     """
     in_rows = results[results["row"].isin(rows)]
     succeeded = set(in_rows.loc[in_rows["status"] == "ok", "row"])
@@ -133,13 +143,29 @@ def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:
                f"{unfinished:,} not yet run" if unfinished else ""]
         parts.append(
             f"{len(broken):,} of {n_rows:,} sample rows have no successful run "
-            f"({', '.join(w for w in why if w)}; the error column of runs.csv says why). "
-            "Run the same command again with --retry-failed to rerun failed runs")
+            f"({', '.join(w for w in why if w)}; the error column of runs.csv says why)")
     undefined = len(rows) - len(broken)
     if undefined:
         parts.append(f"{undefined:,} of {n_rows:,} sample rows ran but leave the outcome "
                      "undefined (e.g. a share with an empty denominator)")
-    return "; ".join(parts)
+    text = "; ".join(parts) + ". " + consequence(spec, n_rows - len(rows))
+    if broken:
+        text += (". Running the same command again with --retry-failed helps only if the "
+                 "failures were transient (a killed worker, say); if the same runs fail again, "
+                 "the parameter values of the failed rows (in runs.csv) show the region of "
+                 "parameter space to look at")
+    return text
+
+
+def consequence(spec: SweepSpec, kept: int) -> str:
+    """What rows without a value do to the indices: an LHS is analysed on the others (which
+    leaves any region where rows fail out of them); the other designs need every row."""
+    if spec.method != "lhs":
+        return f"A {spec.method} design needs every one of its rows, so this outcome has no indices"
+    if not kept:
+        return "No row is left to analyse"
+    return (f"Those rows are left out: the indices rest on the other {kept:,}, so a region of "
+            "parameter space where rows have no value is under-represented in them")
 
 
 def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
@@ -190,7 +216,10 @@ def pair_frame(spec: SweepSpec, res: dict[str, Any]) -> pd.DataFrame:
 
 
 def _half(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame | None:
+    """The indices of the first half of the design (rows without a value left out, as in the
+    full analysis: only an LHS has any by now)."""
     if spec.method == "fast":
         return None
     rows = runs_per_sample(spec.method, spec.samples // 2, len(spec.factors), spec.options)
-    return indices(spec, x[:rows], y[:rows])
+    ok = ~np.isnan(y[:rows])
+    return indices(spec, x[:rows][ok], y[:rows][ok])

@@ -58,6 +58,7 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         sweep=spec.name, spec_file=spec.source, fingerprint=store.key, settings=store.settings,
         outcomes=list(spec.outcomes),
         runs=len(results), status_counts=counts, skipped_outcomes=result.skipped,
+        rows_left_out=result.left_out,
         last_invocation={"ran": run.ran, "resumed": run.resumed, "failed": run.failed,
                          "seconds": round(run.seconds, 2),
                          "runs_per_second": round(run.runs_per_second, 3)},
@@ -411,7 +412,11 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
                   figures: dict[str, bytes]) -> list[str]:
     esc = html.escape
     main = MAIN[spec.method]
-    parts = [f"<h2>{esc(outcome)}</h2>", _top_table(spec, frame)]
+    parts = [f"<h2>{esc(outcome)}</h2>"]
+    if outcome in result.left_out:
+        parts.append(f"<p class='warn'><b>Analysed on part of the sample:</b> "
+                     f"{esc(result.left_out[outcome])}.</p>")
+    parts.append(_top_table(spec, frame))
     conv = result.convergence[result.convergence["outcome"] == outcome]
     stable = True
     if len(conv):
