@@ -209,6 +209,28 @@ def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
     assert "--retry-failed" not in html and "failed" not in html.split("Runs:")[1]
 
 
+def test_an_outcome_that_never_varies_has_no_indices_and_no_verdict(tmp_path):
+    """LEAD outcomes of a run that ends before LEAD starts are the same in every run: every
+    index is 0 and the half-sample check agrees perfectly, which must not read as "stable".
+    'nearly' varies by 1e-13 of its size: floating-point rounding, not an effect."""
+    ishigami = IshigamiTarget()
+
+    def three(values, seed):
+        return {"y": ishigami(values, seed)["y"], "never": 0.0,
+                "nearly": 1e6 * (1 + 1e-13 * values["x1"])}
+
+    spec = ishigami_spec("sobol", 16, outcomes=("never", "y", "nearly"))
+    run_sweep(spec, tmp_path, target=three, executor="serial", progress=False)
+    assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
+    assert set(pd.read_csv(tmp_path / "convergence.csv")["outcome"]) == {"y"}
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("Did not vary across runs: no sensitivity to report") == 2
+    assert page.count("Convergence:") == 1 and "Every sample row gave 1,000,000" in page
+    assert page.index("<h2>never</h2>") < page.index("<h2>y</h2>") < page.index("<h2>nearly")
+    assert not (tmp_path / "figures" / "never_indices.png").exists()
+    assert '"constant_outcomes": {' in (tmp_path / "manifest.json").read_text()
+
+
 @dataclass(frozen=True)
 class BlockIshigami(IshigamiTarget):
     """Runs a block of rows together, and fails the whole block if one row fails."""

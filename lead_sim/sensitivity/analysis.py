@@ -5,7 +5,8 @@ with replicate noise reduced). A row with no successful run, or an outcome that 
 for some rows (a share with an empty denominator), leaves that outcome unanalysed, with the
 reason, because the Sobol', Morris and FAST estimators need every row of their design. An LHS
 (RBD-FAST) needs no particular rows, so it is analysed on the rows that have a value, and the
-report says how many were left out.
+report says how many were left out. An outcome that did not vary across the sample rows has no
+variance to share out: it is set aside as constant rather than given indices of 0.
 
 Convergence check: the same analysis on the first half of the sample. Sobol' and Morris
 designs are built block by block (a base point and its cross-rows; a trajectory), so their first
@@ -34,6 +35,9 @@ COLUMNS = {
 }
 #: The headline index of each method (bars, ranking and convergence summary).
 MAIN = {"sobol": "ST", "morris": "mu_star", "fast": "ST", "lhs": "S1"}
+#: An outcome whose spread across sample rows is at most this share of its largest magnitude
+#: did not vary: what is left is floating-point rounding of one value, not an effect.
+FLAT = 1e-9
 #: Columns of the Sobol' second-order table (one row per unordered pair of parameters).
 PAIR_COLUMNS = ("outcome", "parameter_1", "parameter_2", "S2", "S2_conf")
 
@@ -48,6 +52,7 @@ class Analysis:
     thinned_rows: int = 0  # sample rows averaged over fewer replicates (some runs failed)
     second_order: pd.DataFrame | None = None  # Sobol' S2 per pair, when the design has them
     left_out: dict[str, str] = field(default_factory=dict)  # lhs: rows without a value, why
+    constant: dict[str, float] = field(default_factory=dict)  # outcome -> its one value
 
 
 def row_means(spec: SweepSpec, results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
@@ -75,6 +80,9 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
                 out.skipped[outcome] = reason
                 continue
             out.left_out[outcome] = reason
+        if flat(y[ok]):
+            out.constant[outcome] = float(np.mean(y[ok]))
+            continue
         try:
             res = salib(spec, x[ok], y[ok])
         except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
@@ -97,6 +105,16 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
         out.second_order = (pd.concat(pairs, ignore_index=True)[list(PAIR_COLUMNS)] if pairs
                             else pd.DataFrame(columns=list(PAIR_COLUMNS)))
     return out
+
+
+def flat(y: np.ndarray) -> bool:
+    """Whether an outcome did not vary across sample rows (exactly, or to rounding).
+
+    SALib divides by the variance: a constant outcome gives indices of 0 or NaN and a
+    half-sample check that agrees perfectly, which would read as "no parameter matters,
+    converged" when there was nothing to apportion at all.
+    """
+    return bool(np.ptp(y) <= FLAT * np.abs(y).max())
 
 
 def _check(spec: SweepSpec, outcome: str, x: np.ndarray, y: np.ndarray, full: pd.DataFrame,

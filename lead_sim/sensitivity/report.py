@@ -59,6 +59,7 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         outcomes=list(spec.outcomes),
         runs=len(results), status_counts=counts, skipped_outcomes=result.skipped,
         rows_left_out=result.left_out,
+        constant_outcomes=result.constant,
         last_invocation={"ran": run.ran, "resumed": run.resumed, "failed": run.failed,
                          "seconds": round(run.seconds, 2),
                          "runs_per_second": round(run.runs_per_second, 3)},
@@ -449,6 +450,17 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
     return parts
 
 
+def constant_html(outcome: str, value: float) -> list[str]:
+    """An outcome that never varied: there is no variance for any parameter to explain, so
+    indices (0 or undefined) and a "stable" half-sample check would only mislead."""
+    return [f"<h2>{html.escape(outcome)}</h2>",
+            f"<p><b>Did not vary across runs: no sensitivity to report.</b> Every sample row "
+            f"gave {fmt(value)}, whatever the parameters, so it has no indices, convergence "
+            "check or figure. Within this horizon and sample nothing the sweep varies reaches "
+            "it: for example a LEAD outcome when LEAD starts only after the runs end, or an "
+            "event too rare to happen in a small sample.</p>"]
+
+
 def pairs_html(result: Analysis, outcome: str) -> list[str]:
     """The largest second-order indices of one outcome, and where to find all of them."""
     if result.second_order is None:
@@ -505,8 +517,12 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
                      "them.</p>")
     for outcome, reason in result.skipped.items():
         parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
-    for outcome, frame in result.indices.groupby("outcome", sort=False):
-        parts += _outcome_html(spec, result, outcome, frame, figures)
+    frames = dict(tuple(result.indices.groupby("outcome", sort=False)))
+    for outcome in spec.outcomes:
+        if outcome in frames:
+            parts += _outcome_html(spec, result, outcome, frames[outcome], figures)
+        elif outcome in result.constant:
+            parts += constant_html(outcome, result.constant[outcome])
     flat = no_effect(spec, result.indices)
     if flat:
         parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "
