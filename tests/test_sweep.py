@@ -763,6 +763,30 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     assert "not simulated" not in page and "Warning" not in page
 
 
+@pytest.mark.parametrize(("population", "named"), [(1000, True), (20_000, False)])
+def test_no_effect_in_a_small_sample_names_rounded_service_places(population, named):
+    """At 500-1,000 people the budget can buy no whole treatment or housing place, so
+    hr_treatment has nothing to act on: the report must name that possible cause, and only
+    for a sample smaller than the county's reference population (20,000)."""
+    import html
+
+    from lead_sim.sensitivity.analysis import Analysis
+    from lead_sim.sensitivity.report import render_html
+
+    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+                     population=population, years=4.0)
+    zero = pd.DataFrame({"outcome": "diff:cost_total", "parameter": spec.names,
+                         "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
+    zero.loc[zero["parameter"] == "contact_rate", ["S1", "ST"]] = 0.9
+    page = html.unescape(render_html(spec, Analysis(zero, _empty_analysis(spec).convergence),
+                                     None, {}, {}))
+    assert "Parameters with no effect" in page and "hr_treatment" in page.split("no effect")[1]
+    sentence = (f"With {population:,} people (a sample of the county's 20,000), the "
+                "programme's budget may round its treatment and housing places to none")
+    assert (sentence in page) is named
+    assert ("rerun with a larger --population" in page) is named
+
+
 def test_report_uses_each_methods_own_word_for_its_sample_size():
     from lead_sim.sensitivity.report import render_html, too_small
 

@@ -25,6 +25,7 @@ from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_
 from lead_sim.sensitivity.context import (
     SCALE_SUFFIX,
     dates_html,
+    rounded_places_note,
     scales_html,
     seeds_html,
     signs_html,
@@ -525,11 +526,12 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
             parts += constant_html(outcome, result.constant[outcome])
     flat = no_effect(spec, result.indices)
     if flat:
+        places = rounded_places_note(spec)
         parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "
                      "exactly 0 for every outcome. Within this horizon and sample, changing it "
                      "over its range changed nothing (for example a cap that never binds, or a "
                      "policy that starts after the runs end); that says nothing about longer or "
-                     "larger runs.</p>")
+                     f"larger runs.{' ' + esc(places) if places else ''}</p>")
     if discovery is not None:
         parts += discovery_html(discovery)
     return "\n".join(parts) + "\n"
