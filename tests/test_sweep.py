@@ -343,6 +343,43 @@ def test_each_outcome_shows_only_its_own_figures(tmp_path):
             assert page.count(f"<figcaption>figures/{name}_{kind}.png<") == 1
 
 
+@dataclass(frozen=True)
+class TwoIshigami(IshigamiTarget):
+    """Stores y and 2y in every run, so a spec can analyse either without running again."""
+
+    outcomes: tuple[str, ...] = ("y", "y_twice")
+
+    def __call__(self, values, seed):
+        y = super().__call__(values, seed)["y"]
+        return {"y": y, "y_twice": 2 * y}
+
+
+def test_a_re_analysis_removes_the_outputs_it_no_longer_writes(tmp_path):
+    """Dropping an outcome or the [[discovery]] questions from a finished sweep's spec
+    re-analyses it: the old figures and discovery.csv must go, and nothing that is not a
+    sweep output may be touched."""
+    from dataclasses import replace
+
+    from lead_sim.sensitivity.spec import Rule
+
+    spec = ishigami_spec("lhs", 40, outcomes=("y", "y_twice"), options={"M": 2},
+                         discovery=(Rule("y", 5.0, False),))
+    run_sweep(spec, tmp_path, target=TwoIshigami(), executor="serial", progress=False)
+    figures = tmp_path / "figures"
+    assert {p.name for p in figures.iterdir()} == {"y_indices.png", "y_twice_indices.png"}
+    assert (tmp_path / "discovery.csv").exists()
+    (tmp_path / "notes.txt").write_text("mine")
+    (figures / "sketch.png").write_bytes(b"mine")
+
+    done = run_sweep(replace(spec, outcomes=("y",), discovery=()), tmp_path,
+                     target=TwoIshigami(), executor="serial", progress=False)
+    assert done.ran == 0  # a re-analysis only
+    assert {p.name for p in figures.iterdir()} == {"y_indices.png", "sketch.png"}
+    assert not (tmp_path / "discovery.csv").exists()
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
+
+
 def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
     """Captured stderr is not a TTY: the sweep still reports progress, one line at a time."""
     spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs

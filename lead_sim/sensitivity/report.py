@@ -38,6 +38,8 @@ from lead_sim.tables import plural, significant
 CONVERGED = 0.1
 #: Sobol' second-order indices, written when the design was sampled for them.
 SECOND_ORDER = "indices_second_order.csv"
+#: Scenario discovery's boxes, written for an LHS sweep with [[discovery]] questions.
+DISCOVERY = "discovery.csv"
 #: Pairs shown per outcome in the report (the file has all of them).
 TOP_PAIRS = 5
 
@@ -72,7 +74,7 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         "manifest.json": json_writer(manifest),
     }
     if discovery is not None:
-        writers["discovery.csv"] = csv_writer(discovery)
+        writers[DISCOVERY] = csv_writer(discovery)
     if result.second_order is not None:
         writers[SECOND_ORDER] = csv_writer(result.second_order)
     figures = _figures(spec, result)
@@ -80,7 +82,27 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         writers[name] = lambda path, png=png: path.write_bytes(png)
     page = render_html(spec, result, discovery, counts, figures)
     writers["report.html"] = lambda path: path.write_text(page, encoding="utf-8")
-    return write_folder(store.dir, writers)
+    folder = write_folder(store.dir, writers)
+    remove_stale(folder, optional_outputs(spec, store) - set(writers))
+    return folder
+
+
+def optional_outputs(spec: SweepSpec, store: SweepStore) -> set[str]:
+    """Every output a re-analysis of this folder may or may not write: the figures of any
+    outcome it stores or analyses, discovery.csv and the second-order indices."""
+    outcomes = {*store.outcomes, *spec.outcomes}
+    return {DISCOVERY, SECOND_ORDER, *(n for o in outcomes for n in figure_names(o))}
+
+
+def remove_stale(folder: Path, names: set[str]) -> None:
+    """Delete outputs an earlier analysis wrote and this one does not (an outcome dropped from
+    the spec, [[discovery]] removed), so the folder never mixes two analyses. Only names the
+    sweep itself writes are passed in; nothing else in the folder is touched."""
+    for name in sorted(names):
+        (folder / name).unlink(missing_ok=True)
+    figures = folder / "figures"
+    if figures.is_dir() and not any(figures.iterdir()):
+        figures.rmdir()
 
 
 def factor_labels(spec: SweepSpec) -> dict[str, str]:
