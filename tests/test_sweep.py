@@ -166,11 +166,14 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
 
 
 def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
-    """RBD-FAST needs no particular rows: a failed run costs its row, not the outcome."""
+    """RBD-FAST and discovery need no particular rows: a failed run costs its row, not the
+    outcome, and the report says how many rows were left out."""
     import numpy as np
     from SALib.analyze import rbd_fast
 
-    spec = ishigami_spec("lhs", 200)
+    from lead_sim.sensitivity.spec import Rule
+
+    spec = ishigami_spec("lhs", 200, discovery=(Rule("y", 5.0, False),))
     run_sweep(spec, tmp_path, target=IshigamiTarget(fail_below_x1=-2.0), executor="serial",
               progress=False)
     runs = pd.read_csv(tmp_path / "runs.csv")
@@ -190,6 +193,8 @@ def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
     assert f"the indices rest on the other {200 - left_out}, so a region" in page
     manifest = (tmp_path / "manifest.json").read_text()
     assert '"rows_left_out": {' in manifest and '"y":' in manifest
+    assert (pd.read_csv(tmp_path / "discovery.csv")["sample_rows"] == 200 - left_out).all()
+    assert f"<b>y &gt; 5</b> rests on {200 - left_out} of 200 sample rows" in page
 
 
 def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):

@@ -496,8 +496,10 @@ def pairs_html(result: Analysis, outcome: str) -> list[str]:
             top.to_html(index=False, float_format=fmt, na_rep="n/a")]
 
 
-def discovery_html(discovery: pd.DataFrame) -> list[str]:
-    """The boxes, what density and coverage mean, and warnings for questions on few rows."""
+def discovery_html(discovery: pd.DataFrame, total: int) -> list[str]:
+    """The boxes, what density and coverage mean, and warnings for questions on few rows or
+    on part of the ``total`` sample rows (rows without a value for the outcome are left out,
+    as in the outcome's indices)."""
     from lead_sim.sensitivity.discovery import NO_BOX, small_sample_note
 
     esc = html.escape
@@ -510,6 +512,11 @@ def discovery_html(discovery: pd.DataFrame) -> list[str]:
     for question, rows in discovery.groupby("question", sort=False):
         n = int(rows["sample_rows"].iloc[0])
         note = small_sample_note(n, round(float(rows["base_rate"].iloc[0]) * n))
+        if n < total:
+            parts.append(f"<p class='warn'><b>{esc(question)}</b> rests on {n:,} of {total:,} "
+                         "sample rows: the others have no value for its outcome (failed "
+                         "runs, or an undefined outcome; see that outcome above), so a region "
+                         "where they lie is not represented in the boxes.</p>")
         if note:
             parts.append(f"<p><b>Too few rows to trust the boxes for {esc(question)}</b>: "
                          f"{esc(note)}. Run the sweep again with more rows "
@@ -555,5 +562,5 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
                      "policy that starts after the runs end); that says nothing about longer or "
                      f"larger runs.{' ' + esc(places) if places else ''}</p>")
     if discovery is not None:
-        parts += discovery_html(discovery)
+        parts += discovery_html(discovery, spec.samples)
     return "\n".join(parts) + "\n"
