@@ -77,7 +77,7 @@ def units_html(spec: SweepSpec) -> str:
     params = Params.with_overrides(spec.scenario.params)
     text = units_note(params["population"], params["reference_population"])
     where = [*(["Morris mu*, sigma and mu"] if spec.method == "morris" else []),
-             *(["the discovery thresholds"] if spec.discovery else [])]
+             *(["The discovery thresholds"] if spec.discovery else [])]  # lhs only
     also = (f" {' and '.join(where)} are in these units too (per sample)." if where else "")
     return f"<p>{html.escape(text)}{also}</p>"
 
