@@ -93,6 +93,36 @@ def test_sobol_recovers_ishigami_indices(tmp_path):
     assert (tmp_path / "figures" / "y_indices.png").stat().st_size > 1000
 
 
+def test_sobol_second_order_indices_are_written_and_recover_ishigami(tmp_path):
+    """second_order = true doubles the runs for the pair indices: they must be reported.
+
+    Ishigami's only interaction is x1 with x3: S13 = v13 / v, which is also x3's ST (x3 acts
+    only through it); S12 = S23 = 0. At N = 1024 SALib's 95% half-widths for S2 are about
+    0.06-0.11, so the estimates must lie within 0.1 of the truth (deterministic for the seed).
+    """
+    target = IshigamiTarget()
+    spec = ishigami_spec("sobol", 1024, options={"second_order": True})
+    run_sweep(spec, tmp_path, target=target, executor="serial", shard_size=10_000,
+              progress=False)
+    pairs = pd.read_csv(tmp_path / "indices_second_order.csv")
+    assert list(pairs.columns) == ["outcome", "parameter_1", "parameter_2", "S2", "S2_conf"]
+    s2 = pairs.set_index(["parameter_1", "parameter_2"])["S2"]
+    assert sorted(s2.index) == [("x1", "x2"), ("x1", "x3"), ("x2", "x3")]  # each pair once
+    assert s2[("x1", "x3")] == pytest.approx(target.analytic()["ST"]["x3"], abs=0.1)
+    assert s2[("x1", "x2")] == pytest.approx(0, abs=0.1)
+    assert s2[("x2", "x3")] == pytest.approx(0, abs=0.1)
+    assert (pairs["S2_conf"] > 0).all()
+    page = (tmp_path / "report.html").read_text()
+    assert "second-order indices" in page and "indices_second_order.csv" in page
+    assert "<td>x1</td>\n      <td>x3</td>" in page
+
+    plain = tmp_path / "first_order_only"  # without the option: no such file or section
+    run_sweep(ishigami_spec("sobol", 16), plain, target=target, executor="serial",
+              progress=False)
+    assert not (plain / "indices_second_order.csv").exists()
+    assert "second-order" not in (plain / "report.html").read_text()
+
+
 @pytest.mark.parametrize(("method", "samples", "tolerance"), [("fast", 1025, 0.05),
                                                                ("lhs", 2000, 0.08)])
 def test_fast_and_rbd_fast_recover_ishigami_first_order(tmp_path, method, samples, tolerance):
@@ -127,9 +157,44 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert (failed["x1"] < -2.0).all() and failed["y"].isna().all()  # parameters kept
     html = (tmp_path / "report.html").read_text()
     rows = runs["row"].max() + 1
-    assert (f"not analysed: {failed['row'].nunique()} of {rows} sample rows have no successful "
-            f"run ({len(failed)} runs failed;") in html
-    assert "--retry-failed" in html
+    assert (f"<b>y</b> not analysed: {failed['row'].nunique()} of {rows} sample rows have no "
+            f"successful run ({len(failed)} runs failed; the error column of runs.csv says "
+            "why). A sobol design needs every one of its rows, so this outcome has no "
+            "indices.") in html.replace("\n", " ")
+    assert ("--retry-failed helps only if the failures were transient (a killed worker, say); "
+            "if the same runs fail again, the parameter values of the failed rows") in html
+
+
+def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
+    """RBD-FAST and discovery need no particular rows: a failed run costs its row, not the
+    outcome, and the report says how many rows were left out."""
+    import numpy as np
+    from SALib.analyze import rbd_fast
+
+    from lead_sim.sensitivity.spec import Rule
+
+    spec = ishigami_spec("lhs", 200, discovery=(Rule("y", 5.0, False),))
+    run_sweep(spec, tmp_path, target=IshigamiTarget(fail_below_x1=-2.0), executor="serial",
+              progress=False)
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    ok = runs[runs["status"] == "ok"].sort_values("row")
+    left_out = len(runs) - len(ok)
+    assert 0 < left_out < len(runs)
+    table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
+    x = ok[["x1", "x2", "x3"]].to_numpy()
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-PI, PI]] * 3}
+    expected = rbd_fast.analyze(problem, x, ok["y"].to_numpy(), M=10, seed=spec.seed + 1)
+    assert np.allclose(table["S1"], expected["S1"])  # SALib's own, on the rows that succeeded
+    assert len(pd.read_csv(tmp_path / "convergence.csv")) == 3  # the half check ran too
+    page = (tmp_path / "report.html").read_text().replace("\n", " ")
+    assert "not analysed" not in page
+    assert (f"Analysed on part of the sample:</b> {left_out} of 200 sample rows have no "
+            f"successful run ({left_out} runs failed;") in page
+    assert f"the indices rest on the other {200 - left_out}, so a region" in page
+    manifest = (tmp_path / "manifest.json").read_text()
+    assert '"rows_left_out": {' in manifest and '"y":' in manifest
+    assert (pd.read_csv(tmp_path / "discovery.csv")["sample_rows"] == 200 - left_out).all()
+    assert f"<b>y &gt; 5</b> rests on {200 - left_out} of 200 sample rows" in page
 
 
 def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
@@ -147,6 +212,28 @@ def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
     undefined = runs.loc[runs["y"].isna(), "row"].nunique()
     assert f"{undefined} of {runs['row'].max() + 1} sample rows ran but leave" in html
     assert "--retry-failed" not in html and "failed" not in html.split("Runs:")[1]
+
+
+def test_an_outcome_that_never_varies_has_no_indices_and_no_verdict(tmp_path):
+    """LEAD outcomes of a run that ends before LEAD starts are the same in every run: every
+    index is 0 and the half-sample check agrees perfectly, which must not read as "stable".
+    'nearly' varies by 1e-13 of its size: floating-point rounding, not an effect."""
+    ishigami = IshigamiTarget()
+
+    def three(values, seed):
+        return {"y": ishigami(values, seed)["y"], "never": 0.0,
+                "nearly": 1e6 * (1 + 1e-13 * values["x1"])}
+
+    spec = ishigami_spec("sobol", 16, outcomes=("never", "y", "nearly"))
+    run_sweep(spec, tmp_path, target=three, executor="serial", progress=False)
+    assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
+    assert set(pd.read_csv(tmp_path / "convergence.csv")["outcome"]) == {"y"}
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("Did not vary across runs: no sensitivity to report") == 2
+    assert page.count("Convergence:") == 1 and "Every sample row gave 1,000,000" in page
+    assert page.index("<h2>never</h2>") < page.index("<h2>y</h2>") < page.index("<h2>nearly")
+    assert not (tmp_path / "figures" / "never_indices.png").exists()
+    assert '"constant_outcomes": {' in (tmp_path / "manifest.json").read_text()
 
 
 @dataclass(frozen=True)
@@ -259,6 +346,43 @@ def test_each_outcome_shows_only_its_own_figures(tmp_path):
     for name in ("y", "y_twice"):
         for kind in ("indices", "morris"):
             assert page.count(f"<figcaption>figures/{name}_{kind}.png<") == 1
+
+
+@dataclass(frozen=True)
+class TwoIshigami(IshigamiTarget):
+    """Stores y and 2y in every run, so a spec can analyse either without running again."""
+
+    outcomes: tuple[str, ...] = ("y", "y_twice")
+
+    def __call__(self, values, seed):
+        y = super().__call__(values, seed)["y"]
+        return {"y": y, "y_twice": 2 * y}
+
+
+def test_a_re_analysis_removes_the_outputs_it_no_longer_writes(tmp_path):
+    """Dropping an outcome or the [[discovery]] questions from a finished sweep's spec
+    re-analyses it: the old figures and discovery.csv must go, and nothing that is not a
+    sweep output may be touched."""
+    from dataclasses import replace
+
+    from lead_sim.sensitivity.spec import Rule
+
+    spec = ishigami_spec("lhs", 40, outcomes=("y", "y_twice"), options={"M": 2},
+                         discovery=(Rule("y", 5.0, False),))
+    run_sweep(spec, tmp_path, target=TwoIshigami(), executor="serial", progress=False)
+    figures = tmp_path / "figures"
+    assert {p.name for p in figures.iterdir()} == {"y_indices.png", "y_twice_indices.png"}
+    assert (tmp_path / "discovery.csv").exists()
+    (tmp_path / "notes.txt").write_text("mine")
+    (figures / "sketch.png").write_bytes(b"mine")
+
+    done = run_sweep(replace(spec, outcomes=("y",), discovery=()), tmp_path,
+                     target=TwoIshigami(), executor="serial", progress=False)
+    assert done.ran == 0  # a re-analysis only
+    assert {p.name for p in figures.iterdir()} == {"y_indices.png", "sketch.png"}
+    assert not (tmp_path / "discovery.csv").exists()
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
 
 
 def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
@@ -705,6 +829,30 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     assert "not simulated" not in page and "Warning" not in page
 
 
+@pytest.mark.parametrize(("population", "named"), [(1000, True), (20_000, False)])
+def test_no_effect_in_a_small_sample_names_rounded_service_places(population, named):
+    """At 500-1,000 people the budget can buy no whole treatment or housing place, so
+    hr_treatment has nothing to act on: the report must name that possible cause, and only
+    for a sample smaller than the county's reference population (20,000)."""
+    import html
+
+    from lead_sim.sensitivity.analysis import Analysis
+    from lead_sim.sensitivity.report import render_html
+
+    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+                     population=population, years=4.0)
+    zero = pd.DataFrame({"outcome": "diff:cost_total", "parameter": spec.names,
+                         "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
+    zero.loc[zero["parameter"] == "contact_rate", ["S1", "ST"]] = 0.9
+    page = html.unescape(render_html(spec, Analysis(zero, _empty_analysis(spec).convergence),
+                                     None, {}, {}))
+    assert "Parameters with no effect" in page and "hr_treatment" in page.split("no effect")[1]
+    sentence = (f"With {population:,} people (a sample of the county's 20,000), the "
+                "programme's budget may round its treatment and housing places to none")
+    assert (sentence in page) is named
+    assert ("rerun with a larger --population" in page) is named
+
+
 def test_report_uses_each_methods_own_word_for_its_sample_size():
     from lead_sim.sensitivity.report import render_html, too_small
 
@@ -764,6 +912,32 @@ def test_a_large_fast_sample_is_not_flagged(tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert "300 points per search curve" in page  # the sample size is reported
     assert "points per search curve (16" not in page  # but not flagged: the small test is
+    assert "quick look only" not in page  # the default M
+
+
+@pytest.mark.parametrize(("method", "samples"), [("fast", 40), ("lhs", 1000)])
+def test_an_m_below_the_default_is_a_quick_look_only(tmp_path, method, samples):
+    """With M = 1, FAST and RBD-FAST miss x2's non-monotone effect (sin² x2, S1 = 0.44) even
+    on 1,000 rows: the report must say so up front, and M = 1 must not lower FAST's
+    small-sample bar (16 M² would be 16, below these 40 points)."""
+    import html
+
+    spec = ishigami_spec(method, samples, options={"M": 1})
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
+    assert table.loc["x2", "S1"] < 0.2  # the bias the warning is about
+    page = html.unescape((tmp_path / "report.html").read_text())
+    default = {"fast": 4, "lhs": 10}[method]
+    assert (f"Warning: M = 1 is below {'FAST' if method == 'fast' else 'RBD-FAST'}'s default "
+            f"of {default}, so these indices are a quick look only") in page
+    assert page.index("quick look only") < page.index("Seeds:")  # before what follows
+    assert "not monotone" in page
+    if method == "fast":
+        assert ("fewer than 256 points per search curve (16 × M², the default M = 4, not "
+                "this sweep's 1)") in page
+        assert "at least 256 points per search curve" in page
+    else:
+        assert "at least 160 rows" in page
 
 
 def test_discovery_reports_only_boxes_denser_than_the_base_rate():

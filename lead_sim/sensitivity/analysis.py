@@ -3,7 +3,10 @@
 Replicates of a sample row are averaged first (the indices then describe the expected outcome,
 with replicate noise reduced). A row with no successful run, or an outcome that is undefined
 for some rows (a share with an empty denominator), leaves that outcome unanalysed, with the
-reason, because SALib's estimators need every row of the design.
+reason, because the Sobol', Morris and FAST estimators need every row of their design. An LHS
+(RBD-FAST) needs no particular rows, so it is analysed on the rows that have a value, and the
+report says how many were left out. An outcome that did not vary across the sample rows has no
+variance to share out: it is set aside as constant rather than given indices of 0.
 
 Convergence check: the same analysis on the first half of the sample. Sobol' and Morris
 designs are built block by block (a base point and its cross-rows; a trajectory), so their first
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +35,11 @@ COLUMNS = {
 }
 #: The headline index of each method (bars, ranking and convergence summary).
 MAIN = {"sobol": "ST", "morris": "mu_star", "fast": "ST", "lhs": "S1"}
+#: An outcome whose spread across sample rows is at most this share of its largest magnitude
+#: did not vary: what is left is floating-point rounding of one value, not an effect.
+FLAT = 1e-9
+#: Columns of the Sobol' second-order table (one row per unordered pair of parameters).
+PAIR_COLUMNS = ("outcome", "parameter_1", "parameter_2", "S2", "S2_conf")
 
 
 @dataclass
@@ -41,6 +50,9 @@ class Analysis:
     convergence: pd.DataFrame
     skipped: dict[str, str] = field(default_factory=dict)
     thinned_rows: int = 0  # sample rows averaged over fewer replicates (some runs failed)
+    second_order: pd.DataFrame | None = None  # Sobol' S2 per pair, when the design has them
+    left_out: dict[str, str] = field(default_factory=dict)  # lhs: rows without a value, why
+    constant: dict[str, float] = field(default_factory=dict)  # outcome -> its one value
 
 
 def row_means(spec: SweepSpec, results: pd.DataFrame) -> tuple[int, pd.DataFrame]:
@@ -57,36 +69,67 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
     first = design[design["rep"] == 0].sort_values("row")
     x = first[spec.names].to_numpy(float)
     n_rows, means = row_means(spec, results)
-    frames, checks, skipped = [], [], {}
+    frames, checks, pairs = [], [], []
+    out = Analysis(pd.DataFrame(), pd.DataFrame(), thinned_rows=thinned_rows(spec, results))
     for outcome in spec.outcomes:
         y = means[outcome].to_numpy(float)
-        if np.isnan(y).any():
-            skipped[outcome] = missing_reason(results, np.flatnonzero(np.isnan(y)), n_rows)
+        ok = ~np.isnan(y)
+        if not ok.all():
+            reason = missing_reason(spec, results, np.flatnonzero(~ok), n_rows)
+            if spec.method != "lhs" or not ok.any():
+                out.skipped[outcome] = reason
+                continue
+            out.left_out[outcome] = reason
+        if flat(y[ok]):
+            out.constant[outcome] = float(np.mean(y[ok]))
             continue
         try:
-            full = indices(spec, x, y)
+            res = salib(spec, x[ok], y[ok])
         except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
-            skipped[outcome] = f"SALib could not analyse it: {exc}"
+            out.skipped[outcome] = f"SALib could not analyse it: {exc}"
             continue
-        full.insert(0, "outcome", outcome)
-        frames.append(full)
-        try:
-            half = _half(spec, x, y)
-        except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
-            skipped[f"{outcome} (half-sample check)"] = f"SALib could not analyse it: {exc}"
-            half = None
-        if half is not None:
-            main = MAIN[spec.method]
-            checks.append(pd.DataFrame({
-                "outcome": outcome, "parameter": spec.names, "index": main,
-                "full": full[main].to_numpy(), "half": half[main].to_numpy(),
-            }))
+        frames.append(index_frame(spec, res).assign(outcome=outcome))
+        if spec.method == "sobol" and spec.option("second_order"):
+            pairs.append(pair_frame(spec, res).assign(outcome=outcome))
+        check = _check(spec, outcome, x, y, frames[-1], out.skipped)
+        if check is not None:
+            checks.append(check)
     columns = ["outcome", "parameter", *COLUMNS[spec.method]]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    out.indices = (pd.concat(frames, ignore_index=True)[columns] if frames
+                   else pd.DataFrame(columns=columns))
     conv = (pd.concat(checks, ignore_index=True) if checks
             else pd.DataFrame(columns=["outcome", "parameter", "index", "full", "half"]))
     conv["difference"] = conv["full"] - conv["half"]
-    return Analysis(table, conv, skipped, thinned_rows(spec, results))
+    out.convergence = conv
+    if spec.method == "sobol" and spec.option("second_order"):
+        out.second_order = (pd.concat(pairs, ignore_index=True)[list(PAIR_COLUMNS)] if pairs
+                            else pd.DataFrame(columns=list(PAIR_COLUMNS)))
+    return out
+
+
+def flat(y: np.ndarray) -> bool:
+    """Whether an outcome did not vary across sample rows (exactly, or to rounding).
+
+    SALib divides by the variance: a constant outcome gives indices of 0 or NaN and a
+    half-sample check that agrees perfectly, which would read as "no parameter matters,
+    converged" when there was nothing to apportion at all.
+    """
+    return bool(np.ptp(y) <= FLAT * np.abs(y).max())
+
+
+def _check(spec: SweepSpec, outcome: str, x: np.ndarray, y: np.ndarray, full: pd.DataFrame,
+           skipped: dict[str, str]) -> pd.DataFrame | None:
+    """The half-sample check of one outcome's headline index (None if there is none)."""
+    try:
+        half = _half(spec, x, y)
+    except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
+        skipped[f"{outcome} (half-sample check)"] = f"SALib could not analyse it: {exc}"
+        return None
+    if half is None:
+        return None
+    main = MAIN[spec.method]
+    return pd.DataFrame({"outcome": outcome, "parameter": spec.names, "index": main,
+                         "full": full[main].to_numpy(), "half": half[main].to_numpy()})
 
 
 def thinned_rows(spec: SweepSpec, results: pd.DataFrame) -> int:
@@ -96,12 +139,15 @@ def thinned_rows(spec: SweepSpec, results: pd.DataFrame) -> int:
     return int(((ok > 0) & (ok < spec.reps)).sum())
 
 
-def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:
+def missing_reason(spec: SweepSpec, results: pd.DataFrame, rows: np.ndarray,
+                   n_rows: int) -> str:
     """Why some rows have no value, with the numbers a reader needs to act on it.
 
-    A row without a successful run is a failure (or a run not yet finished), which
-    ``--retry-failed`` can repair; a row whose runs succeeded but left the outcome undefined
-    (a share with an empty denominator) cannot be repaired by rerunning.
+    A row without a successful run is a failure (or a run not yet finished); a row whose runs
+    succeeded but left the outcome undefined (a share with an empty denominator) cannot be
+    repaired by rerunning. Rerunning failures helps only when they were transient (a killed
+    worker): a run that fails for its parameter values fails again, and that region of
+    parameter space is what needs looking at.
     """
     in_rows = results[results["row"].isin(rows)]
     succeeded = set(in_rows.loc[in_rows["status"] == "ok", "row"])
@@ -115,17 +161,38 @@ def missing_reason(results: pd.DataFrame, rows: np.ndarray, n_rows: int) -> str:
                f"{unfinished:,} not yet run" if unfinished else ""]
         parts.append(
             f"{len(broken):,} of {n_rows:,} sample rows have no successful run "
-            f"({', '.join(w for w in why if w)}; the error column of runs.csv says why). "
-            "Run the same command again with --retry-failed to rerun failed runs")
+            f"({', '.join(w for w in why if w)}; the error column of runs.csv says why)")
     undefined = len(rows) - len(broken)
     if undefined:
         parts.append(f"{undefined:,} of {n_rows:,} sample rows ran but leave the outcome "
                      "undefined (e.g. a share with an empty denominator)")
-    return "; ".join(parts)
+    text = "; ".join(parts) + ". " + consequence(spec, n_rows - len(rows))
+    if broken:
+        text += (". Running the same command again with --retry-failed helps only if the "
+                 "failures were transient (a killed worker, say); if the same runs fail again, "
+                 "the parameter values of the failed rows (in runs.csv) show the region of "
+                 "parameter space to look at")
+    return text
+
+
+def consequence(spec: SweepSpec, kept: int) -> str:
+    """What rows without a value do to the indices: an LHS is analysed on the others (which
+    leaves any region where rows fail out of them); the other designs need every row."""
+    if spec.method != "lhs":
+        return f"A {spec.method} design needs every one of its rows, so this outcome has no indices"
+    if not kept:
+        return "No row is left to analyse"
+    return (f"Those rows are left out: the indices rest on the other {kept:,}, so a region of "
+            "parameter space where rows have no value is under-represented in them")
 
 
 def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     """One method's indices for one outcome (SALib's analyser, seeded bootstrap)."""
+    return index_frame(spec, salib(spec, x, y))
+
+
+def salib(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """SALib's own result for one outcome: its analyser, with a seeded bootstrap."""
     prob = problem(spec)
     seed = spec.seed + 1  # SALib's Sobol analyser ignores a seed of 0
     with warnings.catch_warnings():
@@ -133,28 +200,44 @@ def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         if spec.method == "sobol":
             from SALib.analyze import sobol
 
-            res = sobol.analyze(prob, y, calc_second_order=spec.option("second_order"),
-                                seed=seed)
-        elif spec.method == "morris":
+            return sobol.analyze(prob, y, calc_second_order=spec.option("second_order"),
+                                 seed=seed)
+        if spec.method == "morris":
             from SALib.analyze import morris
 
-            res = morris.analyze(prob, x, y, num_levels=spec.option("num_levels"), seed=seed)
-        elif spec.method == "fast":
+            return morris.analyze(prob, x, y, num_levels=spec.option("num_levels"), seed=seed)
+        if spec.method == "fast":
             from SALib.analyze import fast
 
-            res = fast.analyze(prob, y, M=spec.option("M"), seed=seed)
-        else:
-            from SALib.analyze import rbd_fast
+            return fast.analyze(prob, y, M=spec.option("M"), seed=seed)
+        from SALib.analyze import rbd_fast
 
-            res = rbd_fast.analyze(prob, x, y, M=spec.option("M"), seed=seed)
+        return rbd_fast.analyze(prob, x, y, M=spec.option("M"), seed=seed)
+
+
+def index_frame(spec: SweepSpec, res: dict[str, Any]) -> pd.DataFrame:
+    """The method's index columns, one row per parameter."""
     frame = pd.DataFrame({"parameter": spec.names})
     for column in COLUMNS[spec.method]:
         frame[column] = np.asarray(res[column], float)
     return frame
 
 
+def pair_frame(spec: SweepSpec, res: dict[str, Any]) -> pd.DataFrame:
+    """Sobol' second-order indices, one row per unordered pair (SALib fills only the upper
+    triangle of its D x D matrices; the rest is NaN)."""
+    s2, conf = np.asarray(res["S2"], float), np.asarray(res["S2_conf"], float)
+    names = spec.names
+    rows = [(names[i], names[j], s2[i, j], conf[i, j])
+            for i in range(len(names)) for j in range(i + 1, len(names))]
+    return pd.DataFrame(rows, columns=list(PAIR_COLUMNS[1:]))
+
+
 def _half(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame | None:
+    """The indices of the first half of the design (rows without a value left out, as in the
+    full analysis: only an LHS has any by now)."""
     if spec.method == "fast":
         return None
     rows = runs_per_sample(spec.method, spec.samples // 2, len(spec.factors), spec.options)
-    return indices(spec, x[:rows], y[:rows])
+    ok = ~np.isnan(y[:rows])
+    return indices(spec, x[:rows][ok], y[:rows][ok])

@@ -77,9 +77,28 @@ def units_html(spec: SweepSpec) -> str:
     params = Params.with_overrides(spec.scenario.params)
     text = units_note(params["population"], params["reference_population"])
     where = [*(["Morris mu*, sigma and mu"] if spec.method == "morris" else []),
-             *(["the discovery thresholds"] if spec.discovery else [])]
+             *(["The discovery thresholds"] if spec.discovery else [])]  # lhs only
     also = (f" {' and '.join(where)} are in these units too (per sample)." if where else "")
     return f"<p>{html.escape(text)}{also}</p>"
+
+
+def rounded_places_note(spec: SweepSpec) -> str:
+    """Why service parameters can show no effect in a small sample ("" at county scale).
+
+    Budgets are scaled to the simulated sample, but treatment and housing places are whole
+    numbers, rounded to the nearest: a few hundred people can get none, and then no
+    treatment or housing parameter has anything to act on.
+    """
+    if not spec.scenario:
+        return ""
+    params = Params.with_overrides(spec.scenario.params)
+    people, county = params["population"], params["reference_population"]
+    if people >= county:
+        return ""
+    return (f"With {people:,} people (a sample of the county's {county:,}), the programme's "
+            "budget may round its treatment and housing places to none, so service parameters "
+            "(hr_treatment, treatment_*, housing_*, hr_housed) cannot act; rerun with a larger "
+            "--population to see whether they matter.")
 
 
 def signs_html(spec: SweepSpec) -> str:

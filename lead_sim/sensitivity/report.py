@@ -25,16 +25,23 @@ from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis, analyse, row_
 from lead_sim.sensitivity.context import (
     SCALE_SUFFIX,
     dates_html,
+    rounded_places_note,
     scales_html,
     seeds_html,
     signs_html,
     units_html,
 )
-from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.sensitivity.spec import OPTIONS, SweepSpec
 from lead_sim.tables import plural, significant
 
 #: Half-sample indices within this share of the largest index count as converged.
 CONVERGED = 0.1
+#: Sobol' second-order indices, written when the design was sampled for them.
+SECOND_ORDER = "indices_second_order.csv"
+#: Scenario discovery's boxes, written for an LHS sweep with [[discovery]] questions.
+DISCOVERY = "discovery.csv"
+#: Pairs shown per outcome in the report (the file has all of them).
+TOP_PAIRS = 5
 
 if TYPE_CHECKING:
     from lead_sim.sensitivity.engine import SweepRun
@@ -54,6 +61,8 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         sweep=spec.name, spec_file=spec.source, fingerprint=store.key, settings=store.settings,
         outcomes=list(spec.outcomes),
         runs=len(results), status_counts=counts, skipped_outcomes=result.skipped,
+        rows_left_out=result.left_out,
+        constant_outcomes=result.constant,
         last_invocation={"ran": run.ran, "resumed": run.resumed, "failed": run.failed,
                          "seconds": round(run.seconds, 2),
                          "runs_per_second": round(run.runs_per_second, 3)},
@@ -65,13 +74,35 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         "manifest.json": json_writer(manifest),
     }
     if discovery is not None:
-        writers["discovery.csv"] = csv_writer(discovery)
+        writers[DISCOVERY] = csv_writer(discovery)
+    if result.second_order is not None:
+        writers[SECOND_ORDER] = csv_writer(result.second_order)
     figures = _figures(spec, result)
     for name, png in figures.items():
         writers[name] = lambda path, png=png: path.write_bytes(png)
     page = render_html(spec, result, discovery, counts, figures)
     writers["report.html"] = lambda path: path.write_text(page, encoding="utf-8")
-    return write_folder(store.dir, writers)
+    folder = write_folder(store.dir, writers)
+    remove_stale(folder, optional_outputs(spec, store) - set(writers))
+    return folder
+
+
+def optional_outputs(spec: SweepSpec, store: SweepStore) -> set[str]:
+    """Every output a re-analysis of this folder may or may not write: the figures of any
+    outcome it stores or analyses, discovery.csv and the second-order indices."""
+    outcomes = {*store.outcomes, *spec.outcomes}
+    return {DISCOVERY, SECOND_ORDER, *(n for o in outcomes for n in figure_names(o))}
+
+
+def remove_stale(folder: Path, names: set[str]) -> None:
+    """Delete outputs an earlier analysis wrote and this one does not (an outcome dropped from
+    the spec, [[discovery]] removed), so the folder never mixes two analyses. Only names the
+    sweep itself writes are passed in; nothing else in the folder is touched."""
+    for name in sorted(names):
+        (folder / name).unlink(missing_ok=True)
+    figures = folder / "figures"
+    if figures.is_dir() and not any(figures.iterdir()):
+        figures.rmdir()
 
 
 def factor_labels(spec: SweepSpec) -> dict[str, str]:
@@ -82,11 +113,14 @@ def factor_labels(spec: SweepSpec) -> dict[str, str]:
 
 def relabel(result: Analysis, labels: dict[str, str]) -> Analysis:
     """The analysis with its parameter column in reader-facing names."""
-    def named(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(parameter=frame["parameter"].map(lambda n: labels.get(n, n)))
+    def named(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        return frame.assign(**{c: frame[c].map(lambda n: labels.get(n, n)) for c in columns})
 
-    return replace(result, indices=named(result.indices),
-                   convergence=named(result.convergence))
+    pairs = result.second_order
+    return replace(result, indices=named(result.indices, "parameter"),
+                   convergence=named(result.convergence, "parameter"),
+                   second_order=None if pairs is None
+                   else named(pairs, "parameter_1", "parameter_2"))
 
 
 def _discovery(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame,
@@ -285,7 +319,10 @@ SAMPLE_WORDS = {"sobol": "base samples", "morris": "trajectories",
 #: FAST samples below FAST_SMALL x M^2 points per curve (four times SALib's minimum of 4M^2,
 #: 256 at the default M = 4) are flagged: FAST has no half-sample check, and on the Ishigami
 #: test function its S1 errors fall from about 0.2 to under 0.03 only past about that size.
+#: M is the larger of the sweep's and the default, so a small M does not lower the bar.
 FAST_SMALL = 16
+#: The estimator each method's M belongs to, for sentences.
+ESTIMATOR = {"fast": "FAST", "lhs": "RBD-FAST"}
 
 #: Shares of variance (Sobol, FAST, RBD-FAST) outside 0-1 by more than this are estimation noise.
 SHARE_SLACK = 0.01
@@ -302,12 +339,41 @@ def fast_too_small(spec: SweepSpec) -> str:
     """Why a FAST sample is too small to trust ("" if it is not, or the method is not FAST)."""
     if spec.method != "fast":
         return ""
-    m = spec.option("M")
-    floor = FAST_SMALL * m * m
+    m, default = spec.option("M"), OPTIONS["fast"]["M"]
+    floor = FAST_SMALL * max(m, default) ** 2
     if spec.samples >= floor:
         return ""
-    return (f"FAST with fewer than {floor:,} points per search curve (16 × M², M = {m}) "
+    which = f"M = {m}" if m >= default else f"the default M = {default}, not this sweep's {m}"
+    return (f"FAST with fewer than {floor:,} points per search curve (16 × M², {which}) "
             "gives unsteady indices, and its sample cannot be halved to check them")
+
+
+def small_m(spec: SweepSpec) -> str:
+    """A warning when M is below the method's default ("" otherwise, or without an M).
+
+    M is the number of harmonics FAST and RBD-FAST read of each parameter's effect. With
+    fewer, an effect that is not monotone (rising then falling over the range) is largely
+    missed, whatever the sample size: on the Ishigami function (seed 11), RBD-FAST at M = 1
+    scores x2, whose effect is sin², about 0 instead of 0.44 even with 1,000 rows, and FAST at
+    M = 1 on 40 points per curve about 0.01. So a quick look with a small M can rank
+    parameters wrongly and call an influential one idle.
+    """
+    if spec.method not in ESTIMATOR:
+        return ""
+    m, default = spec.option("M"), OPTIONS[spec.method]["M"]
+    if m >= default:
+        return ""
+    name, word = ESTIMATOR[spec.method], SAMPLE_WORDS[spec.method]
+    need = (FAST_SMALL * default**2 if spec.method == "fast"
+            else max(20, 2 * len(spec.factors), 16 * default))
+    return (f"<p class='warn'><b>Warning: M = {m} is below {name}'s default of {default}, so "
+            "these indices are a quick look only: they are biased for parameters whose effect "
+            f"is not monotone.</b> M is the number of harmonics {name} reads of each "
+            "parameter's effect; with fewer, an effect that rises and then falls over the "
+            "parameter's range is largely missed, and its index comes out too small, often "
+            "near 0, however large the sample. Do not read the ranking, or a small index as "
+            f"no effect, from this sweep: run it again with the default M (no M option) and "
+            f"at least {need:,} {word}, into a new folder.</p>")
 
 
 def too_small(spec: SweepSpec, why: str) -> str:
@@ -328,6 +394,13 @@ def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
     return [name for name, flat in zero.items() if flat]
 
 
+def second_order_note(spec: SweepSpec) -> str:
+    """Where the pair indices are, for a Sobol' sweep sampled for them ("" otherwise)."""
+    if spec.method != "sobol" or not spec.option("second_order"):
+        return ""
+    return f", and second-order indices of every pair in <code>{SECOND_ORDER}</code>"
+
+
 def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
     """What the sweep did and what its numbers stand for, before any number."""
     esc = html.escape
@@ -336,13 +409,14 @@ def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
     parts = [
         f"<p>Method <b>{spec.method}</b>, {spec.samples:,} {SAMPLE_WORDS[spec.method]}, "
         f"{plural(spec.reps, 'replicate')} per sample row; scenario {scenario}{base}.</p>",
+        small_m(spec),  # first: it qualifies every index below
     ]
     if spec.scenario:
         parts += [dates_html(spec), units_html(spec), signs_html(spec)]
     parts += [scales_html(spec), seeds_html(spec),
               f"<p>Runs: {esc(', '.join(f'{k} {v:,}' for k, v in sorted(counts.items())))}. "
               "Details per run in <code>runs.csv</code>; all indices in "
-              "<code>indices.csv</code>.</p>",
+              f"<code>indices.csv</code>{second_order_note(spec)}.</p>",
               f"<p>{EXPLAIN[spec.method]} {CONF}{FAST_CONF if spec.method == 'fast' else ''}"
               "</p>"]
     return [p for p in parts if p]
@@ -362,7 +436,11 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
                   figures: dict[str, bytes]) -> list[str]:
     esc = html.escape
     main = MAIN[spec.method]
-    parts = [f"<h2>{esc(outcome)}</h2>", _top_table(spec, frame)]
+    parts = [f"<h2>{esc(outcome)}</h2>"]
+    if outcome in result.left_out:
+        parts.append(f"<p class='warn'><b>Analysed on part of the sample:</b> "
+                     f"{esc(result.left_out[outcome])}.</p>")
+    parts.append(_top_table(spec, frame))
     conv = result.convergence[result.convergence["outcome"] == outcome]
     stable = True
     if len(conv):
@@ -387,6 +465,7 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
                  if missing and spec.method == "fast" else [])]
     if reasons:
         parts.append(too_small(spec, "; ".join(reasons)))
+    parts += pairs_html(result, outcome)
     for name in (n for n in figure_names(outcome) if n in figures):
         data = base64.b64encode(figures[name]).decode("ascii")
         parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
@@ -394,8 +473,33 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
     return parts
 
 
-def discovery_html(discovery: pd.DataFrame) -> list[str]:
-    """The boxes, what density and coverage mean, and warnings for questions on few rows."""
+def constant_html(outcome: str, value: float) -> list[str]:
+    """An outcome that never varied: there is no variance for any parameter to explain, so
+    indices (0 or undefined) and a "stable" half-sample check would only mislead."""
+    return [f"<h2>{html.escape(outcome)}</h2>",
+            f"<p><b>Did not vary across runs: no sensitivity to report.</b> Every sample row "
+            f"gave {fmt(value)}, whatever the parameters, so it has no indices, convergence "
+            "check or figure. Within this horizon and sample nothing the sweep varies reaches "
+            "it: for example a LEAD outcome when LEAD starts only after the runs end, or an "
+            "event too rare to happen in a small sample.</p>"]
+
+
+def pairs_html(result: Analysis, outcome: str) -> list[str]:
+    """The largest second-order indices of one outcome, and where to find all of them."""
+    if result.second_order is None:
+        return []
+    pairs = result.second_order[result.second_order["outcome"] == outcome]
+    top = pairs.sort_values("S2", ascending=False).head(TOP_PAIRS).drop(columns="outcome")
+    return [f"<p><b>S2</b>, second-order indices: the share of the variance due to the "
+            f"interaction of two parameters alone. The {min(TOP_PAIRS, len(pairs))} largest of "
+            f"{len(pairs)} pairs; all of them in <code>{SECOND_ORDER}</code>.</p>",
+            top.to_html(index=False, float_format=fmt, na_rep="n/a")]
+
+
+def discovery_html(discovery: pd.DataFrame, total: int) -> list[str]:
+    """The boxes, what density and coverage mean, and warnings for questions on few rows or
+    on part of the ``total`` sample rows (rows without a value for the outcome are left out,
+    as in the outcome's indices)."""
     from lead_sim.sensitivity.discovery import NO_BOX, small_sample_note
 
     esc = html.escape
@@ -408,6 +512,11 @@ def discovery_html(discovery: pd.DataFrame) -> list[str]:
     for question, rows in discovery.groupby("question", sort=False):
         n = int(rows["sample_rows"].iloc[0])
         note = small_sample_note(n, round(float(rows["base_rate"].iloc[0]) * n))
+        if n < total:
+            parts.append(f"<p class='warn'><b>{esc(question)}</b> rests on {n:,} of {total:,} "
+                         "sample rows: the others have no value for its outcome (failed "
+                         "runs, or an undefined outcome; see that outcome above), so a region "
+                         "where they lie is not represented in the boxes.</p>")
         if note:
             parts.append(f"<p><b>Too few rows to trust the boxes for {esc(question)}</b>: "
                          f"{esc(note)}. Run the sweep again with more rows "
@@ -438,15 +547,20 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
                      "them.</p>")
     for outcome, reason in result.skipped.items():
         parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
-    for outcome, frame in result.indices.groupby("outcome", sort=False):
-        parts += _outcome_html(spec, result, outcome, frame, figures)
+    frames = dict(tuple(result.indices.groupby("outcome", sort=False)))
+    for outcome in spec.outcomes:
+        if outcome in frames:
+            parts += _outcome_html(spec, result, outcome, frames[outcome], figures)
+        elif outcome in result.constant:
+            parts += constant_html(outcome, result.constant[outcome])
     flat = no_effect(spec, result.indices)
     if flat:
+        places = rounded_places_note(spec)
         parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "
                      "exactly 0 for every outcome. Within this horizon and sample, changing it "
                      "over its range changed nothing (for example a cap that never binds, or a "
                      "policy that starts after the runs end); that says nothing about longer or "
-                     "larger runs.</p>")
+                     f"larger runs.{' ' + esc(places) if places else ''}</p>")
     if discovery is not None:
-        parts += discovery_html(discovery)
+        parts += discovery_html(discovery, spec.samples)
     return "\n".join(parts) + "\n"
