@@ -36,8 +36,9 @@ def register(subparsers) -> None:
                         help="override the spec's years")
     parser.add_argument("--option", action="append", default=[], type=method_option,
                         metavar="KEY=VALUE",
-                        help="override a method option of the spec's [options], e.g. M=1 for a "
-                             "quick lhs or fast look, second_order=true (repeatable)")
+                        help="override a method option of the spec's [options], e.g. M=2 for a "
+                             "quick (biased) lhs or fast look, or second_order=true for sobol "
+                             "interaction indices in indices_second_order.csv (repeatable)")
     parser.add_argument("--shard-size", type=positive_int, default=50,
                         help="finished runs per shard file (default 50; a shard is also "
                              "written every 20 s, and after every group of runs when runs "
@@ -98,7 +99,9 @@ def handle(args: argparse.Namespace) -> int:
         print("Some runs failed; their errors are in runs.csv, and report.html says what the "
               "analysis could not use (sobol, morris and fast need every row of their design). "
               "--retry-failed runs them again: that helps if the failure was transient.")
-    discovery = " discovery.csv," if spec.discovery else ""
-    print(f"Results in {done.out_dir}/: indices.csv, convergence.csv, runs.csv,{discovery} "
-          f"report.html, figures/ (shards in shards/).")
+    written = ["indices.csv", "convergence.csv", "runs.csv",
+               *(name for name in ("indices_second_order.csv", "discovery.csv")
+                 if (done.out_dir / name).exists()),
+               "report.html", *(["figures/"] if (done.out_dir / "figures").is_dir() else [])]
+    print(f"Results in {done.out_dir}/: {', '.join(written)} (shards in shards/).")
     return 0
