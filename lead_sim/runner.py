@@ -204,6 +204,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
     items = scenarios if isinstance(scenarios, list) else [scenarios]
     prepared = [prepare(s, years=years, population=population, overrides=overrides)
                 for s in items]
+    check_comparable(items, prepared)  # results are labelled by name: one name, one scenario
     seeds = [seed + r for r in range(reps)]
     draws = [dict(d) for d in draws] if draws else None
     tasks = [(scn.with_params(replicate_draw(draws, r)) if draws else scn, s)

@@ -33,3 +33,9 @@ def test_a_horizon_shorter_than_a_day_is_refused():
     with pytest.raises(LeadSimError, match="the minimum is 1 day"):
         prepare("pilot_2011", years=0.001)
     assert prepare("pilot_2011", years=1 / 365.25).days == 1
+
+
+def test_the_python_api_refuses_one_scenario_twice_as_the_cli_does():
+    # results are labelled by scenario name: two runs of one name would be mixed in one row
+    with pytest.raises(LeadSimError, match="'pilot_2011' is given twice"):
+        run(["pilot_2011", "pilot_2011"], population=300, years=0.1)
