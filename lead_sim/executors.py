@@ -105,7 +105,9 @@ def _sigint_held() -> Iterator[None]:
     new process inherit the signals their creator blocks. With SIGINT blocked meanwhile, a
     Ctrl-C in the first seconds no longer reaches workers still importing (each printed a
     KeyboardInterrupt traceback, and closing a cluster whose worker had died that way raised
-    another); it waits, and is raised here once the cluster is up, which then closes cleanly.
+    another). Threads started earlier (a progress bar's monitor) can still take the signal,
+    so its handler only notes it meanwhile; once the cluster is up, the handler in place
+    before is given it, and the sweep stops as after any Ctrl-C, closing the cluster.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread handles signals
@@ -113,11 +115,19 @@ def _sigint_held() -> Iterator[None]:
     # multiprocessing's resource tracker, started on first use, unblocks SIGINT in the thread
     # that starts it, which would be the cluster's: start it now, before blocking.
     resource_tracker.ensure_running()
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending one runs now
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # raises KeyboardInterrupt (the CLI's or Python's)
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def _exit_with(parent: int) -> None:

@@ -531,29 +531,67 @@ def test_interrupted_sweep_stops_promptly_and_resumes(tmp_path, signals, to_grou
     assert sorted(runs["run_id"]) == list(range(STOPPABLE_RUNS)) and (runs["status"] == "ok").all()
 
 
-def test_ctrl_c_while_the_dask_cluster_starts_is_quiet(tmp_path):
-    """Ctrl-C in the seconds a local Dask cluster takes to start reaches no worker that is
-    still importing (each used to print a KeyboardInterrupt traceback): it waits until the
-    cluster is up, then stops the sweep as usual."""
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
+def test_ctrl_c_while_the_dask_cluster_starts_is_quiet(tmp_path, terminal):
+    """Ctrl-C while a local Dask cluster's workers are still starting reaches none of them
+    (each used to print a KeyboardInterrupt traceback mid-import): it waits until the cluster
+    is up, then stops the sweep as usual. On a terminal the progress bar runs a thread of its
+    own, which may take the signal: that case is held back too."""
+    import psutil
+
     spec = write_spec(tmp_path / "early.toml", TINY)
     out = tmp_path / "early"
+    main_fd, stderr_fd = os.openpty() if terminal else (None, subprocess.PIPE)
     proc = subprocess.Popen(_sweep_cmd(spec, out, "dask"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=stderr_fd, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while not (out / "design.parquet").exists():  # the cluster starts right after
-            assert proc.poll() is None and time.monotonic() < deadline, "the sweep never began"
-            time.sleep(0.02)
-        time.sleep(0.5)  # workers are being spawned and import for a few seconds
-        os.killpg(proc.pid, signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
+        deadline = time.monotonic() + 90
+        while not _starting_workers(psutil.Process(proc.pid)):
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: workers included
+        proc.wait(timeout=60)
         _assert_group_ends(proc.pid, 10, "worker processes outlived the stopped sweep")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+    if terminal:
+        os.close(stderr_fd)
+        stderr = _read_all(main_fd)
+    else:
+        stderr = proc.stderr.read().decode()
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+
+
+def _starting_workers(sweep) -> bool:
+    """True once a Dask worker process (spawned, not yet necessarily imported) exists."""
+    with contextlib.suppress(psutil_errors()):
+        return any("spawn_main" in " ".join(child.cmdline())
+                   for child in sweep.children(recursive=True))
+    return False
+
+
+def psutil_errors() -> tuple[type[Exception], ...]:
+    import psutil
+
+    return (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess)
+
+
+def _read_all(fd: int) -> str:
+    """Everything written to a pseudo-terminal whose other end is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the writer is gone and the buffer is empty
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode(errors="replace")
 
 
 def test_folder_of_another_sweep_is_refused(tmp_path, capsys):
