@@ -197,6 +197,19 @@ def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
     assert f"<b>y &gt; 5</b> rests on {200 - left_out} of 200 sample rows" in page
 
 
+def test_an_lhs_with_too_few_rows_left_is_not_analysed_nor_called_constant(tmp_path):
+    """Nearly every run failing leaves a handful of rows, which could look constant: the
+    outcome is reported as not analysed, with how many rows ran and how many are needed."""
+    spec = ishigami_spec("lhs", 200)
+    run_sweep(spec, tmp_path, target=IshigamiTarget(fail_below_x1=3.0), executor="serial",
+              progress=False)
+    ran = int((pd.read_csv(tmp_path / "runs.csv")["status"] == "ok").sum())
+    assert 0 < ran < 20
+    page = (tmp_path / "report.html").read_text().replace("\n", " ")
+    assert f"only {ran} rows ran, fewer than the 20 an analysis needs" in page
+    assert "Did not vary" not in page and pd.read_csv(tmp_path / "indices.csv").empty
+
+
 def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
     """Runs that succeed but leave the outcome undefined cannot be repaired by a rerun."""
     ishigami = IshigamiTarget()

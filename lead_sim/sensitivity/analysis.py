@@ -76,7 +76,10 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
         ok = ~np.isnan(y)
         if not ok.all():
             reason = missing_reason(spec, results, np.flatnonzero(~ok), n_rows)
-            if spec.method != "lhs" or not ok.any():
+            if spec.method != "lhs" or ok.sum() < min_lhs_rows(spec):
+                if spec.method == "lhs":
+                    reason += (f"; only {ok.sum()} rows ran, fewer than the "
+                               f"{min_lhs_rows(spec)} an analysis needs")
                 out.skipped[outcome] = reason
                 continue
             out.left_out[outcome] = reason
@@ -105,6 +108,12 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
         out.second_order = (pd.concat(pairs, ignore_index=True)[list(PAIR_COLUMNS)] if pairs
                             else pd.DataFrame(columns=list(PAIR_COLUMNS)))
     return out
+
+
+def min_lhs_rows(spec: SweepSpec) -> int:
+    """Rows an LHS outcome needs after failures: the least sample an LHS may have (20, or
+    two per parameter). Fewer would give indices, or a "constant" verdict, from a handful."""
+    return max(20, 2 * len(spec.factors))
 
 
 def flat(y: np.ndarray) -> bool:

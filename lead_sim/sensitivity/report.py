@@ -473,11 +473,14 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
     return parts
 
 
-def constant_html(outcome: str, value: float) -> list[str]:
+def constant_html(outcome: str, value: float, left_out: str = "") -> list[str]:
     """An outcome that never varied: there is no variance for any parameter to explain, so
     indices (0 or undefined) and a "stable" half-sample check would only mislead."""
-    return [f"<h2>{html.escape(outcome)}</h2>",
-            f"<p><b>Did not vary across runs: no sensitivity to report.</b> Every sample row "
+    rows = "Every sample row that ran" if left_out else "Every sample row"
+    note = (f"<p class='warn'><b>Part of the sample:</b> {html.escape(left_out)}.</p>"
+            if left_out else "")
+    return [f"<h2>{html.escape(outcome)}</h2>", note,
+            f"<p><b>Did not vary across runs: no sensitivity to report.</b> {rows} "
             f"gave {fmt(value)}, whatever the parameters, so it has no indices, convergence "
             "check or figure. Within this horizon and sample nothing the sweep varies reaches "
             "it: for example a LEAD outcome when LEAD starts only after the runs end, or an "
@@ -552,7 +555,8 @@ def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | Non
         if outcome in frames:
             parts += _outcome_html(spec, result, outcome, frames[outcome], figures)
         elif outcome in result.constant:
-            parts += constant_html(outcome, result.constant[outcome])
+            parts += constant_html(outcome, result.constant[outcome],
+                                   result.left_out.get(outcome, ""))
     flat = no_effect(spec, result.indices)
     if flat:
         places = rounded_places_note(spec)
