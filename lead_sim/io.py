@@ -22,6 +22,9 @@ import pandas as pd
 from lead_sim.errors import LeadSimError
 
 Writer = Callable[[Path], None]
+#: The manifest ``kind`` of each command's results, by the ``what`` its folder check names.
+KINDS = {"run": "lead-sim run", "validation": "lead-sim validate",
+         "comparison": "lead-sim compare", "calibration": "lead-sim calibrate"}
 
 
 def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str, *,
@@ -45,8 +48,10 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
         found = manifest.get(field)
     except (OSError, ValueError, AttributeError):
         manifest, found = {}, None
+    kind = manifest.get("kind") if isinstance(manifest, dict) else None
+    if kind and kind != KINDS.get(what, kind):  # a validation also records a run_key
+        found = None
     if found is None:
-        kind = manifest.get("kind") if isinstance(manifest, dict) else None
         holds = (f"holds results of {kind}, not a {what}" if kind
                  else f"holds no lead-sim {what}")
         raise LeadSimError(f"--out '{out}' is not empty and {holds}; choose a new or empty "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -49,3 +50,12 @@ def test_a_failed_write_saves_the_results_elsewhere_and_says_where(tmp_path, mon
 
         shutil.rmtree(rescue)
     assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir())  # no staging left
+
+
+def test_a_folder_of_another_command_is_named_even_when_it_records_the_same_key(tmp_path):
+    # a validation records a run_key too: a run with that key must not write into it
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"kind": "lead-sim validate", "run_key": "abc"}))
+    with pytest.raises(LeadSimError, match="holds results of lead-sim validate, not a run"):
+        io.check_out_dir(tmp_path, "abc", field="run_key", what="run")
+    io.check_out_dir(tmp_path, "abc", field="run_key", what="validation")  # its own: accepted
