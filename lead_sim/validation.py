@@ -399,8 +399,9 @@ def verdict(metric: str, low: float, high: float, published: float,
     if math.isnan(low) or math.isnan(high):
         return "n/a"
     if replays < MIN_REPLAYS_FOR_VERDICT:
-        return (f"too few replays to judge ({replays}; use --reps "
-                f"{MIN_REPLAYS_FOR_VERDICT} or more)")
+        return (f"too few replays to judge: {replays} gave a value, {MIN_REPLAYS_FOR_VERDICT} "
+                "are needed (more --reps, or a larger --population when cohorts are too small "
+                "for an odds ratio)")
     scaled = metric in COUNTS and factor != 1.0
     if scaled:
         low, high = low * factor, high * factor

@@ -120,7 +120,7 @@ def test_validation_page_labels_the_replay_range_and_gives_verdicts():
         "published value inside the replay range (scaled x4 to the county)")
     # three replays span almost anything: no verdict from them
     assert verdict("arrest_or_6m", 0.37, 8.07, 0.40, replays=3).startswith(
-        "too few replays to judge (3; use --reps 10")
+        "too few replays to judge: 3 gave a value, 10 are needed")
     nan = float("nan")
     table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 20, 0.40),
                           ("prison_or", 0.8, 0.6, 1.1, 20, nan)],

@@ -633,13 +633,17 @@ def test_resuming_with_other_code_warns_and_a_busy_folder_is_refused_first(tmp_p
                                                         "population = 500\nyears = 0.2"))
     out = tmp_path / "out"
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
-    assert "warning" not in capsys.readouterr().err  # the same code: nothing to say
+    assert "warning" not in capsys.readouterr().err  # a new folder: nothing to compare with
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    clean = not json.loads((out / "sweep.json").read_text())["code"]["git_commit"].endswith(
+        "-dirty")
+    assert ("warning" in capsys.readouterr().err) != clean  # the same clean code: no warning
     meta = json.loads((out / "sweep.json").read_text())
     meta["code"] = {"lead_sim": "0.0.1", "git_commit": "0123456789abcdef"}
     (out / "sweep.json").write_text(json.dumps(meta))
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 0
     err = capsys.readouterr().err
-    assert "was started with lead_sim 0.0.1 at commit 0123456789ab" in err
+    assert "was started with lead_sim 0.0.1 at commit 0123456789abcdef;" in err
     assert "results mix runs of both" in err
     with (out / ".lock").open("a") as held:  # another process writing into the folder
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -227,7 +227,7 @@ def test_validate_end_to_end(tmp_path, capsys):
     factors = table.set_index("metric")["county_factor"]
     assert factors["n_lead"] == 4.0 and factors["arrest_or_6m"] == 1.0  # 20,000 / 5,000
     verdicts = table.set_index("metric")["verdict"]
-    assert verdicts["arrest_or_6m"].startswith("too few replays to judge (2;")
+    assert verdicts["arrest_or_6m"].startswith("too few replays to judge: 2 gave a value")
     assert verdicts["prison_or"].startswith("held out")
     assert verdicts["n_control_pool"].startswith("diagnostic")
     published = table.set_index("metric")["published"]

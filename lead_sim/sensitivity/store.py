@@ -93,11 +93,13 @@ class SweepStore:
             return ""
         started = json.loads(meta.read_text()).get("code")
         now = code_version()
-        if not started or started == now:
+        dirty = any(c["git_commit"].endswith("-dirty") for c in (started or now, now))
+        if not started or (started == now and not dirty):
             return ""
+        same = " (uncommitted changes cannot be told apart)" if started == now else ""
         return (f"'{self.dir}' was started with lead_sim {started['lead_sim']} at commit "
-                f"{started['git_commit'][:12]}; this is {now['lead_sim']} at commit "
-                f"{now['git_commit'][:12]}. If the model changed in between, the results mix "
+                f"{started['git_commit']}; this is {now['lead_sim']} at commit "
+                f"{now['git_commit']}{same}. If the model changed in between, the results mix "
                 "runs of both: use a new --out folder to be sure.")
 
     def _probe_lock(self) -> None:
