@@ -29,12 +29,14 @@ from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.levers import (
     COVERAGE,
     DEFAULT_SCENARIO,
+    LEVER_NAMES,
     LEVERS,
     VIZ_MAX_POPULATION,
     VIZ_POPULATION,
     Lever,
+    build_scenario,
+    covers_unfunded,
     format_value,
-    funds_lead,
 )
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession, bought_text
@@ -149,7 +151,10 @@ def RunSettings(settings: dict[str, Any], restart):
                       on_value=lambda c: restart(coverage=c))
         Help("Areas LEAD covers from its launch in the scenario (or from the start if the "
              "scenario has no LEAD). 'as in scenario' follows the scenario's dated expansion.")
-        if settings["coverage"] != "as in scenario" and not funds_lead(scenario, settings):
+        levers = {k: v for k, v in settings.items() if k in LEVER_NAMES}
+        built = build_scenario(settings["scenario_name"], population=settings["population"],
+                               levers=levers, coverage=settings["coverage"])
+        if covers_unfunded(built):
             solara.Warning(f"'{scenario.name}' funds no LEAD programme: people referred will "
                            "wait for case managers who are never hired. Raise the LEAD budget "
                            "lever too.", dense=True)

@@ -16,7 +16,13 @@ from lead_sim.neighbourhoods import AREAS
 from lead_sim.params import REGISTRY
 from lead_sim.runner import parse_seed
 from lead_sim.viz.figures import charts_svg, map_svg
-from lead_sim.viz.levers import LEVERS, build_scenario, check_levers, launch_date
+from lead_sim.viz.levers import (
+    LEVERS,
+    build_scenario,
+    check_levers,
+    covers_unfunded,
+    launch_date,
+)
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession, bought_text
 
@@ -132,6 +138,16 @@ def test_charts_mark_the_dated_changes_simulated_so_far():
         ET.fromstring(chart)
         assert chart.count('class="lead-mark"') == 1
         assert "<title>01 Oct 2011: LEAD launches in Belltown and Skyway" in chart
+
+
+def test_coverage_without_funding_is_recognised_for_the_warning():
+    pilot_areas = "pilot areas (Belltown, Skyway)"
+    assert covers_unfunded(build_scenario("system_as_usual", coverage=pilot_areas))
+    assert not covers_unfunded(build_scenario("system_as_usual", coverage="none"))
+    assert not covers_unfunded(build_scenario("system_as_usual", coverage=pilot_areas,
+                                              levers={"budget_usd_per_year": 500_000}))
+    assert not covers_unfunded(build_scenario("pilot_2011"))  # funded from its launch
+    assert covers_unfunded(build_scenario("pilot_2011", levers={"budget_usd_per_year": 0}))
 
 
 def test_moving_a_lever_applies_from_the_next_day_and_holds():

@@ -13,7 +13,6 @@ the scenario's timeline. Coverage is a lever too, chosen from named sets of area
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -142,12 +141,13 @@ def build_scenario(name: str, *, population: int = VIZ_POPULATION,
     return replace(base, timeline=tuple(timeline))
 
 
-def funds_lead(scenario: Scenario, levers: Mapping[str, Any]) -> bool:
-    """Whether LEAD gets a budget at any time (or hires to demand), from the scenario or the
-    pinned ``levers``: coverage without either refers people to case managers never hired."""
-    budgets = [levers.get("budget_usd_per_year") or 0,
-               scenario.params.get("budget_usd_per_year", 0),
+def covers_unfunded(scenario: Scenario) -> bool:
+    """Whether LEAD covers areas but never gets a budget (nor hires to demand) in this
+    scenario as built with the session's levers: those referred wait for case managers who
+    are never hired."""
+    covers = any(e.cover for e in scenario.timeline)
+    budgets = [scenario.params.get("budget_usd_per_year", 0),
                *(e.set.get("budget_usd_per_year", 0) for e in scenario.timeline)]
-    staffing = [levers.get("staffing"), scenario.params.get("staffing"),
+    staffing = [scenario.params.get("staffing"),
                 *(e.set.get("staffing") for e in scenario.timeline)]
-    return max(budgets) > 0 or "demand" in staffing
+    return covers and not (max(budgets) > 0 or "demand" in staffing)
