@@ -790,6 +790,12 @@ def test_a_folder_whose_integer_parameters_were_rounded_the_old_way_is_refused(t
     with pytest.raises(LeadSimError, match="older lead_sim, which rounded sampled integer"):
         run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False,
                   report=False)
+    meta["settings"]["seed"] = 12  # differing in more than the rounding: all of it is named
+    meta["fingerprint"] = fingerprint(meta["settings"])
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(LeadSimError, match="mapped the new way; it also differs in: seed"):
+        run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False,
+                  report=False)
     assert "whole_numbers" not in ishigami_spec("sobol", 4).fingerprint_data()
 
 

@@ -130,9 +130,11 @@ class SweepStore:
         ours = json.loads(json.dumps(self.settings, default=str))
         differs = sorted(k for k in {*theirs, *ours} if theirs.get(k) != ours.get(k))
         if "whole_numbers" in ours and "whole_numbers" not in theirs:
+            others = [k for k in differs if k not in ("whole_numbers", "stored_outcomes")]
             return ("written by an older lead_sim, which rounded sampled integer parameters to "
                     "whole numbers another way (end values half as likely); its runs cannot be "
-                    "finished with runs mapped the new way")
+                    "finished with runs mapped the new way"
+                    + (f"; it also differs in: {', '.join(others)}" if others else ""))
         if {*theirs} != {*ours} or differs == ["stored_outcomes"]:
             return "written by another version of lead_sim, which stores other results"
         differs = [k for k in differs if k != "stored_outcomes"]  # they follow from the rest
