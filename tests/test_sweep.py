@@ -1026,6 +1026,26 @@ def test_discovery_reports_only_boxes_denser_than_the_base_rate():
     assert "only 8 rows were sampled" in note and "no in only 2 of 8 rows" in note
 
 
+def test_discovery_boxes_of_an_integer_parameter_have_whole_number_edges():
+    """A tree cut between 37 and 38 falls at 37.5: the box says caseload_cap <= 37 (or >= 38),
+    the values the runs could have, not a fraction no run used."""
+    import numpy as np
+
+    from lead_sim.sensitivity.discovery import discover
+    from lead_sim.sensitivity.spec import Rule
+
+    cap = np.tile(np.arange(15, 81), 3).astype(float)
+    x = pd.DataFrame({"caseload_cap": cap, "b": np.linspace(0, 1, len(cap))})
+    whole = frozenset({"caseload_cap"})
+    below = discover(Rule("y", 0.0), x, np.where(cap <= 37, -1.0, 1.0), whole_numbers=whole)
+    assert list(below["box"]) == ["caseload_cap <= 37"] and below["density"].iloc[0] == 1.0
+    above = discover(Rule("y", 0.0), x, np.where(cap >= 38, -1.0, 1.0), whole_numbers=whole)
+    assert list(above["box"]) == ["caseload_cap >= 38"]
+    middle = discover(Rule("y", 0.0), x, np.where((cap >= 30) & (cap <= 50), -1.0, 1.0),
+                      whole_numbers=whole)
+    assert list(middle["box"]) == ["30 <= caseload_cap <= 50"]
+
+
 def test_scale_factors_are_labelled_as_scales_in_every_export(tmp_path):
     """x1 applied with scale = [a, b] holds a multiplier: exports say x1_scale, while the
     design and the resume fingerprint keep the bare name."""

@@ -40,8 +40,13 @@ def require_sklearn() -> None:
             "Then run the sweep again.") from None
 
 
-def discover(rule: Rule, x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
-    """Boxes of parameter space where ``rule`` holds, best first."""
+def discover(rule: Rule, x: pd.DataFrame, y: np.ndarray, seed: int = 0,
+             whole_numbers: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Boxes of parameter space where ``rule`` holds, best first.
+
+    ``x`` holds the values the runs used; columns in ``whole_numbers`` take whole numbers, so
+    their box edges are given as whole numbers too (a cut at 37.5 reads "<= 37").
+    """
     from sklearn.tree import DecisionTreeClassifier
 
     hit = (y < rule.threshold) if rule.below else (y > rule.threshold)
@@ -61,7 +66,8 @@ def discover(rule: Rule, x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.Da
         density = float(hit[inside].mean())
         if density <= max(0.5, base):  # not mostly yes, or no better than a random pick
             continue
-        boxes.append({"question": rule.describe(), "box": _text(path), "rows": int(inside.sum()),
+        boxes.append({"question": rule.describe(), "box": _text(path, whole_numbers),
+                      "rows": int(inside.sum()),
                       "density": density, "coverage": float(hit[inside].sum() / hit.sum()),
                       "base_rate": base, "sample_rows": len(hit)})
     if not boxes:
@@ -109,13 +115,24 @@ def _paths(tree, names: list[str]) -> dict[int, dict[str, list[float]]]:
     return out
 
 
-def _text(box: dict[str, list[float]]) -> str:
+def _text(box: dict[str, list[float]], whole_numbers: frozenset[str] = frozenset()) -> str:
     parts = []
     for name, (low, high) in sorted(box.items()):
-        if np.isfinite(low) and np.isfinite(high):
+        if name in whole_numbers:  # name > 37.5 is name >= 38; name <= 37.5 is name <= 37
+            parts.append(_whole_range(name, low, high))
+        elif np.isfinite(low) and np.isfinite(high):
             parts.append(f"{low:.4g} < {name} <= {high:.4g}")
         elif np.isfinite(high):
             parts.append(f"{name} <= {high:.4g}")
         else:
             parts.append(f"{name} > {low:.4g}")
     return " and ".join(parts) if parts else "(whole space)"
+
+
+def _whole_range(name: str, low: float, high: float) -> str:
+    """A box edge of a whole-number parameter, in whole numbers."""
+    first = int(np.floor(low)) + 1 if np.isfinite(low) else None
+    last = int(np.floor(high)) if np.isfinite(high) else None
+    if first is not None and last is not None:
+        return f"{first} <= {name} <= {last}"
+    return f"{name} <= {last}" if last is not None else f"{name} >= {first}"

@@ -31,6 +31,7 @@ from lead_sim.sensitivity.context import (
     signs_html,
     units_html,
 )
+from lead_sim.sensitivity.sampling import applied_values
 from lead_sim.sensitivity.spec import OPTIONS, SweepSpec
 from lead_sim.tables import plural, significant
 
@@ -129,14 +130,18 @@ def _discovery(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame,
         return None
     from lead_sim.sensitivity.discovery import discover
 
-    x = design[design["rep"] == 0].sort_values("row")[spec.names].reset_index(drop=True)
-    x = x.rename(columns=labels)  # box descriptions name a scale as a scale
+    raw = design[design["rep"] == 0].sort_values("row")[spec.names].reset_index(drop=True)
+    # the values the runs used: a box edge of an integer parameter is then a whole number
+    x = pd.DataFrame([applied_values(spec, row) for row in raw.to_dict("records")],
+                     columns=spec.names, dtype=float).rename(columns=labels)
+    whole_numbers = frozenset(labels.get(f.name, f.name) for f in spec.factors
+                              if f.kind == "int" and f.how == "set")
     _, means = row_means(spec, results)
     frames = []
     for rule in spec.discovery:
         y = means[rule.outcome].to_numpy(float)
         keep = ~pd.isna(y)
-        frames.append(discover(rule, x[keep], y[keep], spec.seed))
+        frames.append(discover(rule, x[keep], y[keep], spec.seed, whole_numbers))
     return pd.concat(frames, ignore_index=True)
 
 
