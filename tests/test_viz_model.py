@@ -12,7 +12,7 @@ import pytest
 
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
-from lead_sim.neighbourhoods import AREAS
+from lead_sim.neighbourhoods import AREA_KEYS, AREAS
 from lead_sim.params import REGISTRY
 from lead_sim.runner import parse_seed
 from lead_sim.viz.figures import charts_svg, map_svg
@@ -148,6 +148,30 @@ def test_coverage_without_funding_is_recognised_for_the_warning():
                                               levers={"budget_usd_per_year": 500_000}))
     assert not covers_unfunded(build_scenario("pilot_2011"))  # funded from its launch
     assert covers_unfunded(build_scenario("pilot_2011", levers={"budget_usd_per_year": 0}))
+
+
+def test_map_labels_stay_on_the_map_and_apart():
+    from lead_sim.viz.figures import (
+        LABEL_CHAR_W,
+        MAP_H,
+        MAP_W,
+        _label_box,
+        _overlap,
+        _projector,
+        label_places,
+        node_centres,
+    )
+
+    model = VizSession(population=500).policy
+    flat, project = _projector(node_centres(model))
+    xy = project(flat)
+    labels = [f"{model.graph.nodes[k]['name']} (999)" for k in AREA_KEYS]
+    radius = np.full(len(labels), 16.0)  # the largest circles
+    boxes = [_label_box(x, y, anchor, len(text) * LABEL_CHAR_W)
+             for (x, y, anchor), text in zip(label_places(xy, radius, labels), labels)]
+    assert all(b[0] >= 0 and b[2] <= MAP_W and b[1] >= 0 and b[3] <= MAP_H for b in boxes)
+    assert not [(i, j) for i in range(len(boxes)) for j in range(i)
+                if _overlap(boxes[i], boxes[j])]
 
 
 def test_moving_a_lever_applies_from_the_next_day_and_holds():

@@ -86,12 +86,56 @@ def map_svg(model: LeadModel, measure: str, dots: DotSample | None) -> str:
         pts = xy[area] + dots.offset * (0.85 * radius[area])[:, None]
         for (x, y), colour in zip(pts, dots.colours(model)):
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.3" fill="{colour}"/>')
-    for i, key in enumerate(AREA_KEYS):
-        parts.append(text(xy[i, 0] + radius[i] + 2, xy[i, 1] + 3,
-                          f"{model.graph.nodes[key]['name']} ({values[i]})", 9))
+    labels = [f"{model.graph.nodes[key]['name']} ({values[i]})" for i, key in enumerate(AREA_KEYS)]
+    for (x, y, anchor), label in zip(label_places(xy, radius, labels), labels):
+        parts.append(text(x, y, label, 9, anchor))
     parts.append(_map_legend(measure, top))
     parts.append("</svg>")
     return "".join(parts)
+
+
+LABEL_CHAR_W, LABEL_H = 5.0, 10.0  # a 9 px label's width per character and its height
+
+
+def label_places(xy: np.ndarray, radius: np.ndarray, labels: list[str]
+                 ) -> list[tuple[float, float, str]]:
+    """Where each area's label goes (x, y, text-anchor): right of its circle, or else the
+    first of left, above, below, above right and below right that stays on the map and
+    overlaps no label placed before it and no other circle (the least crowded if none does).
+
+    Downtown's areas sit close together even after :func:`spread`; labels all to the right
+    ran into each other (Ballard & Fremont over University District, SODO over West Seattle).
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    circles = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius)]
+    out = []
+    for i, ((x, y), r, label) in enumerate(zip(xy, radius, labels)):
+        w = len(label) * LABEL_CHAR_W
+        options = [(x + r + 2, y + 3, "start"), (x - r - 2, y + 3, "end"),
+                   (x, y - r - 3, "middle"), (x, y + r + LABEL_H, "middle"),
+                   (x - r / 2, y - r - 3, "start"), (x - r / 2, y + r + LABEL_H, "start")]
+        others = placed + circles[:i] + circles[i + 1:]
+        boxes = [_label_box(ox, oy, anchor, w) for ox, oy, anchor in options]
+        clashes = [_clashes(box, others) for box in boxes]
+        k = clashes.index(min(clashes))  # the first of the least crowded
+        placed.append(boxes[k])
+        out.append(options[k])
+    return out
+
+
+def _clashes(box: tuple[float, float, float, float], others: list) -> int:
+    """How badly a label box fits: what it overlaps, and far worse, leaving the map."""
+    off_map = not (box[0] >= 0 and box[2] <= MAP_W and box[1] >= 0 and box[3] <= MAP_H)
+    return 100 * off_map + sum(_overlap(box, o) for o in others)
+
+
+def _label_box(x: float, y: float, anchor: str, w: float) -> tuple[float, float, float, float]:
+    left = {"start": x, "end": x - w, "middle": x - w / 2}[anchor]
+    return (left, y - LABEL_H + 2, left + w, y + 2)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _map_legend(measure: str, top: int) -> str:
