@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from lead_sim.sensitivity.sampling import problem
-from lead_sim.sensitivity.spec import SweepSpec, runs_per_sample
+from lead_sim.sensitivity.spec import SweepSpec, lhs_min_rows, runs_per_sample
 
 #: The index columns each method writes, in order.
 COLUMNS = {
@@ -76,10 +76,7 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
         ok = ~np.isnan(y)
         if not ok.all():
             reason = missing_reason(spec, results, np.flatnonzero(~ok), n_rows)
-            if spec.method != "lhs" or ok.sum() < min_lhs_rows(spec):
-                if spec.method == "lhs":
-                    reason += (f"; only {ok.sum()} rows ran, fewer than the "
-                               f"{min_lhs_rows(spec)} an analysis needs")
+            if spec.method != "lhs" or ok.sum() < lhs_min_rows(len(spec.factors)):
                 out.skipped[outcome] = reason
                 continue
             out.left_out[outcome] = reason
@@ -108,12 +105,6 @@ def analyse(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame) -> Ana
         out.second_order = (pd.concat(pairs, ignore_index=True)[list(PAIR_COLUMNS)] if pairs
                             else pd.DataFrame(columns=list(PAIR_COLUMNS)))
     return out
-
-
-def min_lhs_rows(spec: SweepSpec) -> int:
-    """Rows an LHS outcome needs after failures: the least sample an LHS may have (20, or
-    two per parameter). Fewer would give indices, or a "constant" verdict, from a handful."""
-    return max(20, 2 * len(spec.factors))
 
 
 def flat(y: np.ndarray) -> bool:
@@ -191,6 +182,10 @@ def consequence(spec: SweepSpec, kept: int) -> str:
         return f"A {spec.method} design needs every one of its rows, so this outcome has no indices"
     if not kept:
         return "No row is left to analyse"
+    if kept < lhs_min_rows(len(spec.factors)):  # a handful could even look constant
+        return (f"In all, only {kept:,} rows ran, fewer than the "
+                f"{lhs_min_rows(len(spec.factors))} an analysis needs, so this outcome has no "
+                "indices")
     return (f"Those rows are left out: the indices rest on the other {kept:,}, so a region of "
             "parameter space where rows have no value is under-represented in them")
 

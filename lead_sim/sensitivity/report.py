@@ -32,7 +32,7 @@ from lead_sim.sensitivity.context import (
     units_html,
 )
 from lead_sim.sensitivity.sampling import applied_values
-from lead_sim.sensitivity.spec import OPTIONS, SweepSpec
+from lead_sim.sensitivity.spec import OPTIONS, SweepSpec, lhs_min_rows
 from lead_sim.tables import plural, significant
 
 #: Half-sample indices within this share of the largest index count as converged.
@@ -345,12 +345,18 @@ def fast_too_small(spec: SweepSpec) -> str:
     if spec.method != "fast":
         return ""
     m, default = spec.option("M"), OPTIONS["fast"]["M"]
-    floor = FAST_SMALL * max(m, default) ** 2
+    floor = fast_min_points(m)
     if spec.samples >= floor:
         return ""
     which = f"M = {m}" if m >= default else f"the default M = {default}, not this sweep's {m}"
     return (f"FAST with fewer than {floor:,} points per search curve (16 × M², {which}) "
             "gives unsteady indices, and its sample cannot be halved to check them")
+
+
+def fast_min_points(m: int) -> int:
+    """Points per search curve below which FAST's indices are flagged (16 × M², with M at
+    least the default, so that a small M does not lower the bar)."""
+    return FAST_SMALL * max(m, OPTIONS["fast"]["M"]) ** 2
 
 
 def small_m(spec: SweepSpec) -> str:
@@ -369,8 +375,8 @@ def small_m(spec: SweepSpec) -> str:
     if m >= default:
         return ""
     name, word = ESTIMATOR[spec.method], SAMPLE_WORDS[spec.method]
-    need = (FAST_SMALL * default**2 if spec.method == "fast"
-            else max(20, 2 * len(spec.factors), 16 * default))
+    need = (fast_min_points(default) if spec.method == "fast"
+            else lhs_min_rows(len(spec.factors), default))
     return (f"<p class='warn'><b>Warning: M = {m} is below {name}'s default of {default}, so "
             "these indices are a quick look only: they are biased for parameters whose effect "
             f"is not monotone.</b> M is the number of harmonics {name} reads of each "

@@ -147,15 +147,21 @@ def check_samples(method: str, n: int, factors: int, options: dict[str, Any]) ->
         rule = "at least 4 trajectories"
     elif method == "fast" and n <= 4 * options.get("M", 4) ** 2:
         rule = f"more than 4*M^2 = {4 * options.get('M', 4) ** 2} (M = {options.get('M', 4)})"
-    elif method == "lhs" and n < max(20, 2 * factors, 16 * options.get("M", 10)):
+    elif method == "lhs" and n < lhs_min_rows(factors, options.get("M", 10)):
         m = options.get("M", 10)
-        rule = (f"at least {max(20, 2 * factors, 16 * m)} rows: the largest of 20, twice the "
+        rule = (f"at least {lhs_min_rows(factors, m)} rows: the largest of 20, twice the "
                 f"{factors} parameters, and 16*M = {16 * m} (RBD-FAST's bootstrap in the "
                 f"half-sample check reads a quarter of the rows, which should be at least 4*M). "
                 f"A smaller M ([options], or --option M=...) allows fewer rows but biases the "
                 f"indices of effects that are not monotone: a quick look only")
     if rule:
         raise LeadSimError(f"samples = {n} is not allowed for method '{method}': use {rule}.")
+
+
+def lhs_min_rows(factors: int, m: int = 0) -> int:
+    """The fewest rows an LHS may have: 20, two per parameter, and with an RBD-FAST ``m``,
+    16*M (the half-sample check's bootstrap reads a quarter of the rows, at least 4*M)."""
+    return max(20, 2 * factors, 16 * m)
 
 
 def runs_per_sample(method: str, n: int, d: int, options: dict[str, Any]) -> int:
