@@ -7,8 +7,10 @@ Two scenarios run with the same seed therefore make identical draws for everyone
 their policies first differ, and afterwards differ only for the people the policy touched
 (Starsim's design; see shared/design/STYLE.md).
 
-The hash is vectorised with numpy's wrapping uint64 arithmetic; it costs about as much as
-``Generator.random`` and needs no generator state.
+The hash is compiled with numba (:func:`unit`, :func:`wait`): most calls draw for a handful of
+people, where a compiled loop costs a microsecond and numpy's per-call overhead would cost ten.
+The compiled functions are also what the model's compiled stages call, so a draw is the same
+number wherever it is made.
 """
 
 from __future__ import annotations
@@ -16,27 +18,17 @@ from __future__ import annotations
 import hashlib
 import math
 
+import numba
 import numpy as np
 from scipy.special import ndtri
 
-# Constants as 0-d uint64 arrays: numpy combines those with an array faster than uint64
-# scalars, which matters when most calls hash a handful of ids.
-_GOLDEN = np.array(0x9E3779B97F4A7C15, np.uint64)
-_M1 = np.array(0xBF58476D1CE4E5B9, np.uint64)
-_M2 = np.array(0x94D049BB133111EB, np.uint64)
-_S11, _S27, _S30, _S31 = (np.array(s, np.uint64) for s in (11, 27, 30, 31))
-_TO_UNIT = 1.0 / (1 << 53)
 _MASK = (1 << 64) - 1
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, in place on a uint64 array."""
-    z ^= z >> _S30
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
-    return z
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / (1 << 53)
+MAX_WAIT = 1_000_000_000  # days: "never" for a hazard of zero
+MIN_RATE = 1e-12
 
 
 def _mix_int(z: int) -> int:
@@ -47,30 +39,65 @@ def _mix_int(z: int) -> int:
     return z ^ (z >> 31)
 
 
-def _key(*parts: int) -> np.uint64:
+def _key(*parts: int) -> int:
     """Fold integers into one well-mixed 64-bit key."""
     z = 0
     for part in parts:
         z = _mix_int(z + part + 0x9E3779B97F4A7C15)
-    return np.uint64(z)
+    return z
 
 
-_SMALL = 8  # up to this many ids, hashing with Python ints beats numpy's per-call overhead
+@numba.njit(cache=True)
+def _mix(z: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser on a uint64 (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
 
 
-def _unit_floats(ids: list[int], key: int) -> list[float]:
-    """:meth:`Streams.uniform` in Python ints (the same bits as the array path).
+@numba.njit(cache=True)
+def day_key(kind_key: np.uint64, day: int) -> np.uint64:
+    """The key of a decision kind on ``day``, from the key of (seed, kind)."""
+    return _mix(np.uint64(kind_key) + np.uint64(day) + _GOLDEN)
 
-    The finaliser is written out rather than calling :func:`_mix_int` per id: at a handful of
-    ids the function calls would cost more than the arithmetic.
-    """
-    out = []
-    for i in ids:
-        z = (i * 0x9E3779B97F4A7C15 + key) & _MASK
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-        z ^= z >> 31
-        out.append(((z >> 11) + 0.5) * _TO_UNIT)
+
+@numba.njit(cache=True)
+def unit(key: np.uint64, i: int) -> float:
+    """The uniform in (0, 1) of person (or draw) ``i`` under a day's ``key``: SplitMix64 of
+    ``i * golden + key``, its top 53 bits centred in their interval."""
+    return (float(_mix(np.uint64(i) * _GOLDEN + np.uint64(key)) >> np.uint64(11)) + 0.5) * _TO_UNIT
+
+
+@numba.njit(cache=True)
+def wait(key: np.uint64, i: int, rate: float) -> int:
+    """Whole days until an event with daily hazard ``rate``: the exponential waiting time of
+    :func:`unit`, rounded up, at least 1, and at most ``MAX_WAIT`` (a zero hazard)."""
+    days = math.ceil(math.log(unit(key, i)) / -max(rate, MIN_RATE))
+    return min(max(days, 1), MAX_WAIT)
+
+
+@numba.njit(cache=True)
+def _uniforms(kind_key: np.uint64, day: int, ids: np.ndarray, k: int) -> np.ndarray:
+    key, out = day_key(kind_key, day), np.empty((len(ids), k))
+    for row in range(len(ids)):
+        for col in range(k):
+            out[row, col] = unit(key, ids[row] * k + col)
+    return out
+
+
+@numba.njit(cache=True)
+def _waits(kind_key: np.uint64, day: int, ids: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    key, out = day_key(kind_key, day), np.empty(len(ids), np.int32)
+    for row in range(len(ids)):
+        out[row] = wait(key, ids[row], rates[row])
+    return out
+
+
+@numba.njit(cache=True)
+def _waits_at(kind_key: np.uint64, day: int, ids: np.ndarray, rate: float) -> np.ndarray:
+    key, out = day_key(kind_key, day), np.empty(len(ids), np.int32)
+    for row in range(len(ids)):
+        out[row] = wait(key, ids[row], rate)
     return out
 
 
@@ -81,43 +108,24 @@ class Streams:
         self.seed = int(seed)
         self._kind_keys: dict[str, int] = {}
 
-    def _kind(self, kind: str) -> int:
-        """The key of (seed, kind), folded once per kind: a draw then folds in only its day."""
+    def kind_key(self, kind: str) -> np.uint64:
+        """The key of (seed, kind), folded once per kind: a draw then folds in only its day
+        (:func:`day_key`)."""
         key = self._kind_keys.get(kind)
         if key is None:
             digest = hashlib.blake2b(kind.encode(), digest_size=8).digest()
-            key = self._kind_keys[kind] = int(_key(self.seed, int.from_bytes(digest, "little")))
+            key = np.uint64(_key(self.seed, int.from_bytes(digest, "little")))
+            self._kind_keys[kind] = key
         return key
-
-    def _day_key(self, kind: str, day: int) -> int:
-        """``_key(seed, kind, day)``, from the cached key of (seed, kind)."""
-        return _mix_int(self._kind(kind) + int(day) + 0x9E3779B97F4A7C15)
 
     def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""
-        n = len(ids)
-        if n == 0:
-            return np.empty(0)
-        key = self._day_key(kind, day)
-        if n <= _SMALL:  # most days touch a handful of people
-            return np.array(_unit_floats(np.asarray(ids).tolist(), key))
-        z = np.asarray(ids, dtype=np.uint64) * _GOLDEN  # array arithmetic wraps silently
-        z += np.uint64(key)
-        _mix(z)
-        z >>= _S11
-        u = z.astype(np.float64)
-        u += 0.5  # in place: the same arithmetic as ((z >> 11) + 0.5) * 2**-53, fewer copies
-        u *= _TO_UNIT
-        return u
+        return _uniforms(self.kind_key(kind), day, np.asarray(ids, np.int64), 1).reshape(-1)
 
     def uniform_columns(self, kind: str, day: int, ids: np.ndarray, k: int) -> np.ndarray:
-        """A (len(ids), k) array of uniforms: k independent draws per person in one call."""
-        n = len(ids)
-        if n * k <= _SMALL:  # the draws of a person or two: Python ints beat three numpy calls
-            wide = [i * k + j for i in np.asarray(ids).tolist() for j in range(k)]
-            return np.array(_unit_floats(wide, self._day_key(kind, day))).reshape(n, k)
-        wide = np.asarray(ids, dtype=np.int64)[:, None] * k + np.arange(k)
-        return self.uniform(kind, day, wide.ravel()).reshape(len(ids), k)
+        """A (len(ids), k) array of uniforms: k independent draws per person in one call
+        (draw ``j`` of person ``i`` is the uniform of id ``i * k + j``)."""
+        return _uniforms(self.kind_key(kind), day, np.asarray(ids, np.int64), k)
 
     def normal(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Standard normal draws, one per id (inverse CDF of :meth:`uniform`)."""
@@ -129,31 +137,13 @@ class Streams:
         The exponential waiting time is rounded up, so an event with rate r happens on a given
         day with probability about 1 - exp(-r), as a daily Bernoulli draw would.
         """
-        n = len(ids)
-        if n == 0:
-            return np.empty(0, np.int32)
-        if n <= _SMALL:
-            return self._few_waits(kind, day, ids, rate)
-        # In place and with a Python max for a scalar rate: most calls draw for a few people,
-        # so the number of numpy calls, not the arithmetic, is the cost. -log(u) / r and
-        # log(u) / -r are the same floating-point number.
-        rate = max(rate, 1e-12) if isinstance(rate, float) else np.maximum(rate, 1e-12)
-        wait = np.log(self.uniform(kind, day, ids))
-        wait /= -rate
-        np.ceil(wait, out=wait)
-        np.maximum(wait, 1, out=wait)
-        np.minimum(wait, 1e9, out=wait)
-        return wait.astype(np.int32)
-
-    def _few_waits(self, kind: str, day: int, ids: np.ndarray,
-                   rate: np.ndarray | float) -> np.ndarray:
-        """:meth:`waits` for a handful of ids, in Python floats: the same arithmetic (IEEE
-        log, division and ceiling) without the seven numpy calls that would cost more."""
-        u = _unit_floats(np.asarray(ids).tolist(), self._day_key(kind, day))
-        if isinstance(rate, float):
-            rates = [max(rate, 1e-12)] * len(u)
-        else:  # one rate per id, or a single one as an array
-            floor = np.maximum(rate, 1e-12)
-            rates = floor.tolist() if floor.ndim else [float(floor)] * len(u)
-        return np.array([min(max(math.ceil(math.log(x) / -r), 1), 1_000_000_000)
-                         for x, r in zip(u, rates)], np.int32)
+        ids = np.asarray(ids, np.int64)
+        if isinstance(rate, float | int) or np.ndim(rate) == 0:
+            return _waits_at(self.kind_key(kind), day, ids, float(rate))
+        rates = np.asarray(rate, np.float64)
+        if len(rates) == 1:
+            return _waits_at(self.kind_key(kind), day, ids, float(rates[0]))
+        if len(rates) != len(ids):
+            raise ValueError(f"waits: {len(rates)} rates for {len(ids)} ids (give one, or one "
+                             "per id)")
+        return _waits(self.kind_key(kind), day, ids, rates)

@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from lead_sim.streams import Streams
+from lead_sim.streams import Streams, unit, wait
 
 
 def test_a_persons_draw_does_not_depend_on_who_else_is_drawn():
@@ -36,7 +37,6 @@ def test_waits_match_the_daily_hazard():
 
 
 def test_waits_and_columns_do_not_depend_on_who_else_is_drawn():
-    # a few ids take a pure-Python path, many take numpy's: both must give the same numbers
     s, crowd = Streams(9), np.arange(0, 50_000, 37)
     rates = np.geomspace(1e-6, 2.0, len(crowd))
     many_waits = s.waits("w", 3, crowd, rates)
@@ -46,3 +46,19 @@ def test_waits_and_columns_do_not_depend_on_who_else_is_drawn():
         assert np.array_equal(s.waits("w", 3, few, rates[[i, i - 1]]), many_waits[[i, i - 1]])
         assert np.array_equal(s.uniform_columns("c", 3, few, 4), many_columns[[i, i - 1]])
     assert s.waits("w", 3, crowd[:1], 0.0)[0] == s.waits("w", 3, crowd[:20], 0.0)[0]
+
+
+def test_compiled_single_draws_match_the_array_draws():
+    # compiled stages draw one person at a time with unit() and wait(); the model's Python
+    # code draws arrays: a person must get the same number either way
+    s, ids = Streams(11), np.array([0, 3, 999_999])
+    key = s.kind_key("k")
+    from lead_sim.streams import day_key
+
+    assert [unit(day_key(key, 8), i) for i in ids] == s.uniform("k", 8, ids).tolist()
+    assert [wait(day_key(key, 8), i, 0.02) for i in ids] == s.waits("k", 8, ids, 0.02).tolist()
+
+
+def test_waits_refuse_a_rate_list_of_the_wrong_length():
+    with pytest.raises(ValueError, match="2 rates for 3 ids"):
+        Streams(1).waits("w", 0, np.arange(3), np.array([0.1, 0.2]))
