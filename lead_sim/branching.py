@@ -92,8 +92,7 @@ def _with_first(deferred: dict, after: list[TimelineEntry], date: dt.date) -> Ti
 
 
 def _finish(model: LeadModel, keep_events: bool) -> RunResult:
-    while model.running:
-        model.step()
+    model.run()
     model.finish()
     events = model.events.to_frame() if keep_events else None
     return RunResult(summary(model), timeseries(model), events)
@@ -102,8 +101,7 @@ def _finish(model: LeadModel, keep_events: bool) -> RunResult:
 def _retarget(model: LeadModel, scenario: Scenario) -> LeadModel:
     """A copy of ``model`` that follows ``scenario`` from its current day on."""
     fork = copy.deepcopy(model)
-    fork.lead_scenario = scenario
-    fork.timeline = fork._timeline_by_day(scenario.timeline)
+    fork.follow(scenario)
     return fork
 
 
@@ -114,8 +112,7 @@ def _run_group(model: LeadModel, group: list[Scenario], keep_events: bool,
     while len(group) > 1:
         split = {s.name: divergence_day(lead, s) for s in group[1:]}
         day = min(split.values())
-        while model.day < day:
-            model.step()
+        model.simulate_until(day)
         others = [s for s in group[1:] if split[s.name] == day]
         group = [lead, *(s for s in group[1:] if split[s.name] > day)]
         first = (_retarget(model, others[0]) if day > 0

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from lead_sim.agents.states import codes
+from lead_sim.jit import compiled
 from lead_sim.params import PAYERS
 
 PAYER_INDEX = {name: i for i, name in enumerate(PAYERS)}
+# The payers as codes for compiled code: Payer.JAIL is the column of jail costs.
+Payer = codes("Payer", *(name.upper() for name in PAYERS))
 
 
 class Ledger:
@@ -19,10 +23,12 @@ class Ledger:
     def __init__(self, days: int) -> None:
         self.daily = np.zeros((days, len(PAYERS)))
 
-    def charge(self, day: int, payer: str, amount: float) -> None:
-        """Add ``amount`` (USD) to ``payer`` on ``day``."""
-        self.daily[day, PAYER_INDEX[payer]] += amount
-
     def totals(self) -> dict[str, float]:
         """Run totals per payer, with the names used in summary tables."""
         return {f"cost_{name}": float(v) for name, v in zip(PAYERS, self.daily.sum(axis=0))}
+
+
+@compiled
+def charge(w, day: int, payer: int, amount: float) -> None:
+    """Add ``amount`` (USD) to ``payer`` (a :data:`Payer`) on ``day``."""
+    w.books.costs[day, payer] += amount

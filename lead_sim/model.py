@@ -13,18 +13,40 @@ import mesa
 import numpy as np
 
 from lead_sim import legal
+from lead_sim.agents import case_manager, services
 from lead_sim.agents.case_manager import Program
-from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force
-from lead_sim.agents.population import Population
+from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force, decide
+from lead_sim.agents.population import (
+    Population,
+    contact_rates,
+    due,
+    mark_for_redraw,
+    redraw_marked,
+    renew,
+    reschedule_contacts,
+    set_base_rates,
+    spawn,
+)
 from lead_sim.agents.services import Services
 from lead_sim.agents.states import Charge, Pathway, State
-from lead_sim.events import ARREST_COVERED, ARREST_DIVERTED, ARREST_ELIGIBLE, EventLog
-from lead_sim.ledger import Ledger
+from lead_sim.agents.waitlist import WAITING
+from lead_sim.events import (
+    ARREST_COVERED,
+    ARREST_DIVERTED,
+    ARREST_ELIGIBLE,
+    EventLog,
+    Kind,
+    log_contacts,
+    log_people,
+)
+from lead_sim.jit import compiled
+from lead_sim.ledger import Ledger, Payer, charge
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
-from lead_sim.recorder import DailyRecord
+from lead_sim.recorder import Column, DailyRecord, count
 from lead_sim.scenarios import Scenario, TimelineEntry
-from lead_sim.streams import Streams
+from lead_sim.streams import Streams, uniform_each
+from lead_sim.world import build_world
 
 TURNOVER_DAYS = 7  # departures and arrivals are processed weekly
 HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
@@ -33,76 +55,88 @@ HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_m
 
 
 class LeadModel(mesa.Model):
-    """Neighbourhoods, people at risk, officers, case managers and services, day by day."""
+    """Neighbourhoods, people at risk, officers, case managers and services, day by day.
+
+    Each day's dated policy changes are applied here, in Python; the rest of the day is
+    compiled (:func:`simulate_day`) and works on :attr:`world`, the bundle of this model's
+    arrays.
+    """
 
     def __init__(self, scenario: Scenario, seed: int = 0, *, keep_events: bool = True) -> None:
         super().__init__(rng=seed)
         self.lead_scenario = scenario
         self.seed = seed
         self.p = Params.with_overrides(scenario.params, f"scenario '{scenario.name}'")
+        self.values = self.p.numbers()
         self.streams = Streams(seed)
         self.days = scenario.days
         self.day = 0
         self.graph = build_graph()
-        weights = np.array([self.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
+        self.area_weights = np.array([self.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
         self.presence = np.array([self.graph.nodes[k]["presence"] for k in AREA_KEYS], float)
         self.covered = np.zeros(len(AREA_KEYS), bool)  # LEAD covers the area today
         for entry in scenario.timeline:  # the date coverage starts, if ever, on each node
             for key in entry.cover:
                 node = self.graph.nodes[key]
                 node["lead_start"] = node["lead_start"] or entry.date
-        self.timeline = self._timeline_by_day(scenario.timeline)
+        self.follow(scenario)
         self.ledger = Ledger(self.days)
         self.events = EventLog(keep_events)
         self.record = DailyRecord(self.days)
         self.cohort = np.zeros((len(Pathway), 2), np.int64)  # index contacts, re-arrested
         n = self.p["population"]
-        self._to_reschedule = np.zeros(n, bool)  # whose next contact is redrawn tonight
-        self.population = Population(n, weights, self.streams)
-        self.population.spawn(self.population.ids, 0, self.p)
-        share = weights / weights.sum()
+        self.population = Population(n)
+        share = self.area_weights / self.area_weights.sum()
         per_area = np.maximum(2, np.round(self.presence * share * n / PEOPLE_PER_OFFICER))
         self.force = Force(self, per_area.astype(int))
         self.program = Program(self)
         self.services = Services(self)
+        self.world = build_world(self)
+        spawn(self.world, self.values, self.population.ids, 0)
         self._apply_settings(set(self.p))
-        self.population.reschedule_contacts(self.population.ids, 0, self.p)
+        reschedule_contacts(self.world, self.values, self.population.ids, 0)
+        self.events.drain()
         self.running = True
+
+    def __getstate__(self) -> dict:
+        """Copies (a model forked by :mod:`lead_sim.branching`) bundle their own arrays."""
+        state = self.__dict__.copy()
+        del state["world"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.world = build_world(self)
+
+    def follow(self, scenario: Scenario) -> None:
+        """Follow ``scenario``'s timeline from the current day on (a forked copy's new path)."""
+        self.lead_scenario = scenario
+        self.timeline = self._timeline_by_day(scenario.timeline)
+        self._change_days = sorted(self.timeline)
 
     # ---- the day ------------------------------------------------------------------------------
     def step(self) -> None:
-        """Simulate one day, in this order:
-
-        1. policy: apply the day's dated changes (coverage, parameters, budgets);
-        2. release: end jail and prison stays due today;
-        3. court: dispositions due today (conviction, sentence, supervision), and
-           supervision violations (a short jail sanction);
-        4. contact: police contacts, and the officer's choice to book, cite, divert or refer;
-        5. programme: LEAD intake, exits, caseload assignment, engagement, work on needs;
-        6. services: treatment and housing stays end, free places go to the waitlists;
-        7. turnover: people who stop being at risk are replaced by newcomers;
-        8. account: next police contacts of everyone whose situation changed; state
-           counts, bed-days and the day's costs.
-        """
-        day = self.day
-        self._apply_policy(day)
-        legal.release(self, day)
-        legal.dispose(self, day)
-        legal.violations(self, day)
-        self._police_contacts(day)
-        self.program.step(day)
-        self.services.step(day)
-        self._turnover(day)
-        self._redraw_contacts(day)
-        self._account(day)
-        self.day += 1
-        self.running = self.day < self.days
+        """Simulate one day (Mesa's step)."""
+        self.simulate_until(self.day + 1)
 
     def run(self) -> LeadModel:
-        """Step to the end of the scenario."""
-        while self.running:
-            self.step()
+        """Simulate to the end of the scenario."""
+        self.simulate_until(self.days)
         return self
+
+    def simulate_until(self, end: int) -> None:
+        """Simulate the days before day ``end``: each day's dated changes in Python, and the
+        stretches of days between them in one call of compiled code each (a call costs about
+        a millisecond to set up, as much as a simulated day)."""
+        end = min(end, self.days)
+        while self.day < end:
+            self._apply_policy(self.day)
+            stop = min(end, next((d for d in self._change_days if d > self.day), self.days))
+            simulate_days(self.world, self.values, self.day, stop)
+            self.day = stop
+        self.events.drain()
+        self.program.sync_agents()
+        self.running = self.day < self.days
 
     @property
     def date(self) -> dt.date:
@@ -115,7 +149,6 @@ class LeadModel(mesa.Model):
         before the first step)."""
         return self.date - dt.timedelta(days=1 if self.day else 0)
 
-    # ---- helpers used by the agents -----------------------------------------------------------
     def budget(self) -> float:
         """The programme budget for the simulated population (a sample of the county's).
 
@@ -128,40 +161,7 @@ class LeadModel(mesa.Model):
         p = self.p
         return p["budget_usd_per_year"] * p["population"] / p["reference_population"]
 
-    def log(self, day: int, kind: str, ids: np.ndarray, detail: np.ndarray | int = 0,
-            officer: np.ndarray | int = -1, green: np.ndarray | bool = True) -> None:
-        """Add a ``kind`` event for each person in the slots ``ids`` to the event log.
-
-        Identities and areas are looked up only when the log is kept, so runs without one
-        (sweeps, calibration, benchmarks) skip that work.
-        """
-        if self.events.enabled and len(ids):
-            pop = self.population
-            self.events.add(day, kind, pop.uid[ids], pop.area[ids], detail, officer, green)
-
-    def count(self, day: int, name: str, n: int) -> None:
-        """Add ``n`` to counter ``name`` of ``day``."""
-        self.record.add(day, name, n)
-
-    def reschedule(self, ids: np.ndarray) -> None:
-        """Mark ``ids`` for a new next police contact, drawn at the end of the day.
-
-        Drawing once, from the state a person ends the day in, gives the same result as
-        redrawing after every change (the draw is keyed by person and day) at a fraction of
-        the cost. The marks are a flag per person rather than a list of arrays: most days mark
-        a few people in several places, and one scan of the flags costs less than
-        ``np.unique`` of the joined list (it gives the same sorted, distinct slots).
-        """
-        if len(ids):
-            self._to_reschedule[ids] = True
-
-    def _redraw_contacts(self, day: int) -> None:
-        ids = np.flatnonzero(self._to_reschedule)
-        if len(ids):
-            self._to_reschedule[ids] = False
-            self.population.reschedule_contacts(ids, day, self.p)
-
-    # ---- stages -------------------------------------------------------------------------------
+    # ---- dated changes (Python) ---------------------------------------------------------------
     def _timeline_by_day(self, timeline: tuple[TimelineEntry, ...]) -> dict[int, list]:
         by_day: dict[int, list[TimelineEntry]] = {}
         for entry in timeline:
@@ -177,14 +177,19 @@ class LeadModel(mesa.Model):
                 self.covered[AREA_KEYS.index(key)] = True
             if entry.set:
                 self.p = self.p.updated(entry.set)
+                self.values = self.p.numbers()
             if entry.set or launched:
                 self._apply_settings(set(entry.set))
 
     def _apply_settings(self, changed: set[str]) -> None:
         """Propagate changed parameters to officers, staffing, capacity and hazards."""
         p = self.p
+        self.values = p.numbers()
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
-        self.program.staff()
+        if self.program.make_room(int(self.budget() / max(p["case_manager_annual_cost"], 1))):
+            self.world = build_world(self)
+        case_manager.staff(self.world, self.values, self.budget())
+        self.program.sync_agents()
         services_budget = self.budget() * (1 - p["case_management_share"]) / 2
         self.services.set_capacity(  # whole places, to the nearest (a sample of the county)
             round(services_budget / (p["treatment_day_cost"] * 365.25)),
@@ -200,138 +205,200 @@ class LeadModel(mesa.Model):
         draw alone means a change that moves no one's hazard (a LEAD-only hazard ratio before
         anyone is in LEAD) leaves the run exactly as it was.
         """
-        pop = self.population
-        pop.set_base_rates(pop.ids, self.p, self.presence)
+        pop, w = self.population, self.world
+        set_base_rates(w, self.values, pop.ids)
         free = pop.ids[pop.state < State.JAIL_PRETRIAL]
-        self.reschedule(free[pop.contact_rates(free, self.p) != pop.rate[free]])
-
-    def _police_contacts(self, day: int) -> None:
-        pop, p = self.population, self.p
-        ids = pop.due("next_contact", day)
-        if len(ids) == 0:
-            return
-        out = self.force.handle(ids, day)
-        self.count(day, "contacts", len(ids))
-        self.log(day, "contact", ids, out.probable_cause, out.officer, out.green)
-        pathway = np.full(len(ids), Pathway.NONE, np.int8)
-        diverted, referred = np.count_nonzero(out.diverted), np.count_nonzero(out.referred)
-        arrested = out.probable_cause
-        if diverted or referred:  # most days have neither: skip their masks
-            pathway[out.referred] = Pathway.REFERRED
-            pathway[out.diverted] = Pathway.DIVERTED
-            self._divert_and_refer(out, day)
-            arrested = arrested & ~out.diverted
-        if out.probable_cause.any():
-            pathway[arrested] = self._arrest_as_usual(out, arrested, day)
-        self._track_rearrest(ids, out.probable_cause, pathway, day)
-        hours = (np.count_nonzero(arrested) * p["police_hours_per_arrest"]
-                 + diverted * p["police_hours_per_diversion"]
-                 + referred * p["police_hours_per_referral"])
-        self.ledger.charge(day, "police", float(hours * p["police_hourly_cost"]))
-        self.reschedule(ids[pop.state[ids] < State.JAIL_PRETRIAL])
-
-    def _divert_and_refer(self, out, day: int) -> None:
-        """Start LEAD intakes for new arrest diversions and social-contact referrals.
-
-        A participant diverted again goes back to their case manager: the diversion counts,
-        but no new intake opens.
-        """
-        pop = self.population
-        new = pop.state[out.ids] == State.COMMUNITY
-        ids = out.ids[out.diverted & new]
-        held = legal.charge_class(self, ids, out.drug[out.diverted & new],
-                                  out.grams[out.diverted & new], day)
-        self.program.refer(ids, held, day)
-        self.count(day, "arrest_diversions", np.count_nonzero(out.diverted))
-        self.log(day, "arrest_diversion", out.ids[out.diverted], officer=out.officer[out.diverted],
-                 green=out.green[out.diverted])
-        referred = out.ids[out.referred]
-        self.program.refer(referred, np.zeros(len(referred), np.int8), day)
-        self.count(day, "social_contact_referrals", len(referred))
-        self.log(day, "social_referral", referred, officer=out.officer[out.referred],
-                 green=out.green[out.referred])
-
-    def _arrest_as_usual(self, out, arrested: np.ndarray, day: int) -> np.ndarray:
-        """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
-        or citation."""
-        pop, p = self.population, self.p
-        ids, drug, grams = out.ids[arrested], out.drug[arrested], out.grams[arrested]
-        pc = out.probable_cause
-        self.count(day, "arrests", np.count_nonzero(pc))
-        if self.events.enabled:
-            flags = out.diverted * ARREST_DIVERTED + out.eligible * ARREST_ELIGIBLE
-            flags += out.covered * ARREST_COVERED
-            self.log(day, "arrest", out.ids[pc], flags[pc], out.officer[pc], out.green[pc])
-        in_lieu = drug & (pop.in_lieu_count[ids] < p["referral_in_lieu_arrests"])
-        if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
-            pop.in_lieu_count[ids[in_lieu]] += 1
-            self.count(day, "in_lieu_referrals", np.count_nonzero(in_lieu))
-            self.log(day, "in_lieu_referral", ids[in_lieu])
-        charged = ids[~in_lieu]
-        charge = legal.charge_class(self, charged, drug[~in_lieu], grams[~in_lieu], day)
-        filed = legal.file_charges(self, charged, charge, day)
-        booked = self.streams.uniform("book", day, charged) < p["booking_share"]
-        legal.book(self, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
-        pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
-        pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)
-        return pathway
-
-    def _track_rearrest(self, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
-                        day: int) -> None:
-        """Mark re-arrests within 12 months of a person's first police contact."""
-        pop = self.population
-        first = pop.first_contact_day[ids]  # -1 before a person's first contact
-        again = arrested & (first >= max(day - 365, 0)) & (first < day)
-        pop.rearrested_12m[ids[again]] = True
-        new = first < 0
-        pop.first_contact_day[ids[new]] = day
-        pop.first_pathway[ids[new]] = pathway[new]
-
-    def _close_cohort(self, ids: np.ndarray, day: int) -> None:
-        """Count people whose 12-month window after first contact is complete."""
-        pop = self.population
-        first = pop.first_contact_day[ids]
-        done = ids[(first >= 0) & (day - first >= 365)]
-        np.add.at(self.cohort[:, 0], pop.first_pathway[done], 1)
-        np.add.at(self.cohort[:, 1], pop.first_pathway[done], pop.rearrested_12m[done])
-
-    def _turnover(self, day: int) -> None:
-        """Weekly, people whose time at risk is over leave and newcomers take their place."""
-        pop = self.population
-        if day % TURNOVER_DAYS:
-            return
-        ids = np.flatnonzero(pop.renewal_day <= day)
-        if len(ids) == 0:
-            return
-        free = ((pop.state[ids] == State.COMMUNITY) & (pop.pending_charge[ids] == Charge.NONE)
-                & ~pop.in_treatment[ids] & ~pop.housed[ids])
-        pop.renewal_day[ids[~free]] = day + 30  # leave once out of custody and services
-        ids = ids[free]
-        self._close_cohort(ids, day)
-        self.log(day, "renewal", ids)
-        pop.renew(ids, day, self.p)
-        pop.set_base_rates(ids, self.p, self.presence)
-        self.reschedule(ids)
-
-    def _account(self, day: int) -> None:
-        pop, p, rec = self.population, self.p, self.record
-        in_system = pop.state[pop.state != State.COMMUNITY]  # few: cheap to count
-        states = np.bincount(in_system, minlength=len(State))
-        jail = int(states[State.JAIL_PRETRIAL] + states[State.JAIL_SENTENCED])
-        prison = int(states[State.PRISON])
-        treat, house = self.services.treatment, self.services.housing
-        self.ledger.charge(day, "jail", jail * p["jail_bed_day_cost"])
-        self.ledger.charge(day, "prison", prison * p["prison_bed_day_cost"])
-        self.ledger.charge(day, "lead_case_management",
-                           self.program.staff_fte() * p["case_manager_annual_cost"] / 365.25)
-        self.ledger.charge(day, "treatment", treat.occupied * p["treatment_day_cost"])
-        self.ledger.charge(day, "housing", house.occupied * p["housing_day_cost"])
-        supervised = np.count_nonzero((pop.supervision_end_day > day)
-                                      & (pop.state < State.JAIL_PRETRIAL))
-        self.ledger.charge(day, "supervision", supervised * p["supervision_day_cost"])
-        rec.set_stocks(day, states, jail, prison, treat, house, self.program,
-                       self.ledger.daily[day], supervised)
+        mark_for_redraw(w, free[contact_rates(w, self.values, free) != pop.rate[free]])
 
     def finish(self) -> None:
         """Close the 12-month re-arrest cohort at the end of the run."""
-        self._close_cohort(self.population.ids, self.days - 1)
+        close_cohort(self.world, self.population.ids, self.days - 1)
+
+
+# ---- the compiled day ------------------------------------------------------------------------
+@compiled
+def simulate_days(w, p, first: int, end: int) -> None:
+    """Simulate days ``first`` to ``end - 1`` (none of them with a dated policy change)."""
+    for day in range(first, end):
+        simulate_day(w, p, day)
+
+
+@compiled
+def simulate_day(w, p, day: int) -> None:
+    """Simulate one day after its policy changes, in this order:
+
+    1. release: end jail and prison stays due today;
+    2. court: dispositions due today (conviction, sentence, supervision), and
+       supervision violations (a short jail sanction);
+    3. contact: police contacts, and the officer's choice to book, cite, divert or refer;
+    4. programme: LEAD intake, exits, caseload assignment, engagement, work on needs;
+    5. services: treatment and housing stays end, free places go to the waitlists;
+    6. turnover: people who stop being at risk are replaced by newcomers;
+    7. account: next police contacts of everyone whose situation changed; state
+       counts, bed-days and the day's costs.
+    """
+    legal.release(w, p, day)
+    legal.dispose(w, p, day)
+    legal.violations(w, p, day)
+    police_contacts(w, p, day)
+    case_manager.step(w, p, day)
+    services.step(w, p, day)
+    turnover(w, p, day)
+    redraw_marked(w, p, day)
+    account(w, p, day)
+
+
+@compiled
+def police_contacts(w, p, day: int) -> None:
+    """Today's police contacts: the officers' decisions, then each pathway."""
+    pop = w.people
+    ids = due(pop.next_contact, day)
+    if len(ids) == 0:
+        return
+    d = decide(w, p, ids, day)
+    count(w, day, Column.CONTACTS, len(ids))
+    log_contacts(w, day, Kind.CONTACT, ids, d.probable_cause, d.officer, d.green)
+    pathway = np.full(len(ids), Pathway.NONE, np.int8)
+    diverted, referred = np.count_nonzero(d.diverted), np.count_nonzero(d.referred)
+    arrested = d.probable_cause
+    if diverted or referred:  # most days have neither
+        pathway[d.referred] = Pathway.REFERRED
+        pathway[d.diverted] = Pathway.DIVERTED
+        _divert_and_refer(w, p, d, day)
+        arrested = arrested & ~d.diverted
+    if d.probable_cause.any():
+        pathway[arrested] = _arrest_as_usual(w, p, d, arrested, day)
+    _track_rearrest(w, ids, d.probable_cause, pathway, day)
+    hours = (np.count_nonzero(arrested) * p.police_hours_per_arrest
+             + diverted * p.police_hours_per_diversion + referred * p.police_hours_per_referral)
+    charge(w, day, Payer.POLICE, hours * p.police_hourly_cost)
+    mark_for_redraw(w, ids[pop.state[ids] < State.JAIL_PRETRIAL])
+
+
+@compiled
+def _divert_and_refer(w, p, d, day: int) -> None:
+    """Start LEAD intakes for new arrest diversions and social-contact referrals.
+
+    A participant diverted again goes back to their case manager: the diversion counts,
+    but no new intake opens.
+    """
+    new = d.diverted & (w.people.state[d.ids] == State.COMMUNITY)
+    held = legal.charge_class(w, p, d.ids[new], d.drug[new], d.grams[new], day)
+    case_manager.refer(w, p, d.ids[new], held, day)
+    count(w, day, Column.ARREST_DIVERSIONS, np.count_nonzero(d.diverted))
+    log_contacts(w, day, Kind.ARREST_DIVERSION, d.ids[d.diverted],
+                 np.zeros(len(d.ids), np.int64)[d.diverted], d.officer[d.diverted],
+                 d.green[d.diverted])
+    referred = d.ids[d.referred]
+    case_manager.refer(w, p, referred, np.zeros(len(referred), np.int8), day)
+    count(w, day, Column.SOCIAL_CONTACT_REFERRALS, len(referred))
+    log_contacts(w, day, Kind.SOCIAL_REFERRAL, referred, np.zeros(len(referred), np.int64),
+                 d.officer[d.referred], d.green[d.referred])
+
+
+@compiled
+def _arrest_as_usual(w, p, d, arrested: np.ndarray, day: int) -> np.ndarray:
+    """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
+    or citation. Returns each one's pathway."""
+    pop = w.people
+    ids, drug, grams = d.ids[arrested], d.drug[arrested], d.grams[arrested]
+    pc = d.probable_cause
+    count(w, day, Column.ARRESTS, np.count_nonzero(pc))
+    flags = (d.diverted * ARREST_DIVERTED + d.eligible * ARREST_ELIGIBLE
+             + d.covered * ARREST_COVERED)
+    log_contacts(w, day, Kind.ARREST, d.ids[pc], flags[pc], d.officer[pc], d.green[pc])
+    in_lieu = drug & (pop.in_lieu_count[ids] < p.referral_in_lieu_arrests)
+    if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
+        pop.in_lieu_count[ids[in_lieu]] += 1
+        count(w, day, Column.IN_LIEU_REFERRALS, np.count_nonzero(in_lieu))
+        log_people(w, day, Kind.IN_LIEU_REFERRAL, ids[in_lieu], 0)
+    charged = ids[~in_lieu]
+    charges = legal.charge_class(w, p, charged, drug[~in_lieu], grams[~in_lieu], day)
+    filed = legal.file_charges(w, p, charged, charges, day, w.keys.filing)
+    booked = uniform_each(w.keys.book, day, charged) < p.booking_share
+    legal.book(w, p, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
+    pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
+    pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)
+    return pathway
+
+
+@compiled
+def _track_rearrest(w, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
+                    day: int) -> None:
+    """Mark re-arrests within 12 months of a person's first police contact."""
+    pop = w.people
+    for row in range(len(ids)):
+        i = ids[row]
+        first = pop.first_contact_day[i]  # -1 before a person's first contact
+        if arrested[row] and first >= max(day - 365, 0) and first < day:
+            pop.rearrested_12m[i] = True
+        if first < 0:
+            pop.first_contact_day[i] = day
+            pop.first_pathway[i] = pathway[row]
+
+
+@compiled
+def close_cohort(w, ids: np.ndarray, day: int) -> None:
+    """Count people whose 12-month window after first contact is complete."""
+    pop, cohort = w.people, w.books.cohort
+    for i in ids:
+        first = pop.first_contact_day[i]
+        if first >= 0 and day - first >= 365:
+            cohort[pop.first_pathway[i], 0] += 1
+            cohort[pop.first_pathway[i], 1] += pop.rearrested_12m[i]
+
+
+@compiled
+def turnover(w, p, day: int) -> None:
+    """Weekly, people whose time at risk is over leave and newcomers take their place."""
+    pop = w.people
+    if day % TURNOVER_DAYS:
+        return
+    ids = np.flatnonzero(pop.renewal_day <= day)
+    if len(ids) == 0:
+        return
+    free = ((pop.state[ids] == State.COMMUNITY) & (pop.pending_charge[ids] == Charge.NONE)
+            & ~pop.in_treatment[ids] & ~pop.housed[ids])
+    pop.renewal_day[ids[~free]] = day + 30  # leave once out of custody and services
+    ids = ids[free]
+    close_cohort(w, ids, day)
+    log_people(w, day, Kind.RENEWAL, ids, 0)
+    renew(w, p, ids, day)
+    set_base_rates(w, p, ids)
+    mark_for_redraw(w, ids)
+
+
+@compiled
+def account(w, p, day: int) -> None:
+    """State counts, bed-days and the day's costs by payer; the record's end-of-day stocks."""
+    pop, costs, row = w.people, w.books.costs[day], w.books.record[day]
+    states = np.zeros(len(State), np.int64)
+    supervised = 0
+    for i in range(len(pop.state)):
+        states[pop.state[i]] += 1
+        supervised += pop.supervision_end_day[i] > day and pop.state[i] < State.JAIL_PRETRIAL
+    jail = states[State.JAIL_PRETRIAL] + states[State.JAIL_SENTENCED]
+    prison = states[State.PRISON]
+    occupied = w.pools.occupied
+    costs[Payer.JAIL] += jail * p.jail_bed_day_cost
+    costs[Payer.PRISON] += prison * p.prison_bed_day_cost
+    costs[Payer.LEAD_CASE_MANAGEMENT] += (case_manager.staff_fte(w.staff)
+                                          * p.case_manager_annual_cost / 365.25)
+    costs[Payer.TREATMENT] += occupied[services.TREATMENT] * p.treatment_day_cost
+    costs[Payer.HOUSING] += occupied[services.HOUSING] * p.housing_day_cost
+    costs[Payer.SUPERVISION] += supervised * p.supervision_day_cost
+    row[Column.JAIL_POPULATION] = jail
+    row[Column.PRISON_POPULATION] = prison
+    row[Column.LEAD_INTAKE] = states[State.LEAD_INTAKE]
+    row[Column.LEAD_WAITLIST] = states[State.LEAD_WAITLIST]
+    row[Column.LEAD_ACTIVE] = states[State.LEAD_ACTIVE]
+    row[Column.LEAD_INACTIVE] = states[State.LEAD_INACTIVE]
+    row[Column.IN_TREATMENT] = occupied[services.TREATMENT]
+    row[Column.TREATMENT_WAITLIST] = w.pools.queues[services.TREATMENT].meta[WAITING]
+    row[Column.HOUSED] = occupied[services.HOUSING]
+    row[Column.HOUSING_WAITLIST] = w.pools.queues[services.HOUSING].meta[WAITING]
+    row[Column.CASE_MANAGERS] = case_manager.working_fte(w.staff)
+    row[Column.LEAD_CAPACITY] = case_manager.capacity(w.staff, p.caseload_cap)
+    row[Column.ON_SUPERVISION] = supervised
+    for payer in range(len(costs)):
+        row[Column.COST_POLICE + payer] = costs[payer]

@@ -69,7 +69,7 @@ def summary(model: LeadModel) -> dict[str, Any]:
     row["rearrest_12m_referred"] = _share(cohort, [Pathway.REFERRED])
     row["cohort_12m"] = int(cohort[:, 0].sum())
     for pathway in ("booked", "diverted", "referred"):
-        row[f"cohort_12m_{pathway}"] = int(cohort[Pathway[pathway.upper()], 0])
+        row[f"cohort_12m_{pathway}"] = int(cohort[getattr(Pathway, pathway.upper()), 0])
     costs = model.ledger.totals()
     row["cost_total"] = float(sum(costs.values()))
     row.update(costs)

@@ -12,6 +12,7 @@ stays comparable with its source.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -358,6 +359,12 @@ def check_name(name: str, where: str = "") -> Param:
     return REGISTRY[name]
 
 
+# The numeric parameters as one tuple for compiled code (``values.contact_rate``), with the two
+# choice parameters as the flags the model tests.
+_NUMERIC = tuple(name for name, param in REGISTRY.items() if param.kind != "choice")
+Values = namedtuple("Values", (*_NUMERIC, "felony_law", "demand_staffing"))
+
+
 @dataclass(frozen=True)
 class Params(Mapping[str, Any]):
     """A complete, validated set of parameter values (defaults plus overrides)."""
@@ -379,6 +386,13 @@ class Params(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
+
+    def numbers(self) -> Values:
+        """These values as compiled code reads them (floats, and flags for the choices)."""
+        v = self.values
+        return Values(*(float(v[name]) for name in _NUMERIC),
+                      felony_law=v["possession_class"] == "felony",
+                      demand_staffing=v["staffing"] == "demand")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)

@@ -25,7 +25,7 @@ from lead_sim.outcomes import summary, timeseries
 from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, load_scenario
 
-PROGRESS_EVERY = 30  # days between progress callbacks
+PROGRESS_EVERY = 365  # days between progress callbacks
 MIN_DAYS = 1  # the shortest horizon prepare() accepts
 MAX_SEED = 2**32 - 1  # NumPy's seed range is wider; this one every executor and the page share
 
@@ -131,11 +131,10 @@ def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
     """Run one replicate of a prepared scenario to its end date."""
     model = LeadModel(scenario, check_seeds(seed), keep_events=keep_events)
     while model.running:
-        model.step()
-        if on_progress and model.day % PROGRESS_EVERY == 0:
-            on_progress(PROGRESS_EVERY)
-    if on_progress:
-        on_progress(model.day % PROGRESS_EVERY)
+        before = model.day
+        model.simulate_until(before + PROGRESS_EVERY if on_progress else model.days)
+        if on_progress:
+            on_progress(model.day - before)
     model.finish()
     events = model.events.to_frame() if keep_events else None
     return RunResult(summary(model), timeseries(model), events)

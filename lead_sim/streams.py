@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import namedtuple
 
-import numba
 import numpy as np
 from scipy.special import ndtri
+
+from lead_sim.jit import compiled
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -47,7 +49,7 @@ def _key(*parts: int) -> int:
     return z
 
 
-@numba.njit(cache=True)
+@compiled
 def _mix(z: np.uint64) -> np.uint64:
     """SplitMix64 finaliser on a uint64 (wrapping arithmetic)."""
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -55,20 +57,20 @@ def _mix(z: np.uint64) -> np.uint64:
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit(cache=True)
+@compiled
 def day_key(kind_key: np.uint64, day: int) -> np.uint64:
     """The key of a decision kind on ``day``, from the key of (seed, kind)."""
     return _mix(np.uint64(kind_key) + np.uint64(day) + _GOLDEN)
 
 
-@numba.njit(cache=True)
+@compiled
 def unit(key: np.uint64, i: int) -> float:
     """The uniform in (0, 1) of person (or draw) ``i`` under a day's ``key``: SplitMix64 of
     ``i * golden + key``, its top 53 bits centred in their interval."""
     return (float(_mix(np.uint64(i) * _GOLDEN + np.uint64(key)) >> np.uint64(11)) + 0.5) * _TO_UNIT
 
 
-@numba.njit(cache=True)
+@compiled
 def wait(key: np.uint64, i: int, rate: float) -> int:
     """Whole days until an event with daily hazard ``rate``: the exponential waiting time of
     :func:`unit`, rounded up, at least 1, and at most ``MAX_WAIT`` (a zero hazard)."""
@@ -76,8 +78,8 @@ def wait(key: np.uint64, i: int, rate: float) -> int:
     return min(max(days, 1), MAX_WAIT)
 
 
-@numba.njit(cache=True)
-def _uniforms(kind_key: np.uint64, day: int, ids: np.ndarray, k: int) -> np.ndarray:
+@compiled
+def uniforms(kind_key: np.uint64, day: int, ids: np.ndarray, k: int) -> np.ndarray:
     key, out = day_key(kind_key, day), np.empty((len(ids), k))
     for row in range(len(ids)):
         for col in range(k):
@@ -85,20 +87,40 @@ def _uniforms(kind_key: np.uint64, day: int, ids: np.ndarray, k: int) -> np.ndar
     return out
 
 
-@numba.njit(cache=True)
-def _waits(kind_key: np.uint64, day: int, ids: np.ndarray, rates: np.ndarray) -> np.ndarray:
+@compiled
+def uniform_each(kind_key: np.uint64, day: int, ids: np.ndarray) -> np.ndarray:
+    """One uniform per id (the first column of :func:`uniforms`)."""
+    key, out = day_key(kind_key, day), np.empty(len(ids))
+    for row in range(len(ids)):
+        out[row] = unit(key, ids[row])
+    return out
+
+
+@compiled
+def waits_each(kind_key: np.uint64, day: int, ids: np.ndarray, rates: np.ndarray) -> np.ndarray:
     key, out = day_key(kind_key, day), np.empty(len(ids), np.int32)
     for row in range(len(ids)):
         out[row] = wait(key, ids[row], rates[row])
     return out
 
 
-@numba.njit(cache=True)
-def _waits_at(kind_key: np.uint64, day: int, ids: np.ndarray, rate: float) -> np.ndarray:
+@compiled
+def waits_at(kind_key: np.uint64, day: int, ids: np.ndarray, rate: float) -> np.ndarray:
     key, out = day_key(kind_key, day), np.empty(len(ids), np.int32)
     for row in range(len(ids)):
         out[row] = wait(key, ids[row], rate)
     return out
+
+
+# Every decision kind drawn inside the compiled daily step; their keys travel with the model's
+# state as one :data:`Keys` tuple (``keys.contact`` ...), built once per run by Streams.keys().
+KINDS = (
+    "attributes", "renewal", "contact", "contact_draws", "shift", "felony", "filing",
+    "held_filing", "court", "book", "hold", "pretrial", "supervision_term", "violation",
+    "sanction", "disposition", "jail_days", "prison_days", "supervision", "intake", "patience",
+    "lead_exit", "engagement", "need_work", "treatment_done", "treatment_end", "housing_end",
+)
+Keys = namedtuple("Keys", KINDS)
 
 
 class Streams:
@@ -118,14 +140,18 @@ class Streams:
             self._kind_keys[kind] = key
         return key
 
+    def keys(self) -> Keys:
+        """The keys of every kind in :data:`KINDS`, for the compiled daily step."""
+        return Keys(*(self.kind_key(kind) for kind in KINDS))
+
     def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""
-        return _uniforms(self.kind_key(kind), day, np.asarray(ids, np.int64), 1).reshape(-1)
+        return uniform_each(self.kind_key(kind), day, np.asarray(ids, np.int64))
 
     def uniform_columns(self, kind: str, day: int, ids: np.ndarray, k: int) -> np.ndarray:
         """A (len(ids), k) array of uniforms: k independent draws per person in one call
         (draw ``j`` of person ``i`` is the uniform of id ``i * k + j``)."""
-        return _uniforms(self.kind_key(kind), day, np.asarray(ids, np.int64), k)
+        return uniforms(self.kind_key(kind), day, np.asarray(ids, np.int64), k)
 
     def normal(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Standard normal draws, one per id (inverse CDF of :meth:`uniform`)."""
@@ -139,11 +165,11 @@ class Streams:
         """
         ids = np.asarray(ids, np.int64)
         if isinstance(rate, float | int) or np.ndim(rate) == 0:
-            return _waits_at(self.kind_key(kind), day, ids, float(rate))
+            return waits_at(self.kind_key(kind), day, ids, float(rate))
         rates = np.asarray(rate, np.float64)
         if len(rates) == 1:
-            return _waits_at(self.kind_key(kind), day, ids, float(rates[0]))
+            return waits_at(self.kind_key(kind), day, ids, float(rates[0]))
         if len(rates) != len(ids):
             raise ValueError(f"waits: {len(rates)} rates for {len(ids)} ids (give one, or one "
                              "per id)")
-        return _waits(self.kind_key(kind), day, ids, rates)
+        return waits_each(self.kind_key(kind), day, ids, rates)

@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 from lead_sim import LeadModel, legal, prepare
-from lead_sim.agents.population import Population
+from lead_sim.agents.population import Population, renew, spawn
 from lead_sim.agents.states import NEVER, Charge, State
 from lead_sim.ledger import PAYER_INDEX
-from lead_sim.streams import Streams
 
 DAY = 50  # any day of the one-year run; the model itself is never stepped
 CERTAIN_SENTENCE = {"conviction_share": 1.0, "supervision_share": 0.0}
@@ -47,6 +46,17 @@ def logged(model: LeadModel, kind: str) -> list[int]:
     return events.loc[events["kind"] == kind, "person"].tolist()
 
 
+def file_charges(model: LeadModel, ids: np.ndarray, charges: np.ndarray, day: int) -> np.ndarray:
+    """Prosecutors' filing decision for an arrest's charges (the model's own stream)."""
+    return legal.file_charges(model.world, model.values, ids, charges, day,
+                              model.world.keys.filing)
+
+
+def enter_custody(model: LeadModel, ids: np.ndarray, state: int, release: np.ndarray,
+                  day: int) -> None:
+    legal.enter_custody(model.world, model.values, ids, state, release, day)
+
+
 def counted(model: LeadModel, name: str, day: int = DAY) -> int:
     return int(model.record.frame()[name].iloc[day])
 
@@ -61,7 +71,7 @@ def test_prison_needs_a_felony_and_a_record_the_rest_go_to_jail():
     due_in_court(model, np.array([short_record]), Charge.FELONY,
                  priors=legal.PRISON_MIN_PRIOR_CONVICTIONS - 1)
     due_in_court(model, np.array([misdemeanour]), Charge.MISDEMEANOR, priors=10)
-    legal.dispose(model, DAY)
+    legal.dispose(model.world, model.values, DAY)
     assert pop.state[record] == State.PRISON
     assert pop.state[short_record] == pop.state[misdemeanour] == State.JAIL_SENTENCED
     assert np.all(pop.release_day[[record, short_record, misdemeanour]] > DAY)
@@ -79,7 +89,7 @@ def test_a_conviction_without_custody_leaves_the_person_free():
     pop = model.population
     ids = people(model, 2)
     due_in_court(model, ids, Charge.FELONY, priors=5)
-    legal.dispose(model, DAY)
+    legal.dispose(model.world, model.values, DAY)
     assert np.all(pop.state[ids] == State.COMMUNITY) and np.all(pop.release_day[ids] == NEVER)
     assert np.all(pop.prior_convictions[ids] == 6)
     assert logged(model, "prison_admission") == logged(model, "jail_admission") == []
@@ -89,10 +99,10 @@ def test_an_acquittal_ends_a_pretrial_hold():
     model = fresh_model(conviction_share=0.0)
     pop = model.population
     [person] = people(model, 1)
-    legal.enter_custody(model, np.array([person]), State.JAIL_PRETRIAL, np.array([DAY + 40]),
+    enter_custody(model, np.array([person]), State.JAIL_PRETRIAL, np.array([DAY + 40]),
                         DAY - 5)
     due_in_court(model, np.array([person]), Charge.MISDEMEANOR, priors=2)
-    legal.dispose(model, DAY)
+    legal.dispose(model.world, model.values, DAY)
     assert pop.state[person] == State.COMMUNITY and pop.release_day[person] == NEVER
     assert pop.prior_convictions[person] == 2
     assert logged(model, "conviction") == [] and logged(model, "jail_release") == [person]
@@ -104,7 +114,7 @@ def test_misdemeanour_jail_sentences_stop_short_of_a_year():
                         jail_sentence_days=float(legal.MISDEMEANOR_MAX_JAIL_DAYS))
     ids = people(model, 300)
     due_in_court(model, ids, Charge.MISDEMEANOR)
-    legal.dispose(model, DAY)
+    legal.dispose(model.world, model.values, DAY)
     served = model.population.release_day[ids] - DAY
     assert np.all(model.population.state[ids] == State.JAIL_SENTENCED)
     assert served.min() >= 1 and served.max() == legal.MISDEMEANOR_MAX_JAIL_DAYS
@@ -118,13 +128,13 @@ def test_a_new_sentence_never_shortens_or_softens_the_one_being_served():
     pop = model.population
     prisoner, jailed_long, jailed_to_prison = people(model, 3)
     far = DAY + 5_000  # later than any jail or prison term drawn here
-    legal.enter_custody(model, np.array([prisoner]), State.PRISON, np.array([far]), DAY - 9)
-    legal.enter_custody(model, np.array([jailed_long, jailed_to_prison]), State.JAIL_SENTENCED,
+    enter_custody(model, np.array([prisoner]), State.PRISON, np.array([far]), DAY - 9)
+    enter_custody(model, np.array([jailed_long, jailed_to_prison]), State.JAIL_SENTENCED,
                         np.array([far, far]), DAY - 9)
     due_in_court(model, np.array([prisoner, jailed_long]), Charge.MISDEMEANOR)  # jail terms
     due_in_court(model, np.array([jailed_to_prison]), Charge.FELONY,
                  priors=legal.PRISON_MIN_PRIOR_CONVICTIONS)
-    legal.dispose(model, DAY)
+    legal.dispose(model.world, model.values, DAY)
     assert list(pop.state[[prisoner, jailed_long, jailed_to_prison]]) == [
         State.PRISON, State.JAIL_SENTENCED, State.PRISON]
     assert np.all(pop.release_day[[prisoner, jailed_long, jailed_to_prison]] == far)
@@ -141,10 +151,10 @@ def test_a_longer_new_sentence_replaces_the_release_day():
                             jail_sentence_days=200.0)
         [person] = people(model, 1)
         if already_in_prison:
-            legal.enter_custody(model, np.array([person]), State.PRISON, np.array([DAY + 1]),
+            enter_custody(model, np.array([person]), State.PRISON, np.array([DAY + 1]),
                                 DAY - 10)
         due_in_court(model, np.array([person]), Charge.MISDEMEANOR)
-        legal.dispose(model, DAY)
+        legal.dispose(model.world, model.values, DAY)
         released[already_in_prison] = model.population.release_day[person]
         expected = State.PRISON if already_in_prison else State.JAIL_SENTENCED
         assert model.population.state[person] == expected
@@ -160,7 +170,7 @@ def test_a_second_filing_joins_the_open_case():
     [person] = people(model, 1)
     one = np.array([person])
     for day, charge in ((10, Charge.MISDEMEANOR), (20, Charge.FELONY), (30, Charge.MISDEMEANOR)):
-        filed = legal.file_charges(model, one, np.array([charge], np.int8), day)
+        filed = file_charges(model, one, np.array([charge], np.int8), day)
         assert list(filed) == [charge]
         if day == 10:
             court = pop.disposition_day[person]
@@ -176,7 +186,7 @@ def test_a_second_filing_joins_the_open_case():
 def test_an_unfiled_charge_opens_no_case_and_costs_nothing():
     model = fresh_model(charge_filing_share=0.0)
     ids = people(model, 5)
-    filed = legal.file_charges(model, ids, np.full(5, Charge.FELONY, np.int8), DAY)
+    filed = file_charges(model, ids, np.full(5, Charge.FELONY, np.int8), DAY)
     assert np.all(filed == Charge.NONE)
     assert np.all(model.population.disposition_day[ids] == NEVER)
     assert model.ledger.daily.sum() == 0
@@ -190,10 +200,10 @@ def test_case_costs_are_per_charge_filed_by_class_on_the_filing_day(payer, key):
     charges' costs, all on the day they were filed."""
     model = fresh_model(charge_filing_share=1.0)
     p, ids = model.p, people(model, 3)
-    legal.file_charges(model, ids[:1], np.array([Charge.MISDEMEANOR], np.int8), DAY - 7)
+    file_charges(model, ids[:1], np.array([Charge.MISDEMEANOR], np.int8), DAY - 7)
     court = model.population.disposition_day[ids[0]]
-    legal.file_charges(model, ids, np.array([Charge.FELONY, Charge.FELONY, Charge.MISDEMEANOR],
-                                            np.int8), DAY)
+    file_charges(model, ids, np.array([Charge.FELONY, Charge.FELONY, Charge.MISDEMEANOR],
+                                      np.int8), DAY)
     assert model.population.disposition_day[ids[0]] == court  # joined the open case
     column = model.ledger.daily[:, PAYER_INDEX[payer]]
     assert column[DAY - 7] == pytest.approx(p[f"{key}_misdemeanor"])
@@ -204,7 +214,7 @@ def test_case_costs_are_per_charge_filed_by_class_on_the_filing_day(payer, key):
 def test_booking_costs_land_on_the_booking_day():
     model = fresh_model(pretrial_hold_share=0.0)
     ids = people(model, 4)
-    legal.book(model, ids, np.full(4, Charge.MISDEMEANOR, np.int8), DAY)
+    legal.book(model.world, model.values, ids, np.full(4, Charge.MISDEMEANOR, np.int8), DAY)
     jail = model.ledger.daily[:, PAYER_INDEX["jail"]]
     assert jail[DAY] == pytest.approx(4 * model.p["booking_cost"]) == jail.sum()
     assert counted(model, "bookings") == 4
@@ -218,25 +228,22 @@ def per_person_arrays(pop: Population) -> dict[str, np.ndarray]:
             if isinstance(value, np.ndarray) and value.shape[:1] == (pop.n,) and name != "ids"}
 
 
-# set by the model right after a renewal (LeadModel._turnover), not by the population itself
-HAZARDS = {"rate", "base_rate"}
+# set by the model right after a renewal (lead_sim.model.turnover), not by spawning itself
+HAZARDS = {"rate", "base_rate", "reschedule"}  # (reschedule: marked for a contact redraw)
 
 
 def test_a_newcomer_keeps_nothing_of_the_person_before():
     """Renew one slot after scrambling every per-person array for it: the slot must hold
     exactly what spawning a newcomer there gives, with a new identity."""
-    p = fresh_model().p
-    weights = np.ones(6)
-    pop, twin = (Population(40, weights, Streams(8)) for _ in range(2))
-    for population in (pop, twin):
-        population.spawn(population.ids, 0, p)
+    model, twin = fresh_model(), fresh_model()
+    pop, n = model.population, model.population.n
     slot, day = 7, 300
     for values in per_person_arrays(pop).values():  # scramble everything the slot holds
         values[slot] = ~values[slot] if values.dtype == bool else values[slot] + 3
-    pop.renew(np.array([slot]), day, p)
-    twin.spawn(np.array([slot]), day, p)
-    assert pop.uid[slot] == 40 and pop.next_uid == 41
-    arrays, expected = per_person_arrays(pop), per_person_arrays(twin)
+    renew(model.world, model.values, np.array([slot]), day)
+    spawn(twin.world, twin.values, np.array([slot]), day)
+    assert pop.uid[slot] == n and pop.next_uid[0] == n + 1
+    arrays, expected = per_person_arrays(pop), per_person_arrays(twin.population)
     stale = [name for name in arrays
              if name not in HAZARDS | {"uid"} and not np.array_equal(arrays[name][slot],
                                                                      expected[name][slot])]

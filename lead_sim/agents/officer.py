@@ -3,21 +3,24 @@
 Officers are ordinary Mesa agents, each posted to one area with a personal propensity to divert
 (officers keep discretion, O6; few eligible arrests were diverted in some sites, #25, #28).
 Contacts arise from people's own contact hazard (see :mod:`lead_sim.agents.population`); each
-day's contacts in an area are shared among the officers posted there. The decision is computed
-for all of the day's contacts at once from the officers' attributes, which keeps a county run
-fast while each officer still carries their own propensity and tallies.
+day's contacts in an area are shared among the officers posted there. The decision is compiled
+(:func:`decide`) and reads the officers' attributes from arrays, which keeps a county run fast
+while each officer still carries their own propensity and tallies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from scipy.special import betaincinv, ndtri
+from scipy.special import betaincinv
 
 from lead_sim.agents.states import State
+from lead_sim.jit import compiled, ndtri
+from lead_sim.streams import day_key, uniforms, unit
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
@@ -62,24 +65,18 @@ def _beta_quantile(mean: float, q: float) -> float:
     return float(betaincinv(mean * k, (1 - mean) * k, q))
 
 
-@dataclass
-class ContactOutcome:
-    """The day's contacts (slots) and what the officers decided for each."""
-
-    ids: np.ndarray
-    officer: np.ndarray  # index into the force
-    green: np.ndarray  # shift allowed diversion
-    probable_cause: np.ndarray
-    eligible: np.ndarray
-    covered: np.ndarray
-    diverted: np.ndarray  # arrest diversion to LEAD
-    referred: np.ndarray  # social-contact referral to LEAD
-    drug: np.ndarray  # drug (rather than sex-work) offence
-    grams: np.ndarray
+# The day's contacts (slots) and what the officers decided for each: the officer (index into
+# the force), whether the shift allowed diversion, probable cause, eligibility (O6), whether
+# LEAD covered the area, arrest diversion, social-contact referral, a drug (rather than
+# sex-work) offence, and the grams involved.
+Decisions = namedtuple("Decisions", "ids officer green probable_cause eligible covered diverted "
+                                    "referred drug grams")
+# The force's arrays for compiled code (see Force).
+Officers = namedtuple("Officers", "first count diversion referral tallies")
 
 
 class Force:
-    """All officers, with their attributes mirrored in arrays for the vectorised decision."""
+    """All officers, with their attributes mirrored in arrays for the compiled decision."""
 
     def __init__(self, model: LeadModel, officers_per_area: np.ndarray) -> None:
         self.model = model
@@ -94,44 +91,55 @@ class Force:
         self.diversion = np.zeros(len(areas))
         self.referral = np.zeros(len(areas))
 
+    def arrays(self) -> Officers:
+        """The arrays themselves (not copies), for compiled code."""
+        return Officers(self.first, self.count, self.diversion, self.referral, self.tallies)
+
     def update_propensities(self, diversion_mean: float, referral_mean: float) -> None:
         """Re-place every officer after the force-wide means change (training, policy)."""
         for officer in self.officers:
             officer.set_propensities(diversion_mean, referral_mean)
-        self.diversion = np.array([o.diversion_propensity for o in self.officers])
-        self.referral = np.array([o.referral_propensity for o in self.officers])
+        self.diversion[:] = [o.diversion_propensity for o in self.officers]
+        self.referral[:] = [o.referral_propensity for o in self.officers]
 
-    def handle(self, ids: np.ndarray, day: int) -> ContactOutcome:
-        """Decide the day's contacts: who is arrested, diverted or referred to LEAD.
 
-        An arrest is diverted when the area is covered, the contact is eligible (O6), the
-        officer is on a green-light shift (O11) and chooses to (their propensity). A contact
-        without probable cause is referred on the same conditions with the officer's referral
-        propensity, unless the person is already in LEAD.
-        """
-        m, pop, s, p = self.model, self.model.population, self.model.streams, self.model.p
-        area = pop.area[ids]
-        pick, quantity, cause, willing = s.uniform_columns("contact_draws", day, ids, 4).T
-        officer = self.first[area] + (pick * self.count[area]).astype(np.int64)
-        green = s.uniform("shift", day, officer) < p["green_light_share"]
-        drug = ~pop.sex_work[ids]
-        grams = np.where(drug, np.exp(pop.log_grams[ids] + 0.8 * ndtri(quantity)), 0.0)
-        eligible = ~(pop.violent_history[ids] | pop.dealing[ids])
-        eligible &= grams <= p["eligible_max_grams"]
-        covered = m.covered[area]
-        probable_cause = cause < p["probable_cause_share"]
-        allowed = covered & eligible & green
-        if allowed.any():
-            diverted = probable_cause & allowed & (willing < self.diversion[officer])
-            not_in_lead = pop.state[ids] == State.COMMUNITY
-            referred = ~probable_cause & allowed & not_in_lead & (willing < self.referral[officer])
-        else:  # nobody could be diverted or referred today (a third of days, citywide)
-            diverted, referred = np.zeros(len(ids), bool), np.zeros(len(ids), bool)
-        self._tally(officer, probable_cause, diverted, referred)
-        return ContactOutcome(ids, officer, green, probable_cause, eligible, covered, diverted,
-                              referred, drug, grams)
+@compiled
+def decide(w, p, ids: np.ndarray, day: int) -> Decisions:
+    """Decide the day's contacts: who is arrested, diverted or referred to LEAD.
 
-    def _tally(self, officer, probable_cause, diverted, referred) -> None:
-        for column, mask in enumerate((probable_cause, diverted, referred)):
-            if mask.any():  # diversions and referrals are rare
-                np.add.at(self.tallies[:, column], officer[mask], 1)
+    An arrest is diverted when the area is covered, the contact is eligible (O6), the
+    officer is on a green-light shift (O11) and chooses to (their propensity). A contact
+    without probable cause is referred on the same conditions with the officer's referral
+    propensity, unless the person is already in LEAD. Each contact goes to an officer posted
+    in the person's area, picked by the person's own draw.
+    """
+    pop, force, n = w.people, w.officers, len(ids)
+    u = uniforms(w.keys.contact_draws, day, ids, 4)  # pick, quantity, cause, willing
+    shift = day_key(w.keys.shift, day)
+    d = Decisions(ids, np.empty(n, np.int64), np.empty(n, np.bool_), np.empty(n, np.bool_),
+                  np.empty(n, np.bool_), np.empty(n, np.bool_), np.zeros(n, np.bool_),
+                  np.zeros(n, np.bool_), np.empty(n, np.bool_), np.zeros(n))
+    for row in range(n):
+        i = ids[row]
+        area = pop.area[i]
+        officer = force.first[area] + np.int64(u[row, 0] * force.count[area])
+        d.officer[row] = officer
+        d.green[row] = unit(shift, officer) < p.green_light_share
+        d.drug[row] = not pop.sex_work[i]
+        if d.drug[row]:
+            d.grams[row] = math.exp(pop.log_grams[i] + 0.8 * ndtri(u[row, 1]))
+        d.eligible[row] = (not (pop.violent_history[i] or pop.dealing[i])
+                           and d.grams[row] <= p.eligible_max_grams)
+        d.covered[row] = w.place.covered[area]
+        d.probable_cause[row] = u[row, 2] < p.probable_cause_share
+        if d.covered[row] and d.eligible[row] and d.green[row]:
+            willing = u[row, 3]
+            if d.probable_cause[row]:
+                d.diverted[row] = willing < force.diversion[officer]
+            else:
+                d.referred[row] = (pop.state[i] == State.COMMUNITY
+                                   and willing < force.referral[officer])
+        force.tallies[officer, 0] += d.probable_cause[row]
+        force.tallies[officer, 1] += d.diverted[row]
+        force.tallies[officer, 2] += d.referred[row]
+    return d

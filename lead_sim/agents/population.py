@@ -8,31 +8,48 @@ drawn from the person's own random stream, and redrawn whenever the hazard behin
 
 When a person stops being at risk (desists, moves, dies) their slot is refilled by a newcomer
 with fresh attributes, so the population at risk stays the same size.
+
+The functions below the class are compiled (:mod:`lead_sim.jit`); they take the model's state
+``w`` (:class:`lead_sim.world.World`, whose ``people`` are this class's arrays) and the
+parameter values ``p`` (:meth:`lead_sim.params.Params.numbers`).
 """
 
 from __future__ import annotations
 
+import math
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri, pdtrik
 
-from lead_sim.agents.states import NEED_URGENCY, NEVER, Need, NeedStatus, State
-from lead_sim.params import Params
-from lead_sim.streams import Streams
+from lead_sim.agents.states import NEED_URGENCY, NEVER, STATE_NAMES, Need, NeedStatus, State
+from lead_sim.jit import compiled, ndtri, pdtrik
+from lead_sim.streams import day_key, uniforms, wait, waits_at
+
+EVENT_ARRAYS = (
+    "next_contact", "release_day", "disposition_day", "intake_day", "intake_deadline",
+    "waitlist_exit_day", "engagement_day", "lead_exit_day", "treatment_end_day",
+    "housing_end_day", "renewal_day", "violation_day",
+)
+ATTRIBUTES = (
+    "area", "frailty", "severe_sud", "homeless", "mental_health", "sex_work", "violent_history",
+    "dealing", "log_grams", "needs", "state", "case_manager", "engaged", "in_treatment", "housed",
+    "held_charge", "pending_charge", "prior_convictions", "in_lieu_count", "first_contact_day",
+    "first_pathway", "rearrested_12m", "supervision_end_day", "rate", "base_rate", "uid",
+    "next_uid", "reschedule", *EVENT_ARRAYS,
+)
+People = namedtuple("People", ATTRIBUTES)
 
 
 class Population:
     """Attributes, state and scheduled events of every person at risk."""
 
-    def __init__(self, n: int, area_weights: np.ndarray, streams: Streams) -> None:
+    def __init__(self, n: int) -> None:
         self.n = n
-        self.streams = streams
         self.ids = np.arange(n)
-        self._area_cdf = np.cumsum(area_weights) / area_weights.sum()
-        self.uid = np.arange(n, dtype=np.int64)  # identity; a newcomer in a slot gets a new one
-        self.next_uid = n
         i8, i64, f8, b = np.int8, np.int64, np.float64, np.bool_
+        self.uid = np.arange(n, dtype=i64)  # identity; a newcomer in a slot gets a new one
+        self.next_uid = np.array([n], i64)
         # attributes
         self.area = np.zeros(n, np.int16)
         self.frailty = np.ones(n, f8)
@@ -46,7 +63,7 @@ class Population:
         self.needs = np.zeros((n, len(Need)), i8)
         # state and services
         self.state = np.zeros(n, i8)
-        self.case_manager = np.full(n, -1, np.int32)
+        self.case_manager = np.full(n, -1, np.int32)  # index in the programme's arrays
         self.engaged = np.zeros(n, b)
         self.in_treatment = np.zeros(n, b)
         self.housed = np.zeros(n, b)
@@ -62,131 +79,25 @@ class Population:
         # scheduled events (day index; NEVER when none)
         self.rate = np.zeros(n, f8)
         self.base_rate = np.zeros(n, f8)  # hazard from attributes and place, before services
+        self.reschedule = np.zeros(n, b)  # whose next contact is redrawn at the end of the day
         for name in EVENT_ARRAYS:
             setattr(self, name, np.full(n, NEVER, np.int32))
 
-    # ---- creating people ---------------------------------------------------------------------
-    def spawn(self, ids: np.ndarray, day: int, p: Params) -> None:
-        """Give the slots ``ids`` new people with attributes drawn from their own streams."""
-        u = self.streams.uniform_columns("attributes", day, ids, 11)
-        self.area[ids] = np.searchsorted(self._area_cdf, u[:, 0])
-        sd = p["risk_heterogeneity"]
-        self.frailty[ids] = np.exp(sd * ndtri(u[:, 1]) - 0.5 * sd**2)
-        self.severe_sud[ids] = u[:, 2] < p["share_severe_sud"]
-        self.homeless[ids] = u[:, 3] < p["share_homeless"]
-        self.mental_health[ids] = u[:, 4] < p["share_mental_health_need"]
-        no_income = u[:, 5] < p["share_no_income"]
-        self.sex_work[ids] = u[:, 6] < p["share_sex_work"]
-        self.violent_history[ids] = u[:, 7] < p["share_violent_history"]
-        self.dealing[ids] = u[:, 9] < p["share_dealing"]
-        self.log_grams[ids] = np.log(p["median_grams"]) + 0.5 * ndtri(u[:, 8])
-        mean_priors = np.maximum(p["mean_prior_convictions"] * self.frailty[ids], 1e-9)
-        priors = np.ceil(pdtrik(u[:, 10], mean_priors))  # Poisson quantile (inverse CDF)
-        self.prior_convictions[ids] = np.minimum(priors, 99)
-        needs = np.column_stack([
-            self.homeless[ids], self.severe_sud[ids], self.mental_health[ids],
-            self.homeless[ids] | no_income, no_income,
-        ])
-        self.needs[ids] = np.where(needs, NeedStatus.UNMET, NeedStatus.NONE)
-        for name in ("case_manager",):
-            getattr(self, name)[ids] = -1
-        for name in ("engaged", "in_treatment", "housed", "rearrested_12m"):
-            getattr(self, name)[ids] = False
-        for name in ("state", "held_charge", "pending_charge", "in_lieu_count",
-                     "first_pathway", "supervision_end_day"):
-            getattr(self, name)[ids] = 0
-        self.first_contact_day[ids] = -1
-        for name in EVENT_ARRAYS:
-            getattr(self, name)[ids] = NEVER
-        years = p["years_at_risk"]
-        self.renewal_day[ids] = day + self.streams.waits("renewal", day, ids,
-                                                         1.0 / (years * 365.25))
-
-    def renew(self, ids: np.ndarray, day: int, p: Params) -> None:
-        """Replace the people in ``ids`` by newcomers (new identities, fresh attributes)."""
-        self.uid[ids] = self.next_uid + np.arange(len(ids))
-        self.next_uid += len(ids)
-        self.spawn(ids, day, p)
-
-    # ---- hazards -----------------------------------------------------------------------------
-    def set_base_rates(self, ids: np.ndarray, p: Params, presence: np.ndarray) -> None:
-        """Hazard from fixed attributes and place; services and LEAD modify it later."""
-        rate = p["contact_rate"] * self.frailty[ids] * presence[self.area[ids]]
-        rate *= np.where(self.severe_sud[ids], p["hr_severe_sud"], 1.0)
-        rate *= np.where(self.homeless[ids], p["hr_homeless"], 1.0)
-        rate *= np.where(self.mental_health[ids], p["hr_mental_health"], 1.0)
-        self.base_rate[ids] = rate
-
-    def contact_rates(self, ids: np.ndarray, p: Params) -> np.ndarray:
-        """Daily police-contact hazard of ``ids`` given attributes, services and state.
-
-        Only people who have been in LEAD carry service effects, so the service terms are
-        computed for them alone.
-        """
-        rate = self.base_rate[ids]
-        touched = self.state[ids] != State.COMMUNITY
-        touched |= self.housed[ids] | self.in_treatment[ids]
-        touched |= (self.needs.take(ids, axis=0) == NeedStatus.MET).any(axis=1)
-        if touched.any():
-            rate = rate.copy()
-            sub = ids[touched]
-            met = self.needs[sub] == NeedStatus.MET
-            treated = self.severe_sud[sub] & (self.in_treatment[sub] | met[:, Need.TREATMENT])
-            factor = np.where(treated, p["hr_treatment"], 1.0)
-            factor *= np.where(self.housed[sub], p["hr_housed"], 1.0)
-            factor *= np.where(met[:, Need.MENTAL_HEALTH] & self.mental_health[sub],
-                               p["hr_mental_health_served"], 1.0)
-            factor *= np.where(met[:, Need.INCOME], p["hr_income"], 1.0)
-            factor *= np.where(self.state[sub] == State.LEAD_ACTIVE, p["hr_lead_engaged"], 1.0)
-            rate[touched] *= factor
-        return rate
-
-    def reschedule_contacts(self, ids: np.ndarray, day: int, p: Params) -> None:
-        """Redraw the next police contact of ``ids`` from their current hazard.
-
-        Waiting times are memoryless, so redrawing whenever the hazard changes is exact.
-        People in custody have no contacts until released.
-        """
-        if len(ids) == 0:
-            return
-        free = self.state[ids] < State.JAIL_PRETRIAL
-        rate = self.contact_rates(ids, p)
-        if free.all():  # the usual case: skip the custody masks
-            self.rate[ids] = rate
-            self.next_contact[ids] = day + self.streams.waits("contact", day, ids, rate)
-            return
-        rate = np.where(free, rate, 0.0)
-        self.rate[ids] = rate
-        wait = self.streams.waits("contact", day, ids, rate)
-        self.next_contact[ids] = np.where(free, day + wait, NEVER)
-
-    def top_needs(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each person's most urgent unmet need, and whether they have one at all."""
-        urgency = (self.needs[ids] == NeedStatus.UNMET) * np.asarray(NEED_URGENCY)
-        return urgency.argmax(axis=1), urgency.max(axis=1) > 0
-
-    def due(self, event: str, day: int) -> np.ndarray:
-        """Slots whose ``event`` falls on ``day``."""
-        return (getattr(self, event) == day).nonzero()[0]
+    def arrays(self) -> People:
+        """The arrays themselves (not copies), for compiled code."""
+        return People(*(getattr(self, name) for name in ATTRIBUTES))
 
     def view(self, slot: int) -> PersonView:
         """A read-only snapshot of one person, for inspection and the visualizer."""
         return PersonView(
             uid=int(self.uid[slot]), slot=slot, area=int(self.area[slot]),
-            state=State(int(self.state[slot])).name.lower(),
+            state=STATE_NAMES[self.state[slot]],
             severe_sud=bool(self.severe_sud[slot]), homeless=bool(self.homeless[slot]),
             housed=bool(self.housed[slot]), in_treatment=bool(self.in_treatment[slot]),
             case_manager=int(self.case_manager[slot]),
             prior_convictions=int(self.prior_convictions[slot]),
             contact_rate_per_year=float(self.rate[slot] * 365.25),
         )
-
-
-EVENT_ARRAYS = (
-    "next_contact", "release_day", "disposition_day", "intake_day", "intake_deadline",
-    "waitlist_exit_day", "engagement_day", "lead_exit_day", "treatment_end_day",
-    "housing_end_day", "renewal_day", "violation_day",
-)
 
 
 @dataclass(frozen=True)
@@ -204,3 +115,157 @@ class PersonView:
     case_manager: int
     prior_convictions: int
     contact_rate_per_year: float
+
+
+# ---- compiled ---------------------------------------------------------------------------------
+@compiled
+def due(days: np.ndarray, day: int) -> np.ndarray:
+    """Slots whose event (the array ``days``) falls on ``day``."""
+    return np.flatnonzero(days == day)
+
+
+@compiled
+def spawn(w, p, ids: np.ndarray, day: int) -> None:
+    """Give the slots ``ids`` new people with attributes drawn from their own streams."""
+    pop = w.people
+    u = uniforms(w.keys.attributes, day, ids, 11)
+    sd = p.risk_heterogeneity
+    for row in range(len(ids)):
+        i = ids[row]
+        pop.area[i] = np.searchsorted(w.place.area_cdf, u[row, 0])
+        pop.frailty[i] = math.exp(sd * ndtri(u[row, 1]) - 0.5 * sd**2)
+        pop.severe_sud[i] = u[row, 2] < p.share_severe_sud
+        pop.homeless[i] = u[row, 3] < p.share_homeless
+        pop.mental_health[i] = u[row, 4] < p.share_mental_health_need
+        no_income = u[row, 5] < p.share_no_income
+        pop.sex_work[i] = u[row, 6] < p.share_sex_work
+        pop.violent_history[i] = u[row, 7] < p.share_violent_history
+        pop.dealing[i] = u[row, 9] < p.share_dealing
+        pop.log_grams[i] = math.log(p.median_grams) + 0.5 * ndtri(u[row, 8])
+        mean_priors = max(p.mean_prior_convictions * pop.frailty[i], 1e-9)
+        pop.prior_convictions[i] = min(math.ceil(pdtrik(u[row, 10], mean_priors)), 99)
+        needs = (pop.homeless[i], pop.severe_sud[i], pop.mental_health[i],
+                 pop.homeless[i] or no_income, no_income)
+        for need in range(len(needs)):
+            pop.needs[i, need] = NeedStatus.UNMET if needs[need] else NeedStatus.NONE
+        _clear(pop, i)
+    pop.renewal_day[ids] = day + waits_at(w.keys.renewal, day, ids,
+                                          1.0 / (p.years_at_risk * 365.25))
+
+
+@compiled
+def _clear(pop, i: int) -> None:
+    """A newcomer's slate: no state, services, charges, record of contact or scheduled event."""
+    pop.case_manager[i] = -1
+    pop.engaged[i] = pop.in_treatment[i] = pop.housed[i] = pop.rearrested_12m[i] = False
+    pop.state[i] = pop.held_charge[i] = pop.pending_charge[i] = pop.first_pathway[i] = 0
+    pop.in_lieu_count[i] = pop.supervision_end_day[i] = 0
+    pop.first_contact_day[i] = -1
+    pop.next_contact[i] = pop.release_day[i] = pop.disposition_day[i] = NEVER
+    pop.intake_day[i] = pop.intake_deadline[i] = pop.waitlist_exit_day[i] = NEVER
+    pop.engagement_day[i] = pop.lead_exit_day[i] = pop.treatment_end_day[i] = NEVER
+    pop.housing_end_day[i] = pop.renewal_day[i] = pop.violation_day[i] = NEVER
+
+
+@compiled
+def renew(w, p, ids: np.ndarray, day: int) -> None:
+    """Replace the people in ``ids`` by newcomers (new identities, fresh attributes)."""
+    pop = w.people
+    for row in range(len(ids)):
+        pop.uid[ids[row]] = pop.next_uid[0] + row
+    pop.next_uid[0] += len(ids)
+    spawn(w, p, ids, day)
+
+
+@compiled
+def set_base_rates(w, p, ids: np.ndarray) -> None:
+    """Hazard from fixed attributes and place; services and LEAD modify it later."""
+    pop = w.people
+    for i in ids:
+        rate = p.contact_rate * pop.frailty[i] * w.place.presence[pop.area[i]]
+        if pop.severe_sud[i]:
+            rate *= p.hr_severe_sud
+        if pop.homeless[i]:
+            rate *= p.hr_homeless
+        if pop.mental_health[i]:
+            rate *= p.hr_mental_health
+        pop.base_rate[i] = rate
+
+
+@compiled
+def contact_rate(pop, p, i: int) -> float:
+    """Daily police-contact hazard of person ``i`` given attributes, services and state.
+
+    Only people who have been in LEAD carry service effects; their factors multiply in a fixed
+    order (treatment, housing, mental health, income, engagement).
+    """
+    needs = pop.needs[i]
+    factor = 1.0
+    treated = pop.in_treatment[i] or needs[Need.TREATMENT] == NeedStatus.MET
+    if pop.severe_sud[i] and treated:
+        factor = p.hr_treatment
+    if pop.housed[i]:
+        factor *= p.hr_housed
+    if needs[Need.MENTAL_HEALTH] == NeedStatus.MET and pop.mental_health[i]:
+        factor *= p.hr_mental_health_served
+    if needs[Need.INCOME] == NeedStatus.MET:
+        factor *= p.hr_income
+    if pop.state[i] == State.LEAD_ACTIVE:
+        factor *= p.hr_lead_engaged
+    return pop.base_rate[i] * factor
+
+
+@compiled
+def contact_rates(w, p, ids: np.ndarray) -> np.ndarray:
+    """:func:`contact_rate` of each of ``ids``."""
+    out = np.empty(len(ids))
+    for row in range(len(ids)):
+        out[row] = contact_rate(w.people, p, ids[row])
+    return out
+
+
+@compiled
+def reschedule_contacts(w, p, ids: np.ndarray, day: int) -> None:
+    """Redraw the next police contact of ``ids`` from their current hazard.
+
+    Waiting times are memoryless, so redrawing whenever the hazard changes is exact.
+    People in custody have no contacts until released.
+    """
+    pop, key = w.people, day_key(w.keys.contact, day)
+    for i in ids:
+        if pop.state[i] < State.JAIL_PRETRIAL:
+            rate = contact_rate(pop, p, i)
+            pop.rate[i] = rate
+            pop.next_contact[i] = day + wait(key, i, rate)
+        else:
+            pop.rate[i] = 0.0
+            pop.next_contact[i] = NEVER
+
+
+@compiled
+def mark_for_redraw(w, ids: np.ndarray) -> None:
+    """Mark ``ids`` for a new next police contact, drawn at the end of the day.
+
+    Drawing once, from the state a person ends the day in, gives the same result as redrawing
+    after every change (the draw is keyed by person and day).
+    """
+    for i in ids:
+        w.people.reschedule[i] = True
+
+
+@compiled
+def redraw_marked(w, p, day: int) -> None:
+    """The end-of-day redraw of everyone marked today (in slot order)."""
+    ids = np.flatnonzero(w.people.reschedule)
+    w.people.reschedule[ids] = False
+    reschedule_contacts(w, p, ids, day)
+
+
+@compiled
+def top_need(pop, i: int) -> int:
+    """Person ``i``'s most urgent unmet need (by NEED_URGENCY; the first of equals), or -1."""
+    best, urgency = -1, 0.0
+    for need in range(len(NEED_URGENCY)):
+        if pop.needs[i, need] == NeedStatus.UNMET and NEED_URGENCY[need] > urgency:
+            best, urgency = need, NEED_URGENCY[need]
+    return best

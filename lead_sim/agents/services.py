@@ -4,43 +4,48 @@ Case managers refer participants (see :mod:`lead_sim.agents.case_manager`); a re
 until a slot frees up. Stays end by the retention rates in the registry: treatment 57% still in
 care at 12 months (#50), housing 84% still housed at 12 months (#55). A treatment exit is a
 completion with the share in #52, which leaves the need met; a drop-out leaves it unmet.
+
+The pools are arrays (:data:`Pools`, pool :data:`TREATMENT` then :data:`HOUSING`) used by the
+compiled functions below; :class:`Services` gives Python code their capacity and occupancy.
 """
 
 from __future__ import annotations
 
+import math
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lead_sim.agents.population import due, mark_for_redraw
 from lead_sim.agents.states import NEVER, Need, NeedStatus, State
-from lead_sim.agents.waitlist import Waitlist
+from lead_sim.agents.waitlist import Waitlist, new_queue, pop_front
+from lead_sim.agents.waitlist import withdraw as leave_queue
+from lead_sim.jit import compiled
+from lead_sim.streams import uniform_each, waits_at
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
+TREATMENT, HOUSING = 0, 1
+# capacity and occupied: places of each pool; queues: each pool's waitlist.
+Pools = namedtuple("Pools", "capacity occupied queues")
+
 
 class ServicePool:
-    """A fixed number of places and a first-in, first-out waitlist."""
+    """One pool as Python code sees it: its places and waitlist."""
 
-    def __init__(self) -> None:
-        self.capacity = 0
-        self.occupied = 0
-        self.waitlist = Waitlist()
+    def __init__(self, services: Services, pool: int) -> None:
+        self._services, self._pool = services, pool
+        self.waitlist = Waitlist.viewing(services.arrays.queues[pool])
 
-    def request(self, ids: np.ndarray) -> None:
-        self.waitlist.extend(ids)
+    @property
+    def capacity(self) -> int:
+        return int(self._services.arrays.capacity[self._pool])
 
-    def take(self, still_wanted) -> np.ndarray:
-        """Pop waiting people into free places; ``still_wanted(ids)`` filters stale entries."""
-        admitted: list[int] = []
-        while self.occupied + len(admitted) < self.capacity:
-            person = self.waitlist.popleft()
-            if person is None:
-                break
-            if still_wanted(np.array([person]))[0]:
-                admitted.append(person)
-        self.occupied += len(admitted)
-        return np.array(admitted, dtype=np.int64)
+    @property
+    def occupied(self) -> int:
+        return int(self._services.arrays.occupied[self._pool])
 
     def waiting(self) -> int:
         return len(self.waitlist)
@@ -50,92 +55,99 @@ class Services:
     """The treatment and housing pools of the LEAD programme."""
 
     def __init__(self, model: LeadModel) -> None:
-        self.model = model
-        self.treatment = ServicePool()
-        self.housing = ServicePool()
+        people = model.population.n
+        self.arrays = Pools(np.zeros(2, np.int64), np.zeros(2, np.int64),
+                            (new_queue(people), new_queue(people)))
+        self.treatment = ServicePool(self, TREATMENT)
+        self.housing = ServicePool(self, HOUSING)
 
     def set_capacity(self, treatment_slots: int, housing_units: int) -> None:
-        self.treatment.capacity = treatment_slots
-        self.housing.capacity = housing_units
+        self.arrays.capacity[:] = treatment_slots, housing_units
 
-    def withdraw(self, ids: np.ndarray) -> None:
-        """Take ``ids`` off both waitlists (their referrals were withdrawn)."""
-        self.treatment.waitlist.withdraw(ids)
-        self.housing.waitlist.withdraw(ids)
 
-    def step(self, day: int) -> None:
-        """End today's stays, then fill free places from the waitlists."""
-        self._end_treatment(day)
-        self._end_housing(day)
-        self._admit(day)
+@compiled
+def withdraw(w, ids: np.ndarray) -> None:
+    """Take ``ids`` off both waitlists (their referrals were withdrawn)."""
+    leave_queue(w.pools.queues[TREATMENT], ids)
+    leave_queue(w.pools.queues[HOUSING], ids)
 
-    def _still_wanted(self, need: Need):
-        pop = self.model.population
 
-        def wanted(ids: np.ndarray) -> np.ndarray:
-            return ((pop.needs[ids, need] == NeedStatus.WAITING) & (pop.case_manager[ids] >= 0)
-                    & (pop.state[ids] < State.JAIL_PRETRIAL))
-        return wanted
+@compiled
+def step(w, p, day: int) -> None:
+    """End today's stays, then fill free places from the waitlists."""
+    _end_treatment(w, p, day)
+    ids = due(w.people.housing_end_day, day)
+    end_housing(w, ids)
+    mark_for_redraw(w, ids)
+    _fill(w, TREATMENT, Need.TREATMENT, w.people.in_treatment, w.people.treatment_end_day,
+          p.treatment_retention_12m, w.keys.treatment_end, day)
+    _fill(w, HOUSING, Need.HOUSING, w.people.housed, w.people.housing_end_day,
+          p.housing_retention_12m, w.keys.housing_end, day)
 
-    def _admit(self, day: int) -> None:
-        """Fill free treatment slots, then free housing units, from their waitlists."""
-        pop = self.model.population
-        self._fill(self.treatment, Need.TREATMENT, pop.in_treatment, pop.treatment_end_day,
-                   "treatment_retention_12m", "treatment_end", day)
-        self._fill(self.housing, Need.HOUSING, pop.housed, pop.housing_end_day,
-                   "housing_retention_12m", "housing_end", day)
 
-    def _fill(self, pool: ServicePool, need: Need, holds: np.ndarray, end_day: np.ndarray,
-              retention: str, stream: str, day: int) -> None:
-        """Admit the people ``pool`` has room for: their ``need`` is met while the stay lasts.
+@compiled
+def _fill(w, pool: int, need: int, holds: np.ndarray, end_day: np.ndarray, retention: float,
+          stream: np.uint64, day: int) -> None:
+    """Admit the people ``pool`` has room for: their ``need`` is met while the stay lasts.
 
-        Stays end at a constant hazard that leaves the ``retention`` parameter's share still in
-        place at 12 months; the length is drawn from ``stream`` on admission. Both pools work
-        the same way; only the arrays, parameter and stream differ.
-        """
-        m = self.model
-        ids = pool.take(self._still_wanted(need))
-        if len(ids) == 0:
-            return
-        holds[ids] = True
-        m.population.needs[ids, need] = NeedStatus.MET
-        rate = -np.log(m.p[retention]) / 365.25
-        end_day[ids] = day + m.streams.waits(stream, day, ids, rate)
-        m.reschedule(ids)
+    Waiting entries whose referral went stale (the need no longer waits, the person left LEAD
+    or is in custody) are skipped. Stays end at a constant hazard that leaves the ``retention``
+    share still in place at 12 months; the length is drawn from ``stream`` on admission.
+    """
+    pop, queue = w.people, w.pools.queues[pool]
+    admitted = []
+    while w.pools.occupied[pool] + len(admitted) < w.pools.capacity[pool]:
+        person = pop_front(queue)
+        if person < 0:
+            break
+        if (pop.needs[person, need] == NeedStatus.WAITING and pop.case_manager[person] >= 0
+                and pop.state[person] < State.JAIL_PRETRIAL):
+            admitted.append(person)
+    w.pools.occupied[pool] += len(admitted)
+    if len(admitted) == 0:
+        return
+    ids = np.array(admitted, np.int64)
+    holds[ids] = True
+    pop.needs[ids, need] = NeedStatus.MET
+    end_day[ids] = day + waits_at(stream, day, ids, -math.log(retention) / 365.25)
+    mark_for_redraw(w, ids)
 
-    def _end_treatment(self, day: int) -> None:
-        m, pop = self.model, self.model.population
-        ids = pop.due("treatment_end_day", day)
-        if len(ids) == 0:
-            return
-        completed = m.streams.uniform("treatment_done", day, ids) < m.p["treatment_completion"]
-        self._stop_treatment(ids)
-        pop.needs[ids, Need.TREATMENT] = np.where(completed, NeedStatus.MET, NeedStatus.UNMET)
-        m.reschedule(ids)
 
-    def _stop_treatment(self, ids: np.ndarray) -> None:
-        pop = self.model.population
-        pop.in_treatment[ids] = False
-        pop.treatment_end_day[ids] = NEVER
-        self.treatment.occupied -= len(ids)
+@compiled
+def _end_treatment(w, p, day: int) -> None:
+    pop = w.people
+    ids = due(pop.treatment_end_day, day)
+    if len(ids) == 0:
+        return
+    completed = uniform_each(w.keys.treatment_done, day, ids) < p.treatment_completion
+    _stop_treatment(w, ids)
+    for row in range(len(ids)):
+        pop.needs[ids[row], Need.TREATMENT] = (NeedStatus.MET if completed[row]
+                                               else NeedStatus.UNMET)
+    mark_for_redraw(w, ids)
 
-    def interrupt_treatment(self, ids: np.ndarray) -> None:
-        """Custody interrupts treatment: the place is freed and the need is unmet again."""
-        if len(ids):
-            self._stop_treatment(ids)
-            self.model.population.needs[ids, Need.TREATMENT] = NeedStatus.UNMET
 
-    def _end_housing(self, day: int) -> None:
-        ids = self.model.population.due("housing_end_day", day)
-        self.end_housing(ids)
-        self.model.reschedule(ids)
+@compiled
+def _stop_treatment(w, ids: np.ndarray) -> None:
+    w.people.in_treatment[ids] = False
+    w.people.treatment_end_day[ids] = NEVER
+    w.pools.occupied[TREATMENT] -= len(ids)
 
-    def end_housing(self, ids: np.ndarray) -> None:
-        """People leave their housing unit and are unhoused again."""
-        if len(ids) == 0:
-            return
-        pop = self.model.population
-        pop.housed[ids] = False
-        pop.housing_end_day[ids] = NEVER
-        pop.needs[ids, Need.HOUSING] = NeedStatus.UNMET
-        self.housing.occupied -= len(ids)
+
+@compiled
+def interrupt_treatment(w, ids: np.ndarray) -> None:
+    """Custody interrupts treatment: the place is freed and the need is unmet again."""
+    if len(ids):
+        _stop_treatment(w, ids)
+        w.people.needs[ids, Need.TREATMENT] = NeedStatus.UNMET
+
+
+@compiled
+def end_housing(w, ids: np.ndarray) -> None:
+    """People leave their housing unit and are unhoused again."""
+    if len(ids) == 0:
+        return
+    w.people.housed[ids] = False
+    w.people.housing_end_day[ids] = NEVER
+    w.people.needs[ids, Need.HOUSING] = NeedStatus.UNMET
+    w.pools.occupied[HOUSING] -= len(ids)

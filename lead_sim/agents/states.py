@@ -1,64 +1,62 @@
 """Codes for where a person is (one state each day) and for their needs.
 
-A person is in exactly one :class:`State` each day. Treatment and housing are services a person
-holds *while* in a state (a LEAD participant can be active and housed and in treatment), so
-they are flags beside the state, not states of their own.
+A person is in exactly one state each day. Treatment and housing are services a person holds
+*while* in a state (a LEAD participant can be active and housed and in treatment), so they are
+flags beside the state, not states of their own.
+
+Each set of codes is a named tuple of the integers 0, 1, 2 ... (``State.PRISON == 7``,
+``State._fields[7] == "PRISON"``), made by :func:`codes`. Compiled code reads them as
+constants; numba cannot use an IntEnum inside array expressions.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
+from collections import namedtuple
+from typing import Any
 
 NEVER = 1 << 30  # day index of an event that is not scheduled (fits int32)
 
 
-class State(IntEnum):
-    COMMUNITY = 0  # at risk, no programme
-    LEAD_INTAKE = 1  # referred or arrest-diverted, intake assessment pending
-    LEAD_WAITLIST = 2  # assessed and enrolled, waiting for a case manager
-    LEAD_ACTIVE = 3  # on a caseload and engaged
-    LEAD_INACTIVE = 4  # on a caseload, engagement lapsed (no fail-out)
-    JAIL_PRETRIAL = 5
-    JAIL_SENTENCED = 6
-    PRISON = 7
+def codes(name: str, *names: str) -> Any:
+    """The codes ``names`` numbered from 0, as attributes of one named tuple."""
+    return namedtuple(name, names)(*range(len(names)))
 
 
+State = codes(
+    "State",
+    "COMMUNITY",  # at risk, no programme
+    "LEAD_INTAKE",  # referred or arrest-diverted, intake assessment pending
+    "LEAD_WAITLIST",  # assessed and enrolled, waiting for a case manager
+    "LEAD_ACTIVE",  # on a caseload and engaged
+    "LEAD_INACTIVE",  # on a caseload, engagement lapsed (no fail-out)
+    "JAIL_PRETRIAL",
+    "JAIL_SENTENCED",
+    "PRISON",
+)
 CUSTODY = (State.JAIL_PRETRIAL, State.JAIL_SENTENCED, State.PRISON)
-STATE_NAMES = tuple(s.name.lower() for s in State)
+STATE_NAMES = tuple(name.lower() for name in State._fields)
 
-
-class Need(IntEnum):
-    """Needs a case manager works on, most pressing first when tied on urgency."""
-
-    HOUSING = 0
-    TREATMENT = 1
-    MENTAL_HEALTH = 2
-    FOOD_HYGIENE = 3
-    INCOME = 4
-
-
+# Needs a case manager works on, most pressing first when tied on urgency.
+Need = codes("Need", "HOUSING", "TREATMENT", "MENTAL_HEALTH", "FOOD_HYGIENE", "INCOME")
 NEED_URGENCY = (5.0, 4.0, 3.0, 2.0, 1.0)  # assumption: shelter first, then treatment (O18)
 
+NeedStatus = codes(
+    "NeedStatus",
+    "NONE",  # never needed
+    "UNMET",
+    "WAITING",  # referred, on a service waitlist
+    "MET",
+)
 
-class NeedStatus(IntEnum):
-    NONE = 0  # never needed
-    UNMET = 1
-    WAITING = 2  # referred, on a service waitlist
-    MET = 3
+Charge = codes("Charge", "NONE", "MISDEMEANOR", "FELONY")
 
-
-class Charge(IntEnum):
-    NONE = 0
-    MISDEMEANOR = 1
-    FELONY = 2
-
-
-class Pathway(IntEnum):
-    """What a police contact led to (also the pathway of a person's first contact)."""
-
-    NONE = 0  # contact without arrest or referral
-    BOOKED = 1
-    CITED = 2  # arrested, cited and released
-    IN_LIEU = 3  # referred to assessment in lieu of booking (ESB 5476)
-    DIVERTED = 4  # LEAD arrest diversion
-    REFERRED = 5  # LEAD social-contact referral
+# What a police contact led to (also the pathway of a person's first contact).
+Pathway = codes(
+    "Pathway",
+    "NONE",  # contact without arrest or referral
+    "BOOKED",
+    "CITED",  # arrested, cited and released
+    "IN_LIEU",  # referred to assessment in lieu of booking (ESB 5476)
+    "DIVERTED",  # LEAD arrest diversion
+    "REFERRED",  # LEAD social-contact referral
+)
