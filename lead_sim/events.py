@@ -12,7 +12,7 @@ import pandas as pd
 from numba.typed import List
 
 from lead_sim.agents.states import codes
-from lead_sim.jit import compiled
+from lead_sim.jit import compiled, compiled_inline
 
 Kind = codes(  # kinds of event, in the order of their codes in the log
     "Kind", "CONTACT", "ARREST", "BOOKING", "ARREST_DIVERSION", "SOCIAL_REFERRAL",
@@ -111,7 +111,7 @@ def log(buffer, used, day: int, kind: int, person: int, area: int, detail: int, 
     used[0] = n + 1
 
 
-@compiled
+@compiled_inline
 def log_people(w, day: int, kind: int, ids: np.ndarray, detail: int) -> None:
     """Log ``kind`` for each of ``ids`` with the same ``detail``."""
     if w.books.events[0].shape[0] == 0:
@@ -121,7 +121,7 @@ def log_people(w, day: int, kind: int, ids: np.ndarray, detail: int) -> None:
             -1, True)
 
 
-@compiled
+@compiled_inline
 def log_people_each(w, day: int, kind: int, ids: np.ndarray, details: np.ndarray) -> None:
     """Log ``kind`` for each of ``ids`` with its own detail."""
     if w.books.events[0].shape[0] == 0:
@@ -132,7 +132,7 @@ def log_people_each(w, day: int, kind: int, ids: np.ndarray, details: np.ndarray
             details[row], -1, True)
 
 
-@compiled
+@compiled_inline
 def log_contacts(w, day: int, kind: int, ids: np.ndarray, details: np.ndarray,
                  officers: np.ndarray, green: np.ndarray) -> None:
     """Log ``kind`` for police contacts: each with its detail, officer and shift."""

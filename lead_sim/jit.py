@@ -67,6 +67,35 @@ event.register("numba:compile", _CompileNotice())
 compiled = numba.njit(cache=True)
 """Decorator of every compiled function: nopython mode, cached on disk."""
 
+compiled_inline = numba.njit(cache=True, inline="always")
+"""Decorator of small compiled helpers called many times a day with the model's state: they
+are inlined where they are called, since passing the state (dozens of arrays, each several
+words) to a function costs more than their work."""
+
+
+class Direct:
+    """A compiled function called from Python through its compiled entry point.
+
+    On every call from Python numba works out the type of each argument; for the model's state
+    (dozens of arrays in nested tuples) that takes a few milliseconds, as long as simulating
+    ten days. The functions wrapped here are always called with arguments of the same types,
+    so after the first call (compiled, or loaded from the cache, as usual) the one compiled
+    version is called directly. An argument of another type is refused by its unboxing.
+    """
+
+    def __init__(self, function) -> None:
+        self.function = function
+        self._entry = None
+        self.__doc__ = function.__doc__
+
+    def __call__(self, *args):
+        if self._entry is not None:
+            return self._entry(*args)
+        result = self.function(*args)
+        if len(self.function.signatures) == 1:
+            self._entry = self.function.overloads[self.function.signatures[0]].entry_point
+        return result
+
 
 def _bind_scipy(function: str, symbol: str, args: int):
     """scipy.special's own C routine ``function`` of ``args`` doubles as a function compiled

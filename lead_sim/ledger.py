@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from lead_sim.agents.states import codes
-from lead_sim.jit import compiled
+from lead_sim.jit import compiled_inline
 from lead_sim.params import PAYERS
 
 PAYER_INDEX = {name: i for i, name in enumerate(PAYERS)}
@@ -28,7 +28,7 @@ class Ledger:
         return {f"cost_{name}": float(v) for name, v in zip(PAYERS, self.daily.sum(axis=0))}
 
 
-@compiled
+@compiled_inline
 def charge(w, day: int, payer: int, amount: float) -> None:
     """Add ``amount`` (USD) to ``payer`` (a :data:`Payer`) on ``day``."""
     w.books.costs[day, payer] += amount

@@ -39,7 +39,7 @@ from lead_sim.events import (
     log_contacts,
     log_people,
 )
-from lead_sim.jit import compiled
+from lead_sim.jit import Direct, compiled
 from lead_sim.ledger import Ledger, Payer, charge
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
@@ -92,9 +92,9 @@ class LeadModel(mesa.Model):
         self.program = Program(self)
         self.services = Services(self)
         self.world = build_world(self)
-        spawn(self.world, self.values, self.population.ids, 0)
+        _spawn(self.world, self.values, self.population.ids, 0)
         self._apply_settings(set(self.p))
-        reschedule_contacts(self.world, self.values, self.population.ids, 0)
+        _reschedule_contacts(self.world, self.values, self.population.ids, 0)
         self.events.drain()
         self.running = True
 
@@ -132,7 +132,7 @@ class LeadModel(mesa.Model):
         while self.day < end:
             self._apply_policy(self.day)
             stop = min(end, next((d for d in self._change_days if d > self.day), self.days))
-            simulate_days(self.world, self.values, self.day, stop)
+            _simulate_days(self.world, self.values, self.day, stop)
             self.day = stop
         self.events.drain()
         self.program.sync_agents()
@@ -188,7 +188,7 @@ class LeadModel(mesa.Model):
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
         if self.program.make_room(int(self.budget() / max(p["case_manager_annual_cost"], 1))):
             self.world = build_world(self)
-        case_manager.staff(self.world, self.values, self.budget())
+        _staff(self.world, self.values, self.budget())
         self.program.sync_agents()
         services_budget = self.budget() * (1 - p["case_management_share"]) / 2
         self.services.set_capacity(  # whole places, to the nearest (a sample of the county)
@@ -206,13 +206,13 @@ class LeadModel(mesa.Model):
         anyone is in LEAD) leaves the run exactly as it was.
         """
         pop, w = self.population, self.world
-        set_base_rates(w, self.values, pop.ids)
+        _set_base_rates(w, self.values, pop.ids)
         free = pop.ids[pop.state < State.JAIL_PRETRIAL]
-        mark_for_redraw(w, free[contact_rates(w, self.values, free) != pop.rate[free]])
+        _mark_for_redraw(w, free[_contact_rates(w, self.values, free) != pop.rate[free]])
 
     def finish(self) -> None:
         """Close the 12-month re-arrest cohort at the end of the run."""
-        close_cohort(self.world, self.population.ids, self.days - 1)
+        _close_cohort(self.world, self.population.ids, self.days - 1)
 
 
 # ---- the compiled day ------------------------------------------------------------------------
@@ -373,10 +373,14 @@ def account(w, p, day: int) -> None:
     """State counts, bed-days and the day's costs by payer; the record's end-of-day stocks."""
     pop, costs, row = w.people, w.books.costs[day], w.books.record[day]
     states = np.zeros(len(State), np.int64)
+    for state in range(1, len(State)):  # a vectorised count per state (a scatter-add of
+        code, n = np.int8(state), 0     # every person's state would not vectorise)
+        for value in pop.state:
+            n += value == code
+        states[state] = n
     supervised = 0
     for i in range(len(pop.state)):
-        states[pop.state[i]] += 1
-        supervised += pop.supervision_end_day[i] > day and pop.state[i] < State.JAIL_PRETRIAL
+        supervised += (pop.supervision_end_day[i] > day) & (pop.state[i] < State.JAIL_PRETRIAL)
     jail = states[State.JAIL_PRETRIAL] + states[State.JAIL_SENTENCED]
     prison = states[State.PRISON]
     occupied = w.pools.occupied
@@ -402,3 +406,11 @@ def account(w, p, day: int) -> None:
     row[Column.ON_SUPERVISION] = supervised
     for payer in range(len(costs)):
         row[Column.COST_POLICE + payer] = costs[payer]
+
+
+# Called from Python with the model's state, through their compiled entry points (jit.Direct).
+_simulate_days = Direct(simulate_days)
+_spawn, _reschedule_contacts = Direct(spawn), Direct(reschedule_contacts)
+_set_base_rates, _contact_rates = Direct(set_base_rates), Direct(contact_rates)
+_mark_for_redraw, _close_cohort = Direct(mark_for_redraw), Direct(close_cohort)
+_staff = Direct(case_manager.staff)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lead_sim.agents.states import codes
-from lead_sim.jit import compiled
+from lead_sim.jit import compiled_inline
 from lead_sim.params import PAYERS
 
 COUNTS = (
@@ -49,7 +49,7 @@ class DailyRecord:
         return frame
 
 
-@compiled
+@compiled_inline
 def count(w, day: int, column: int, n: int) -> None:
     """Add ``n`` to counter ``column`` (a :data:`Column`) of ``day``."""
     w.books.record[day, column] += n
