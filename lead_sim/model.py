@@ -39,7 +39,7 @@ from lead_sim.events import (
     log_contacts,
     log_people,
 )
-from lead_sim.jit import Direct, compiled
+from lead_sim.jit import by_reference, compiled
 from lead_sim.ledger import Ledger, Payer, charge
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
@@ -67,7 +67,7 @@ class LeadModel(mesa.Model):
         self.lead_scenario = scenario
         self.seed = seed
         self.p = Params.with_overrides(scenario.params, f"scenario '{scenario.name}'")
-        self.values = self.p.numbers()
+        self.values = by_reference(self.p.numbers())
         self.streams = Streams(seed)
         self.days = scenario.days
         self.day = 0
@@ -92,21 +92,23 @@ class LeadModel(mesa.Model):
         self.program = Program(self)
         self.services = Services(self)
         self.world = build_world(self)
-        _spawn(self.world, self.values, self.population.ids, 0)
+        spawn(self.world, self.values, self.population.ids, 0)
         self._apply_settings(set(self.p))
-        _reschedule_contacts(self.world, self.values, self.population.ids, 0)
+        reschedule_contacts(self.world, self.values, self.population.ids, 0)
         self.events.drain()
         self.running = True
 
     def __getstate__(self) -> dict:
-        """Copies (a model forked by :mod:`lead_sim.branching`) bundle their own arrays."""
+        """Copies (a model forked by :mod:`lead_sim.branching`) bundle their own arrays (and
+        parameter values: bundles are passed to compiled code by reference, and not copied)."""
         state = self.__dict__.copy()
-        del state["world"]
+        del state["world"], state["values"]
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.world = build_world(self)
+        self.values = by_reference(self.p.numbers())
 
     def follow(self, scenario: Scenario) -> None:
         """Follow ``scenario``'s timeline from the current day on (a forked copy's new path)."""
@@ -126,13 +128,12 @@ class LeadModel(mesa.Model):
 
     def simulate_until(self, end: int) -> None:
         """Simulate the days before day ``end``: each day's dated changes in Python, and the
-        stretches of days between them in one call of compiled code each (a call costs about
-        a millisecond to set up, as much as a simulated day)."""
+        stretches of days between them in one call of compiled code each."""
         end = min(end, self.days)
         while self.day < end:
             self._apply_policy(self.day)
             stop = min(end, next((d for d in self._change_days if d > self.day), self.days))
-            _simulate_days(self.world, self.values, self.day, stop)
+            simulate_days(self.world, self.values, self.day, stop)
             self.day = stop
         self.events.drain()
         self.program.sync_agents()
@@ -177,18 +178,17 @@ class LeadModel(mesa.Model):
                 self.covered[AREA_KEYS.index(key)] = True
             if entry.set:
                 self.p = self.p.updated(entry.set)
-                self.values = self.p.numbers()
             if entry.set or launched:
                 self._apply_settings(set(entry.set))
 
     def _apply_settings(self, changed: set[str]) -> None:
         """Propagate changed parameters to officers, staffing, capacity and hazards."""
         p = self.p
-        self.values = p.numbers()
+        self.values = by_reference(p.numbers())
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
         if self.program.make_room(int(self.budget() / max(p["case_manager_annual_cost"], 1))):
             self.world = build_world(self)
-        _staff(self.world, self.values, self.budget())
+        case_manager.staff(self.world, self.values, self.budget())
         self.program.sync_agents()
         services_budget = self.budget() * (1 - p["case_management_share"]) / 2
         self.services.set_capacity(  # whole places, to the nearest (a sample of the county)
@@ -206,13 +206,13 @@ class LeadModel(mesa.Model):
         anyone is in LEAD) leaves the run exactly as it was.
         """
         pop, w = self.population, self.world
-        _set_base_rates(w, self.values, pop.ids)
+        set_base_rates(w, self.values, pop.ids)
         free = pop.ids[pop.state < State.JAIL_PRETRIAL]
-        _mark_for_redraw(w, free[_contact_rates(w, self.values, free) != pop.rate[free]])
+        mark_for_redraw(w, free[contact_rates(w, self.values, free) != pop.rate[free]])
 
     def finish(self) -> None:
         """Close the 12-month re-arrest cohort at the end of the run."""
-        _close_cohort(self.world, self.population.ids, self.days - 1)
+        close_cohort(self.world, self.population.ids, self.days - 1)
 
 
 # ---- the compiled day ------------------------------------------------------------------------
@@ -406,11 +406,3 @@ def account(w, p, day: int) -> None:
     row[Column.ON_SUPERVISION] = supervised
     for payer in range(len(costs)):
         row[Column.COST_POLICE + payer] = costs[payer]
-
-
-# Called from Python with the model's state, through their compiled entry points (jit.Direct).
-_simulate_days = Direct(simulate_days)
-_spawn, _reschedule_contacts = Direct(spawn), Direct(reschedule_contacts)
-_set_base_rates, _contact_rates = Direct(set_base_rates), Direct(contact_rates)
-_mark_for_redraw, _close_cohort = Direct(mark_for_redraw), Direct(close_cohort)
-_staff = Direct(case_manager.staff)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lead_sim.jit import BundleRef, by_reference
+
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
@@ -26,15 +28,16 @@ Books = namedtuple("Books", "costs record events used cohort")
 World = namedtuple("World", "people officers staff lead_queue pools place books keys")
 
 
-def build_world(model: LeadModel) -> World:
-    """The bundle of ``model``'s arrays (rebuilt when an array is replaced, e.g. grown)."""
+def build_world(model: LeadModel) -> BundleRef:
+    """The bundle of ``model``'s arrays (rebuilt when an array is replaced, e.g. grown), held by
+    reference (:func:`lead_sim.jit.by_reference`), as are the people's arrays in it."""
     area_cdf = np.cumsum(model.area_weights) / model.area_weights.sum()
-    return World(
-        people=model.population.arrays(), officers=model.force.arrays(),
+    return by_reference(World(
+        people=by_reference(model.population.arrays()), officers=model.force.arrays(),
         staff=model.program.staff_arrays, lead_queue=model.program.waitlist.queue,
         pools=model.services.arrays,
         place=Place(model.covered, model.presence, area_cdf),
         books=Books(model.ledger.daily, model.record.values, model.events.buffer,
                     model.events.used, model.cohort),
         keys=model.streams.keys(),
-    )
+    ))

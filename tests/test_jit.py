@@ -1,12 +1,16 @@
 """The compiled core's set-up: its cache key covers every compiled module, and the scipy
-functions it calls give scipy's own numbers."""
+functions it calls give scipy's own numbers, and bundles passed by reference share the
+arrays they hold."""
 
+import gc
 from pathlib import Path
 
+import numba
 import numpy as np
 import scipy.special
 
 from lead_sim import jit
+from lead_sim.world import Place
 
 PACKAGE = Path(jit.__file__).parent
 
@@ -26,3 +30,20 @@ def test_ndtri_and_pdtrik_are_scipys_bit_for_bit():
     assert [jit.ndtri(x) for x in u] == scipy.special.ndtri(u).tolist()
     means = rng.random(len(u)) * 8 + 1e-9
     assert [jit.pdtrik(x, m) for x, m in zip(u, means)] == scipy.special.pdtrik(u, means).tolist()
+
+
+@numba.njit
+def _cover(place, area):
+    place.covered[area] = True
+    return place.covered.sum() + place.presence[area]
+
+
+def test_a_bundle_shares_its_arrays_and_keeps_them_alive():
+    # a type of the package's own: by_reference is cached, and its cache must load anywhere
+    covered = np.zeros(5, np.bool_)
+    bundle = jit.by_reference(Place(covered, np.full(5, 0.5), np.linspace(0.2, 1, 5)))
+    assert _cover(bundle, 2) == 1.5
+    assert covered.tolist() == [False, False, True, False, False]  # written there, seen here
+    del covered
+    gc.collect()
+    assert _cover(bundle, 3) == 2.5  # the bundle holds its own reference to the array

@@ -49,7 +49,7 @@ def logged(model: LeadModel, kind: str) -> list[int]:
 def file_charges(model: LeadModel, ids: np.ndarray, charges: np.ndarray, day: int) -> np.ndarray:
     """Prosecutors' filing decision for an arrest's charges (the model's own stream)."""
     return legal.file_charges(model.world, model.values, ids, charges, day,
-                              model.world.keys.filing)
+                              model.streams.keys().filing)
 
 
 def enter_custody(model: LeadModel, ids: np.ndarray, state: int, release: np.ndarray,
