@@ -22,11 +22,12 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from lead_sim import legal
-from lead_sim.agents import case_manager, services
+from lead_sim.agents import case_management, services
+from lead_sim.agents.police import police_contacts
 from lead_sim.agents.population import redraw_marked
-from lead_sim.model import LeadModel, account, police_contacts, turnover
-from lead_sim.runner import prepare
+from lead_sim.justice import court, custody, supervision
+from lead_sim.model import LeadModel, account, turnover
+from lead_sim.runs.runner import prepare
 
 STAGES = ("release", "court", "violations", "contacts", "programme", "services", "turnover",
           "redraw", "account")
@@ -46,15 +47,15 @@ def _timed_days(w, p, first, end, spent):
     """simulate_day's stages for days first to end - 1, adding each one's cycles to spent."""
     for day in range(first, end):
         c0 = _cycles()
-        legal.release(w, p, day)
+        custody.release(w, p, day)
         c1 = _cycles()
-        legal.dispose(w, p, day)
+        court.dispose(w, p, day)
         c2 = _cycles()
-        legal.violations(w, p, day)
+        supervision.violations(w, p, day)
         c3 = _cycles()
         police_contacts(w, p, day)
         c4 = _cycles()
-        case_manager.step(w, p, day)
+        case_management.step(w, p, day)
         c5 = _cycles()
         services.step(w, p, day)
         c6 = _cycles()

@@ -15,7 +15,7 @@ import hashlib
 import json
 import sys
 
-from lead_sim.runner import prepare, simulate
+from lead_sim.runs.runner import prepare, simulate
 
 CASES = [("seattle_citywide", 3000, 12, 1), ("king_county", 5000, 6, 2),
          ("pilot_2011", 4000, 4, 3), ("system_as_usual", 3000, 5, 4),

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 
 from playwright.sync_api import sync_playwright
 
-from lead_sim.explain import explain_month
+from lead_sim.outcomes.explain import explain_month
 from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.measures import MEASURES, DotSample
 from lead_sim.viz.session import VizSession

@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from lead_sim import run
-from lead_sim.tables import summary_table
+from lead_sim.outcomes.tables import summary_table
 
 
 def main() -> None:

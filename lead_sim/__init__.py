@@ -11,7 +11,7 @@ Public API::
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.params import REGISTRY, Param, Params
-from lead_sim.runner import Results, RunResult, prepare, run, simulate
+from lead_sim.runs.runner import Results, RunResult, prepare, run, simulate
 from lead_sim.scenarios import Scenario, builtin_names, load_scenario
 
 __all__ = [
@@ -23,7 +23,7 @@ __all__ = [
 def __getattr__(name: str):
     """Import the comparison layer (scipy.stats, reports) only when it is asked for."""
     if name == "compare":
-        from lead_sim.analysis import compare
+        from lead_sim.runs.comparison import compare
 
         return compare
     raise AttributeError(f"module 'lead_sim' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 The model is simulation only: it reads a :class:`~lead_sim.scenarios.Scenario` and a seed and
 fills its daily record, cost ledger and event log. Reading files, writing outputs and running
-many replicates happen in :mod:`lead_sim.runner`.
+many replicates happen in :mod:`lead_sim.runs.runner`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ import datetime as dt
 import mesa
 import numpy as np
 
-from lead_sim import legal
-from lead_sim.agents import case_manager, services
+from lead_sim.agents import case_management, case_manager, services
 from lead_sim.agents.case_manager import Program
-from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force, decide
+from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force
+from lead_sim.agents.police import close_cohort, police_contacts
 from lead_sim.agents.population import (
     Population,
     contact_rates,
-    due,
     mark_for_redraw,
     redraw_marked,
     renew,
@@ -30,23 +29,20 @@ from lead_sim.agents.population import (
 from lead_sim.agents.services import Services
 from lead_sim.agents.states import Charge, Pathway, State
 from lead_sim.agents.waitlist import WAITING
-from lead_sim.events import (
-    ARREST_COVERED,
-    ARREST_DIVERTED,
-    ARREST_ELIGIBLE,
+from lead_sim.engine.events import (
     EventLog,
     Kind,
-    log_contacts,
     log_people,
 )
-from lead_sim.jit import by_reference, compiled
-from lead_sim.ledger import Ledger, Payer, charge
+from lead_sim.engine.jit import by_reference, compiled
+from lead_sim.engine.ledger import Ledger, Payer
+from lead_sim.engine.recorder import Column, DailyRecord
+from lead_sim.engine.streams import Streams
+from lead_sim.engine.world import build_world
+from lead_sim.justice import court, custody, supervision
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
-from lead_sim.recorder import Column, DailyRecord, count
 from lead_sim.scenarios import Scenario, TimelineEntry
-from lead_sim.streams import Streams, uniform_each
-from lead_sim.world import build_world
 
 TURNOVER_DAYS = 7  # departures and arrivals are processed weekly
 HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
@@ -99,7 +95,7 @@ class LeadModel(mesa.Model):
         self.running = True
 
     def __getstate__(self) -> dict:
-        """Copies (a model forked by :mod:`lead_sim.branching`) bundle their own arrays (and
+        """Copies (a model forked by :mod:`lead_sim.runs.branching`) bundle their own arrays (and
         parameter values: bundles are passed to compiled code by reference, and not copied)."""
         state = self.__dict__.copy()
         del state["world"], state["values"]
@@ -188,7 +184,7 @@ class LeadModel(mesa.Model):
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
         if self.program.make_room(int(self.budget() / max(p["case_manager_annual_cost"], 1))):
             self.world = build_world(self)
-        case_manager.staff(self.world, self.values, self.budget())
+        case_management.staff(self.world, self.values, self.budget())
         self.program.sync_agents()
         services_budget = self.budget() * (1 - p["case_management_share"]) / 2
         self.services.set_capacity(  # whole places, to the nearest (a sample of the county)
@@ -237,115 +233,20 @@ def simulate_day(w, p, day: int) -> None:
     7. account: next police contacts of everyone whose situation changed; state
        counts, bed-days and the day's costs.
     """
-    legal.release(w, p, day)
-    legal.dispose(w, p, day)
-    legal.violations(w, p, day)
+    custody.release(w, p, day)
+    court.dispose(w, p, day)
+    supervision.violations(w, p, day)
     police_contacts(w, p, day)
-    case_manager.step(w, p, day)
+    case_management.step(w, p, day)
     services.step(w, p, day)
     turnover(w, p, day)
     redraw_marked(w, p, day)
     account(w, p, day)
 
 
-@compiled
-def police_contacts(w, p, day: int) -> None:
-    """Today's police contacts: the officers' decisions, then each pathway."""
-    pop = w.people
-    ids = due(pop.next_contact, day)
-    if len(ids) == 0:
-        return
-    d = decide(w, p, ids, day)
-    count(w, day, Column.CONTACTS, len(ids))
-    log_contacts(w, day, Kind.CONTACT, ids, d.probable_cause, d.officer, d.green)
-    pathway = np.full(len(ids), Pathway.NONE, np.int8)
-    diverted, referred = np.count_nonzero(d.diverted), np.count_nonzero(d.referred)
-    arrested = d.probable_cause
-    if diverted or referred:  # most days have neither
-        pathway[d.referred] = Pathway.REFERRED
-        pathway[d.diverted] = Pathway.DIVERTED
-        _divert_and_refer(w, p, d, day)
-        arrested = arrested & ~d.diverted
-    if d.probable_cause.any():
-        pathway[arrested] = _arrest_as_usual(w, p, d, arrested, day)
-    _track_rearrest(w, ids, d.probable_cause, pathway, day)
-    hours = (np.count_nonzero(arrested) * p.police_hours_per_arrest
-             + diverted * p.police_hours_per_diversion + referred * p.police_hours_per_referral)
-    charge(w, day, Payer.POLICE, hours * p.police_hourly_cost)
-    mark_for_redraw(w, ids[pop.state[ids] < State.JAIL_PRETRIAL])
 
 
-@compiled
-def _divert_and_refer(w, p, d, day: int) -> None:
-    """Start LEAD intakes for new arrest diversions and social-contact referrals.
 
-    A participant diverted again goes back to their case manager: the diversion counts,
-    but no new intake opens.
-    """
-    new = d.diverted & (w.people.state[d.ids] == State.COMMUNITY)
-    held = legal.charge_class(w, p, d.ids[new], d.drug[new], d.grams[new], day)
-    case_manager.refer(w, p, d.ids[new], held, day)
-    count(w, day, Column.ARREST_DIVERSIONS, np.count_nonzero(d.diverted))
-    log_contacts(w, day, Kind.ARREST_DIVERSION, d.ids[d.diverted],
-                 np.zeros(len(d.ids), np.int64)[d.diverted], d.officer[d.diverted],
-                 d.green[d.diverted])
-    referred = d.ids[d.referred]
-    case_manager.refer(w, p, referred, np.zeros(len(referred), np.int8), day)
-    count(w, day, Column.SOCIAL_CONTACT_REFERRALS, len(referred))
-    log_contacts(w, day, Kind.SOCIAL_REFERRAL, referred, np.zeros(len(referred), np.int64),
-                 d.officer[d.referred], d.green[d.referred])
-
-
-@compiled
-def _arrest_as_usual(w, p, d, arrested: np.ndarray, day: int) -> np.ndarray:
-    """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
-    or citation. Returns each one's pathway."""
-    pop = w.people
-    ids, drug, grams = d.ids[arrested], d.drug[arrested], d.grams[arrested]
-    pc = d.probable_cause
-    count(w, day, Column.ARRESTS, np.count_nonzero(pc))
-    flags = (d.diverted * ARREST_DIVERTED + d.eligible * ARREST_ELIGIBLE
-             + d.covered * ARREST_COVERED)
-    log_contacts(w, day, Kind.ARREST, d.ids[pc], flags[pc], d.officer[pc], d.green[pc])
-    in_lieu = drug & (pop.in_lieu_count[ids] < p.referral_in_lieu_arrests)
-    if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
-        pop.in_lieu_count[ids[in_lieu]] += 1
-        count(w, day, Column.IN_LIEU_REFERRALS, np.count_nonzero(in_lieu))
-        log_people(w, day, Kind.IN_LIEU_REFERRAL, ids[in_lieu], 0)
-    charged = ids[~in_lieu]
-    charges = legal.charge_class(w, p, charged, drug[~in_lieu], grams[~in_lieu], day)
-    filed = legal.file_charges(w, p, charged, charges, day, w.keys.filing)
-    booked = uniform_each(w.keys.book, day, charged) < p.booking_share
-    legal.book(w, p, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
-    pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
-    pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)
-    return pathway
-
-
-@compiled
-def _track_rearrest(w, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
-                    day: int) -> None:
-    """Mark re-arrests within 12 months of a person's first police contact."""
-    pop = w.people
-    for row in range(len(ids)):
-        i = ids[row]
-        first = pop.first_contact_day[i]  # -1 before a person's first contact
-        if arrested[row] and first >= max(day - 365, 0) and first < day:
-            pop.rearrested_12m[i] = True
-        if first < 0:
-            pop.first_contact_day[i] = day
-            pop.first_pathway[i] = pathway[row]
-
-
-@compiled
-def close_cohort(w, ids: np.ndarray, day: int) -> None:
-    """Count people whose 12-month window after first contact is complete."""
-    pop, cohort = w.people, w.books.cohort
-    for i in ids:
-        first = pop.first_contact_day[i]
-        if first >= 0 and day - first >= 365:
-            cohort[pop.first_pathway[i], 0] += 1
-            cohort[pop.first_pathway[i], 1] += pop.rearrested_12m[i]
 
 
 @compiled

@@ -13,7 +13,7 @@ stays comparable with its source.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -339,7 +339,7 @@ _DECLARED: list[Param] = [
 REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
 # Parameters that act only through LEAD (declared with lead_only=True): until a scenario first
 # covers an area or funds the programme, nobody is in LEAD, so their values change nothing.
-# Sweeps use this to share the days before LEAD starts (lead_sim.branching.defer_lead_params);
+# Sweeps use this to share the days before LEAD starts (lead_sim.runs.branching.defer_lead_params);
 # tests/test_branching.py checks it for every one of them.
 LEAD_ONLY = frozenset(name for name, param in REGISTRY.items() if param.lead_only)
 PAYERS = (
@@ -417,3 +417,13 @@ def parse_assignment(text: str) -> tuple[str, Any]:
             f"{param.unit}."
         ) from None
     return name, param.validate(value, "--set")
+
+
+def replicate_draw(draws: Sequence[Mapping[str, Any]], r: int) -> dict[str, Any]:
+    """The parameter set replicate ``r`` starts from: posterior draws are used in order, and
+    reused from the first when there are fewer draws than replicates.
+
+    A calibrated posterior is resampled by weight, so taking its draws in order gives an
+    equally weighted sample. Every command that runs replicates with draws uses this rule.
+    """
+    return dict(draws[r % len(draws)])

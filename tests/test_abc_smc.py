@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lead_sim.abc_smc import (
+from lead_sim.fitting.abc_smc import (
     ProposalError,
     importance_weights,
     propose,
@@ -13,7 +13,7 @@ from lead_sim.abc_smc import (
     to_unit,
     weighted_median,
 )
-from lead_sim.calibration import Prior
+from lead_sim.fitting.config import Prior
 
 
 def test_unit_coordinates_of_uniform_and_loguniform_priors():

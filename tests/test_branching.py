@@ -7,9 +7,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from lead_sim.branching import defer_lead_params, divergence_day, lead_start_day, simulate_tree
 from lead_sim.params import LEAD_ONLY, REGISTRY
-from lead_sim.runner import prepare, simulate
+from lead_sim.runs.branching import defer_lead_params, divergence_day, lead_start_day, simulate_tree
+from lead_sim.runs.runner import prepare, simulate
 from lead_sim.scenarios import builtin_names
 
 SIZE = dict(population=1_000, years=3.0)  # 2010-2012: through LEAD's start on 2011-10-01

@@ -10,20 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lead_sim.calibration import (
-    EVALUATIONS,
-    Target,
-    distance,
-    draw_candidates,
-    load_calibrated,
-    load_config,
-    run_evaluations,
-)
 from lead_sim.cli import main
 from lead_sim.errors import LeadSimError
+from lead_sim.fitting.calibrated import load_calibrated
+from lead_sim.fitting.config import Target, load_config
+from lead_sim.fitting.fit import distance, draw_candidates, run_evaluations
+from lead_sim.fitting.replay import pilot_scenario, replicate
+from lead_sim.fitting.store import EVALUATIONS
 from lead_sim.params import REGISTRY
-from lead_sim.replay import pilot_scenario, replicate
-from lead_sim.runner import MAX_SEED, check_seeds
+from lead_sim.runs.runner import MAX_SEED, check_seeds
 
 # A short pilot (June 2011 to December 2012) keeps each run under a second at the smallest
 # population the cohorts allow.

@@ -15,10 +15,11 @@ import pytest
 from PIL import Image
 from scipy import stats
 
-from lead_sim import analysis
 from lead_sim.cli import main
-from lead_sim.comparison import run_comparison
+from lead_sim.outcomes import analysis
 from lead_sim.params import REGISTRY
+from lead_sim.runs import comparison
+from lead_sim.runs.comparison import run_comparison
 
 BASE, SCN = "system_as_usual", "seattle_citywide"
 SMALL = {"population": 2000, "years": 4.0}
@@ -210,8 +211,8 @@ def test_imprecise_lists_wide_intervals():
 
 def test_python_api_workers_and_people_give_the_same_numbers():
     opts = dict(reps=2, seed=1, years=2.0, population=500)
-    serial = analysis.compare(BASE, [SCN], workers=1, **opts)
-    pooled = analysis.compare(BASE, [SCN], workers=2, people=True, **opts)
+    serial = comparison.compare(BASE, [SCN], workers=1, **opts)
+    pooled = comparison.compare(BASE, [SCN], workers=2, people=True, **opts)
     cols = list(serial.table.columns[2:])
     pd.testing.assert_frame_equal(
         serial.table[["scenario", "outcome", *cols]],
@@ -227,8 +228,8 @@ def _toml(path, name, extends, body=""):
 
 def test_tree_runs_equal_separate_runs(tmp_path):
     """Shared history simulated once and forked gives exactly the numbers of separate runs."""
-    from lead_sim.branching import divergence_day, simulate_tree
-    from lead_sim.runner import prepare, simulate
+    from lead_sim.runs.branching import divergence_day, simulate_tree
+    from lead_sim.runs.runner import prepare, simulate
 
     early = _toml(tmp_path / "early.toml", "early", BASE,
                   '[[timeline]]\ndate = 2010-03-01\ncover = ["belltown"]\n'
@@ -251,7 +252,7 @@ def test_tree_runs_equal_separate_runs(tmp_path):
 
 def test_posterior_draws_give_each_replicate_pair_its_own_draw(tmp_path):
     """Replicate r of baseline and scenario both start from posterior draw r (and seed + r)."""
-    from lead_sim.runner import prepare, simulate
+    from lead_sim.runs.runner import prepare, simulate
 
     cal = tmp_path / "cal.toml"
     cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\ndistance = 0.1\n"
@@ -278,7 +279,7 @@ def test_posterior_draws_give_each_replicate_pair_its_own_draw(tmp_path):
 
 
 def test_figures_carry_units_and_put_the_sign_before_the_dollar():
-    from lead_sim import plotting
+    from lead_sim.reports import figures as plotting
 
     assert plotting.money_tick(-6e5) == "-$0.6M" and plotting.money_tick(1.5e6) == "$1.5M"
     assert plotting.count_tick(-12000) == "-12,000" and plotting.count_tick(0.5) == "0.5"
@@ -339,7 +340,7 @@ def test_max_reps_without_precision_is_refused(tmp_path, capsys):
 def test_compared_scenarios_identical_to_each_other_within_the_run_are_named():
     """Over 2010-2013 king_county adds nothing to seattle_citywide (its changes start in 2019):
     the two would print the same numbers twice without a word."""
-    from lead_sim.runner import prepare
+    from lead_sim.runs.runner import prepare
     from lead_sim.scenarios.notices import horizon_notices
 
     names = [BASE, SCN, "king_county"]
@@ -353,7 +354,7 @@ def test_compared_scenarios_identical_to_each_other_within_the_run_are_named():
 def test_years_past_the_scenarios_end_date_are_flagged_as_extrapolation():
     """Built-in scenarios end on 2021-12-31: --years 20 runs to 2029 on their last settings
     (plus the 2023 change system_as_usual already dates), and says so once for all of them."""
-    from lead_sim.runner import prepare
+    from lead_sim.runs.runner import prepare
     from lead_sim.scenarios.notices import horizon_notices
 
     names = [BASE, SCN]

@@ -11,11 +11,12 @@ import re
 import pandas as pd
 import pytest
 
-from lead_sim import analysis, report
 from lead_sim.cli import main
-from lead_sim.comparison import Comparison
+from lead_sim.outcomes import analysis
+from lead_sim.outcomes.tables import plain
 from lead_sim.params import REGISTRY
-from lead_sim.tables import plain
+from lead_sim.reports import compare as report
+from lead_sim.runs.comparison import Comparison
 
 BASE, SCN = "base", "scn"
 TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]

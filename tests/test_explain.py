@@ -1,11 +1,12 @@
-"""The plain-words account of the month (lead_sim.explain), checked against the model's state."""
+"""The plain-words account of the month (lead_sim.outcomes.explain), checked against the
+model's state."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from lead_sim.explain import explain_month
 from lead_sim.model import LeadModel
+from lead_sim.outcomes.explain import explain_month
 from lead_sim.viz.levers import build_scenario
 
 
@@ -60,7 +61,7 @@ def test_caseloads_above_the_places_left_after_a_cut_are_explained():
     read as an error."""
     import pandas as pd
 
-    from lead_sim.explain import _caseload
+    from lead_sim.outcomes.explain import _caseload
 
     last = pd.Series({"lead_active": 50, "lead_inactive": 10, "lead_capacity": 44,
                       "case_managers": 1.0, "lead_waitlist": 7})

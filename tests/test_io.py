@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lead_sim import io
 from lead_sim.errors import LeadSimError
+from lead_sim.runs import io
 
 
 def _writers():

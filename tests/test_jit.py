@@ -9,10 +9,10 @@ import numba
 import numpy as np
 import scipy.special
 
-from lead_sim import jit
-from lead_sim.world import Place
+from lead_sim.engine import jit
+from lead_sim.engine.world import Place
 
-PACKAGE = Path(jit.__file__).parent
+PACKAGE = Path(jit.__file__).parents[1]
 
 
 def test_every_module_with_compiled_code_is_in_the_cache_key():

@@ -2,7 +2,7 @@
 
 Each test forces the shares that decide an outcome to 0 or 1 through the scenario's
 overrides, puts chosen people into the situation by hand and calls one function of
-:mod:`lead_sim.legal` for a given day, so the outcome is certain rather than likely.
+:mod:`lead_sim.justice` for a given day, so the outcome is certain rather than likely.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lead_sim import LeadModel, legal, prepare
+from lead_sim import LeadModel, prepare
 from lead_sim.agents.population import Population, renew, spawn
 from lead_sim.agents.states import NEVER, Charge, State
-from lead_sim.ledger import PAYER_INDEX
+from lead_sim.engine.ledger import PAYER_INDEX
+from lead_sim.justice import booking, charging, court, custody
 
 DAY = 50  # any day of the one-year run; the model itself is never stepped
 CERTAIN_SENTENCE = {"conviction_share": 1.0, "supervision_share": 0.0}
@@ -48,13 +49,13 @@ def logged(model: LeadModel, kind: str) -> list[int]:
 
 def file_charges(model: LeadModel, ids: np.ndarray, charges: np.ndarray, day: int) -> np.ndarray:
     """Prosecutors' filing decision for an arrest's charges (the model's own stream)."""
-    return legal.file_charges(model.world, model.values, ids, charges, day,
+    return charging.file_charges(model.world, model.values, ids, charges, day,
                               model.streams.keys().filing)
 
 
 def enter_custody(model: LeadModel, ids: np.ndarray, state: int, release: np.ndarray,
                   day: int) -> None:
-    legal.enter_custody(model.world, model.values, ids, state, release, day)
+    custody.enter_custody(model.world, model.values, ids, state, release, day)
 
 
 def counted(model: LeadModel, name: str, day: int = DAY) -> int:
@@ -67,16 +68,16 @@ def test_prison_needs_a_felony_and_a_record_the_rest_go_to_jail():
     pop = model.population
     record, short_record, misdemeanour = people(model, 3)
     due_in_court(model, np.array([record]), Charge.FELONY,
-                 priors=legal.PRISON_MIN_PRIOR_CONVICTIONS)
+                 priors=court.PRISON_MIN_PRIOR_CONVICTIONS)
     due_in_court(model, np.array([short_record]), Charge.FELONY,
-                 priors=legal.PRISON_MIN_PRIOR_CONVICTIONS - 1)
+                 priors=court.PRISON_MIN_PRIOR_CONVICTIONS - 1)
     due_in_court(model, np.array([misdemeanour]), Charge.MISDEMEANOR, priors=10)
-    legal.dispose(model.world, model.values, DAY)
+    court.dispose(model.world, model.values, DAY)
     assert pop.state[record] == State.PRISON
     assert pop.state[short_record] == pop.state[misdemeanour] == State.JAIL_SENTENCED
     assert np.all(pop.release_day[[record, short_record, misdemeanour]] > DAY)
     assert list(pop.prior_convictions[[record, short_record, misdemeanour]]) == [
-        legal.PRISON_MIN_PRIOR_CONVICTIONS + 1, legal.PRISON_MIN_PRIOR_CONVICTIONS, 11]
+        court.PRISON_MIN_PRIOR_CONVICTIONS + 1, court.PRISON_MIN_PRIOR_CONVICTIONS, 11]
     assert np.all(pop.pending_charge[:3] == Charge.NONE)
     assert np.all(pop.disposition_day[:3] == NEVER)
     assert logged(model, "prison_admission") == [record]
@@ -89,7 +90,7 @@ def test_a_conviction_without_custody_leaves_the_person_free():
     pop = model.population
     ids = people(model, 2)
     due_in_court(model, ids, Charge.FELONY, priors=5)
-    legal.dispose(model.world, model.values, DAY)
+    court.dispose(model.world, model.values, DAY)
     assert np.all(pop.state[ids] == State.COMMUNITY) and np.all(pop.release_day[ids] == NEVER)
     assert np.all(pop.prior_convictions[ids] == 6)
     assert logged(model, "prison_admission") == logged(model, "jail_admission") == []
@@ -102,7 +103,7 @@ def test_an_acquittal_ends_a_pretrial_hold():
     enter_custody(model, np.array([person]), State.JAIL_PRETRIAL, np.array([DAY + 40]),
                         DAY - 5)
     due_in_court(model, np.array([person]), Charge.MISDEMEANOR, priors=2)
-    legal.dispose(model.world, model.values, DAY)
+    court.dispose(model.world, model.values, DAY)
     assert pop.state[person] == State.COMMUNITY and pop.release_day[person] == NEVER
     assert pop.prior_convictions[person] == 2
     assert logged(model, "conviction") == [] and logged(model, "jail_release") == [person]
@@ -111,14 +112,14 @@ def test_an_acquittal_ends_a_pretrial_hold():
 def test_misdemeanour_jail_sentences_stop_short_of_a_year():
     """With a mean sentence at the cap, about a third of 300 draws reach it (fixed seed)."""
     model = fresh_model(**CERTAIN_SENTENCE, jail_sentence_share=1.0,
-                        jail_sentence_days=float(legal.MISDEMEANOR_MAX_JAIL_DAYS))
+                        jail_sentence_days=float(court.MISDEMEANOR_MAX_JAIL_DAYS))
     ids = people(model, 300)
     due_in_court(model, ids, Charge.MISDEMEANOR)
-    legal.dispose(model.world, model.values, DAY)
+    court.dispose(model.world, model.values, DAY)
     served = model.population.release_day[ids] - DAY
     assert np.all(model.population.state[ids] == State.JAIL_SENTENCED)
-    assert served.min() >= 1 and served.max() == legal.MISDEMEANOR_MAX_JAIL_DAYS
-    assert 60 < np.count_nonzero(served == legal.MISDEMEANOR_MAX_JAIL_DAYS) < 160
+    assert served.min() >= 1 and served.max() == court.MISDEMEANOR_MAX_JAIL_DAYS
+    assert 60 < np.count_nonzero(served == court.MISDEMEANOR_MAX_JAIL_DAYS) < 160
 
 
 def test_a_new_sentence_never_shortens_or_softens_the_one_being_served():
@@ -133,8 +134,8 @@ def test_a_new_sentence_never_shortens_or_softens_the_one_being_served():
                         np.array([far, far]), DAY - 9)
     due_in_court(model, np.array([prisoner, jailed_long]), Charge.MISDEMEANOR)  # jail terms
     due_in_court(model, np.array([jailed_to_prison]), Charge.FELONY,
-                 priors=legal.PRISON_MIN_PRIOR_CONVICTIONS)
-    legal.dispose(model.world, model.values, DAY)
+                 priors=court.PRISON_MIN_PRIOR_CONVICTIONS)
+    court.dispose(model.world, model.values, DAY)
     assert list(pop.state[[prisoner, jailed_long, jailed_to_prison]]) == [
         State.PRISON, State.JAIL_SENTENCED, State.PRISON]
     assert np.all(pop.release_day[[prisoner, jailed_long, jailed_to_prison]] == far)
@@ -154,7 +155,7 @@ def test_a_longer_new_sentence_replaces_the_release_day():
             enter_custody(model, np.array([person]), State.PRISON, np.array([DAY + 1]),
                                 DAY - 10)
         due_in_court(model, np.array([person]), Charge.MISDEMEANOR)
-        legal.dispose(model.world, model.values, DAY)
+        court.dispose(model.world, model.values, DAY)
         released[already_in_prison] = model.population.release_day[person]
         expected = State.PRISON if already_in_prison else State.JAIL_SENTENCED
         assert model.population.state[person] == expected
@@ -214,7 +215,7 @@ def test_case_costs_are_per_charge_filed_by_class_on_the_filing_day(payer, key):
 def test_booking_costs_land_on_the_booking_day():
     model = fresh_model(pretrial_hold_share=0.0)
     ids = people(model, 4)
-    legal.book(model.world, model.values, ids, np.full(4, Charge.MISDEMEANOR, np.int8), DAY)
+    booking.book(model.world, model.values, ids, np.full(4, Charge.MISDEMEANOR, np.int8), DAY)
     jail = model.ledger.daily[:, PAYER_INDEX["jail"]]
     assert jail[DAY] == pytest.approx(4 * model.p["booking_cost"]) == jail.sum()
     assert counted(model, "bookings") == 4

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lead_sim import LeadModel, legal, prepare
-from lead_sim.agents import case_manager
+from lead_sim import LeadModel, prepare
+from lead_sim.agents import case_management
 from lead_sim.agents.states import NEVER, Charge, State
-from lead_sim.events import ARREST_DIVERTED
-from lead_sim.outcomes import summary, timeseries
+from lead_sim.engine.events import ARREST_DIVERTED
+from lead_sim.justice import custody
+from lead_sim.outcomes.measures import summary, timeseries
 from lead_sim.params import PAYERS
 from tests.conftest import small_run
 
@@ -134,10 +135,10 @@ def test_custody_during_intake_files_the_held_charge():
     model = LeadModel(scenario, seed=2)
     pop, day = model.population, 10
     person = np.flatnonzero(pop.state == State.COMMUNITY)[:1]
-    case_manager.refer(model.world, model.values, person, np.array([Charge.MISDEMEANOR], np.int8),
-                       day)
+    case_management.refer(model.world, model.values, person,
+                          np.array([Charge.MISDEMEANOR], np.int8), day)
     assert pop.held_charge[person[0]] == Charge.MISDEMEANOR
-    legal.enter_custody(model.world, model.values, person, State.JAIL_SENTENCED,
+    custody.enter_custody(model.world, model.values, person, State.JAIL_SENTENCED,
                         np.array([day + 3]), day)
     assert pop.held_charge[person[0]] == Charge.NONE
     assert pop.pending_charge[person[0]] == Charge.MISDEMEANOR  # filed, not forgotten

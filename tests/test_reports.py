@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from lead_sim.cli import main
-from lead_sim.report import num, years_text
-from lead_sim.tables import count, money, plain, share, summary_table, units_note
+from lead_sim.outcomes.tables import count, money, plain, share, summary_table, units_note
+from lead_sim.reports.words import num, years_text
 
 TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
 
@@ -73,7 +73,7 @@ def test_units_state_cost_basis_and_the_county_factor(compared, capsys, tmp_path
     assert "multiply by 66.7" in capsys.readouterr().out
 
 
-def _table(rows):
+def html_table(rows):
     cols = ["scenario", "outcome", "mean", "low", "high", "diff_mean", "diff_low", "diff_high"]
     return pd.DataFrame([[*r, *[float("nan")] * (8 - len(r))] for r in rows], columns=cols)
 
@@ -81,9 +81,9 @@ def _table(rows):
 def test_rearrest_by_pathway_shows_people_and_hides_tiny_cohorts():
     from types import SimpleNamespace
 
-    from lead_sim.report import _pathway_cell
+    from lead_sim.reports.compare import _pathway_cell
 
-    c = SimpleNamespace(table=_table([
+    c = SimpleNamespace(table=html_table([
         ("a", "rearrest_12m_booked", 0.6, 0.55, 0.65), ("a", "cohort_12m_booked", 412.5),
         ("a", "rearrest_12m_diverted", 1.0, 1.0, 1.0), ("a", "cohort_12m_diverted", 1.5),
         ("a", "rearrest_12m_referred"), ("a", "cohort_12m_referred", 0.0)]))
@@ -109,8 +109,8 @@ def test_method_states_seeds_as_the_readme_does(compared):
 def test_validation_page_labels_the_replay_range_and_gives_verdicts():
     from types import SimpleNamespace
 
-    from lead_sim.validation import verdict, with_verdicts
-    from lead_sim.validation_report import report_html
+    from lead_sim.fitting.validation import verdict, with_verdicts
+    from lead_sim.fitting.validation_report import report_html
 
     assert verdict("arrest_or_6m", 0.3, 0.5, 0.40) == "published value inside the replay range"
     assert verdict("arrest_or_6m", 0.5, 0.9, 0.40) == "published value outside the replay range"
@@ -153,7 +153,7 @@ def test_report_layout_wraps_text_and_keeps_dates_and_numbers_whole(compared):
 def test_stock_charts_start_at_zero_when_all_zero():
     from types import SimpleNamespace
 
-    from lead_sim.plotting import jail_population
+    from lead_sim.reports.figures import jail_population
 
     ts = pd.DataFrame({"scenario": "a", "seed": [0, 0, 1, 1], "jail_population": 0,
                        "date": ["2020-01-01", "2020-02-01"] * 2})

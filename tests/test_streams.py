@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lead_sim.streams import Streams, unit, wait
+from lead_sim.engine.streams import Streams, unit, wait
 
 
 def test_a_persons_draw_does_not_depend_on_who_else_is_drawn():
@@ -53,7 +53,7 @@ def test_compiled_single_draws_match_the_array_draws():
     # code draws arrays: a person must get the same number either way
     s, ids = Streams(11), np.array([0, 3, 999_999])
     key = s.kind_key("k")
-    from lead_sim.streams import day_key
+    from lead_sim.engine.streams import day_key
 
     assert [unit(day_key(key, 8), i) for i in ids] == s.uniform("k", 8, ids).tolist()
     assert [wait(day_key(key, 8), i, 0.02) for i in ids] == s.waits("k", 8, ids, 0.02).tolist()

@@ -272,7 +272,7 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
     """Rows of a Sobol block share a seed; run together, the days they share are simulated
     once (LEAD-only values deferred to LEAD's start, one baseline for rows that differ only
     in them). Each row must still get exactly what its own separate runs give."""
-    from lead_sim.runner import simulate
+    from lead_sim.runs.runner import simulate
     from lead_sim.sensitivity.sampling import applied_values, design
     from lead_sim.sensitivity.targets import LeadTarget, apply_factors
 
@@ -323,7 +323,7 @@ def test_progress_counts_every_failed_run(tmp_path, capsys):
 def test_report_is_one_readable_file(tmp_path):
     """report.html embeds its figures (it can be mailed alone), prints large numbers with
     thousands separators rather than 2e+06, and says what the indices mean."""
-    from lead_sim.sensitivity.report import fmt
+    from lead_sim.sensitivity.figures import fmt
 
     ishigami = IshigamiTarget()
 
@@ -412,7 +412,7 @@ def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
 def test_line_progress_prints_every_half_minute_when_runs_are_slow():
     import io
 
-    from lead_sim.progress import LineProgress
+    from lead_sim.runs.progress import LineProgress
 
     now = [0.0]
     out = io.StringIO()
@@ -811,7 +811,7 @@ def test_line_progress_of_a_resumed_run_counts_only_new_work_in_its_rate():
     600-at-once rate that would promise the rest in no time."""
     import io
 
-    from lead_sim.progress import LineProgress
+    from lead_sim.runs.progress import LineProgress
 
     now = [0.0]
     out = io.StringIO()
@@ -863,9 +863,9 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     are not simulated, and the report says so and how many changes that is."""
     import html
 
+    from lead_sim.outcomes.tables import units_note
     from lead_sim.params import Params
     from lead_sim.sensitivity.report import render_html
-    from lead_sim.tables import units_note
 
     spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
                      population=1000, years=4.0)
@@ -915,7 +915,8 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
 
 
 def test_report_uses_each_methods_own_word_for_its_sample_size():
-    from lead_sim.sensitivity.report import render_html, too_small
+    from lead_sim.sensitivity.notes import too_small
+    from lead_sim.sensitivity.report import render_html
 
     for method, samples, word in (("sobol", 16, "16 base samples"),
                                   ("morris", 20, "20 trajectories"),
@@ -945,7 +946,7 @@ def test_small_fast_sample_is_flagged_and_missing_intervals_are_named(tmp_path):
     report must not call that a 95% interval, and must call the sample too small."""
     import html
 
-    from lead_sim.sensitivity.report import bars_title
+    from lead_sim.sensitivity.figures import bars_title
 
     spec = ishigami_spec("fast", 100)
     run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
@@ -1225,7 +1226,7 @@ def test_a_start_killed_while_writing_its_first_files_is_finished_next_time(tmp_
 def test_morris_labels_of_nearby_points_do_not_overlap():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from lead_sim.sensitivity.report import _morris
+    from lead_sim.sensitivity.figures import _morris
 
     names = ["eligible_max_grams", "hr_severe_sud", "hr_homeless", "contact_rate"]
     frame = pd.DataFrame({"parameter": names, "mu_star": [1.0, 1.02, 1.01, 5.0],

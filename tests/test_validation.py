@@ -11,10 +11,8 @@ import pytest
 
 from lead_sim import prepare
 from lead_sim.cli import main
-from lead_sim.events import EVENT_KINDS
-from lead_sim.neighbourhoods import AREA_KEYS
-from lead_sim.params import Params
-from lead_sim.validation import (
+from lead_sim.engine.events import EVENT_KINDS
+from lead_sim.fitting.validation import (
     Design,
     arrival_days,
     att_weights,
@@ -26,6 +24,8 @@ from lead_sim.validation import (
     sample_controls,
     summarise,
 )
+from lead_sim.neighbourhoods import AREA_KEYS
+from lead_sim.params import Params
 
 A = {key: i for i, key in enumerate(AREA_KEYS)}
 P = Params()  # default unit costs, used to state the expected costs

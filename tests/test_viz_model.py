@@ -14,7 +14,7 @@ from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREA_KEYS, AREAS
 from lead_sim.params import REGISTRY
-from lead_sim.runner import parse_seed
+from lead_sim.runs.runner import parse_seed
 from lead_sim.viz.figures import charts_svg, map_svg
 from lead_sim.viz.levers import (
     LEVERS,

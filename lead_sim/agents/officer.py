@@ -19,8 +19,8 @@ import numpy as np
 from scipy.special import betaincinv
 
 from lead_sim.agents.states import State
-from lead_sim.jit import compiled, ndtri
-from lead_sim.streams import day_key, uniforms, unit
+from lead_sim.engine.jit import compiled, ndtri
+from lead_sim.engine.streams import day_key, uniforms, unit
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel

@@ -9,8 +9,8 @@ drawn from the person's own random stream, and redrawn whenever the hazard behin
 When a person stops being at risk (desists, moves, dies) their slot is refilled by a newcomer
 with fresh attributes, so the population at risk stays the same size.
 
-The functions below the class are compiled (:mod:`lead_sim.jit`); they take the model's state
-``w`` (:class:`lead_sim.world.World`, whose ``people`` are this class's arrays) and the
+The functions below the class are compiled (:mod:`lead_sim.engine.jit`); they take the model's state
+``w`` (:class:`lead_sim.engine.world.World`, whose ``people`` are this class's arrays) and the
 parameter values ``p`` (:meth:`lead_sim.params.Params.numbers`).
 """
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lead_sim.agents.states import NEED_URGENCY, NEVER, STATE_NAMES, Need, NeedStatus, State
-from lead_sim.jit import compiled, compiled_inline, ndtri, pdtrik
-from lead_sim.streams import day_key, uniforms, wait, waits_at
+from lead_sim.engine.jit import compiled, compiled_inline, ndtri, pdtrik
+from lead_sim.engine.streams import day_key, uniforms, wait, waits_at
 
 EVENT_ARRAYS = (
     "next_contact", "release_day", "disposition_day", "intake_day", "intake_deadline",

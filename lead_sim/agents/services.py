@@ -21,8 +21,8 @@ from lead_sim.agents.population import due, mark_for_redraw
 from lead_sim.agents.states import NEVER, Need, NeedStatus, State
 from lead_sim.agents.waitlist import Waitlist, new_queue, pop_front
 from lead_sim.agents.waitlist import withdraw as leave_queue
-from lead_sim.jit import compiled
-from lead_sim.streams import uniform_each, waits_at
+from lead_sim.engine.jit import compiled
+from lead_sim.engine.streams import uniform_each, waits_at
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel

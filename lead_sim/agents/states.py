@@ -5,21 +5,15 @@ A person is in exactly one state each day. Treatment and housing are services a 
 flags beside the state, not states of their own.
 
 Each set of codes is a named tuple of the integers 0, 1, 2 ... (``State.PRISON == 7``,
-``State._fields[7] == "PRISON"``), made by :func:`codes`. Compiled code reads them as
-constants; numba cannot use an IntEnum inside array expressions.
+``State._fields[7] == "PRISON"``), made by :func:`lead_sim.engine.codes.codes`. Compiled code
+reads them as constants; numba cannot use an IntEnum inside array expressions.
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
-from typing import Any
+from lead_sim.engine.codes import codes
 
 NEVER = 1 << 30  # day index of an event that is not scheduled (fits int32)
-
-
-def codes(name: str, *names: str) -> Any:
-    """The codes ``names`` numbered from 0, as attributes of one named tuple."""
-    return namedtuple(name, names)(*range(len(names)))
 
 
 State = codes(

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from lead_sim.jit import compiled
+from lead_sim.engine.jit import compiled
 
 # entries: (person, ticket) rows, the live part from meta[HEAD] to meta[TAIL]; tickets: each
 # person's live ticket (0 when not waiting); meta: head, tail, tickets issued, people waiting.

@@ -8,7 +8,7 @@ import resource
 import time
 
 from lead_sim.commands.common import positive_float, positive_int, seed
-from lead_sim.runner import prepare, simulate
+from lead_sim.runs.runner import prepare, simulate
 
 LOAD_POPULATION, MIN_YEARS = 100, 0.1  # a tiny first run, untimed, loads the compiled core
 

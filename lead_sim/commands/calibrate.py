@@ -9,24 +9,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from lead_sim.abc_smc import weighted_median
-from lead_sim.calibration import (
-    EVALUATIONS,
-    CalibrationConfig,
-    calibrated_toml,
-    evaluated,
-    load_config,
-    method,
-    posterior,
-    run_evaluations,
-)
-from lead_sim.calibration_report import fit_report_html
 from lead_sim.commands.common import positive_int, require_out
-from lead_sim.io import csv_writer, json_writer, write_folder
-from lead_sim.manifest import build_manifest
+from lead_sim.fitting.abc_smc import weighted_median
+from lead_sim.fitting.calibration_report import fit_report_html
+from lead_sim.fitting.config import CalibrationConfig, load_config, method
+from lead_sim.fitting.fit import calibrated_toml, posterior, run_evaluations
+from lead_sim.fitting.store import EVALUATIONS, evaluated
 from lead_sim.params import Params
-from lead_sim.progress import progress_bar
-from lead_sim.report import num
+from lead_sim.reports.words import num
+from lead_sim.runs.io import csv_writer, json_writer, write_folder
+from lead_sim.runs.manifest import build_manifest
+from lead_sim.runs.progress import progress_bar
 
 
 def register(subparsers) -> None:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from lead_sim.errors import LeadSimError
-from lead_sim.io import check_writable
 from lead_sim.params import parse_assignment
-from lead_sim.runner import parse_seed
+from lead_sim.runs.io import check_writable
+from lead_sim.runs.runner import parse_seed
 
 
 def positive_int(text: str) -> int:
@@ -106,6 +106,6 @@ def calibrated(args: argparse.Namespace):
         raise LeadSimError("--posterior-draws needs --calibrated FILE.")
     if not args.calibrated:
         return None
-    from lead_sim.calibration import load_calibrated
+    from lead_sim.fitting.calibrated import load_calibrated
 
     return load_calibrated(args.calibrated)

@@ -14,12 +14,13 @@ from lead_sim.commands.common import (
     positive_int,
     warn,
 )
-from lead_sim.comparison import (
+from lead_sim.reports.compare import HEADLINE_ROWS, units_note
+from lead_sim.reports.words import sentence, years_text
+from lead_sim.runs.comparison import (
     prepare_comparison,
     run_comparison,
 )
-from lead_sim.progress import progress_bar
-from lead_sim.report import HEADLINE_ROWS, sentence, units_note, years_text
+from lead_sim.runs.progress import progress_bar
 from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from lead_sim.outcomes.tables import plain
 from lead_sim.params import GROUPS, REGISTRY
-from lead_sim.tables import plain
 
 
 def register(subparsers) -> None:

@@ -13,11 +13,11 @@ from lead_sim.commands.common import (
     require_out,
     warn,
 )
+from lead_sim.outcomes.tables import plural, summary_table, units_note
 from lead_sim.params import Params
-from lead_sim.progress import progress_bar
-from lead_sim.runner import check_comparable, prepare, run
+from lead_sim.runs.progress import progress_bar
+from lead_sim.runs.runner import check_comparable, prepare, run
 from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
-from lead_sim.tables import plural, summary_table, units_note
 
 
 def register(subparsers) -> None:

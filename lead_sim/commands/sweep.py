@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from lead_sim.commands.common import positive_float, positive_int, require_out
-from lead_sim.executors import EXECUTORS
+from lead_sim.runs.executors import EXECUTORS
 
 
 def register(subparsers) -> None:
@@ -64,7 +64,7 @@ def method_option(text: str) -> tuple[str, bool | int]:
 
 def handle(args: argparse.Namespace) -> int:
     from lead_sim.errors import LeadSimError
-    from lead_sim.executors import check_scheduler
+    from lead_sim.runs.executors import check_scheduler
     from lead_sim.sensitivity.engine import open_store, run_sweep
     from lead_sim.sensitivity.spec import load_spec, runs_per_sample
     from lead_sim.sensitivity.targets import LeadTarget

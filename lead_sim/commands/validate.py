@@ -14,9 +14,9 @@ from lead_sim.commands.common import (
     require_out,
     seed,
 )
-from lead_sim.progress import progress_bar
-from lead_sim.replay import MIN_POPULATION, pilot_scenario, run_validation
-from lead_sim.report import num
+from lead_sim.fitting.replay import MIN_POPULATION, pilot_scenario, run_validation
+from lead_sim.reports.words import num
+from lead_sim.runs.progress import progress_bar
 
 
 def register(subparsers) -> None:

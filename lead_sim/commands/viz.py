@@ -43,14 +43,14 @@ def _check_port(host: str, port: int) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from lead_sim.app import PAGE_TITLE, SCENARIO_ENV
+    from lead_sim.viz.app import PAGE_TITLE, SCENARIO_ENV
 
     if args.scenario is not None:
         load_scenario(args.scenario)  # fails with the list of scenarios
         os.environ[SCENARIO_ENV] = args.scenario
     _check_port(args.host, args.port)
     os.environ.update({
-        "SOLARA_APP": "lead_sim.app",
+        "SOLARA_APP": "lead_sim.viz.app",
         "SERVER_NAME": args.host,
         "SERVER_PORT": str(args.port),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # the page must work with no internet

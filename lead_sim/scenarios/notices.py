@@ -36,7 +36,7 @@ def horizon_notices(given: Sequence[str | Path | Scenario], prepared: Sequence[S
     """Every notice about what the simulated horizon does to these scenarios.
 
     ``given`` are the scenarios as the user named them and ``prepared`` the same ones ready to
-    run (:func:`lead_sim.runner.prepare`; baseline first, if there is one): the end date a
+    run (:func:`lead_sim.runs.runner.prepare`; baseline first, if there is one): the end date a
     scenario was written with is known only before ``--years`` replaces it.
     """
     base, others = prepared[0], list(prepared[1:])

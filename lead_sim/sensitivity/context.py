@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html
 
+from lead_sim.outcomes.tables import plain, units_note
 from lead_sim.params import Params
-from lead_sim.report import years_text
+from lead_sim.reports.words import years_text
 from lead_sim.scenarios import Scenario, TimelineEntry, load_scenario
 from lead_sim.sensitivity.spec import SweepSpec
-from lead_sim.tables import plain, units_note
 
 SCALE_SUFFIX = "_scale"  # a scaled factor's label: it holds a multiplier, not the units
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lead_sim.errors import LeadSimError
 from lead_sim.sensitivity.spec import Rule
 
 MAX_DEPTH = 3
@@ -27,17 +26,6 @@ SMALL_SAMPLE = 100
 FEW_ROWS = 2
 NO_BOX = "(no box: nowhere denser than the whole sample)"
 
-
-def require_sklearn() -> None:
-    """Fail early (before any run) if the discovery dependency is missing."""
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        raise LeadSimError(
-            "Scenario discovery ([[discovery]] in the spec) needs scikit-learn, which is not "
-            "installed. In a repository checkout run .venv/bin/pip install -e '.[discovery]' "
-            "(or bash scripts/bootstrap.sh --dev); elsewhere pip install 'lead_sim[discovery]'. "
-            "Then run the sweep again.") from None
 
 
 def discover(rule: Rule, x: pd.DataFrame, y: np.ndarray, seed: int = 0,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lead_sim.executors import check_scheduler, run_tasks
+from lead_sim.runs.executors import check_scheduler, run_tasks
 from lead_sim.sensitivity.sampling import applied_values, design
 from lead_sim.sensitivity.spec import SweepSpec, runs_per_sample
 from lead_sim.sensitivity.store import SweepStore
@@ -192,7 +192,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
 
 def _execute(store: SweepStore, target: Target, tasks: TaskGroups, executor: str, workers: int,
              scheduler: str | None, shard_size: int, progress: bool) -> int:
-    from lead_sim.progress import progress_bar
+    from lead_sim.runs.progress import progress_bar
 
     fn = functools.partial(evaluate_group, target)
     failed = 0

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
-from lead_sim.outcomes import OUTCOMES
+from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import GROUPS, PAYERS, REGISTRY, check_name
 from lead_sim.scenarios import Scenario
 
@@ -182,7 +182,7 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
 
     ``options`` update the file's ``[options]`` (e.g. a smaller ``M`` for a quick LHS look).
     """
-    from lead_sim.runner import check_seeds, prepare  # here: keeps spec parsing import-light
+    from lead_sim.runs.runner import check_seeds, prepare  # here: keeps spec parsing import-light
 
     path = Path(path)
     where = f"sweep spec '{path}'"
@@ -400,8 +400,6 @@ def _rules(raw: Any, method: str, outcomes: list[str], where: str) -> list[Rule]
         rules.append(Rule(entry["outcome"], float(entry[sides[0]]), sides[0] == "below",
                           str(entry.get("label", ""))))
     if rules:
-        from lead_sim.sensitivity.discovery import require_sklearn
-
         require_sklearn()
     return rules
 
@@ -410,3 +408,15 @@ def with_samples(spec: SweepSpec, samples: int) -> SweepSpec:
     """The same spec with another sample size (checked)."""
     check_samples(spec.method, samples, len(spec.factors), spec.options)
     return replace(spec, samples=samples)
+
+
+def require_sklearn() -> None:
+    """Fail early (before any run) if the discovery dependency is missing."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise LeadSimError(
+            "Scenario discovery ([[discovery]] in the spec) needs scikit-learn, which is not "
+            "installed. In a repository checkout run .venv/bin/pip install -e '.[discovery]' "
+            "(or bash scripts/bootstrap.sh --dev); elsewhere pip install 'lead_sim[discovery]'. "
+            "Then run the sweep again.") from None

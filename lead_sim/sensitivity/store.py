@@ -40,7 +40,7 @@ START_LEFTOVERS = (".lock", "shards", "design.parquet")
 
 def code_version() -> dict[str, str]:
     """The lead_sim release and git commit running now, recorded when a sweep starts."""
-    from lead_sim.manifest import git_commit, package_versions
+    from lead_sim.runs.manifest import git_commit, package_versions
 
     return {"lead_sim": package_versions()["lead_sim"], "git_commit": git_commit()}
 

@@ -69,12 +69,12 @@ class LeadTarget:
         """The outcomes of several parameter rows run with one seed, sharing what they can.
 
         Each row's scenario (and baseline) gets its LEAD-only values deferred to the day LEAD
-        starts (:func:`~lead_sim.branching.defer_lead_params`), which changes no number but
+        starts (:func:`~lead_sim.runs.branching.defer_lead_params`), which changes no number but
         makes rows that differ only in those values identical until then. One simulation tree
         then runs every distinct scenario, simulating shared days once: a baseline without
         LEAD is the same run for every row that differs only in LEAD-only values.
         """
-        from lead_sim.branching import defer_lead_params, simulate_tree
+        from lead_sim.runs.branching import defer_lead_params, simulate_tree
 
         distinct: dict[str, Scenario] = {}  # one per distinct definition, under its own name
 

@@ -19,7 +19,7 @@ from typing import Any
 from lead_sim.errors import LeadSimError
 from lead_sim.neighbourhoods import area_groups
 from lead_sim.params import REGISTRY, Param
-from lead_sim.runner import prepare
+from lead_sim.runs.runner import prepare
 from lead_sim.scenarios import Scenario, TimelineEntry
 
 BASELINE = "system_as_usual"

@@ -16,7 +16,7 @@ from typing import Any
 import mesa
 
 from lead_sim.model import LeadModel
-from lead_sim.runner import parse_seed
+from lead_sim.runs.runner import parse_seed
 from lead_sim.scenarios import TimelineEntry
 from lead_sim.viz.levers import (
     BASELINE,

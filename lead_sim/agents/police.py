@@ -1,0 +1,130 @@
+"""Police contacts: the officers' decisions and each pathway they start.
+
+Each day the people due a police contact meet an officer (:func:`lead_sim.agents.officer.decide`).
+An arrest may be diverted to LEAD or, without arrest, referred (social contact); otherwise it
+goes the usual way: referral in lieu of booking under ESB 5476 (O25), booking or citation, and
+charging (:mod:`lead_sim.justice`). Re-arrest within 12 months of a person's first contact is
+tracked here for the recidivism table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lead_sim.agents import case_management
+from lead_sim.agents.officer import decide
+from lead_sim.agents.population import due, mark_for_redraw
+from lead_sim.agents.states import Charge, Pathway, State
+from lead_sim.engine.events import (
+    ARREST_COVERED,
+    ARREST_DIVERTED,
+    ARREST_ELIGIBLE,
+    Kind,
+    log_contacts,
+    log_people,
+)
+from lead_sim.engine.jit import compiled
+from lead_sim.engine.ledger import Payer, charge
+from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.streams import uniform_each
+from lead_sim.justice import booking, charging
+
+
+@compiled
+def police_contacts(w, p, day: int) -> None:
+    """Today's police contacts: the officers' decisions, then each pathway."""
+    pop = w.people
+    ids = due(pop.next_contact, day)
+    if len(ids) == 0:
+        return
+    d = decide(w, p, ids, day)
+    count(w, day, Column.CONTACTS, len(ids))
+    log_contacts(w, day, Kind.CONTACT, ids, d.probable_cause, d.officer, d.green)
+    pathway = np.full(len(ids), Pathway.NONE, np.int8)
+    diverted, referred = np.count_nonzero(d.diverted), np.count_nonzero(d.referred)
+    arrested = d.probable_cause
+    if diverted or referred:  # most days have neither
+        pathway[d.referred] = Pathway.REFERRED
+        pathway[d.diverted] = Pathway.DIVERTED
+        _divert_and_refer(w, p, d, day)
+        arrested = arrested & ~d.diverted
+    if d.probable_cause.any():
+        pathway[arrested] = _arrest_as_usual(w, p, d, arrested, day)
+    _track_rearrest(w, ids, d.probable_cause, pathway, day)
+    hours = (np.count_nonzero(arrested) * p.police_hours_per_arrest
+             + diverted * p.police_hours_per_diversion + referred * p.police_hours_per_referral)
+    charge(w, day, Payer.POLICE, hours * p.police_hourly_cost)
+    mark_for_redraw(w, ids[pop.state[ids] < State.JAIL_PRETRIAL])
+
+
+@compiled
+def _divert_and_refer(w, p, d, day: int) -> None:
+    """Start LEAD intakes for new arrest diversions and social-contact referrals.
+
+    A participant diverted again goes back to their case manager: the diversion counts,
+    but no new intake opens.
+    """
+    new = d.diverted & (w.people.state[d.ids] == State.COMMUNITY)
+    held = charging.charge_class(w, p, d.ids[new], d.drug[new], d.grams[new], day)
+    case_management.refer(w, p, d.ids[new], held, day)
+    count(w, day, Column.ARREST_DIVERSIONS, np.count_nonzero(d.diverted))
+    log_contacts(w, day, Kind.ARREST_DIVERSION, d.ids[d.diverted],
+                 np.zeros(len(d.ids), np.int64)[d.diverted], d.officer[d.diverted],
+                 d.green[d.diverted])
+    referred = d.ids[d.referred]
+    case_management.refer(w, p, referred, np.zeros(len(referred), np.int8), day)
+    count(w, day, Column.SOCIAL_CONTACT_REFERRALS, len(referred))
+    log_contacts(w, day, Kind.SOCIAL_REFERRAL, referred, np.zeros(len(referred), np.int64),
+                 d.officer[d.referred], d.green[d.referred])
+
+
+@compiled
+def _arrest_as_usual(w, p, d, arrested: np.ndarray, day: int) -> np.ndarray:
+    """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
+    or citation. Returns each one's pathway."""
+    pop = w.people
+    ids, drug, grams = d.ids[arrested], d.drug[arrested], d.grams[arrested]
+    pc = d.probable_cause
+    count(w, day, Column.ARRESTS, np.count_nonzero(pc))
+    flags = (d.diverted * ARREST_DIVERTED + d.eligible * ARREST_ELIGIBLE
+             + d.covered * ARREST_COVERED)
+    log_contacts(w, day, Kind.ARREST, d.ids[pc], flags[pc], d.officer[pc], d.green[pc])
+    in_lieu = drug & (pop.in_lieu_count[ids] < p.referral_in_lieu_arrests)
+    if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
+        pop.in_lieu_count[ids[in_lieu]] += 1
+        count(w, day, Column.IN_LIEU_REFERRALS, np.count_nonzero(in_lieu))
+        log_people(w, day, Kind.IN_LIEU_REFERRAL, ids[in_lieu], 0)
+    charged = ids[~in_lieu]
+    charges = charging.charge_class(w, p, charged, drug[~in_lieu], grams[~in_lieu], day)
+    filed = charging.file_charges(w, p, charged, charges, day, w.keys.filing)
+    booked = uniform_each(w.keys.book, day, charged) < p.booking_share
+    booking.book(w, p, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
+    pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
+    pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)
+    return pathway
+
+
+@compiled
+def _track_rearrest(w, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
+                    day: int) -> None:
+    """Mark re-arrests within 12 months of a person's first police contact."""
+    pop = w.people
+    for row in range(len(ids)):
+        i = ids[row]
+        first = pop.first_contact_day[i]  # -1 before a person's first contact
+        if arrested[row] and first >= max(day - 365, 0) and first < day:
+            pop.rearrested_12m[i] = True
+        if first < 0:
+            pop.first_contact_day[i] = day
+            pop.first_pathway[i] = pathway[row]
+
+
+@compiled
+def close_cohort(w, ids: np.ndarray, day: int) -> None:
+    """Count people whose 12-month window after first contact is complete."""
+    pop, cohort = w.people, w.books.cohort
+    for i in ids:
+        first = pop.first_contact_day[i]
+        if first >= 0 and day - first >= 365:
+            cohort[pop.first_pathway[i], 0] += 1
+            cohort[pop.first_pathway[i], 1] += pop.rearrested_12m[i]

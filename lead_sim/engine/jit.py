@@ -1,0 +1,163 @@
+"""Compiling the daily step with numba: the decorator, its cache, and scipy functions it calls.
+
+The model's day is a few dozen small operations on a handful of people; in numpy each costs a
+microsecond of call overhead, which made a sweep of thousands of runs take hours. Compiled, the
+same operations cost nanoseconds. Every compiled function is declared with :data:`compiled`.
+The model's state and parameter values reach compiled code as bundles held by reference
+(:func:`by_reference`), so a call costs nanoseconds too.
+
+numba caches compiled code on disk, but it only notices a change to the file a function is
+defined in, not to the functions it calls from other files. So the cache lives in a folder named
+after a hash of every module with compiled code (:data:`COMPILED_MODULES`): editing any of them
+starts a fresh cache instead of running stale code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import numba
+from llvmlite import binding
+from numba import types
+from numba.core import cgutils, event
+from numba.experimental import structref
+from numba.experimental.jitclass.base import imp_dtor
+from numba.extending import get_cython_function_address, intrinsic
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+# Modules defining compiled functions (tests/test_jit.py checks that the list is complete).
+COMPILED_MODULES = (
+    "engine/jit.py", "engine/streams.py", "engine/events.py", "engine/recorder.py",
+    "engine/ledger.py", "engine/world.py", "engine/codes.py", "model.py", "params.py",
+    "justice/charging.py", "justice/booking.py", "justice/custody.py", "justice/court.py",
+    "justice/supervision.py", "agents/population.py", "agents/officer.py", "agents/police.py",
+    "agents/case_manager.py", "agents/case_management.py", "agents/services.py",
+    "agents/waitlist.py", "agents/states.py",
+)
+
+
+def _cache_dir() -> str:
+    digest = hashlib.sha1()
+    for name in COMPILED_MODULES:
+        digest.update((_PACKAGE / name).read_bytes())
+    root = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lead_sim", "numba")
+    return os.path.join(root, digest.hexdigest()[:16])
+
+
+numba.config.CACHE_DIR = _cache_dir()
+
+
+class _CompileNotice(event.Listener):
+    """Says, once per process, that compiling has started: it takes minutes, and a silent
+    first run would look hung. numba announces only real compiles, not loads from the cache."""
+
+    def __init__(self) -> None:
+        self.told = False
+
+    def on_start(self, ev: event.Event) -> None:
+        if not self.told and ev.data["dispatcher"].py_func.__module__.startswith("lead_sim"):
+            self.told = True
+            print("lead_sim: compiling the simulation core for this version of the code "
+                  f"(about 2 minutes on two cores, once; cached in {numba.config.CACHE_DIR})",
+                  file=sys.stderr, flush=True)
+
+    def on_end(self, ev: event.Event) -> None:
+        pass
+
+
+event.register("numba:compile", _CompileNotice())
+
+compiled = numba.njit(cache=True)
+"""Decorator of every compiled function: nopython mode, cached on disk."""
+
+compiled_inline = numba.njit(cache=True, inline="always")
+"""Decorator of small compiled helpers called many times a day (a count, a cost, an event):
+they are inlined where they are called, since a call would cost about as much as their work."""
+
+
+@structref.register
+class Bundle(types.StructRef):
+    """numba type of a named tuple's fields held by reference (see :func:`by_reference`)."""
+
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(kind)) for name, kind in fields)
+
+
+class BundleRef(structref.StructRefProxy):
+    """What Python holds of a :class:`Bundle`: only passed back to compiled code."""
+
+
+structref.define_boxing(Bundle, BundleRef)
+
+
+@intrinsic
+def _pack(typingctx, bundle):
+    """A :class:`Bundle` holding the fields of the named tuple ``bundle``."""
+    if not isinstance(bundle, types.BaseNamedTuple):
+        return None
+    struct = Bundle(list(zip(bundle.fields, bundle.types)))
+
+    def codegen(context, builder, signature, args):
+        data_type = struct.get_data_type()
+        alloc_type = context.data_model_manager[data_type].get_value_type()
+        meminfo = context.nrt.meminfo_alloc_dtor(
+            builder, context.get_constant(types.uintp, context.get_abi_sizeof(alloc_type)),
+            imp_dtor(context, builder.module, struct))
+        pointer = builder.bitcast(context.nrt.meminfo_data(builder, meminfo),
+                                  alloc_type.as_pointer())
+        builder.store(cgutils.get_null_value(alloc_type), pointer)
+        data = cgutils.create_struct_proxy(data_type)(context, builder, ref=pointer)
+        for k, (name, kind) in enumerate(zip(bundle.fields, bundle.types)):
+            value = builder.extract_value(args[0], k)
+            context.nrt.incref(builder, kind, value)  # the bundle holds its own references
+            setattr(data, name, value)
+        ref = context.make_helper(builder, struct)
+        ref.meminfo = meminfo
+        return ref._getvalue()
+
+    return struct(bundle), codegen
+
+
+@compiled
+def by_reference(bundle):
+    """The fields of the named tuple ``bundle`` (the same arrays, not copies), passed to compiled
+    functions by reference.
+
+    numba passes a tuple by value: every call with the model's state copied its hundreds of
+    words and counted a reference to each of its arrays: about a microsecond per call, most of
+    the time of a simulated day. A bundle is one pointer, and a function reads only the fields it
+    uses. Compiled code reads it as it would the tuple (``w.people.state``).
+    """
+    return _pack(bundle)
+
+
+def _bind_scipy(function: str, symbol: str, args: int):
+    """scipy.special's own C routine ``function`` of ``args`` doubles as a function compiled
+    code can call, so results equal scipy.special's bit for bit.
+
+    It is bound by symbol name rather than as a ctypes pointer: numba refuses to cache a
+    function that embeds a pointer, and would then recompile every caller in every process.
+    """
+    binding.add_symbol(symbol, get_cython_function_address("scipy.special.cython_special",
+                                                           function))
+    return types.ExternalFunction(symbol, types.float64(*[types.float64] * args))
+
+
+_ndtri = _bind_scipy("ndtri", "lead_sim_ndtri", 1)
+_pdtrik = _bind_scipy("__pyx_fuse_0pdtrik", "lead_sim_pdtrik", 2)  # the double version
+
+
+@compiled
+def ndtri(p: float) -> float:
+    """The standard normal quantile of ``p`` (scipy.special.ndtri)."""
+    return _ndtri(p)
+
+
+@compiled
+def pdtrik(p: float, mean: float) -> float:
+    """The Poisson count whose CDF is ``p`` at ``mean``, as a real (scipy.special.pdtrik)."""
+    return _pdtrik(p, mean)

@@ -1,0 +1,34 @@
+"""The cost ledger: unit costs by payer, attached to events and to days spent in a state.
+
+Costs are recorded per simulated day and payer, so the time series, the run totals and the
+per-payer columns all come from the same numbers and always add up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lead_sim.engine.codes import codes
+from lead_sim.engine.jit import compiled_inline
+from lead_sim.params import PAYERS
+
+PAYER_INDEX = {name: i for i, name in enumerate(PAYERS)}
+# The payers as codes for compiled code: Payer.JAIL is the column of jail costs.
+Payer = codes("Payer", *(name.upper() for name in PAYERS))
+
+
+class Ledger:
+    """Daily costs by payer for one run."""
+
+    def __init__(self, days: int) -> None:
+        self.daily = np.zeros((days, len(PAYERS)))
+
+    def totals(self) -> dict[str, float]:
+        """Run totals per payer, with the names used in summary tables."""
+        return {f"cost_{name}": float(v) for name, v in zip(PAYERS, self.daily.sum(axis=0))}
+
+
+@compiled_inline
+def charge(w, day: int, payer: int, amount: float) -> None:
+    """Add ``amount`` (USD) to ``payer`` (a :data:`Payer`) on ``day``."""
+    w.books.costs[day, payer] += amount

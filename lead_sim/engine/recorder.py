@@ -1,0 +1,55 @@
+"""The daily record: event counts and end-of-day stocks, one row per simulated day.
+
+Stored as one preallocated float array (days x columns) rather than a list of dicts, so
+recording costs almost nothing per day and turns into a DataFrame in one call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lead_sim.engine.codes import codes
+from lead_sim.engine.jit import compiled_inline
+from lead_sim.params import PAYERS
+
+COUNTS = (
+    "contacts", "arrests", "bookings", "arrest_diversions", "social_contact_referrals",
+    "in_lieu_referrals", "lead_enrollments", "felony_charges", "misdemeanor_charges",
+    "prison_admissions", "supervision_violations",
+)
+STOCKS = (
+    "jail_population", "prison_population", "lead_intake", "lead_waitlist", "lead_active",
+    "lead_inactive", "in_treatment", "treatment_waitlist", "housed", "housing_waitlist",
+    "case_managers", "lead_capacity", "on_supervision",
+)
+COSTS = (*(f"cost_{payer}" for payer in PAYERS), "cost_total")
+COLUMNS = (*COUNTS, *STOCKS, *COSTS)
+_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+# The columns as codes for compiled code: Column.ARRESTS is the index of "arrests".
+Column = codes("Column", *(name.upper() for name in COLUMNS))
+
+
+class DailyRecord:
+    """Counts, stocks and costs per day for one run."""
+
+    def __init__(self, days: int) -> None:
+        self.values = np.zeros((days, len(COLUMNS)))
+
+    def frame(self, upto: int | None = None) -> pd.DataFrame:
+        """The record so far as a DataFrame (counts and stocks as integers, except the
+        case-manager full-time equivalents)."""
+        frame = pd.DataFrame(self.values[:upto], columns=list(COLUMNS))
+        # each day's payers summed as one contiguous row (numpy's pairwise order, every time)
+        first = _INDEX[COSTS[0]]
+        frame["cost_total"] = np.ascontiguousarray(
+            self.values[:upto, first:first + len(PAYERS)]).sum(axis=1)
+        whole = [*COUNTS, *(s for s in STOCKS if s != "case_managers")]
+        frame[whole] = frame[whole].round().astype(np.int64)
+        return frame
+
+
+@compiled_inline
+def count(w, day: int, column: int, n: int) -> None:
+    """Add ``n`` to counter ``column`` (a :data:`Column`) of ``day``."""
+    w.books.record[day, column] += n

@@ -1,0 +1,43 @@
+"""The model's state as one bundle of arrays: what the compiled daily step works on.
+
+:class:`World` holds the same arrays the Python objects own (the population, the force, the
+programme's staff and waitlist, the service pools, the books), not copies, so a change made by
+compiled code is seen at once by the visualizer and by tests, and the other way round. Compiled
+functions take it as their first argument, ``w``, and read it as ``w.people.state``,
+``w.staff.load``, ``w.keys.contact`` ...
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lead_sim.engine.jit import BundleRef, by_reference
+
+if TYPE_CHECKING:
+    from lead_sim.model import LeadModel
+
+# covered: LEAD covers the area today; presence: police presence; area_cdf: where people live.
+Place = namedtuple("Place", "covered presence area_cdf")
+# costs: the ledger's day x payer USD; record: the daily record's counts and stocks; events:
+# the event log's buffer (a one-item list holding its rows) and rows used; cohort: 12-month
+# re-arrest cohort by first pathway (contacts, re-arrested).
+Books = namedtuple("Books", "costs record events used cohort")
+World = namedtuple("World", "people officers staff lead_queue pools place books keys")
+
+
+def build_world(model: LeadModel) -> BundleRef:
+    """The bundle of ``model``'s arrays (rebuilt when an array is replaced, e.g. grown), held by
+    reference (:func:`lead_sim.engine.jit.by_reference`), as are the people's arrays in it."""
+    area_cdf = np.cumsum(model.area_weights) / model.area_weights.sum()
+    return by_reference(World(
+        people=by_reference(model.population.arrays()), officers=model.force.arrays(),
+        staff=model.program.staff_arrays, lead_queue=model.program.waitlist.queue,
+        pools=model.services.arrays,
+        place=Place(model.covered, model.presence, area_cdf),
+        books=Books(model.ledger.daily, model.record.values, model.events.buffer,
+                    model.events.used, model.cohort),
+        keys=model.streams.keys(),
+    ))

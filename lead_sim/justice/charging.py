@@ -1,0 +1,84 @@
+"""Charging: the charge an arrest carries, and prosecutors filing it.
+
+Charging follows the dated legal context: possession is a felony, misdemeanour or gross
+misdemeanour (O25), and small quantities stop being charged from September 2018 (O15). Filing
+is called at arrest and by case management, when a charge held during a LEAD intake is filed
+because the intake was not completed (O10); so it sits below case management.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lead_sim.agents.states import Charge
+from lead_sim.engine.events import Kind, log_people_each
+from lead_sim.engine.jit import compiled
+from lead_sim.engine.ledger import Payer, charge
+from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.streams import uniform_each, waits_at
+
+# Payer, and the parameters of its cost per charge filed by class. Every filing is charged,
+# one that joins an open case included: each charge is prosecuted and defended.
+CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key in (
+    ("prosecution", "prosecution_cost"), ("public_defense", "defense_cost"),
+    ("courts", "court_cost")))
+
+
+@compiled
+def charge_class(w, p, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
+                 day: int) -> np.ndarray:
+    """The charge an arrest would carry if filed (NONE where policy says not to charge)."""
+    charges = np.full(len(ids), Charge.MISDEMEANOR, np.int8)
+    if len(ids) == 0:
+        return charges
+    felony = uniform_each(w.keys.felony, day, ids)
+    for row in range(len(ids)):
+        if drug[row] and p.felony_law and felony[row] < p.felony_filing_share:
+            charges[row] = Charge.FELONY
+        if drug[row] and grams[row] < p.charge_min_grams:
+            charges[row] = Charge.NONE
+    return charges
+
+
+@compiled
+def file_charges(w, p, ids: np.ndarray, charges: np.ndarray, day: int,
+                 kind_key: np.uint64) -> np.ndarray:
+    """Prosecutors file some of the chargeable arrests; returns the filed charge per person.
+
+    A person has one open case at a time: a new filing joins it (keeping the more serious
+    class) rather than starting a second court date. Every charge filed, one that joins an open
+    case included, is charged its prosecution, defence and court cost by class on ``day``: each
+    is a new charge to prosecute and defend; only the court date is shared. ``kind_key`` names
+    the random stream (``keys.filing``, or ``keys.held_filing`` for a charge held during an
+    intake), so a held charge filed on the day of a new arrest gets its own draw.
+    """
+    pop = w.people
+    filed = np.full(len(ids), Charge.NONE, np.int8)
+    if len(ids) == 0:
+        return filed
+    u = uniform_each(kind_key, day, ids)
+    for row in range(len(ids)):
+        if u[row] < p.charge_filing_share:
+            filed[row] = charges[row]
+    has = filed != Charge.NONE
+    if not has.any():
+        return filed
+    ids_f, filed_f = ids[has], filed[has]
+    felony = filed_f == Charge.FELONY
+    felonies = np.count_nonzero(felony)
+    count(w, day, Column.FELONY_CHARGES, felonies)
+    count(w, day, Column.MISDEMEANOR_CHARGES, len(felony) - felonies)
+    charge(w, day, Payer.PROSECUTION, np.where(felony, p.prosecution_cost_felony,
+                                               p.prosecution_cost_misdemeanor).sum())
+    charge(w, day, Payer.PUBLIC_DEFENSE, np.where(felony, p.defense_cost_felony,
+                                                  p.defense_cost_misdemeanor).sum())
+    charge(w, day, Payer.COURTS, np.where(felony, p.court_cost_felony,
+                                          p.court_cost_misdemeanor).sum())
+    waits = waits_at(w.keys.court, day, ids_f, 1.0 / p.court_days)
+    for row in range(len(ids_f)):
+        i = ids_f[row]
+        if pop.pending_charge[i] == Charge.NONE:
+            pop.disposition_day[i] = day + waits[row]
+        pop.pending_charge[i] = max(pop.pending_charge[i], filed_f[row])
+    log_people_each(w, day, Kind.CHARGE, ids_f, filed_f)
+    return filed

@@ -1,0 +1,91 @@
+"""Court: dispositions on their court date, conviction, and jail or prison sentences.
+
+Some convictions are followed by community supervision (:mod:`lead_sim.justice.supervision`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lead_sim.agents.population import due
+from lead_sim.agents.states import NEVER, Charge, State
+from lead_sim.engine.events import Kind, log_people, log_people_each
+from lead_sim.engine.jit import compiled
+from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.streams import uniform_each, uniforms, waits_at
+from lead_sim.justice.custody import enter_custody, return_to_free_state
+from lead_sim.justice.supervision import start_supervision
+
+# Only a felony conviction with at least this many prior convictions can bring prison (then with
+# prison_share_felony): an assumption, for sentencing guidelines that weigh criminal history.
+PRISON_MIN_PRIOR_CONVICTIONS = 3
+
+# Misdemeanour jail sentences are capped below a year by law: 364 days for a gross misdemeanour
+# in Washington (RCW 9A.20.021; evidence C22).
+MISDEMEANOR_MAX_JAIL_DAYS = 364
+
+# A felony jail term is capped at ten years: an assumption, a bound on the drawn stay.
+FELONY_MAX_JAIL_DAYS = 3650
+
+
+@compiled
+def _serve_sentence(w, p, ids: np.ndarray, state: int, release: np.ndarray, day: int) -> None:
+    """Send ``ids`` to serve a sentence in ``state`` (jail or prison) until ``release``.
+
+    Someone already serving a sentence (a violation sanction, or a term from an earlier case)
+    serves both together: they stay until the later release day, in prison if either term is
+    prison. Entering custody anew would replace the running term, so a short jail sentence
+    could cut a prison term short, or move a prisoner to jail.
+    """
+    pop = w.people
+    if len(ids) == 0:  # most court days send nobody to jail or to prison
+        return
+    now = pop.state[ids]
+    serving = (now == State.JAIL_SENTENCED) | (now == State.PRISON)
+    release = np.where(serving, np.maximum(release, pop.release_day[ids]), release)
+    stays = serving & (now >= state)  # already somewhere as severe: a longer stay
+    pop.release_day[ids[stays]] = release[stays]
+    enter_custody(w, p, ids[~stays], state, release[~stays], day)
+
+
+@compiled
+def dispose(w, p, day: int) -> None:
+    """Court dispositions due today: conviction and sentence, or release.
+
+    A sentence adds to one being served (:func:`_serve_sentence`); a prisoner's new prison term
+    is therefore not a prison admission.
+    """
+    pop = w.people
+    ids = due(pop.disposition_day, day)
+    if len(ids) == 0:
+        return
+    charge_filed = pop.pending_charge[ids]
+    pop.pending_charge[ids] = Charge.NONE
+    pop.disposition_day[ids] = NEVER
+    u = uniforms(w.keys.disposition, day, ids, 3)
+    convicted = u[:, 0] < p.conviction_share
+    to_prison = (convicted & (charge_filed == Charge.FELONY)
+                 & (pop.prior_convictions[ids] >= PRISON_MIN_PRIOR_CONVICTIONS)
+                 & (u[:, 1] < p.prison_share_felony))
+    to_jail = convicted & ~to_prison & (u[:, 2] < p.jail_sentence_share)
+    guilty, jailed, imprisoned = ids[convicted], ids[to_jail], ids[to_prison]
+    log_people_each(w, day, Kind.CONVICTION, guilty, charge_filed[convicted])
+    pop.prior_convictions[guilty] += 1
+    jail_days = waits_at(w.keys.jail_days, day, jailed, 1.0 / p.jail_sentence_days)
+    jail_days = np.minimum(jail_days, np.where(charge_filed[to_jail] == Charge.FELONY,
+                                               FELONY_MAX_JAIL_DAYS, MISDEMEANOR_MAX_JAIL_DAYS))
+    prison_days = waits_at(w.keys.prison_days, day, imprisoned, 1.0 / p.prison_days)
+    admitted = imprisoned[pop.state[imprisoned] != State.PRISON]
+    count(w, day, Column.PRISON_ADMISSIONS, len(admitted))
+    log_people(w, day, Kind.PRISON_ADMISSION, admitted, 0)
+    _serve_sentence(w, p, jailed, State.JAIL_SENTENCED, day + jail_days, day)
+    _serve_sentence(w, p, imprisoned, State.PRISON, day + prison_days, day)
+    sentenced = to_jail | to_prison
+    supervised = convicted & (uniform_each(w.keys.supervision, day, ids) < p.supervision_share)
+    if supervised.any():
+        under = ids[supervised]
+        start_supervision(w, p, under,
+                          np.where(sentenced[supervised], pop.release_day[under], day), day)
+    freed = ids[~sentenced & (pop.state[ids] == State.JAIL_PRETRIAL)]
+    log_people(w, day, Kind.JAIL_RELEASE, freed, 0)
+    return_to_free_state(w, freed)

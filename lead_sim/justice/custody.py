@@ -1,0 +1,73 @@
+"""Custody: entering jail or prison, and release back to the community or a caseload.
+
+Custody interrupts what case management and services were doing for a person, so this module
+calls into them (:mod:`lead_sim.agents.case_management`, :mod:`lead_sim.agents.services`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lead_sim.agents import case_management, services
+from lead_sim.agents.population import due, mark_for_redraw
+from lead_sim.agents.states import NEVER, State
+from lead_sim.engine.events import Kind, log_people
+from lead_sim.engine.jit import compiled
+
+
+@compiled
+def enter_custody(w, p, ids: np.ndarray, state: int, release: np.ndarray, day: int) -> None:
+    """Move ``ids`` into jail or prison until ``release``.
+
+    Custody pauses police contact, cancels a pending LEAD intake or waitlist place (filing a
+    charge held for the intake), withdraws referrals waiting for treatment or housing (the case
+    manager refers again after release) and interrupts treatment. Prison also ends housing and
+    LEAD enrolment; a jail stay does not (case managers keep working with participants in jail).
+    """
+    pop = w.people
+    if len(ids) == 0:
+        return
+    was = pop.state[ids]
+    if state != State.PRISON:  # prison admissions are logged with their sentence
+        log_people(w, day, Kind.JAIL_ADMISSION, ids, 1 if state == State.JAIL_PRETRIAL else 2)
+    case_management.cancel_intake(
+        w, p, ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)], day)
+    services.interrupt_treatment(w, ids[pop.in_treatment[ids]])
+    case_management.drop_service_waits(w, ids)
+    if state == State.PRISON:
+        case_management.discharge(w, p, ids[pop.case_manager[ids] >= 0], day)
+        services.end_housing(w, ids[pop.housed[ids]])
+    for row in range(len(ids)):
+        i = ids[row]
+        pop.state[i] = state
+        pop.release_day[i] = release[row]
+        pop.next_contact[i] = NEVER
+        pop.rate[i] = 0.0
+
+
+@compiled
+def release(w, p, day: int) -> None:
+    """Release everyone whose jail or prison stay ends today."""
+    pop = w.people
+    ids = due(pop.release_day, day)
+    if len(ids) == 0:
+        return
+    from_prison = pop.state[ids] == State.PRISON
+    log_people(w, day, Kind.PRISON_RELEASE, ids[from_prison], 0)
+    log_people(w, day, Kind.JAIL_RELEASE, ids[~from_prison], 0)
+    return_to_free_state(w, ids)
+
+
+@compiled
+def return_to_free_state(w, ids: np.ndarray) -> None:
+    """Put released people back in the community, or on their caseload if still enrolled."""
+    pop = w.people
+    for i in ids:
+        if pop.case_manager[i] < 0:
+            pop.state[i] = State.COMMUNITY
+        elif pop.engaged[i]:
+            pop.state[i] = State.LEAD_ACTIVE
+        else:
+            pop.state[i] = State.LEAD_INACTIVE
+        pop.release_day[i] = NEVER
+    mark_for_redraw(w, ids)

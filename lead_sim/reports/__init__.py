@@ -1,0 +1,2 @@
+"""The HTML report toolkit and the comparison report with its figures.
+"""

@@ -1,0 +1,228 @@
+"""Running scenarios: one replicate (:func:`simulate`) or many (:func:`run`).
+
+Replicate ``r`` (counting from 0) of a run with seed ``s`` uses seed ``s + r``, for every
+scenario alike, so runs of two scenarios with the same seed pair up replicate by replicate
+(common random numbers). The CLI counts replicates from 1: replicate r uses seed N + r - 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lead_sim.errors import LeadSimError
+from lead_sim.model import LeadModel
+from lead_sim.outcomes.measures import summary, timeseries
+from lead_sim.params import Params, replicate_draw
+from lead_sim.runs.executors import run_tasks
+from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
+from lead_sim.runs.manifest import build_manifest
+from lead_sim.scenarios import Scenario, load_scenario
+
+PROGRESS_EVERY = 365  # days between progress callbacks
+MIN_DAYS = 1  # the shortest horizon prepare() accepts
+MAX_SEED = 2**32 - 1  # NumPy's seed range is wider; this one every executor and the page share
+
+
+def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
+            population: int | None = None,
+            overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load a scenario and apply run options, checking every value before anything runs."""
+    if years is not None and not years > 0:
+        raise LeadSimError(f"--years must be positive; got {years}.")
+    if population is not None and not population > 0:
+        raise LeadSimError(f"--population must be a positive number of people; got {population}.")
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    extra = dict(overrides or {})
+    if population is not None:
+        extra["population"] = population
+    Params.with_overrides({**scn.params, **extra}, f"scenario '{scn.name}'")
+    prepared = scn.with_horizon(years).with_params(extra)
+    if prepared.days < MIN_DAYS:  # the model needs a first day to record; it fails on none
+        given = f"--years {years:g}" if years is not None else f"end_date {scn.end_date}"
+        raise LeadSimError(
+            f"{given} leaves {max(prepared.days, 0)} days to simulate in scenario "
+            f"'{scn.name}'; the minimum is {MIN_DAYS} day (--years {MIN_DAYS / 365.25:.4f} "
+            "or more).")
+    return prepared
+
+
+def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence[Scenario]
+                     ) -> None:
+    """Refuse to set side by side scenarios that share a name or simulate different dates.
+
+    Results are labelled by name, so two with one name would be mixed up. Differences and
+    "averted" counts are totals over the run: a scenario that stops in 2011 would "avert"
+    every arrest the baseline makes afterwards.
+    """
+    seen: dict[str, str] = {}  # name -> what the user gave for it
+    for given, scn in zip(map(str, inputs), prepared):
+        if scn.name in seen:
+            clash = (f"'{seen[scn.name]}' and '{given}' are both named '{scn.name}'"
+                     if seen[scn.name] != given else f"'{scn.name}' is given twice")
+            raise LeadSimError(f"Each scenario may appear once, baseline included: {clash}. "
+                               "Give each scenario file its own 'name'.")
+        seen[scn.name] = given
+    first = prepared[0]
+    for scn in prepared[1:]:
+        if (scn.start_date, scn.end_date) != (first.start_date, first.end_date):
+            raise LeadSimError(
+                f"Scenarios to compare must simulate the same dates: '{first.name}' runs "
+                f"{first.start_date} to {first.end_date}, '{scn.name}' {scn.start_date} to "
+                f"{scn.end_date}. Give them the same start_date and end_date (--years cuts "
+                "both at the same number of years from their start).")
+
+
+def parse_seed(text: Any) -> int:
+    """A seed from text (the visualizer's box, a --seed option) or from code (an int).
+
+    Raises :class:`LeadSimError` when it is not a whole number from 0 to MAX_SEED;
+    ``numpy.random.default_rng(-1)`` would fail far from the cause, with a traceback.
+    """
+    raw = str(text).strip()
+    try:
+        seed = int(raw)
+    except ValueError:
+        raise LeadSimError(
+            f"The seed must be a whole number from 0 to {MAX_SEED}; '{raw}' is not.") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise LeadSimError(f"The seed must be from 0 to {MAX_SEED}; got {seed}.")
+    return seed
+
+
+
+def check_seeds(seed: int, reps: int = 1) -> int:
+    """Return ``seed`` if it and every replicate's seed (up to ``seed + reps - 1``) are valid
+    (:func:`parse_seed`); otherwise raise :class:`LeadSimError` before any replicate runs."""
+    first = parse_seed(seed)
+    if first + reps - 1 > MAX_SEED:
+        raise LeadSimError(f"Replicates would use seeds {first} to {first + reps - 1}, but a "
+                           f"seed must be from 0 to {MAX_SEED}; lower the seed or the number "
+                           "of replicates.")
+    return first
+
+
+@dataclass
+class RunResult:
+    """One replicate: its summary row, daily time series and (optionally) its event log."""
+
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame
+    events: pd.DataFrame | None = None
+
+
+def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
+             on_progress: Callable[[int], None] | None = None) -> RunResult:
+    """Run one replicate of a prepared scenario to its end date."""
+    model = LeadModel(scenario, check_seeds(seed), keep_events=keep_events)
+    while model.running:
+        before = model.day
+        model.simulate_until(before + PROGRESS_EVERY if on_progress else model.days)
+        if on_progress:
+            on_progress(model.day - before)
+    model.finish()
+    events = model.events.to_frame() if keep_events else None
+    return RunResult(summary(model), timeseries(model), events)
+
+
+def _simulate_task(task: tuple[Scenario, int]) -> RunResult:
+    scenario, seed = task
+    return simulate(scenario, seed)
+
+
+# The manifest entries that decide a run's numbers, named when a folder holding another is refused.
+RUN_SETTINGS = ("scenarios", "params", "seeds", "reps", "years", "population", "posterior_draws")
+
+
+@dataclass
+class Results:
+    """Replicates of one or more scenarios, with the manifest that describes them."""
+
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically.
+
+        A folder holding anything but these same runs is refused, as ``lead-sim compare`` does.
+        """
+        if "run_key" in self.manifest:
+            settings = {k: self.manifest[k] for k in RUN_SETTINGS if k in self.manifest}
+            check_out_dir(out_dir, self.manifest["run_key"], field="run_key", what="run",
+                          settings=settings)
+        return write_folder(out_dir, {
+            "summary.csv": csv_writer(self.summary),
+            "timeseries.csv": csv_writer(self.timeseries),
+            "manifest.json": json_writer(self.manifest),
+        })
+
+
+def run_key(scenarios: list[Scenario], seeds: list[int],
+            draws: list[Mapping[str, Any]] | None = None) -> str:
+    """What identifies a run's results: the prepared scenarios (timeline, parameters, horizon),
+    the seeds and any posterior draws, hashed. An --out folder may only be rewritten by the same
+    run, so rerunning a command is safe but other results are never overwritten."""
+    data = {"scenarios": [s.to_dict() for s in scenarios], "seeds": list(seeds),
+            "draws": [dict(d) for d in draws] if draws else None}
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1,
+        years: float | None = None, population: int | None = None,
+        overrides: Mapping[str, Any] | None = None, workers: int = 1,
+        progress: Callable[[int], None] | None = None,
+        draws: list[Mapping[str, Any]] | None = None,
+        calibrated: str | None = None, out_dir: str | Path | None = None) -> Results:
+    """Run ``reps`` replicates of each scenario with seeds ``seed .. seed + reps - 1``.
+
+    ``progress`` is called with a number of simulated days done (serial runs) or with a
+    scenario's whole horizon as each replicate finishes (parallel runs). ``draws`` (parameter
+    sets, e.g. from a calibrated posterior) makes replicate r of every scenario start from
+    :func:`replicate_draw`, so results span parameter uncertainty as well as noise.
+    """
+    if reps < 1:
+        raise LeadSimError(f"--reps must be at least 1; got {reps}.")
+    seed = check_seeds(seed, reps)
+    items = scenarios if isinstance(scenarios, list) else [scenarios]
+    prepared = [prepare(s, years=years, population=population, overrides=overrides)
+                for s in items]
+    check_comparable(items, prepared)  # results are labelled by name: one name, one scenario
+    seeds = [seed + r for r in range(reps)]
+    draws = [dict(d) for d in draws] if draws else None
+    tasks = [(scn.with_params(replicate_draw(draws, r)) if draws else scn, s)
+             for scn in prepared for r, s in enumerate(seeds)]
+    for scn, _ in tasks if draws else ():  # every draw is checked before anything runs
+        Params.with_overrides(scn.params, f"scenario '{scn.name}' with a posterior draw")
+    described = {  # what the manifest records of the run: a refused folder's differences
+        "scenarios": [scn.to_dict() for scn in prepared],
+        "params": {scn.name: dict(Params.with_overrides(scn.params)) for scn in prepared},
+        "seeds": seeds, "reps": reps, "years": years, "population": population,
+        "posterior_draws": draws,
+    }
+    if out_dir is not None:
+        check_out_dir(out_dir, run_key(prepared, seeds, draws), field="run_key", what="run",
+                      settings=described)
+    results: list[RunResult | None] = [None] * len(tasks)
+    if workers == 1:
+        for i, task in enumerate(tasks):
+            results[i] = simulate(*task, on_progress=progress)
+    else:
+        for i, result in run_tasks(_simulate_task, tasks, "local", workers):
+            results[i] = result
+            if progress:
+                progress(tasks[i][0].days)
+    manifest = build_manifest(kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
+                              **described, calibrated=calibrated)
+    return Results(
+        summary=pd.DataFrame([r.summary for r in results]),
+        timeseries=pd.concat([r.timeseries for r in results], ignore_index=True),
+        manifest=manifest,
+    )
