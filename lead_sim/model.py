@@ -8,6 +8,7 @@ many replicates happen in :mod:`lead_sim.runs.runner`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -43,6 +44,10 @@ from lead_sim.justice import court, custody, supervision
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, TimelineEntry
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
 
 TURNOVER_DAYS = 7  # departures and arrivals are processed weekly
 HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
@@ -213,14 +218,14 @@ class LeadModel(mesa.Model):
 
 # ---- the compiled day ------------------------------------------------------------------------
 @compiled
-def simulate_days(w, p, first: int, end: int) -> None:
+def simulate_days(w: World, p: Values, first: int, end: int) -> None:
     """Simulate days ``first`` to ``end - 1`` (none of them with a dated policy change)."""
     for day in range(first, end):
         simulate_day(w, p, day)
 
 
 @compiled
-def simulate_day(w, p, day: int) -> None:
+def simulate_day(w: World, p: Values, day: int) -> None:
     """Simulate one day after its policy changes, in this order:
 
     1. release: end jail and prison stays due today;
@@ -250,7 +255,7 @@ def simulate_day(w, p, day: int) -> None:
 
 
 @compiled
-def turnover(w, p, day: int) -> None:
+def turnover(w: World, p: Values, day: int) -> None:
     """Weekly, people whose time at risk is over leave and newcomers take their place."""
     pop = w.people
     if day % TURNOVER_DAYS:
@@ -270,7 +275,7 @@ def turnover(w, p, day: int) -> None:
 
 
 @compiled
-def account(w, p, day: int) -> None:
+def account(w: World, p: Values, day: int) -> None:
     """State counts, bed-days and the day's costs by payer; the record's end-of-day stocks."""
     pop, costs, row = w.people, w.books.costs[day], w.books.record[day]
     states = np.zeros(len(State), np.int64)

@@ -15,6 +15,7 @@ is not completed is filed (:func:`lead_sim.justice.charging.file_charges`).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,10 @@ from lead_sim.engine.jit import compiled
 from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import uniform_each, waits_at, waits_each
 from lead_sim.justice import charging
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
 
 DAYS_PER_MONTH = 30.44
 
@@ -45,7 +50,7 @@ def _hire(staff: Staff, fte: float) -> None:
 
 
 @compiled
-def _remove(w, keep: np.ndarray) -> None:
+def _remove(w: World, keep: np.ndarray) -> None:
     """Keep only the staff flagged in ``keep`` (in order); caseloads follow their rows."""
     staff, people = w.staff, w.people
     n = staff.meta[COUNT]
@@ -66,7 +71,7 @@ def _remove(w, keep: np.ndarray) -> None:
 
 
 @compiled
-def _remove_retired(w) -> None:
+def _remove_retired(w: World) -> None:
     staff = w.staff
     n = staff.meta[COUNT]
     keep = ~(staff.retiring[:n] & (staff.load[:n] == 0))
@@ -75,7 +80,7 @@ def _remove_retired(w) -> None:
 
 
 @compiled
-def staff(w, p, budget: float) -> None:
+def staff(w: World, p: Values, budget: float) -> None:
     """Match the working case managers to ``budget`` (or to demand).
 
     The posts are whole case managers plus at most one part-time one. They go to the staff
@@ -112,7 +117,7 @@ def staff(w, p, budget: float) -> None:
 
 
 @compiled
-def _staff_to_demand(w, cap: float) -> None:
+def _staff_to_demand(w: World, cap: float) -> None:
     """Hours follow caseloads: each case manager works the hours their caseload needs at
     the cap (full time at most), and the people waiting get places from those with room,
     then from new hires. Payroll is then in exact proportion to enrolment, at any sample
@@ -136,7 +141,7 @@ def _staff_to_demand(w, cap: float) -> None:
 
 # ---- referral and intake ----------------------------------------------------------------------
 @compiled
-def refer(w, p, ids: np.ndarray, held: np.ndarray, day: int) -> None:
+def refer(w: World, p: Values, ids: np.ndarray, held: np.ndarray, day: int) -> None:
     """Open an intake for ``ids``; ``held`` is the charge held in abeyance (arrests only)."""
     pop = w.people
     if len(ids) == 0:
@@ -153,7 +158,7 @@ def refer(w, p, ids: np.ndarray, held: np.ndarray, day: int) -> None:
 
 
 @compiled
-def cancel_intake(w, p, ids: np.ndarray, day: int) -> None:
+def cancel_intake(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Drop pending intakes and waitlist places (the person went into custody).
 
     A charge held while intake was pending is filed, as when the intake window runs out:
@@ -172,7 +177,7 @@ def cancel_intake(w, p, ids: np.ndarray, day: int) -> None:
 
 
 @compiled
-def intake(w, p, day: int) -> None:
+def intake(w: World, p: Values, day: int) -> None:
     """Complete today's assessments and file held charges where the window ran out."""
     pop = w.people
     done = due(pop.intake_day, day)
@@ -202,7 +207,7 @@ def intake(w, p, day: int) -> None:
 
 # ---- caseloads --------------------------------------------------------------------------------
 @compiled
-def assign(w, p, day: int) -> None:
+def assign(w: World, p: Values, day: int) -> None:
     """Move people from the front of the waitlist onto caseloads with room: each to the open
     case manager with the lowest caseload for their hours (the earliest hired of equals)."""
     pop, s = w.people, w.staff
@@ -242,7 +247,7 @@ def assign(w, p, day: int) -> None:
 
 
 @compiled
-def load_factor(w, p, i: int) -> float:
+def load_factor(w: World, p: Values, i: int) -> float:
     """Caseload of person ``i``'s case manager relative to the design caseload for their
     hours (1 where they have none)."""
     k = w.people.case_manager[i]
@@ -252,7 +257,7 @@ def load_factor(w, p, i: int) -> float:
 
 
 @compiled
-def _schedule_engagement(w, p, ids: np.ndarray, day: int) -> None:
+def _schedule_engagement(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Draw when each person's engagement next lapses (if engaged) or resumes."""
     pop = w.people
     rates = np.empty(len(ids))
@@ -265,7 +270,7 @@ def _schedule_engagement(w, p, ids: np.ndarray, day: int) -> None:
 
 
 @compiled
-def switch_engagement(w, p, day: int) -> None:
+def switch_engagement(w: World, p: Values, day: int) -> None:
     """Engagement lapses or resumes for those due today (custody keeps the flag only)."""
     pop = w.people
     ids = due(pop.engagement_day, day)
@@ -280,7 +285,7 @@ def switch_engagement(w, p, day: int) -> None:
 
 
 @compiled
-def work_on_needs(w, p, day: int) -> None:
+def work_on_needs(w: World, p: Values, day: int) -> None:
     """Case managers resolve or refer each active participant's most urgent need.
 
     Caseloads are reviewed once a week (REVIEW_DAYS), with the chance of progress over
@@ -311,7 +316,7 @@ def work_on_needs(w, p, day: int) -> None:
 
 
 @compiled
-def discharge(w, p, ids: np.ndarray, day: int) -> None:
+def discharge(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Take ``ids`` off their caseloads (end of enrolment, or prison)."""
     pop = w.people
     if len(ids) == 0:
@@ -330,7 +335,7 @@ def discharge(w, p, ids: np.ndarray, day: int) -> None:
 
 
 @compiled
-def drop_service_waits(w, ids: np.ndarray) -> None:
+def drop_service_waits(w: World, ids: np.ndarray) -> None:
     """Needs waiting on a service become unmet again (the referral is withdrawn)."""
     pop = w.people
     withdrawn = []
@@ -347,7 +352,7 @@ def drop_service_waits(w, ids: np.ndarray) -> None:
 
 
 @compiled
-def exits(w, p, day: int) -> None:
+def exits(w: World, p: Values, day: int) -> None:
     """Participants whose enrolment ends today leave their caseloads."""
     ids = due(w.people.lead_exit_day, day)
     discharge(w, p, ids, day)
@@ -355,7 +360,7 @@ def exits(w, p, day: int) -> None:
 
 
 @compiled
-def step(w, p, day: int) -> None:
+def step(w: World, p: Values, day: int) -> None:
     """The programme's day: intake, exits, assignment, engagement, then needs work."""
     intake(w, p, day)
     exits(w, p, day)

@@ -23,7 +23,9 @@ from lead_sim.engine.jit import compiled, ndtri
 from lead_sim.engine.streams import day_key, uniforms, unit
 
 if TYPE_CHECKING:
+    from lead_sim.engine.world import World
     from lead_sim.model import LeadModel
+    from lead_sim.params import Values
 
 PROPENSITY_CONCENTRATION = 4.0  # assumption: Beta(m*4, (1-m)*4) spread of officer propensities
 PEOPLE_PER_OFFICER = 250.0  # assumption: officers posted per person at risk, scaled by presence
@@ -104,7 +106,7 @@ class Force:
 
 
 @compiled
-def decide(w, p, ids: np.ndarray, day: int) -> Decisions:
+def decide(w: World, p: Values, ids: np.ndarray, day: int) -> Decisions:
     """Decide the day's contacts: who is arrested, diverted or referred to LEAD.
 
     An arrest is diverted when the area is covered, the contact is eligible (O6), the

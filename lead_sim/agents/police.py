@@ -9,6 +9,8 @@ tracked here for the recidivism table.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.agents import case_management
@@ -29,9 +31,13 @@ from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import uniform_each
 from lead_sim.justice import booking, charging
 
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
+
 
 @compiled
-def police_contacts(w, p, day: int) -> None:
+def police_contacts(w: World, p: Values, day: int) -> None:
     """Today's police contacts: the officers' decisions, then each pathway."""
     pop = w.people
     ids = due(pop.next_contact, day)
@@ -58,7 +64,7 @@ def police_contacts(w, p, day: int) -> None:
 
 
 @compiled
-def _divert_and_refer(w, p, d, day: int) -> None:
+def _divert_and_refer(w: World, p: Values, d, day: int) -> None:
     """Start LEAD intakes for new arrest diversions and social-contact referrals.
 
     A participant diverted again goes back to their case manager: the diversion counts,
@@ -79,7 +85,7 @@ def _divert_and_refer(w, p, d, day: int) -> None:
 
 
 @compiled
-def _arrest_as_usual(w, p, d, arrested: np.ndarray, day: int) -> np.ndarray:
+def _arrest_as_usual(w: World, p: Values, d, arrested: np.ndarray, day: int) -> np.ndarray:
     """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
     or citation. Returns each one's pathway."""
     pop = w.people
@@ -105,7 +111,7 @@ def _arrest_as_usual(w, p, d, arrested: np.ndarray, day: int) -> np.ndarray:
 
 
 @compiled
-def _track_rearrest(w, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
+def _track_rearrest(w: World, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
                     day: int) -> None:
     """Mark re-arrests within 12 months of a person's first police contact."""
     pop = w.people
@@ -120,7 +126,7 @@ def _track_rearrest(w, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarra
 
 
 @compiled
-def close_cohort(w, ids: np.ndarray, day: int) -> None:
+def close_cohort(w: World, ids: np.ndarray, day: int) -> None:
     """Count people whose 12-month window after first contact is complete."""
     pop, cohort = w.people, w.books.cohort
     for i in ids:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,10 @@ ATTRIBUTES = (
     "first_pathway", "rearrested_12m", "supervision_end_day", "rate", "base_rate", "uid",
     "next_uid", "reschedule", *EVENT_ARRAYS,
 )
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
 People = namedtuple("People", ATTRIBUTES)
 
 
@@ -145,7 +150,7 @@ def _slots_where(flags: np.ndarray, n: int) -> np.ndarray:
 
 
 @compiled
-def spawn(w, p, ids: np.ndarray, day: int) -> None:
+def spawn(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Give the slots ``ids`` new people with attributes drawn from their own streams."""
     pop = w.people
     u = uniforms(w.keys.attributes, day, ids, 11)
@@ -188,7 +193,7 @@ def _clear(pop, i: int) -> None:
 
 
 @compiled
-def renew(w, p, ids: np.ndarray, day: int) -> None:
+def renew(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Replace the people in ``ids`` by newcomers (new identities, fresh attributes)."""
     pop = w.people
     for row in range(len(ids)):
@@ -198,7 +203,7 @@ def renew(w, p, ids: np.ndarray, day: int) -> None:
 
 
 @compiled
-def set_base_rates(w, p, ids: np.ndarray) -> None:
+def set_base_rates(w: World, p: Values, ids: np.ndarray) -> None:
     """Hazard from fixed attributes and place; services and LEAD modify it later."""
     pop = w.people
     for i in ids:
@@ -213,7 +218,7 @@ def set_base_rates(w, p, ids: np.ndarray) -> None:
 
 
 @compiled
-def contact_rate(pop, p, i: int) -> float:
+def contact_rate(pop, p: Values, i: int) -> float:
     """Daily police-contact hazard of person ``i`` given attributes, services and state.
 
     Only people who have been in LEAD carry service effects; their factors multiply in a fixed
@@ -236,7 +241,7 @@ def contact_rate(pop, p, i: int) -> float:
 
 
 @compiled
-def contact_rates(w, p, ids: np.ndarray) -> np.ndarray:
+def contact_rates(w: World, p: Values, ids: np.ndarray) -> np.ndarray:
     """:func:`contact_rate` of each of ``ids``."""
     out = np.empty(len(ids))
     for row in range(len(ids)):
@@ -245,7 +250,7 @@ def contact_rates(w, p, ids: np.ndarray) -> np.ndarray:
 
 
 @compiled
-def reschedule_contacts(w, p, ids: np.ndarray, day: int) -> None:
+def reschedule_contacts(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Redraw the next police contact of ``ids`` from their current hazard.
 
     Waiting times are memoryless, so redrawing whenever the hazard changes is exact.
@@ -263,7 +268,7 @@ def reschedule_contacts(w, p, ids: np.ndarray, day: int) -> None:
 
 
 @compiled_inline
-def mark_for_redraw(w, ids: np.ndarray) -> None:
+def mark_for_redraw(w: World, ids: np.ndarray) -> None:
     """Mark ``ids`` for a new next police contact, drawn at the end of the day.
 
     Drawing once, from the state a person ends the day in, gives the same result as redrawing
@@ -274,7 +279,7 @@ def mark_for_redraw(w, ids: np.ndarray) -> None:
 
 
 @compiled
-def redraw_marked(w, p, day: int) -> None:
+def redraw_marked(w: World, p: Values, day: int) -> None:
     """The end-of-day redraw of everyone marked today (in slot order)."""
     flags = w.people.reschedule
     n = 0

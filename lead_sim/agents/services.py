@@ -25,7 +25,9 @@ from lead_sim.engine.jit import compiled
 from lead_sim.engine.streams import uniform_each, waits_at
 
 if TYPE_CHECKING:
+    from lead_sim.engine.world import World
     from lead_sim.model import LeadModel
+    from lead_sim.params import Values
 
 TREATMENT, HOUSING = 0, 1
 # capacity and occupied: places of each pool; queues: each pool's waitlist.
@@ -66,14 +68,14 @@ class Services:
 
 
 @compiled
-def withdraw(w, ids: np.ndarray) -> None:
+def withdraw(w: World, ids: np.ndarray) -> None:
     """Take ``ids`` off both waitlists (their referrals were withdrawn)."""
     leave_queue(w.pools.queues[TREATMENT], ids)
     leave_queue(w.pools.queues[HOUSING], ids)
 
 
 @compiled
-def step(w, p, day: int) -> None:
+def step(w: World, p: Values, day: int) -> None:
     """End today's stays, then fill free places from the waitlists."""
     _end_treatment(w, p, day)
     ids = due(w.people.housing_end_day, day)
@@ -86,7 +88,7 @@ def step(w, p, day: int) -> None:
 
 
 @compiled
-def _fill(w, pool: int, need: int, holds: np.ndarray, end_day: np.ndarray, retention: float,
+def _fill(w: World, pool: int, need: int, holds: np.ndarray, end_day: np.ndarray, retention: float,
           stream: np.uint64, day: int) -> None:
     """Admit the people ``pool`` has room for: their ``need`` is met while the stay lasts.
 
@@ -114,7 +116,7 @@ def _fill(w, pool: int, need: int, holds: np.ndarray, end_day: np.ndarray, reten
 
 
 @compiled
-def _end_treatment(w, p, day: int) -> None:
+def _end_treatment(w: World, p: Values, day: int) -> None:
     pop = w.people
     ids = due(pop.treatment_end_day, day)
     if len(ids) == 0:
@@ -128,14 +130,14 @@ def _end_treatment(w, p, day: int) -> None:
 
 
 @compiled
-def _stop_treatment(w, ids: np.ndarray) -> None:
+def _stop_treatment(w: World, ids: np.ndarray) -> None:
     w.people.in_treatment[ids] = False
     w.people.treatment_end_day[ids] = NEVER
     w.pools.occupied[TREATMENT] -= len(ids)
 
 
 @compiled
-def interrupt_treatment(w, ids: np.ndarray) -> None:
+def interrupt_treatment(w: World, ids: np.ndarray) -> None:
     """Custody interrupts treatment: the place is freed and the need is unmet again."""
     if len(ids):
         _stop_treatment(w, ids)
@@ -143,7 +145,7 @@ def interrupt_treatment(w, ids: np.ndarray) -> None:
 
 
 @compiled
-def end_housing(w, ids: np.ndarray) -> None:
+def end_housing(w: World, ids: np.ndarray) -> None:
     """People leave their housing unit and are unhoused again."""
     if len(ids) == 0:
         return

@@ -7,6 +7,8 @@ as small arrays per day and joined once at the end.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from numba.typed import List
@@ -20,6 +22,9 @@ Kind = codes(  # kinds of event, in the order of their codes in the log
     "JAIL_RELEASE", "PRISON_ADMISSION", "PRISON_RELEASE", "RENEWAL", "JAIL_ADMISSION",
     "SUPERVISION_START", "SUPERVISION_VIOLATION",
 )
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
 EVENT_KINDS = tuple(name.lower() for name in Kind._fields)
 COLUMNS = ("day", "kind", "person", "area", "detail", "officer", "green_light")
 
@@ -112,7 +117,7 @@ def log(buffer, used, day: int, kind: int, person: int, area: int, detail: int, 
 
 
 @compiled_inline
-def log_people(w, day: int, kind: int, ids: np.ndarray, detail: int) -> None:
+def log_people(w: World, day: int, kind: int, ids: np.ndarray, detail: int) -> None:
     """Log ``kind`` for each of ``ids`` with the same ``detail``."""
     if w.books.events[0].shape[0] == 0:
         return
@@ -122,7 +127,7 @@ def log_people(w, day: int, kind: int, ids: np.ndarray, detail: int) -> None:
 
 
 @compiled_inline
-def log_people_each(w, day: int, kind: int, ids: np.ndarray, details: np.ndarray) -> None:
+def log_people_each(w: World, day: int, kind: int, ids: np.ndarray, details: np.ndarray) -> None:
     """Log ``kind`` for each of ``ids`` with its own detail."""
     if w.books.events[0].shape[0] == 0:
         return
@@ -133,7 +138,7 @@ def log_people_each(w, day: int, kind: int, ids: np.ndarray, details: np.ndarray
 
 
 @compiled_inline
-def log_contacts(w, day: int, kind: int, ids: np.ndarray, details: np.ndarray,
+def log_contacts(w: World, day: int, kind: int, ids: np.ndarray, details: np.ndarray,
                  officers: np.ndarray, green: np.ndarray) -> None:
     """Log ``kind`` for police contacts: each with its detail, officer and shift."""
     if w.books.events[0].shape[0] == 0:

@@ -6,11 +6,16 @@ per-payer columns all come from the same numbers and always add up.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.engine.codes import codes
 from lead_sim.engine.jit import compiled_inline
 from lead_sim.params import PAYERS
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
 
 PAYER_INDEX = {name: i for i, name in enumerate(PAYERS)}
 # The payers as codes for compiled code: Payer.JAIL is the column of jail costs.
@@ -29,6 +34,6 @@ class Ledger:
 
 
 @compiled_inline
-def charge(w, day: int, payer: int, amount: float) -> None:
+def charge(w: World, day: int, payer: int, amount: float) -> None:
     """Add ``amount`` (USD) to ``payer`` (a :data:`Payer`) on ``day``."""
     w.books.costs[day, payer] += amount

@@ -6,6 +6,8 @@ recording costs almost nothing per day and turns into a DataFrame in one call.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,9 @@ STOCKS = (
     "lead_inactive", "in_treatment", "treatment_waitlist", "housed", "housing_waitlist",
     "case_managers", "lead_capacity", "on_supervision",
 )
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
 COSTS = (*(f"cost_{payer}" for payer in PAYERS), "cost_total")
 COLUMNS = (*COUNTS, *STOCKS, *COSTS)
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
@@ -50,6 +55,6 @@ class DailyRecord:
 
 
 @compiled_inline
-def count(w, day: int, column: int, n: int) -> None:
+def count(w: World, day: int, column: int, n: int) -> None:
     """Add ``n`` to counter ``column`` (a :data:`Column`) of ``day``."""
     w.books.record[day, column] += n

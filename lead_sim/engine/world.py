@@ -3,8 +3,10 @@
 :class:`World` holds the same arrays the Python objects own (the population, the force, the
 programme's staff and waitlist, the service pools, the books), not copies, so a change made by
 compiled code is seen at once by the visualizer and by tests, and the other way round. Compiled
-functions take it as their first argument, ``w``, and read it as ``w.people.state``,
-``w.staff.load``, ``w.keys.contact`` ...
+functions take it as their first argument, ``w: World``, and read it as ``w.people.state``,
+``w.staff.load``, ``w.keys.contact`` ... (what they receive is the bundle of
+:func:`build_world`, which reads as a :class:`World`); the parameter values come second, as
+``p: Values`` (:meth:`lead_sim.params.Params.numbers`).
 """
 
 from __future__ import annotations

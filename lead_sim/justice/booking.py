@@ -7,6 +7,8 @@ Under ESB 5476 the first arrests for possession are referred to assessment inste
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.agents.states import Charge, State
@@ -17,9 +19,13 @@ from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import uniform_each, waits_each
 from lead_sim.justice.custody import enter_custody
 
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
+
 
 @compiled
-def book(w, p, ids: np.ndarray, charges: np.ndarray, day: int) -> None:
+def book(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int) -> None:
     """Book ``ids`` into jail; some are held pretrial, the rest leave the same day."""
     pop = w.people
     if len(ids) == 0:

@@ -8,6 +8,8 @@ because the intake was not completed (O10); so it sits below case management.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.agents.states import Charge
@@ -17,6 +19,10 @@ from lead_sim.engine.ledger import Payer, charge
 from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import uniform_each, waits_at
 
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
+
 # Payer, and the parameters of its cost per charge filed by class. Every filing is charged,
 # one that joins an open case included: each charge is prosecuted and defended.
 CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key in (
@@ -25,7 +31,7 @@ CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key
 
 
 @compiled
-def charge_class(w, p, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
+def charge_class(w: World, p: Values, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
                  day: int) -> np.ndarray:
     """The charge an arrest would carry if filed (NONE where policy says not to charge)."""
     charges = np.full(len(ids), Charge.MISDEMEANOR, np.int8)
@@ -41,7 +47,7 @@ def charge_class(w, p, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
 
 
 @compiled
-def file_charges(w, p, ids: np.ndarray, charges: np.ndarray, day: int,
+def file_charges(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int,
                  kind_key: np.uint64) -> np.ndarray:
     """Prosecutors file some of the chargeable arrests; returns the filed charge per person.
 

@@ -5,6 +5,8 @@ Some convictions are followed by community supervision (:mod:`lead_sim.justice.s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.agents.population import due
@@ -15,6 +17,10 @@ from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import uniform_each, uniforms, waits_at
 from lead_sim.justice.custody import enter_custody, return_to_free_state
 from lead_sim.justice.supervision import start_supervision
+
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
 
 # Only a felony conviction with at least this many prior convictions can bring prison (then with
 # prison_share_felony): an assumption, for sentencing guidelines that weigh criminal history.
@@ -29,7 +35,8 @@ FELONY_MAX_JAIL_DAYS = 3650
 
 
 @compiled
-def _serve_sentence(w, p, ids: np.ndarray, state: int, release: np.ndarray, day: int) -> None:
+def _serve_sentence(w: World, p: Values, ids: np.ndarray, state: int, release: np.ndarray,
+                    day: int) -> None:
     """Send ``ids`` to serve a sentence in ``state`` (jail or prison) until ``release``.
 
     Someone already serving a sentence (a violation sanction, or a term from an earlier case)
@@ -49,7 +56,7 @@ def _serve_sentence(w, p, ids: np.ndarray, state: int, release: np.ndarray, day:
 
 
 @compiled
-def dispose(w, p, day: int) -> None:
+def dispose(w: World, p: Values, day: int) -> None:
     """Court dispositions due today: conviction and sentence, or release.
 
     A sentence adds to one being served (:func:`_serve_sentence`); a prisoner's new prison term

@@ -6,6 +6,8 @@ calls into them (:mod:`lead_sim.agents.case_management`, :mod:`lead_sim.agents.s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.agents import case_management, services
@@ -14,9 +16,14 @@ from lead_sim.agents.states import NEVER, State
 from lead_sim.engine.events import Kind, log_people
 from lead_sim.engine.jit import compiled
 
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
+
 
 @compiled
-def enter_custody(w, p, ids: np.ndarray, state: int, release: np.ndarray, day: int) -> None:
+def enter_custody(w: World, p: Values, ids: np.ndarray, state: int, release: np.ndarray,
+                  day: int) -> None:
     """Move ``ids`` into jail or prison until ``release``.
 
     Custody pauses police contact, cancels a pending LEAD intake or waitlist place (filing a
@@ -46,7 +53,7 @@ def enter_custody(w, p, ids: np.ndarray, state: int, release: np.ndarray, day: i
 
 
 @compiled
-def release(w, p, day: int) -> None:
+def release(w: World, p: Values, day: int) -> None:
     """Release everyone whose jail or prison stay ends today."""
     pop = w.people
     ids = due(pop.release_day, day)
@@ -59,7 +66,7 @@ def release(w, p, day: int) -> None:
 
 
 @compiled
-def return_to_free_state(w, ids: np.ndarray) -> None:
+def return_to_free_state(w: World, ids: np.ndarray) -> None:
     """Put released people back in the community, or on their caseload if still enrolled."""
     pop = w.people
     for i in ids:

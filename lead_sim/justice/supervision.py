@@ -5,6 +5,8 @@ Violations arrive at a constant hazard while a term runs and bring a short jail 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from lead_sim.agents.population import due
@@ -15,9 +17,13 @@ from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import waits_at
 from lead_sim.justice.custody import enter_custody
 
+if TYPE_CHECKING:
+    from lead_sim.engine.world import World
+    from lead_sim.params import Values
+
 
 @compiled
-def start_supervision(w, p, ids: np.ndarray, start: np.ndarray, day: int) -> None:
+def start_supervision(w: World, p: Values, ids: np.ndarray, start: np.ndarray, day: int) -> None:
     """Put ``ids`` under community supervision from ``start`` (release, or today).
 
     A new term replaces any running one. Violations arrive at a constant hazard while the term
@@ -32,7 +38,7 @@ def start_supervision(w, p, ids: np.ndarray, start: np.ndarray, day: int) -> Non
 
 
 @compiled
-def _next_violation(w, p, ids: np.ndarray, after: np.ndarray, day: int) -> None:
+def _next_violation(w: World, p: Values, ids: np.ndarray, after: np.ndarray, day: int) -> None:
     """Schedule the next technical violation of ``ids`` after day ``after`` (if within term)."""
     pop = w.people
     when = after + waits_at(w.keys.violation, day, ids, p.supervision_violation_rate / 365.25)
@@ -42,7 +48,7 @@ def _next_violation(w, p, ids: np.ndarray, after: np.ndarray, day: int) -> None:
 
 
 @compiled
-def violations(w, p, day: int) -> None:
+def violations(w: World, p: Values, day: int) -> None:
     """Technical violations due today: a short jail sanction (custody defers them)."""
     pop = w.people
     ids = due(pop.violation_day, day)
