@@ -13,7 +13,7 @@ stays comparable with its source.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,8 +147,8 @@ _DECLARED: list[Param] = [
        "Contact hazard ratio for an unmet mental-health need.", f"{_A}: #44 direction only"),
     _p("hr_lead_engaged", 0.55, 0.1, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio while actively engaged with a LEAD case manager.",
-       "#3/#4 (60% and 58% lower odds of arrest): an uncalibrated start; the fit to them is "
-       "configs/calibration/pilot_calibrated.toml (lead-sim calibrate, docs/validation.md)",
+       "#3/#4 (60% and 58% lower odds of arrest): an uncalibrated start; runs start from the "
+       "fit to them, lead_sim/data/calibrated.toml (lead-sim calibrate, docs/validation.md)",
        lead_only=True),
     _p("hr_housed", 0.83, 0.3, 1.0, "hazard ratio", "behaviour",
        "Contact hazard ratio once housed through LEAD.",
@@ -234,13 +234,29 @@ _DECLARED: list[Param] = [
     _p("booking_share", 0.85, 0.0, 1.0, "share", "legal",
        "Share of non-diverted arrests that are booked into jail (the rest cited and released).",
        f"{_A}"),
-    _p("pretrial_hold_share", 0.5, 0.0, 1.0, "share", "legal",
-       "Share of bookings held pretrial beyond the booking day.", f"{_A}"),
-    _p("pretrial_days_misdemeanor", 4.0, 1.0, 60.0, "days", "legal",
-       "Mean pretrial jail stay for a misdemeanour hold.",
-       "#46: average King County stay 'a little less than three weeks' over all charges"),
-    _p("pretrial_days_felony", 20.0, 1.0, 180.0, "days", "legal",
-       "Mean pretrial jail stay for a felony hold.", "#46"),
+    _p("booking_release_days", 1.0, 0.5, 3.0, "days", "legal",
+       "Mean days in jail before release of a booking not held pretrial (released at "
+       "personal-recognizance screening or first appearance).",
+       "J13: PR screening a few hours after booking, first appearance within 24-48 hours"),
+    _p("pretrial_hold_share_misdemeanor", 0.31, 0.0, 1.0, "share", "legal",
+       "Share of misdemeanour bookings (of a person without prior convictions) held pretrial "
+       "until the next court date.",
+       "J14: 31% of in-custody Seattle misdemeanour defendants waited in jail (2014)"),
+    _p("pretrial_hold_share_felony", 0.30, 0.0, 1.0, "share", "legal",
+       "Share of felony bookings (of a person without prior convictions) held pretrial.",
+       "J17, J18: 28-38% of felony and drug defendants detained to disposition (BJS, large "
+       "counties; no King County figure, J16)"),
+    _p("pretrial_hold_or_prior", 1.15, 1.0, 2.0, "odds ratio", "legal",
+       "Odds ratio of a pretrial hold per prior conviction (up to six): bail and release "
+       "decisions weigh criminal history.",
+       f"{_A}: J17 (most detained defendants did not post the bail set); no local figure"),
+    _p("pretrial_days_misdemeanor", 10.0, 1.0, 60.0, "days", "legal",
+       "Mean pretrial jail stay for a misdemeanour hold (a court date ends it sooner).",
+       "J11: Seattle misdemeanants average 10 days in jail, 63% of them pretrial"),
+    _p("pretrial_days_felony", 37.0, 1.0, 180.0, "days", "legal",
+       "Mean pretrial jail stay for a felony hold (a court date ends it sooner).",
+       "J18: median 37 days from arrest to disposition for detained drug defendants; J3: "
+       "King County felony pretrial stays of 70-86 days for assault and robbery"),
     _p("charge_filing_share", 0.7, 0.0, 1.0, "share", "legal",
        "Share of non-diverted arrests on which prosecutors file a charge.", f"{_A}"),
     _p("charge_min_grams", 0.0, 0.0, 10.0, "g", "legal",
@@ -260,12 +276,20 @@ _DECLARED: list[Param] = [
     _p("conviction_share", 0.6, 0.0, 1.0, "share", "legal",
        "Share of filed charges ending in conviction.", f"{_A}"),
     _p("court_days", 90.0, 7.0, 720.0, "days", "legal",
-       "Mean days from filing to disposition.", f"{_A}"),
+       "Mean days from filing to disposition.",
+       "J20: national median 66 days from arrest to adjudication of drug felonies (an "
+       "exponential wait with mean 90 days has median 62); J21: trial within 60 days in "
+       "custody, 90 out"),
     _p("jail_sentence_share", 0.5, 0.0, 1.0, "share", "legal",
        "Share of convictions that carry a jail sentence (the rest probation or fines).",
        f"{_A}"),
     _p("jail_sentence_days", 30.0, 1.0, 364.0, "days", "legal",
-       "Mean jail sentence served.", "C22: misdemeanour max 90 days, gross 364; size assumed"),
+       "Mean misdemeanour jail sentence served.",
+       "C22: misdemeanour max 90 days, gross 364; size assumed"),
+    _p("sentence_served_share", 0.67, 0.3, 1.0, "share", "legal",
+       "Share of a felony jail sentence served (the rest earned early release); the sentence "
+       "itself is drawn from the drug sentencing grid's range for the prior record.",
+       f"{_A}: earned release of up to a third; grid J35, J36, J38"),
     _p("prison_share_felony", 0.1, 0.0, 1.0, "share", "legal",
        "Share of felony convictions with three or more prior convictions sent to prison.",
        f"{_A}: #48 (state law cut prison time for low-level drug offences)"),
@@ -418,12 +442,3 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         ) from None
     return name, param.validate(value, "--set")
 
-
-def replicate_draw(draws: Sequence[Mapping[str, Any]], r: int) -> dict[str, Any]:
-    """The parameter set replicate ``r`` starts from: posterior draws are used in order, and
-    reused from the first when there are fewer draws than replicates.
-
-    A calibrated posterior is resampled by weight, so taking its draws in order gives an
-    equally weighted sample. Every command that runs replicates with draws uses this rule.
-    """
-    return dict(draws[r % len(draws)])

@@ -213,13 +213,64 @@ def test_case_costs_are_per_charge_filed_by_class_on_the_filing_day(payer, key):
 
 
 def test_booking_costs_land_on_the_booking_day():
-    model = fresh_model(pretrial_hold_share=0.0)
+    model = fresh_model(pretrial_hold_share_misdemeanor=0.0)
     ids = people(model, 4)
     booking.book(model.world, model.values, ids, np.full(4, Charge.MISDEMEANOR, np.int8), DAY)
     jail = model.ledger.daily[:, PAYER_INDEX["jail"]]
     assert jail[DAY] == pytest.approx(4 * model.p["booking_cost"]) == jail.sum()
     assert counted(model, "bookings") == 4
-    assert np.all(model.population.state[ids] == State.COMMUNITY)  # none held
+
+
+def test_a_booking_not_held_stays_until_first_appearance():
+    # none held: each stays a few days at most (mean booking_release_days), never pretrial-long
+    model = fresh_model(pretrial_hold_share_misdemeanor=0.0, booking_release_days=1.0,
+                        pretrial_days_misdemeanor=60.0)
+    ids = people(model, 200)
+    booking.book(model.world, model.values, ids, np.full(200, Charge.MISDEMEANOR, np.int8), DAY)
+    pop = model.population
+    assert np.all(pop.state[ids] == State.JAIL_PRETRIAL)
+    stays = pop.release_day[ids] - DAY
+    assert stays.min() >= 1 and stays.max() <= 10  # P(an exponential of mean 1 > 10) ~ 5e-5
+    assert stays.mean() == pytest.approx(1.6, abs=0.3)  # E[ceil(Exp(1))] = 1/(1 - e^-1) = 1.58
+
+
+def test_pretrial_holds_follow_charge_class_and_prior_record():
+    model = fresh_model(pretrial_hold_share_misdemeanor=0.2, pretrial_hold_share_felony=0.5,
+                        pretrial_hold_or_prior=1.5, pretrial_days_misdemeanor=10.0)
+    v = model.values
+    assert booking.hold_probability(v, False, 0) == pytest.approx(0.2)
+    assert booking.hold_probability(v, True, 0) == pytest.approx(0.5)
+    odds = 0.25 * 1.5 ** 3  # three priors multiply the misdemeanour odds by 1.5 ** 3
+    assert booking.hold_probability(v, False, 3) == pytest.approx(odds / (1 + odds))
+    top = booking.hold_probability(v, True, booking.PRIOR_CAP)
+    assert booking.hold_probability(v, True, booking.PRIOR_CAP + 5) == top  # capped
+    # and in the model: a long record is held far more often than none (500 bookings each).
+    # A stay over 3 days: held (mean 10 days) 74%, not held (mean 1 day) 5%; so 19% of the
+    # bookings without a record and 55% with one (hold odds x 11, 1.5 ** 6: 0.2 -> 0.73).
+    ids = people(model, 1_000)
+    model.population.prior_convictions[ids[500:]] = booking.PRIOR_CAP
+    booking.book(model.world, model.values, ids, np.full(1_000, Charge.MISDEMEANOR, np.int8),
+                 DAY)
+    stays = model.population.release_day[ids] - DAY
+    held_long = [(stays[part] > 3).mean() for part in (slice(0, 500), slice(500, None))]
+    assert held_long[1] > held_long[0] + 0.25  # expected gap 0.36, sd about 0.03
+
+
+def test_felony_jail_sentences_grow_with_the_prior_record_by_the_grid():
+    model = fresh_model(**CERTAIN_SENTENCE, prison_share_felony=0.0, jail_sentence_share=1.0,
+                        sentence_served_share=1.0)
+    bands = {0: (1, 183), 4: (182, 366), 9: (182, 366)}  # 0-6, 6-12, 6-12 months (J35, J38)
+    groups = {priors: np.arange(k * 100, k * 100 + 100) for k, priors in enumerate(bands)}
+    for priors, ids in groups.items():
+        due_in_court(model, ids, Charge.FELONY, priors=priors)
+    court.dispose(model.world, model.values, DAY)
+    pop = model.population
+    for priors, (low, high) in bands.items():
+        ids = groups[priors]
+        assert np.all(pop.state[ids] == State.JAIL_SENTENCED)
+        days = pop.release_day[ids] - DAY
+        assert days.min() >= low and days.max() <= high, priors
+    assert (pop.release_day[groups[4]] - DAY).mean() > 2 * (pop.release_day[groups[0]] - DAY).mean()
 
 
 # ---- renewal ---------------------------------------------------------------------------------

@@ -67,9 +67,9 @@ def test_every_cited_evidence_row_exists_in_the_evidence_file():
 
     text = (Path(__file__).parents[1] / "evidence" / "lead_evidence.md").read_text("utf-8")
     rows = set(re.findall(r"^\| *([0-9]+[a-z]?|[A-Z][0-9]+[a-z]?) *\|", text, re.M))
-    assert {"1", "3a", "C6", "O10"} <= rows
+    assert {"1", "3a", "C6", "O10", "J14", "E1"} <= rows
     for p in REGISTRY.values():
-        row = r"(?<![\w#])#([0-9]+[a-z]?)\b|\b([CO][0-9]+[a-z]?)\b"
+        row = r"(?<![\w#])#([0-9]+[a-z]?)\b|\b([COJE][0-9]+[a-z]?)\b"
         cited = [a or b for a, b in re.findall(row, p.source)]
         assert set(cited) <= rows, (p.name, sorted(set(cited) - rows))
         own_reason = p.source.startswith(("assumption", "scenario design", "same basis as"))

@@ -116,9 +116,10 @@ def waits_at(kind_key: np.uint64, day: int, ids: np.ndarray, rate: float) -> np.
 # state as one :data:`Keys` tuple (``keys.contact`` ...), built once per run by Streams.keys().
 KINDS = (
     "attributes", "renewal", "contact", "contact_draws", "shift", "felony", "filing",
-    "held_filing", "court", "book", "hold", "pretrial", "supervision_term", "violation",
-    "sanction", "disposition", "jail_days", "prison_days", "supervision", "intake", "patience",
-    "lead_exit", "engagement", "need_work", "treatment_done", "treatment_end", "housing_end",
+    "held_filing", "court", "book", "hold", "pretrial", "first_appearance", "supervision_term",
+    "violation", "sanction", "disposition", "jail_days", "prison_days", "supervision", "intake",
+    "patience", "lead_exit", "engagement", "need_work", "treatment_done", "treatment_end",
+    "housing_end",
 )
 Keys = namedtuple("Keys", KINDS)
 

@@ -1,4 +1,4 @@
-"""Booking: an arrest booked into jail, held pretrial or released the same day.
+"""Booking: an arrest booked into jail, held pretrial or released at first appearance.
 
 Under ESB 5476 the first arrests for possession are referred to assessment instead of booked
 (O25); that choice is made before anything here is called, in
@@ -16,7 +16,7 @@ from lead_sim.engine.events import Kind, log_people_each
 from lead_sim.engine.jit import compiled
 from lead_sim.engine.ledger import Payer, charge
 from lead_sim.engine.recorder import Column, count
-from lead_sim.engine.streams import uniform_each, waits_each
+from lead_sim.engine.streams import uniform_each, waits_at, waits_each
 from lead_sim.justice.custody import enter_custody
 
 if TYPE_CHECKING:
@@ -24,21 +24,42 @@ if TYPE_CHECKING:
     from lead_sim.params import Values
 
 
+# Prior convictions counted toward a pretrial hold: the sentencing grid's top offender-score band
+# starts at six (J35), and a longer record changes little more.
+PRIOR_CAP = 6
+
+
+@compiled
+def hold_probability(p: Values, felony: bool, priors: int) -> float:
+    """The chance a booking is held pretrial: the share for its charge class, with its odds
+    multiplied by ``pretrial_hold_or_prior`` for each prior conviction (up to :data:`PRIOR_CAP`)."""
+    base = p.pretrial_hold_share_felony if felony else p.pretrial_hold_share_misdemeanor
+    if base <= 0.0 or base >= 1.0:
+        return base
+    odds = base / (1.0 - base) * p.pretrial_hold_or_prior ** min(priors, PRIOR_CAP)
+    return odds / (1.0 + odds)
+
+
 @compiled
 def book(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int) -> None:
-    """Book ``ids`` into jail; some are held pretrial, the rest leave the same day."""
+    """Book ``ids`` into jail. Some are held pretrial (by charge class and prior record) until
+    their court date or release; the rest leave at screening or first appearance (J13)."""
     pop = w.people
     if len(ids) == 0:
         return
     count(w, day, Column.BOOKINGS, len(ids))
     charge(w, day, Payer.JAIL, len(ids) * p.booking_cost)
     log_people_each(w, day, Kind.BOOKING, ids, charges)
-    held = uniform_each(w.keys.hold, day, ids) < p.pretrial_hold_share
-    ids, charges = ids[held], charges[held]
+    u = uniform_each(w.keys.hold, day, ids)
+    held = np.empty(len(ids), np.bool_)
     rates = np.empty(len(ids))
     for row in range(len(ids)):
         felony = charges[row] == Charge.FELONY
+        held[row] = u[row] < hold_probability(p, felony, pop.prior_convictions[ids[row]])
         rates[row] = 1.0 / (p.pretrial_days_felony if felony else p.pretrial_days_misdemeanor)
-    release = day + waits_each(w.keys.pretrial, day, ids, rates)
-    release = np.minimum(release, pop.disposition_day[ids])  # a court date ends the hold
+    release = np.empty(len(ids), np.int64)
+    release[held] = day + waits_each(w.keys.pretrial, day, ids[held], rates[held])
+    release[~held] = day + waits_at(w.keys.first_appearance, day, ids[~held],
+                                    1.0 / p.booking_release_days)
+    release = np.minimum(release, pop.disposition_day[ids])  # a court date ends the stay
     enter_custody(w, p, ids, State.JAIL_PRETRIAL, release, day)

@@ -30,8 +30,44 @@ PRISON_MIN_PRIOR_CONVICTIONS = 3
 # in Washington (RCW 9A.20.021; evidence C22).
 MISDEMEANOR_MAX_JAIL_DAYS = 364
 
-# A felony jail term is capped at ten years: an assumption, a bound on the drawn stay.
-FELONY_MAX_JAIL_DAYS = 3650
+# Felony jail sentences follow Washington's drug offense sentencing grid, seriousness level I
+# (possession; RCW 9.94A.517, evidence J35), by offender score band: 0-2 carries 0 to 6 months,
+# 3-5 carries 6 to 18 and 6 or more 12 to 24. A sentence over a year is served in prison, not
+# jail (J38), so a jail sentence takes the part of its band's range up to twelve months: the 3-5
+# band's whole range from July 2013 to June 2018 (J36); for the 6+ band, whose range starts above
+# a year, a jail term stands for an alternative to prison (DOSA halves confinement, J43). The
+# offender score is taken as the count of prior convictions (an assumption: Washington scores
+# prior felonies, some with more than one point).
+GRID_BANDS = (3, 6)  # the lowest offender score of the 3-5 and 6+ bands
+JAIL_LOW_MONTHS = (0.0, 6.0, 6.0)
+JAIL_HIGH_MONTHS = (6.0, 12.0, 12.0)
+DAYS_PER_MONTH = 30.44
+
+
+@compiled
+def score_band(priors: int) -> int:
+    """The sentencing grid's offender-score band of a prior record: 0 (0-2), 1 (3-5), 2 (6+)."""
+    return (priors >= GRID_BANDS[0]) + (priors >= GRID_BANDS[1])
+
+
+@compiled
+def jail_days(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int
+              ) -> np.ndarray:
+    """Days of jail served on the sentences of ``ids``: a felony's from the grid's range for the
+    person's prior record, times ``sentence_served_share``; a misdemeanour's a wait with mean
+    ``jail_sentence_days``, capped by law."""
+    pop = w.people
+    days = waits_at(w.keys.jail_days, day, ids, 1.0 / p.jail_sentence_days)
+    u = uniform_each(w.keys.jail_days, day, ids)
+    for row in range(len(ids)):
+        if charges[row] == Charge.FELONY:
+            band = score_band(pop.prior_convictions[ids[row]])
+            low, high = JAIL_LOW_MONTHS[band], JAIL_HIGH_MONTHS[band]
+            months = low + u[row] * (high - low)
+            days[row] = max(1, round(p.sentence_served_share * months * DAYS_PER_MONTH))
+        else:
+            days[row] = min(days[row], MISDEMEANOR_MAX_JAIL_DAYS)
+    return days
 
 
 @compiled
@@ -78,14 +114,12 @@ def dispose(w: World, p: Values, day: int) -> None:
     guilty, jailed, imprisoned = ids[convicted], ids[to_jail], ids[to_prison]
     log_people_each(w, day, Kind.CONVICTION, guilty, charge_filed[convicted])
     pop.prior_convictions[guilty] += 1
-    jail_days = waits_at(w.keys.jail_days, day, jailed, 1.0 / p.jail_sentence_days)
-    jail_days = np.minimum(jail_days, np.where(charge_filed[to_jail] == Charge.FELONY,
-                                               FELONY_MAX_JAIL_DAYS, MISDEMEANOR_MAX_JAIL_DAYS))
+    served = jail_days(w, p, jailed, charge_filed[to_jail], day)
     prison_days = waits_at(w.keys.prison_days, day, imprisoned, 1.0 / p.prison_days)
     admitted = imprisoned[pop.state[imprisoned] != State.PRISON]
     count(w, day, Column.PRISON_ADMISSIONS, len(admitted))
     log_people(w, day, Kind.PRISON_ADMISSION, admitted, 0)
-    _serve_sentence(w, p, jailed, State.JAIL_SENTENCED, day + jail_days, day)
+    _serve_sentence(w, p, jailed, State.JAIL_SENTENCED, day + served, day)
     _serve_sentence(w, p, imprisoned, State.PRISON, day + prison_days, day)
     sentenced = to_jail | to_prison
     supervised = convicted & (uniform_each(w.keys.supervision, day, ids) < p.supervision_share)
