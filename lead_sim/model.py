@@ -16,7 +16,7 @@ import numpy as np
 from lead_sim.agents import case_management, case_manager, services
 from lead_sim.agents.case_manager import Program
 from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force
-from lead_sim.agents.police import close_cohort, police_contacts
+from lead_sim.agents.police import FOLLOW_UP_DAYS, close_episodes, police_contacts
 from lead_sim.agents.population import (
     Population,
     contact_rates,
@@ -84,7 +84,9 @@ class LeadModel(mesa.Model):
         self.ledger = Ledger(self.days)
         self.events = EventLog(keep_events)
         self.record = DailyRecord(self.days)
-        self.cohort = np.zeros((len(Pathway), 2), np.int64)  # index contacts, re-arrested
+        # re-arrest cohorts: horizon x pathway of the episode's first contact x (episodes,
+        # re-arrested within the horizon)
+        self.cohort = np.zeros((len(FOLLOW_UP_DAYS), len(Pathway), 2), np.int64)
         n = self.p["population"]
         self.population = Population(n)
         share = self.area_weights / self.area_weights.sum()
@@ -212,8 +214,8 @@ class LeadModel(mesa.Model):
         mark_for_redraw(w, free[contact_rates(w, self.values, free) != pop.rate[free]])
 
     def finish(self) -> None:
-        """Close the 12-month re-arrest cohort at the end of the run."""
-        close_cohort(self.world, self.population.ids, self.days - 1)
+        """Count the follow-up episodes still running in the re-arrest cohorts."""
+        close_episodes(self.world, self.population.ids, self.days - 1)
 
 
 # ---- the compiled day ------------------------------------------------------------------------
@@ -267,7 +269,7 @@ def turnover(w: World, p: Values, day: int) -> None:
             & ~pop.in_treatment[ids] & ~pop.housed[ids])
     pop.renewal_day[ids[~free]] = day + 30  # leave once out of custody and services
     ids = ids[free]
-    close_cohort(w, ids, day)
+    close_episodes(w, ids, day)
     log_people(w, day, Kind.RENEWAL, ids, 0)
     renew(w, p, ids, day)
     set_base_rates(w, p, ids)

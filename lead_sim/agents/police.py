@@ -3,8 +3,8 @@
 Each day the people due a police contact meet an officer (:func:`lead_sim.agents.officer.decide`).
 An arrest may be diverted to LEAD or, without arrest, referred (social contact); otherwise it
 goes the usual way: referral in lieu of booking under ESB 5476 (O25), booking or citation, and
-charging (:mod:`lead_sim.justice`). Re-arrest within 12 months of a person's first contact is
-tracked here for the recidivism table.
+charging (:mod:`lead_sim.justice`). Re-arrest within 6, 12 and 24 months of each police-contact
+episode is followed here for the recidivism tables.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def police_contacts(w: World, p: Values, day: int) -> None:
         arrested = arrested & ~d.diverted
     if d.probable_cause.any():
         pathway[arrested] = _arrest_as_usual(w, p, d, arrested, day)
-    _track_rearrest(w, ids, d.probable_cause, pathway, day)
+    _follow_up(w, ids, d.probable_cause, pathway, day)
     hours = (np.count_nonzero(arrested) * p.police_hours_per_arrest
              + diverted * p.police_hours_per_diversion + referred * p.police_hours_per_referral)
     charge(w, day, Payer.POLICE, hours * p.police_hourly_cost)
@@ -110,27 +110,54 @@ def _arrest_as_usual(w: World, p: Values, d, arrested: np.ndarray, day: int) -> 
     return pathway
 
 
+# Re-arrest follow-up horizons, in days: 6, 12 and 24 months (a follow-up episode lasts the
+# longest). Index 0, 1, 2 of the cohort's first axis (lead_sim.outcomes.measures.HORIZONS).
+FOLLOW_UP_DAYS = (182, 365, 730)
+EPISODE_DAYS = FOLLOW_UP_DAYS[-1]
+
+
 @compiled
-def _track_rearrest(w: World, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
-                    day: int) -> None:
-    """Mark re-arrests within 12 months of a person's first police contact."""
+def _follow_up(w: World, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
+               day: int) -> None:
+    """Follow re-arrest from each person's police-contact episodes.
+
+    A contact opens an episode when the person has none running; the episode follows them for
+    24 months and records the day of their first arrest after its start. A contact after the 24
+    months closes it (counting it in the cohorts, :func:`close_episodes`) and opens the next,
+    so people are followed from contacts throughout the run, not only their first one.
+    """
     pop = w.people
     for row in range(len(ids)):
         i = ids[row]
-        first = pop.first_contact_day[i]  # -1 before a person's first contact
-        if arrested[row] and first >= max(day - 365, 0) and first < day:
-            pop.rearrested_12m[i] = True
-        if first < 0:
-            pop.first_contact_day[i] = day
-            pop.first_pathway[i] = pathway[row]
+        start = pop.episode_day[i]  # -1 before a person's first contact
+        if start >= 0 and day - start > EPISODE_DAYS:
+            _close(w, i, day)
+            start = -1
+        if start < 0:
+            pop.episode_day[i] = day
+            pop.episode_pathway[i] = pathway[row]
+            pop.episode_rearrest[i] = -1
+        elif arrested[row] and day > start and pop.episode_rearrest[i] < 0:
+            pop.episode_rearrest[i] = day - start
 
 
 @compiled
-def close_cohort(w: World, ids: np.ndarray, day: int) -> None:
-    """Count people whose 12-month window after first contact is complete."""
+def _close(w: World, i: int, day: int) -> None:
+    """Count person ``i``'s episode in every horizon whose window ended by ``day``."""
     pop, cohort = w.people, w.books.cohort
+    start, after = pop.episode_day[i], pop.episode_rearrest[i]
+    for h in range(len(FOLLOW_UP_DAYS)):
+        if day - start >= FOLLOW_UP_DAYS[h]:
+            cohort[h, pop.episode_pathway[i], 0] += 1
+            if 0 < after <= FOLLOW_UP_DAYS[h]:
+                cohort[h, pop.episode_pathway[i], 1] += 1
+    pop.episode_day[i] = -1
+
+
+@compiled
+def close_episodes(w: World, ids: np.ndarray, day: int) -> None:
+    """Count the running episodes of ``ids`` (people leaving, or everyone at the end of the
+    run) in the horizons that ended by ``day``; a horizon still open is left out."""
     for i in ids:
-        first = pop.first_contact_day[i]
-        if first >= 0 and day - first >= 365:
-            cohort[pop.first_pathway[i], 0] += 1
-            cohort[pop.first_pathway[i], 1] += pop.rearrested_12m[i]
+        if w.people.episode_day[i] >= 0:
+            _close(w, i, day)

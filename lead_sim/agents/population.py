@@ -35,8 +35,8 @@ EVENT_ARRAYS = (
 ATTRIBUTES = (
     "area", "frailty", "severe_sud", "homeless", "mental_health", "sex_work", "violent_history",
     "dealing", "log_grams", "needs", "state", "case_manager", "engaged", "in_treatment", "housed",
-    "held_charge", "pending_charge", "prior_convictions", "in_lieu_count", "first_contact_day",
-    "first_pathway", "rearrested_12m", "supervision_end_day", "rate", "base_rate", "uid",
+    "held_charge", "pending_charge", "prior_convictions", "in_lieu_count", "episode_day",
+    "episode_pathway", "episode_rearrest", "supervision_end_day", "rate", "base_rate", "uid",
     "next_uid", "reschedule", *EVENT_ARRAYS,
 )
 
@@ -77,9 +77,9 @@ class Population:
         # record
         self.prior_convictions = np.zeros(n, np.int16)
         self.in_lieu_count = np.zeros(n, np.int16)
-        self.first_contact_day = np.full(n, -1, i64)
-        self.first_pathway = np.zeros(n, i8)
-        self.rearrested_12m = np.zeros(n, b)
+        self.episode_day = np.full(n, -1, i64)  # start of the running follow-up episode
+        self.episode_pathway = np.zeros(n, i8)  # what its first contact led to
+        self.episode_rearrest = np.full(n, -1, i64)  # days from its start to the first re-arrest
         self.supervision_end_day = np.zeros(n, np.int32)  # under supervision while day < this
         # scheduled events (day index; NEVER when none)
         self.rate = np.zeros(n, f8)
@@ -182,10 +182,10 @@ def spawn(w: World, p: Values, ids: np.ndarray, day: int) -> None:
 def _clear(pop, i: int) -> None:
     """A newcomer's slate: no state, services, charges, record of contact or scheduled event."""
     pop.case_manager[i] = -1
-    pop.engaged[i] = pop.in_treatment[i] = pop.housed[i] = pop.rearrested_12m[i] = False
-    pop.state[i] = pop.held_charge[i] = pop.pending_charge[i] = pop.first_pathway[i] = 0
+    pop.engaged[i] = pop.in_treatment[i] = pop.housed[i] = False
+    pop.state[i] = pop.held_charge[i] = pop.pending_charge[i] = pop.episode_pathway[i] = 0
     pop.in_lieu_count[i] = pop.supervision_end_day[i] = 0
-    pop.first_contact_day[i] = -1
+    pop.episode_day[i] = pop.episode_rearrest[i] = -1
     pop.next_contact[i] = pop.release_day[i] = pop.disposition_day[i] = NEVER
     pop.intake_day[i] = pop.intake_deadline[i] = pop.waitlist_exit_day[i] = NEVER
     pop.engagement_day[i] = pop.lead_exit_day[i] = pop.treatment_end_day[i] = NEVER

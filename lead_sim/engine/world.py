@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 # covered: LEAD covers the area today; presence: police presence; area_cdf: where people live.
 Place = namedtuple("Place", "covered presence area_cdf")
 # costs: the ledger's day x payer USD; record: the daily record's counts and stocks; events:
-# the event log's buffer (a one-item list holding its rows) and rows used; cohort: 12-month
-# re-arrest cohort by first pathway (contacts, re-arrested).
+# the event log's buffer (a one-item list holding its rows) and rows used; cohort: re-arrest
+# cohorts by horizon and pathway (episodes, re-arrested).
 Books = namedtuple("Books", "costs record events used cohort")
 World = namedtuple("World", "people officers staff lead_queue pools place books keys")
 

@@ -1,6 +1,6 @@
 """Outcomes of one run: the summary row and the daily time series, from a finished model.
 
-Every summary number is derived from the daily record, the ledger or the 12-month cohort, so
+Every summary number is derived from the daily record, the ledger or the re-arrest cohorts, so
 the tables agree with each other by construction (``jail_bed_days`` is the sum of the daily
 ``jail_population``; the ``cost_<payer>`` columns sum to ``cost_total``).
 """
@@ -18,6 +18,26 @@ from lead_sim.engine.recorder import COUNTS
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
+#: Re-arrest horizons in months (lead_sim.agents.police.FOLLOW_UP_DAYS gives them in days), and
+#: the pathways of an episode's first contact that have their own shares.
+MONTHS = (6, 12, 24)
+PATHWAY_WORDS = {"booked": "a booking", "diverted": "a LEAD arrest diversion",
+                 "referred": "a LEAD referral"}
+
+
+def _recidivism(months: int) -> dict[str, str]:
+    """The re-arrest outcomes of one horizon, overall and by the episode's first pathway."""
+    out = {f"rearrest_{months}m": f"Share re-arrested within {months} months of a police-contact "
+                                  "episode's start (every episode whose window ended in the run)"}
+    out.update({f"rearrest_{months}m_{p}": f"... of episodes whose first contact was {what}"
+                for p, what in PATHWAY_WORDS.items()})
+    out[f"cohort_{months}m"] = (f"Police-contact episodes whose {months} months ended in the run "
+                                "(the re-arrest shares' denominator)")
+    out.update({f"cohort_{months}m_{p}": f"... of those whose first contact was {what}"
+                for p, what in PATHWAY_WORDS.items()})
+    return out
+
+
 #: Summary columns a comparison or sweep can analyse, with what each one means.
 OUTCOMES: dict[str, str] = {
     "person_days": "Days lived at risk by the simulated population",
@@ -34,15 +54,7 @@ OUTCOMES: dict[str, str] = {
     "supervision_violations": "Supervision violations (each a short jail stay)",
     "jail_bed_days": "Jail bed-days",
     "prison_bed_days": "Prison bed-days",
-    "rearrest_12m": "Share re-arrested within 12 months of a first police contact",
-    "rearrest_12m_booked": "... of those whose first contact was a booking",
-    "rearrest_12m_diverted": "... of those whose first contact was a LEAD arrest diversion",
-    "rearrest_12m_referred": "... of those whose first contact was a LEAD referral",
-    "cohort_12m": "People whose 12 months after a first police contact ended in the run (the "
-                  "re-arrest shares' denominator)",
-    "cohort_12m_booked": "... of those whose first contact was a booking",
-    "cohort_12m_diverted": "... of those whose first contact was a LEAD arrest diversion",
-    "cohort_12m_referred": "... of those whose first contact was a LEAD referral",
+    **{name: text for months in MONTHS for name, text in _recidivism(months).items()},
     "cost_total": "Total public cost (USD)",
 }
 
@@ -50,6 +62,7 @@ OUTCOMES: dict[str, str] = {
 def _share(cohort: np.ndarray, rows: list[int]) -> float:
     n, k = cohort[rows, 0].sum(), cohort[rows, 1].sum()
     return float(k / n) if n else float("nan")
+
 
 
 def summary(model: LeadModel) -> dict[str, Any]:
@@ -62,14 +75,14 @@ def summary(model: LeadModel) -> dict[str, Any]:
         row[name] = int(record[name].sum())
     row["jail_bed_days"] = int(record["jail_population"].sum())
     row["prison_bed_days"] = int(record["prison_population"].sum())
-    cohort = model.cohort
-    row["rearrest_12m"] = _share(cohort, list(range(len(Pathway))))
-    row["rearrest_12m_booked"] = _share(cohort, [Pathway.BOOKED])
-    row["rearrest_12m_diverted"] = _share(cohort, [Pathway.DIVERTED])
-    row["rearrest_12m_referred"] = _share(cohort, [Pathway.REFERRED])
-    row["cohort_12m"] = int(cohort[:, 0].sum())
-    for pathway in ("booked", "diverted", "referred"):
-        row[f"cohort_12m_{pathway}"] = int(cohort[getattr(Pathway, pathway.upper()), 0])
+    for h, months in enumerate(MONTHS):
+        cohort = model.cohort[h]
+        row[f"rearrest_{months}m"] = _share(cohort, list(range(len(Pathway))))
+        for p in PATHWAY_WORDS:
+            row[f"rearrest_{months}m_{p}"] = _share(cohort, [getattr(Pathway, p.upper())])
+        row[f"cohort_{months}m"] = int(cohort[:, 0].sum())
+        for p in PATHWAY_WORDS:
+            row[f"cohort_{months}m_{p}"] = int(cohort[getattr(Pathway, p.upper()), 0])
     costs = model.ledger.totals()
     row["cost_total"] = float(sum(costs.values()))
     row.update(costs)
