@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lead_sim.calibration import systematic_resample
 from lead_sim.fitting.abc_smc import (
     ProposalError,
     importance_weights,
     propose,
-    systematic_resample,
     to_unit,
     weighted_median,
 )

@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lead_sim.calibration import SHIPPED, load_calibrated, shipped
 from lead_sim.cli import main
 from lead_sim.errors import LeadSimError
-from lead_sim.fitting.calibrated import load_calibrated
 from lead_sim.fitting.config import Target, load_config
 from lead_sim.fitting.fit import distance, draw_candidates, run_evaluations
 from lead_sim.fitting.replay import pilot_scenario, replicate
 from lead_sim.fitting.store import EVALUATIONS
+from lead_sim.fitting.system import SYSTEM_TARGETS
 from lead_sim.params import REGISTRY
 from lead_sim.runs.runner import MAX_SEED, check_seeds
 
@@ -341,12 +342,15 @@ def test_run_with_posterior_draws_uses_one_draw_per_replicate(tmp_path):
     assert [d["hr_lead_engaged"] for d in manifest["posterior_draws"]] == [0.4, 0.6]
 
 
-def test_shipped_calibration_files_load():
+def test_the_shipped_calibration_fits_the_shipped_config():
     configs = Path(__file__).resolve().parents[1] / "configs" / "calibration"
     config = load_config(configs / "pilot.toml")
-    assert {t.name for t in config.targets} >= {"arrest_or_6m", "arrest_or_long"}
-    cal = load_calibrated(configs / "pilot_calibrated.toml")
+    assert {t.name for t in config.targets} >= {"arrest_or_6m", "arrest_or_long",
+                                                *SYSTEM_TARGETS}
+    cal = shipped()
+    assert cal.name == "shipped" and cal.path == str(SHIPPED)
     assert set(cal.params) == {p.name for p in config.priors} and len(cal.draws) > 1
+    assert cal.settings["key"] == config.key() and cal.fitted_on
 
 
 def test_smc_generation_is_drawn_weighted_and_can_be_added_later(tmp_path, synthetic_target):

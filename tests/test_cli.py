@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lead_sim.calibration import model_fingerprint
 from lead_sim.params import PAYERS
 
 SMALL = ["--population", "1500", "--years", "2.5"]
@@ -46,7 +47,9 @@ def test_run_writes_consistent_tables_and_manifest(tmp_path):
     assert manifest["params"]["pilot_2011"]["caseload_cap"] == 30
     assert {"mesa", "numpy", "python", "lead_sim"} <= set(manifest["versions"])
     assert manifest["git_commit"] and "run" in manifest["command"]
-    assert (manifest["years"], manifest["population"], manifest["calibrated"]) == (2.5, 1500, None)
+    assert (manifest["years"], manifest["population"], manifest["calibrated"]) == (2.5, 1500,
+                                                                                "shipped")
+    assert manifest["model_fingerprint"] == model_fingerprint()
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

@@ -261,7 +261,7 @@ def test_posterior_draws_give_each_replicate_pair_its_own_draw(tmp_path):
     out = tmp_path / "out"
     tiny = ["--population", "300", "--years", "0.5", "--reps", "2", "--seed", "4"]
     assert main(["compare", BASE, "pilot_2011", *tiny, "--calibrated", str(cal),
-                 "--posterior-draws", "--out", str(out)]) == 0
+                 "--out", str(out)]) == 0  # posterior draws are the default
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["contact_rate"] for d in manifest["posterior_draws"]] == [0.001, 0.003]
     assert manifest["comparison"]["posterior_draws"] == manifest["posterior_draws"]
@@ -269,13 +269,13 @@ def test_posterior_draws_give_each_replicate_pair_its_own_draw(tmp_path):
     draws = ({"hr_lead_engaged": 0.4, "contact_rate": 0.001},
              {"hr_lead_engaged": 0.6, "contact_rate": 0.003})
     for r, draw in enumerate(draws):
-        scn = prepare(BASE, years=0.5, population=300, overrides=draw)
+        scn = prepare(BASE, years=0.5, population=300, overrides=draw, calibrated=str(cal))
         alone = simulate(scn, 4 + r).summary
         row = runs[(runs["scenario"] == BASE) & (runs["seed"] == 4 + r)].iloc[0]
         assert row["contacts"] == alone["contacts"] and row["arrests"] == alone["arrests"]
     # the same comparison without draws is a different one: its folder is not overwritten
     assert main(["compare", BASE, "pilot_2011", *tiny, "--calibrated", str(cal),
-                 "--out", str(out)]) == 2
+                 "--seeds-only", "--out", str(out)]) == 2
 
 
 def test_figures_carry_units_and_put_the_sign_before_the_dollar():
@@ -327,7 +327,7 @@ def test_posterior_draws_with_the_jail_rate_set_on_the_command_line_are_accepted
     cal.write_text("[params]\nhr_lead_engaged = 0.5\n\n[[posterior]]\ndistance = 0.1\n"
                    "hr_lead_engaged = 0.4\n")
     assert main(["compare", BASE, "pilot_2011", "--population", "300", "--years", "0.5",
-                 "--reps", "2", "--calibrated", str(cal), "--posterior-draws",
+                 "--reps", "2", "--calibrated", str(cal),
                  "--set", "jail_bed_day_cost=150", "--out", str(tmp_path / "out")]) == 0
 
 

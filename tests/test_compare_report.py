@@ -35,7 +35,7 @@ def capped(tmp_path_factory):
         '[[timeline]]\ndate = 2012-01-01\nset = { caseload_cap = 20 }\n')
     out = folder / "out"
     args = ["compare", "system_as_usual", str(folder / "capped.toml"),
-            str(folder / "later.toml"), *TINY, "--out", str(out)]
+            str(folder / "later.toml"), *TINY, "--uncalibrated", "--out", str(out)]
     with contextlib.redirect_stderr(io.StringIO()) as err:
         code = main(args)
     return code, err.getvalue(), (out / "report.html").read_text()
@@ -106,8 +106,8 @@ def test_assumptions_show_each_scenarios_own_value_and_the_unit_costs(capped):
 
 
 def test_report_says_the_parameters_are_uncalibrated_defaults(capped):
-    assert "Parameters: not calibrated." in capped[2]
-    assert "--calibrated configs/calibration/pilot_calibrated.toml" in capped[2]
+    assert "Parameters: not calibrated (--uncalibrated)." in capped[2]
+    assert "without --uncalibrated" in capped[2]
 
 
 def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
@@ -118,7 +118,7 @@ def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
                    "distance = 0.2\nhr_lead_engaged = 0.6\ncontact_rate = 0.001\n")
     out = tmp_path / "out"
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--calibrated", str(cal),
-                 "--posterior-draws", "--set", "social_referral_propensity=0.2",
+                 "--set", "social_referral_propensity=0.2",
                  "--out", str(out)]) == 0
     page = (out / "report.html").read_text()
     assert _assumption(page, "hr_lead_engaged") == "posterior draws, median 0.5 (range 0.4 to 0.6)"
@@ -128,7 +128,7 @@ def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
                        "starts from posterior draw r for contact_rate, hr_lead_engaged.") in page
     out2 = tmp_path / "point"
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--calibrated", str(cal),
-                 "--out", str(out2)]) == 0
+                 "--seeds-only", "--out", str(out2)]) == 0
     page = (out2 / "report.html").read_text()
     assert _assumption(page, "hr_lead_engaged") == "0.45 (calibrated: posterior median)"
     assert "calibrated from" in page and "the posterior median for hr_lead_engaged." in page

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lead_sim.calibration import DEFAULT, Calibrated, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.params import parse_assignment
 from lead_sim.runs.io import check_writable
@@ -89,23 +90,50 @@ def require_out(out: str | None) -> str:
     return out
 
 
-def add_calibrated_option(parser: argparse.ArgumentParser, draws: bool = False) -> None:
-    """--calibrated FILE (and, for verbs that support it, --posterior-draws)."""
-    parser.add_argument("--calibrated", default=None, metavar="FILE",
-                        help="use the calibrated point estimates in FILE (a calibrated.toml from "
-                             "'lead-sim calibrate'); --set values still win")
+def add_calibrated_option(parser: argparse.ArgumentParser, draws: bool = False,
+                          seeds_only: bool = False) -> None:
+    """--calibrated FILE or --uncalibrated (the shipped fit otherwise); for verbs that support
+    them, --posterior-draws (opt in) or --seeds-only (opt out of the default draws)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--calibrated", default=None, metavar="FILE",
+                       help="start from the calibrated values in FILE (a calibrated.toml from "
+                            "'lead-sim calibrate') instead of the shipped calibration; --set "
+                            "values still win")
+    group.add_argument("--uncalibrated", action="store_true",
+                       help="start from the parameter registry's defaults, not the shipped "
+                            "calibration")
     if draws:
         parser.add_argument("--posterior-draws", action="store_true",
-                            help="with --calibrated: replicate i runs with posterior draw i, so "
-                                 "results span parameter uncertainty as well as noise")
+                            help="replicate i runs with draw i of the calibration's posterior, "
+                                 "so results span parameter uncertainty as well as noise")
+    if seeds_only:
+        parser.add_argument("--seeds-only", action="store_true",
+                            help="keep the parameters at the calibrated point: intervals then "
+                                 "show sampling noise alone (by default replicate i runs with "
+                                 "draw i of the calibration's posterior)")
 
 
-def calibrated(args: argparse.Namespace):
-    """The calibrated file named by --calibrated (checked), or None."""
-    if getattr(args, "posterior_draws", False) and not args.calibrated:
-        raise LeadSimError("--posterior-draws needs --calibrated FILE.")
-    if not args.calibrated:
+def calibration_choice(args: argparse.Namespace) -> str | None:
+    """What the runs start from: the shipped fit, the --calibrated FILE, or None with
+    --uncalibrated."""
+    if args.uncalibrated:
+        if getattr(args, "posterior_draws", False):
+            raise LeadSimError("--posterior-draws needs a calibration; drop --uncalibrated.")
         return None
-    from lead_sim.fitting.calibrated import load_calibrated
+    return args.calibrated or DEFAULT
 
-    return load_calibrated(args.calibrated)
+
+def calibrated(args: argparse.Namespace) -> Calibrated | None:
+    """The calibration the runs start from (checked), or None with --uncalibrated."""
+    return resolve(calibration_choice(args))
+
+
+def calibration_note(name: str, draws: bool = False) -> str:
+    """One line saying what the printed numbers start from."""
+    if name == "none":
+        return ("Parameters: the registry's defaults (--uncalibrated), not calibrated to the "
+                "evaluation.")
+    which = "the shipped calibration" if name == DEFAULT else f"the calibration in {name}"
+    spread = ("; replicate i uses posterior draw i" if draws
+              else " (its posterior median)")
+    return f"Parameters: {which}{spread}; --uncalibrated gives the registry's defaults."

@@ -17,6 +17,7 @@ from lead_sim.commands.common import (
 from lead_sim.reports.compare import HEADLINE_ROWS, units_note
 from lead_sim.reports.words import sentence, years_text
 from lead_sim.runs.comparison import (
+    posterior_draws,
     prepare_comparison,
     run_comparison,
 )
@@ -34,7 +35,7 @@ def register(subparsers) -> None:
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                         help="scenarios to compare with the baseline")
     add_run_options(parser, reps=10)
-    add_calibrated_option(parser, draws=True)
+    add_calibrated_option(parser, seeds_only=True)
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="worker processes (default 1)")
     parser.add_argument("--precision", type=positive_float, default=None, metavar="P",
@@ -51,10 +52,9 @@ def register(subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     cal = calibrated(args)
-    extra = {**(cal.params if cal else {}), **overrides(args)}
-    opts = dict(years=args.years, population=args.population, overrides=extra)
-    draws = ([{**d, **overrides(args)} for d in cal.draws]
-             if cal and args.posterior_draws else None)
+    opts = dict(years=args.years, population=args.population, overrides=overrides(args),
+                calibrated=cal)
+    draws = None if args.seeds_only else posterior_draws(cal, overrides(args))
     prepared = prepare_comparison(args.baseline, args.scenarios, args.reps, args.precision,
                                   args.max_reps, draws, **opts)
     warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
@@ -71,21 +71,10 @@ def handle(args: argparse.Namespace) -> int:
         comparison = run_comparison(
             args.baseline, args.scenarios, reps=args.reps, seed=args.seed, workers=args.workers,
             precision=args.precision, max_reps=args.max_reps, people=args.people,
-            progress=bar.update, on_batch=on_batch, draws=draws, calibrated=args.calibrated,
-            calibrated_params=_fitted(cal, args), out_dir=args.out, **opts)
+            progress=bar.update, on_batch=on_batch, draws=draws, out_dir=args.out, **opts)
     path = comparison.write(args.out)
     _print_summary(comparison, path, args.precision)
     return 0
-
-
-def _fitted(cal, args: argparse.Namespace) -> list[str]:
-    """Parameters whose values come from the calibrated file: its point estimates, and with
-    --posterior-draws the parameters of its draws too. --set wins over both, so an overridden
-    one is not calibrated in these runs."""
-    if cal is None:
-        return []
-    drawn = {k for d in cal.draws for k in d} if args.posterior_draws else set()
-    return sorted({*cal.params, *drawn} - set(overrides(args)))
 
 
 def _print_summary(comparison, path, precision) -> None:

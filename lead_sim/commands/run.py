@@ -8,6 +8,7 @@ from lead_sim.commands.common import (
     add_calibrated_option,
     add_run_options,
     calibrated,
+    calibration_note,
     overrides,
     positive_int,
     require_out,
@@ -42,8 +43,8 @@ def handle(args: argparse.Namespace) -> int:
     out = require_out(args.out)
     names = [args.baseline, args.scenario] if args.baseline else [args.scenario]
     cal = calibrated(args)
-    extra = {**(cal.params if cal else {}), **overrides(args)}
-    opts = dict(years=args.years, population=args.population, overrides=extra)
+    opts = dict(years=args.years, population=args.population, overrides=overrides(args),
+                calibrated=cal)
     prepared = [prepare(name, **opts) for name in names]  # fail fast, before any run
     check_comparable(names, prepared)
     warn("run", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
@@ -57,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     with bar:
         results = run(prepared, seed=args.seed, reps=args.reps, workers=args.workers,
                       years=args.years, population=args.population, progress=bar.update,
-                      draws=draws, calibrated=args.calibrated, out_dir=out)
+                      draws=draws, calibrated=cal, out_dir=out)
     path = results.write(out)
     baseline = prepared[0].name if args.baseline else None
     reps = plural(args.reps, "replicate")
@@ -69,6 +70,7 @@ def handle(args: argparse.Namespace) -> int:
     print(summary_table(results.summary, baseline))
     p = Params.with_overrides(prepared[-1].params)
     print(units_note(p["population"], p["reference_population"]))
+    print(calibration_note(prepared[-1].calibrated, args.posterior_draws))
     if baseline:
         print(f"Differences are means of {reps}, without intervals; 'lead-sim compare "
               f"{args.baseline} {args.scenario}' gives 95% intervals.")

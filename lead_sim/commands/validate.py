@@ -47,14 +47,14 @@ def register(subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     out = require_out(args.out)
     cal = calibrated(args)
-    extra = {**(cal.params if cal else {}), **overrides(args)}
-    scenario = pilot_scenario(args.scenario, population=args.population, overrides=extra)
+    scenario = pilot_scenario(args.scenario, population=args.population,
+                              overrides=overrides(args), calibrated=cal)
     draws = ([{**cal.draw(i), **overrides(args)} for i in range(args.reps)]
              if cal and args.posterior_draws else None)
     bar = progress_bar(args.reps, "replicates", "run", leave=False)
     with bar:
         result = run_validation(scenario, seed=args.seed, reps=args.reps, workers=args.workers,
-                                progress=bar.update, calibrated=args.calibrated, draws=draws,
+                                progress=bar.update, draws=draws,
                                 out_dir=out)
     path = result.write(out)
     times = "once" if args.reps == 1 else f"{args.reps} times"

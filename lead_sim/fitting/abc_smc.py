@@ -96,13 +96,3 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(values, kind="stable")
     cum = np.cumsum(weights[order]) / weights.sum()
     return float(values[order][np.searchsorted(cum, 0.5)])
-
-
-def systematic_resample(weights: np.ndarray, n: int) -> np.ndarray:
-    """Indices of ``n`` draws in proportion to ``weights``, without randomness.
-
-    Equal weights give every index once, in order.
-    """
-    cum = np.cumsum(weights) / np.sum(weights)
-    positions = (np.arange(n) + 0.5) / n
-    return np.minimum(np.searchsorted(cum, positions), len(weights) - 1)

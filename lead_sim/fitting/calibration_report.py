@@ -12,7 +12,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from lead_sim.fitting.abc_smc import systematic_resample
+from lead_sim.calibration import systematic_resample
 from lead_sim.fitting.config import STATISTICS, method
 from lead_sim.fitting.fit import Posterior
 from lead_sim.outcomes.tables import plural

@@ -19,6 +19,7 @@ import numpy as np
 
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.fitting.replay import MIN_POPULATION, pilot_scenario
+from lead_sim.fitting.system import SYSTEM_TARGETS
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.runs.runner import check_seeds, parse_seed
 from lead_sim.scenarios import Scenario
@@ -30,6 +31,8 @@ STATISTICS: dict[str, str] = {
     "n_lead_reference": "LEAD cohort Oct 2011 - Jul 2014 at the reference population (#1, O12)",
     "rearrest_12m": "share re-arrested within 12 months of a first police contact (#37, #40)",
     "caseload": "participants per case manager, last year of the pilot window (O16)",
+    **{name: f"{target.description}, sourced range {target.low:,.0f}-{target.high:,.0f}"
+       for name, target in SYSTEM_TARGETS.items()},
 }
 
 PRIORS = ("uniform", "loguniform")
@@ -91,7 +94,8 @@ class CalibrationConfig:
         ``source`` (where the scenario file was read from) is left out: moving the project
         or the calibration folder changes no run, so it must not orphan finished evaluations.
         """
-        definition = {k: v for k, v in self.prepared.to_dict().items() if k != "source"}
+        definition = {k: v for k, v in self.prepared.to_dict().items()
+                      if k not in ("source", "calibrated")}  # always run uncalibrated
         calibrated = {p.name for p in self.priors}
         start = Params.with_overrides(self.prepared.params)
         definition["start_params"] = {k: v for k, v in start.items() if k not in calibrated}
@@ -263,14 +267,15 @@ def _population(data: dict, where: str) -> int:
 def _scenario(data: dict, path: str | os.PathLike[str], population: int,
               where: str) -> Scenario:
     """The config's scenario, prepared as the candidates run it; a path is relative to the
-    config file. Loaded once, with the config, so the scenario that is fingerprinted
-    (:meth:`CalibrationConfig.key`) is the one that runs, and a bad one stops the command
-    before any folder is made."""
+    config file. It starts from the registry's defaults, never from an earlier calibration, so
+    a fit does not depend on the one before it. Loaded once, with the config, so the scenario
+    that is fingerprinted (:meth:`CalibrationConfig.key`) is the one that runs, and a bad one
+    stops the command before any folder is made."""
     name = str(data.get("scenario", "pilot_2011"))
     if name.endswith(".toml") and not Path(name).is_absolute():
         name = str(Path(path).parent / name)
     try:
-        return pilot_scenario(name, population=population)
+        return pilot_scenario(name, population=population, calibrated=None)
     except LeadSimError as exc:
         raise LeadSimError(f"'scenario' in {where}: {exc}") from None
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from lead_sim.calibration import model_fingerprint
 from lead_sim.errors import LeadSimError
 from lead_sim.fitting import abc_smc
 from lead_sim.fitting.config import STATISTICS, CalibrationConfig, Target, method, n_accepted
@@ -194,9 +195,10 @@ def calibrated_toml(post: Posterior, command: str) -> str:
         f"candidates accepted ({len(post.candidates)} in all, {plural(c.reps, 'replicate')} each, "
         f"population {c.population:,}, scenario {c.scenario}).",
         "# [params] holds the posterior (weighted) median; [[posterior]] the accepted sets,",
-        "# closest first, with their importance weights.",
+        "# closest first, with their importance weights. [calibration] model is the",
+        "# fingerprint of the model code it was fitted on (lead_sim.calibration).",
         "", "[calibration]", f"config = {json.dumps(Path(c.path).as_posix())}",
-        f'key = "{c.key()}"',
+        f'key = "{c.key()}"', f'model = "{model_fingerprint()}"',
         f"generations = {c.generations}", f"candidates = {len(post.candidates)}",
         f"accepted = {len(post.accepted)}",
         "targets = [" + ", ".join(f'"{t.name}"' for t in c.targets) + "]", "", "[params]"]

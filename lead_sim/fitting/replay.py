@@ -16,13 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lead_sim.calibration import DEFAULT, Calibrated, replicate_draw
 from lead_sim.errors import LeadSimError
+from lead_sim.fitting.system import system_figures
 from lead_sim.fitting.validation import ENROL_END, FOLLOW_END, evaluate, summarise, with_verdicts
-from lead_sim.params import Params, replicate_draw
+from lead_sim.params import Params
 from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
-from lead_sim.runs.runner import check_seeds, prepare, run_key, simulate
+from lead_sim.runs.runner import calibration_fields, check_seeds, prepare, run_key, simulate
 from lead_sim.scenarios import Scenario
 
 MIN_POPULATION = 5_000  # below this the cohorts hold a few dozen people and the ORs are noise
@@ -32,9 +34,10 @@ CASELOAD_DAYS = 365  # caseload is averaged over the last year of the enrolment 
 def pilot_scenario(scenario: str | Path | Scenario = "pilot_2011", *,
                    population: int | None = None,
                    overrides: Mapping[str, Any] | None = None,
-                   min_population: int = MIN_POPULATION) -> Scenario:
+                   min_population: int = MIN_POPULATION,
+                   calibrated: str | Path | Calibrated | None = DEFAULT) -> Scenario:
     """The scenario, checked, run only to the end of follow-up (later days change nothing)."""
-    scn = prepare(scenario, population=population, overrides=overrides)
+    scn = prepare(scenario, population=population, overrides=overrides, calibrated=calibrated)
     people = Params.with_overrides(scn.params)["population"]
     if people < min_population:
         raise LeadSimError(
@@ -49,10 +52,11 @@ def pilot_scenario(scenario: str | Path | Scenario = "pilot_2011", *,
 def replicate(task: tuple[Scenario, int, bool]) -> dict[str, float]:
     """One replicate's evaluation figures plus the run's calibration statistics.
 
-    ``rearrest_12m`` is the run's share re-arrested within 12 months of a first contact;
+    ``rearrest_12m`` is the run's share of police-contact episodes re-arrested within 12 months;
     ``caseload`` the mean participants per case manager over the last year of enrolment;
     ``n_lead_reference`` the LEAD cohort scaled to the reference population the scenario's
-    budgets are set for (what the published 203 counts).
+    budgets are set for (what the published 203 counts); and the system-level figures of
+    :func:`lead_sim.fitting.system.system_figures` (jail use and bookings).
     """
     scenario, seed, sample = task
     result = simulate(scenario, seed, keep_events=True)
@@ -61,6 +65,7 @@ def replicate(task: tuple[Scenario, int, bool]) -> dict[str, float]:
     row["n_lead_reference"] = row["n_lead"] * p["reference_population"] / p["population"]
     row["rearrest_12m"] = float(result.summary["rearrest_12m"])
     row["caseload"] = _caseload(result.timeseries, scenario)
+    row.update(system_figures(result.timeseries, scenario))
     return row
 
 
@@ -99,13 +104,12 @@ class Validation:
 
 def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers: int = 1,
                    progress: Callable[[int], None] | None = None,
-                   calibrated: str | None = None,
                    draws: list[dict[str, Any]] | None = None,
                    out_dir: str | Path | None = None) -> Validation:
     """Replay the evaluation ``reps`` times with seeds ``seed .. seed + reps - 1``.
 
     ``draws`` (parameter sets from a calibrated posterior) makes replicate i run with
-    :func:`~lead_sim.params.replicate_draw`, so the intervals span parameter uncertainty as
+    :func:`~lead_sim.calibration.replicate_draw`, so the intervals span parameter uncertainty as
     well as noise. Every draw, and ``out_dir`` (which may hold only this same validation),
     are checked before any replay runs.
     """
@@ -129,7 +133,7 @@ def run_validation(scenario: Scenario, *, seed: int = 0, reps: int = 10, workers
     manifest = build_manifest(
         kind="lead-sim validate", run_key=run_key([scenario], seeds, draws),
         scenario=scenario.to_dict(), params=dict(Params.with_overrides(scenario.params)),
-        seeds=seeds, reps=reps, calibrated=calibrated, posterior_draws=draws,
+        seeds=seeds, reps=reps, **calibration_fields([scenario]), posterior_draws=draws,
         controls="random sample at the evaluation's ratio 115/203 per replicate",
         weighting="controls weighted to the LEAD cohort's pre-entry arrest strata (ATT)",
         interval="2.5th to 97.5th percentile over replicates")

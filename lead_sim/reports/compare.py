@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lead_sim.calibration import replicate_draw
 from lead_sim.outcomes import analysis
 from lead_sim.outcomes.intercepts import INTERCEPTS
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.outcomes.tables import count, plain, significant, units_note
-from lead_sim.params import REGISTRY, replicate_draw
+from lead_sim.params import REGISTRY
 from lead_sim.reports.figures import (
     FIGURES,
     MIN_COHORT,
@@ -363,21 +364,22 @@ def calibration_note(c: Comparison) -> str:
     """Whether the parameters were fitted, said near the top: without calibration LEAD's effect
     sizes are the registry's starting values, and a reader must know that before the numbers."""
     m = c.manifest
-    if not m.get("calibrated"):
-        return ("Parameters: not calibrated. Apart from the scenarios' own values and any "
-                "overrides (see the assumptions table), every parameter is the registry "
-                "default, and LEAD's effect sizes there (e.g. hr_lead_engaged, how much "
+    if m.get("calibrated") in (None, "none"):
+        return ("Parameters: not calibrated (--uncalibrated). Apart from the scenarios' own "
+                "values and any overrides (see the assumptions table), every parameter is the "
+                "registry default, and LEAD's effect sizes there (e.g. hr_lead_engaged, how much "
                 "engagement with a case manager cuts police contact) are starting values, not "
-                "fitted to the evaluation of the pilot. To use fitted values, run compare with "
-                "--calibrated configs/calibration/pilot_calibrated.toml (the shipped fit) or a "
-                "calibrated.toml from 'lead-sim calibrate' (README: 'Validation and "
-                "calibration'; docs/validation.md).")
+                "fitted to the evaluation of the pilot. Run compare without --uncalibrated to "
+                "start from the shipped calibration, or with --calibrated FILE for another "
+                "(docs/validation.md).")
     fitted = m.get("calibrated_params") or []
     drawn = [n for n in fitted if _drawn_values(c, n)]
     point = [n for n in fitted if n not in drawn]
     how = ([f"replicate r of every scenario starts from posterior draw r for {', '.join(drawn)}"]
            if drawn else []) + ([f"the posterior median for {', '.join(point)}"] if point else [])
-    return (f"Parameters: calibrated from {m['calibrated']}: "
+    source = ("the shipped calibration" if m["calibrated"] == "shipped"
+              else m["calibrated"])
+    return (f"Parameters: calibrated from {source}: "
             f"{'; '.join(how) or 'every calibrated value is overridden by --set'}. The other "
             "parameters are registry defaults, the scenarios' own values or overrides (see the "
             "assumptions table).")

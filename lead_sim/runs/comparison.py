@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lead_sim.calibration import DEFAULT, Calibrated, replicate_draw, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.outcomes import analysis
 from lead_sim.outcomes.intercepts import intercept_table
-from lead_sim.params import Params, replicate_draw
+from lead_sim.params import Params
 from lead_sim.runs import io
 from lead_sim.runs.branching import simulate_tree
 from lead_sim.runs.executors import run_tasks
@@ -29,6 +30,7 @@ from lead_sim.runs.io import csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
 from lead_sim.runs.runner import (
     RunResult,
+    calibration_fields,
     check_comparable,
     check_seeds,
     prepare,
@@ -197,27 +199,28 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                    progress: Callable[[int], None] | None = None,
                    on_batch: Callable[[int, list[str], int], None] | None = None,
                    draws: Sequence[Mapping[str, Any]] | None = None,
-                   calibrated: str | None = None,
-                   calibrated_params: Sequence[str] = (),
+                   calibrated: str | Path | Calibrated | None = DEFAULT,
                    out_dir: str | Path | None = None) -> Comparison:
     """Run the comparison; ``on_batch(n_reps, imprecise, more)`` reports each precision check
     and how many replicates per scenario the next batch adds (0 when the run stops).
 
     ``draws`` (parameter sets, e.g. a calibrated posterior) makes replicate r of every
     scenario start from ``replicate_draw(draws, r)``, so the differences span parameter
-    uncertainty as well as noise. ``calibrated`` names the calibrated file the overrides (or
-    draws) came from and ``calibrated_params`` the parameters whose values it set (not
-    overridden by --set), so the report can say which values were fitted. An ``out_dir`` that
-    holds anything but this comparison is refused before any run.
+    uncertainty as well as noise (:func:`posterior_draws`). ``calibrated`` is what the
+    scenarios start from (:func:`lead_sim.runs.runner.prepare`); the manifest names it and the
+    parameters whose values it set (not overridden), so the report can say which values were
+    fitted. An ``out_dir`` that holds anything but this comparison is refused before any run.
     """
-    run_options = {"years": years, "population": population, "overrides": dict(overrides or {})}
+    run_options = {"years": years, "population": population, "overrides": dict(overrides or {}),
+                   "calibrated": calibrated}
     prepared = prepare_comparison(baseline, scenarios, reps, precision, max_reps, draws,
                                   **run_options)
     cap = (max_reps or max(DEFAULT_MAX_REPS, reps)) if precision else reps
     seed = check_seeds(seed, cap)
     key = comparison_key(prepared[0].name, [s.name for s in prepared[1:]], seed=seed,
                          reps=reps, precision=precision, max_reps=max_reps, people=people,
-                         **draw_options(draws), **run_options)
+                         **draw_options(draws),
+                         **{**run_options, "calibrated": prepared[0].calibrated})
     if out_dir is not None:
         check_out_dir(out_dir, key)
     results: list[tuple[dict, pd.DataFrame]] = []
@@ -236,8 +239,14 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
         if not more:
             break
     comparison.manifest = _manifest(prepared, key, n, seed, precision, comparison, draws)
-    comparison.manifest["calibrated"] = calibrated
-    comparison.manifest["calibrated_params"] = sorted(calibrated_params)
+    comparison.manifest.update(calibration_fields(prepared))
+    cal = resolve(prepared[0].calibrated) if prepared[0].calibrated != "none" else None
+    fitted = {*cal.params, *(k for d in draws or () for k in d)} if cal else set()
+    comparison.manifest["calibrated_params"] = sorted(fitted - set(overrides or {}))
+    comparison.manifest["uncertainty"] = (
+        f"parameter sets drawn from the posterior of the calibration ({prepared[0].calibrated}),"
+        " one per replicate and the same for every scenario, and seeds" if draws
+        else "seeds only (sampling noise; parameters fixed)")
     comparison.manifest["notices"] = horizon_notices([baseline, *scenarios], prepared, years)
     return comparison
 
@@ -287,18 +296,32 @@ def _manifest(prepared: list[Scenario], key: dict[str, Any], n: int, seed: int,
     )
 
 
-def compare(baseline: str, scenarios: Sequence[str], *, reps: int = 10, seed: int = 0,
+def posterior_draws(calibrated: str | Path | Calibrated | None,
+                    overrides: Mapping[str, Any] | None = None) -> list[dict[str, Any]] | None:
+    """The calibration's posterior sample, with ``overrides`` winning over every draw (None
+    without a calibration)."""
+    cal = resolve(calibrated)
+    return [{**d, **(overrides or {})} for d in cal.draws] if cal else None
+
+
+def compare(baseline: str, scenarios: str | Sequence[str], *, reps: int = 10, seed: int = 0,
             years: float | None = None, population: int | None = None,
             overrides: Mapping[str, Any] | None = None, workers: int = 1,
             precision: float | None = None, max_reps: int | None = None,
-            people: bool = False, progress: Callable[[int], None] | None = None
+            people: bool = False, progress: Callable[[int], None] | None = None,
+            calibrated: str | Path | Calibrated | None = DEFAULT, seeds_only: bool = False
             ) -> Comparison:
     """Run BASELINE and each scenario with the same seeds and compare them (docs/compare.md).
 
-    Returns a :class:`lead_sim.runs.comparison.Comparison` whose ``table`` is ``comparison.csv`` and
+    Replicate r of every scenario starts from draw r of the calibration's posterior, so the
+    intervals carry parameter uncertainty as well as sampling noise; ``seeds_only`` fixes the
+    parameters at the calibrated point instead. Returns a
+    :class:`lead_sim.runs.comparison.Comparison` whose ``table`` is ``comparison.csv`` and
     ``intercepts`` the Sequential Intercept Model table; ``.write(dir)`` writes the report folder.
     """
-    return run_comparison(baseline, list(scenarios), reps=reps, seed=seed, years=years,
+    names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+    draws = None if seeds_only else posterior_draws(calibrated, overrides)
+    return run_comparison(baseline, names, reps=reps, seed=seed, years=years,
                           population=population, overrides=overrides, workers=workers,
                           precision=precision, max_reps=max_reps, people=people,
-                          progress=progress)
+                          progress=progress, draws=draws, calibrated=calibrated)

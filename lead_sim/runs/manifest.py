@@ -25,7 +25,7 @@ def package_versions() -> dict[str, str]:
 
 def git_commit() -> str:
     """The commit of the lead_sim checkout, with '-dirty' if it has uncommitted changes."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
                                 capture_output=True, text=True).stdout.strip()

@@ -7,6 +7,7 @@ scenario alike, so runs of two scenarios with the same seed pair up replicate by
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -16,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from lead_sim.calibration import DEFAULT, Calibrated, model_fingerprint, replicate_draw, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.outcomes.measures import summary, timeseries
-from lead_sim.params import Params, replicate_draw
+from lead_sim.params import Params
 from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
@@ -32,13 +34,24 @@ MAX_SEED = 2**32 - 1  # NumPy's seed range is wider; this one every executor and
 
 def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
             population: int | None = None,
-            overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load a scenario and apply run options, checking every value before anything runs."""
+            overrides: Mapping[str, Any] | None = None,
+            calibrated: str | Path | Calibrated | None = DEFAULT) -> Scenario:
+    """Load a scenario and apply run options, checking every value before anything runs.
+
+    Its start values begin from ``calibrated``: the shipped fit by default, another
+    calibrated file, or None for the registry's defaults (:mod:`lead_sim.calibration`); the
+    calibrated values replace the scenario's own start values, and ``overrides`` replace both.
+    A scenario prepared already keeps the calibration it was prepared from.
+    """
     if years is not None and not years > 0:
         raise LeadSimError(f"--years must be positive; got {years}.")
     if population is not None and not population > 0:
         raise LeadSimError(f"--population must be a positive number of people; got {population}.")
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if not scn.calibrated:
+        cal = resolve(calibrated)
+        scn = dataclasses.replace(scn.with_params(cal.params if cal else {}),
+                                  calibrated=cal.name if cal else "none")
     extra = dict(overrides or {})
     if population is not None:
         extra["population"] = population
@@ -51,6 +64,15 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
             f"'{scn.name}'; the minimum is {MIN_DAYS} day (--years {MIN_DAYS / 365.25:.4f} "
             "or more).")
     return prepared
+
+
+def calibration_fields(prepared: Sequence[Scenario]) -> dict[str, str]:
+    """What a manifest records of the calibration the runs started from: its name ('shipped',
+    a file, or 'none'), the model fingerprint it was fitted on, and the current model's."""
+    name = prepared[0].calibrated or "none"
+    cal = resolve(name) if name != "none" else None
+    return {"calibrated": name, "calibration_fitted_on": cal.fitted_on if cal else "",
+            "model_fingerprint": model_fingerprint()}
 
 
 def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence[Scenario]
@@ -180,20 +202,22 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
         overrides: Mapping[str, Any] | None = None, workers: int = 1,
         progress: Callable[[int], None] | None = None,
         draws: list[Mapping[str, Any]] | None = None,
-        calibrated: str | None = None, out_dir: str | Path | None = None) -> Results:
+        calibrated: str | Path | Calibrated | None = DEFAULT,
+        out_dir: str | Path | None = None) -> Results:
     """Run ``reps`` replicates of each scenario with seeds ``seed .. seed + reps - 1``.
 
     ``progress`` is called with a number of simulated days done (serial runs) or with a
     scenario's whole horizon as each replicate finishes (parallel runs). ``draws`` (parameter
     sets, e.g. from a calibrated posterior) makes replicate r of every scenario start from
     :func:`replicate_draw`, so results span parameter uncertainty as well as noise.
+    ``calibrated`` is what the scenarios start from (see :func:`prepare`).
     """
     if reps < 1:
         raise LeadSimError(f"--reps must be at least 1; got {reps}.")
     seed = check_seeds(seed, reps)
     items = scenarios if isinstance(scenarios, list) else [scenarios]
-    prepared = [prepare(s, years=years, population=population, overrides=overrides)
-                for s in items]
+    prepared = [prepare(s, years=years, population=population, overrides=overrides,
+                        calibrated=calibrated) for s in items]
     check_comparable(items, prepared)  # results are labelled by name: one name, one scenario
     seeds = [seed + r for r in range(reps)]
     draws = [dict(d) for d in draws] if draws else None
@@ -220,7 +244,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
             if progress:
                 progress(tasks[i][0].days)
     manifest = build_manifest(kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
-                              **described, calibrated=calibrated)
+                              **described, **calibration_fields(prepared))
     return Results(
         summary=pd.DataFrame([r.summary for r in results]),
         timeseries=pd.concat([r.timeseries for r in results], ignore_index=True),

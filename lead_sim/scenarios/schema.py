@@ -32,6 +32,9 @@ class Scenario:
     params: dict[str, Any]
     timeline: tuple[TimelineEntry, ...]
     source: str = ""  # file the scenario was read from
+    # the calibration its start values were prepared from ("shipped", a file, or "none"); ""
+    # until lead_sim.runs.runner.prepare has applied one
+    calibrated: str = ""
 
     @property
     def days(self) -> int:
@@ -106,6 +109,7 @@ class Scenario:
                 for e in self.timeline
             ],
             "source": self.source,
+            "calibrated": self.calibrated,
         }
 
 
