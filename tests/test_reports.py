@@ -1,4 +1,8 @@
-"""Tests of the words and numbers in reports and terminal tables (units, formats, layout)."""
+"""Tests of the words and numbers in reports and terminal tables (units, formats, layout).
+
+Pages are read with tests/html_page.py: the tests check what a page says (its text, table cells,
+headings, figures and manifest), not its markup.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pytest
 from lead_sim.cli import main
 from lead_sim.outcomes.tables import count, money, plain, share, summary_table, units_note
 from lead_sim.reports.words import num, years_text
+from tests.html_page import Page
 
 TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
 
@@ -17,7 +22,7 @@ def compared(tmp_path_factory):
     """A tiny comparison (300 people, half a year, 2 replicates): its folder and its page."""
     out = tmp_path_factory.mktemp("rep") / "out"
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--out", str(out)]) == 0
-    return out, (out / "report.html").read_text()
+    return out, Page((out / "report.html").read_text(encoding="utf-8"))
 
 
 def test_counts_money_shares_and_parameters_read_plainly():
@@ -65,7 +70,7 @@ def test_units_state_cost_basis_and_the_county_factor(compared, capsys, tmp_path
     assert "multiply by 6.67" in note and "3,000" in note
     assert "multiply" not in units_note(20000, 20000)
     _, page = compared
-    assert "multiply by 66.7 (20,000 / 300) for county totals" in page
+    assert "multiply by 66.7 (20,000 / 300) for county totals" in page.text
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--out",
                  str(compared[0])]) == 0
     assert "multiply by 66.7" in capsys.readouterr().out
@@ -94,16 +99,23 @@ def test_rearrest_by_pathway_shows_people_and_hides_tiny_cohorts():
 
 def test_report_shows_pathway_counts(compared):
     _, page = compared
-    assert "n/a (n = 0)" in page and "Where n is below 30" in page
-    sim = page[page.index("Sequential Intercept Model"):]
-    row = sim[sim.index("within 12 months of a booking"):]
-    assert "(n\xa0=\xa00)" in row[:row.index("</tr>")]  # half a year: no 12-month follow-up
+    recidivism = page.section("Recidivism by pathway")
+    assert "Where n is below 30" in recidivism.text
+    table = recidivism.tables()[0]
+    assert table.header == ["Share re-arrested within 12 months of a first contact",
+                            "system_as_usual", "pilot_2011"]
+    assert table.row("first contact referred (LEAD)")[1:] == ["n/a (n = 0)"] * 2
+    sim = page.section("Sequential Intercept Model").tables()[0]
+    row = next(r for r in sim.rows if "within 12 months of a booking" in r[0])
+    assert "(n = 0)" in row[1]  # half a year: no 12-month follow-up
 
 
 def test_method_states_seeds_as_the_readme_does(compared):
     _, page = compared
-    assert "replicate r (counting from 1) of every scenario uses seed N + r - 1" in page
-    assert "uses seed + r" not in page
+    method = page.section("Method").text
+    assert "replicate r (counting from 1) of every scenario uses seed N + r - 1" in method
+    assert method.startswith("2 replicates per scenario, seeds 0 to 1;")
+    assert "uses seed + r" not in page.text
 
 
 def test_validation_page_labels_the_replay_range_and_gives_verdicts():
@@ -130,24 +142,41 @@ def test_validation_page_labels_the_replay_range_and_gives_verdicts():
         {"arrest_or_6m": [0.5, 0.7], "prison_or": [0.6, 1.1]}), manifest={
         "scenario": {"name": "pilot_2011"}, "reps": 2, "seeds": [0, 1], "git_commit": "x",
         "params": {"population": 5000, "reference_population": 20000}})
-    page = report_html(v)
-    assert "figures/" not in page  # nothing is written there: figures are embedded
-    assert "Range of single replays (2.5-97.5%)" in page and "Model 95% interval" not in page
-    assert "published value outside the replay range" in page
+    page = Page(report_html(v))
+    assert "figures/" not in page.text  # nothing is written there: figures are embedded
+    assert [(f.alt, f.caption) for f in page.figures()] == [("arrest_or_6m", "arrest_or_6m"),
+                                                           ("prison_or", "prison_or")]
+    table = page.tables()[0]
+    assert table.header[3] == "Range of single replays (2.5-97.5%)"
+    assert "Model 95% interval" not in page.text
+    assert table.row("arrest_or_6m")[2:] == ["0.6", "0.5 to 0.7", "0.4",
+                                             "published value outside the replay range"]
+    assert table.row("prison_or")[4] == ""  # held out: no published value
+    assert page.headings() == ["LEAD pilot evaluation replayed in the model", "Each figure",
+                               "Manifest"]
+    assert page.manifest == page.manifest_shown == v.manifest
 
 
 def test_report_layout_wraps_text_and_keeps_dates_and_numbers_whole(compared):
-    import re
-
+    """Dates never wrap, numbers are right-aligned and wrap only before an interval's bracket,
+    text columns wrap; numbers read plainly and the manifest keeps full values."""
     _, page = compared
-    assert "td.date{white-space:nowrap" in page and "class='wide'" in page
-    dates = re.findall(r"<td class='date'>(\d{4}-\d\d-\d\d)</td>", page)
-    assert "2011-10-01" in dates  # pilot_2011's launch, in the timeline table
+    timeline = page.section("Scenario timelines").tables()[0]
+    assert "2011-10-01" in timeline.column("Date")  # pilot_2011's launch
+    assert {row[1] for row in timeline.classes} == {"date"}
+    params = page.section("Assumptions that drive the result").tables()[0]
     meaning = "Contact hazard ratio while actively engaged with a LEAD case manager."
-    assert f"<td>{meaning}</td>" in page  # text column: left-aligned, wraps
-    assert "pilot_2011: " in page and "no clear change; no clear change" not in page
-    assert "budget_usd_per_year = 800,000" in page and "140,000" in page
-    assert "140000.0" not in page.split("<h2>Manifest")[0]  # the manifest keeps full values
+    i = params.rows.index(params.row("hr_lead_engaged"))
+    assert params.rows[i][3] == meaning and params.classes[i][3] == ""  # text: wraps
+    assert params.classes[i][1] == "num"
+    headline = page.section("Headline: what changes").tables()[0]
+    assert all(c == ["", "num", "num", "num"] for c in headline.classes)
+    assert "\u00a0(" not in page.html and "to\u00a0" in page.html  # breaks before "(" only
+    costs = page.section("Costs by payer: who pays more, who saves").tables()[0]
+    assert costs.column("verdict")[0] == "pilot_2011: no clear change"
+    assert any("budget_usd_per_year = 800,000" in c for c in timeline.cells())
+    assert "140,000" in page.text and "140000.0" not in page.text
+    assert page.manifest["params"]["system_as_usual"]["case_manager_annual_cost"] == 140000.0
 
 
 def test_stock_charts_start_at_zero_when_all_zero():
@@ -173,36 +202,62 @@ def test_sweep_report_says_when_the_sample_is_too_small_and_what_had_no_effect(t
     spec = SweepSpec(name="small", method="sobol", factors=factors, samples=4,
                      outcomes=("y",), seed=11)
     run_sweep(spec, tmp_path, target=target, executor="serial", progress=False)
-    page = (tmp_path / "report.html").read_text()
+    page = Page((tmp_path / "report.html").read_text(encoding="utf-8"))
     indices = pd.read_csv(tmp_path / "indices.csv")
     shares = indices[["S1", "ST"]].to_numpy()
     assert ((shares < -0.01) | (shares > 1.01)).any()  # 4 samples: estimates out of range
-    assert "The sample is too small for these indices to be trusted" in page
-    assert "--samples 16" in page
-    assert "Parameters with no effect</h2><p>x3:" in page
+    assert "The sample is too small for these indices to be trusted" in page.section("y").text
+    assert "--samples 16" in page.section("y").text
+    assert page.section("Parameters with no effect").text.startswith("x3: index exactly 0")
 
 
 def test_cost_note_quotes_the_rates_the_runs_used(tmp_path):
     out = tmp_path / "out"
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY,
                  "--set", "jail_bed_day_cost=123", "--out", str(out)]) == 0
-    page = (out / "report.html").read_text()
-    assert "<code>jail_bed_day_cost</code> = $123 a bed-day" in page
+    costs = Page((out / "report.html").read_text()).section("Costs by payer: who pays more, "
+                                                           "who saves")
+    assert "(jail_bed_day_cost = $123 a bed-day)" in costs.text
 
 
 def test_timeline_entries_after_the_run_are_marked(compared):
     """TINY runs half a year from 2010: pilot_2011's launch in October 2011 is not simulated."""
     _, page = compared
-    launch = page[page.index("<td class='date'>2011-10-01</td>"):]
-    assert "(after the run ends: not simulated)" in launch[:launch.index("</tr>")]
+    launch = page.section("Scenario timelines").tables()[0].row("pilot_2011", "2011-10-01")
+    assert launch[3].endswith("(after the run ends: not simulated)")
 
 
 def test_headline_differences_are_also_given_for_the_whole_county_and_per_year(compared):
     out, page = compared
     table = pd.read_csv(out / "comparison.csv")
     row = table[(table["scenario"] == "pilot_2011") & (table["outcome"] == "cost_total")].iloc[0]
-    county = page.split("For the whole county", 1)[1]
+    county = page.section("For the whole county")
     factor, years = 20000 / 300, pd.read_csv(out / "runs" / "summary.csv")["days"].iloc[0] / 365.25
     whole = num(row["diff_mean"] * factor, "cost_total", True)
     per_year = num(row["diff_mean"] * factor / years, "cost_total", True)
-    assert whole in county and per_year in county and "multiplied by 66.7" in county
+    cells = county.tables()[0].row("total public cost (jail bed-days at the average rate)")
+    assert [c.split(" (")[0] for c in cells[1:]] == [whole, per_year]
+    assert "multiplied by 66.7" in county.text
+
+
+def test_county_rows_multiply_each_difference_by_the_county_factor():
+    """A comparison of 300 people over four years: the county is 66.7 times the sample."""
+    from lead_sim.outcomes import analysis
+    from lead_sim.reports.compare import county_scale
+    from lead_sim.runs.comparison import Comparison
+
+    table = pd.DataFrame([("scn", "arrests", None, None, None, -30.0, -45.0, -15.0, ""),
+                          ("scn", "cost_total", None, None, None, 600.0, 300.0, 900.0, "")],
+                         columns=list(analysis.TABLE_COLUMNS)).astype(
+        {c: float for c in analysis.NUMBERS})
+    c = Comparison("base", ["scn"], pd.DataFrame({"days": [1461]}), pd.DataFrame(), table,
+                   pd.DataFrame(), {"params": {"base": {"population": 300,
+                                                         "reference_population": 20000}}})
+    county = county_scale(c)
+    assert county["factor"] == "66.7" and county["years"] == "4 years"
+    assert county["table"].rows[0] == ["arrests", "-2,000 (-3,000 to -1,000)",
+                                       "-500 (-750 to -250)"]
+    assert county["table"].rows[-2][1] == "$40,000 ($20,000 to $60,000)"
+    c.manifest["params"]["base"]["population"] = 20000
+    assert county_scale(c) is None  # the run is the county: nothing to multiply
+
