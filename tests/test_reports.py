@@ -1,4 +1,5 @@
-"""Tests of the words and numbers in reports and terminal tables (units, formats, layout).
+"""Tests of the words and numbers in reports and terminal tables (units, formats, layout), and of
+the report toolkit itself (escaping, the manifest, figures).
 
 Pages are read with tests/html_page.py: the tests check what a page says (its text, table cells,
 headings, figures and manifest), not its markup.
@@ -261,3 +262,166 @@ def test_county_rows_multiply_each_difference_by_the_county_factor():
     c.manifest["params"]["base"]["population"] = 20000
     assert county_scale(c) is None  # the run is the county: nothing to multiply
 
+
+# ---- the toolkit: escaping, the manifest, figures ---------------------------------------------
+ODD = "odd <b>& name"  # a name a user may give: it must read as typed, never as markup
+
+
+def _png() -> bytes:
+    from matplotlib.figure import Figure
+
+    from lead_sim.reports.html import png_bytes
+
+    fig = Figure(figsize=(1, 1))
+    fig.subplots().plot([0, 1], [0, 1])
+    return png_bytes(fig, {"seed": 1}, "test")
+
+
+def _reads_as_typed(page: Page, *where: str) -> None:
+    """ODD appears in the page's words as typed: not turned into a <b> element (unescaped), not
+    shown as '&amp;' (escaped twice); ``where`` names headings whose section must hold it."""
+    assert ODD in page.text and "&amp;" not in page.text and "&lt;" not in page.text
+    assert not any(b.text.startswith("& name") for b in page.iter("b"))
+    for heading in where:
+        assert ODD in page.section(heading).text, heading
+
+
+def test_the_page_escapes_text_and_carries_the_manifest_as_json():
+    """A value that would close the script element, or open a tag, round-trips as text."""
+    from lead_sim.reports.html import embed, environment, table
+
+    manifest = {"scenario": "</script><script>alert(1)</script>", "name": ODD, "n": [1, 2.5]}
+    template = environment().from_string(
+        '{% extends "page.html.j2" %}{% import "macros.html.j2" as m %}'
+        "{% block title %}{{ name }}{% endblock %}"
+        "{% block body %}<h1>{{ name }}</h1>{{ m.table(t) }}{{ m.figure(f) }}"
+        "{% call m.note() %}{{ name }}{% endcall %}{% endblock %}")
+    html = template.render(name=ODD, manifest=manifest, f=embed(_png(), ODD, "figures/x.png"),
+                           t=table(["what", ODD], [[ODD, "1 (0 to 2)"]]))
+    page = Page(html)
+    assert page.title == ODD and page.headings() == [ODD, "Manifest"]
+    assert page.manifest == page.manifest_shown == manifest
+    assert html.count("</script>") == 1 and len(list(page.iter("script"))) == 1
+    assert page.tables()[0].header == ["what", ODD]
+    assert page.tables()[0].rows == [[ODD, "1 (0 to 2)"]]
+    assert page.tables()[0].classes == [["", "num"]]
+    [figure] = page.figures()
+    assert (figure.alt, figure.caption) == (ODD, f"{ODD} (figures/x.png)")
+    assert figure.png.startswith(b"\x89PNG")
+    assert next(page.iter("html")).attrs["lang"] == "en"
+    assert next(page.iter("meta")).attrs["charset"] == "utf-8"
+    _reads_as_typed(page)
+
+
+def test_every_template_ships_as_package_data():
+    """An installed lead_sim finds its templates only if pyproject.toml lists them."""
+    import tomllib
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    import lead_sim
+
+    package = Path(lead_sim.__file__).parent
+    data = tomllib.loads((package.parent / "pyproject.toml").read_text())
+    globs = data["tool"]["setuptools"]["package-data"]["lead_sim"]
+    templates = [p.relative_to(package).as_posix() for p in package.rglob("templates/*")
+                 if p.is_file()]
+    assert {"reports/templates/page.html.j2", "reports/templates/style.css",
+            "fitting/templates/validation.html.j2",
+            "sensitivity/templates/sweep.html.j2"} <= set(templates)
+    assert [t for t in templates if not any(fnmatch(t, g) for g in globs)] == []
+
+
+def test_a_missing_section_or_heading_fails_the_page_checks():
+    page = Page("<h2>Costs</h2><p>a</p><h3>Sub</h3><p>b</p><h2>Next</h2><p>c</p>")
+    assert page.section("Costs").text == "a Sub b" and page.section("Sub").text == "b"
+    with pytest.raises(AssertionError, match="no heading"):
+        page.section("Cost")
+    with pytest.raises(AssertionError, match="manifest"):
+        page.manifest  # noqa: B018
+
+
+def test_names_are_escaped_in_the_compare_report(tmp_path):
+    scenario = tmp_path / "odd.toml"
+    scenario.write_text(f'name = "{ODD}"\nextends = "pilot_2011"\ndescription = "test"\n')
+    out = tmp_path / "out & <i>"
+    assert main(["compare", "system_as_usual", str(scenario), *TINY, "--out", str(out)]) == 0
+    page = Page((out / "report.html").read_text(encoding="utf-8"))
+    _reads_as_typed(page, "Headline: what changes", "Recidivism by pathway",
+                    "Sequential Intercept Model", "Scenario timelines")
+    assert page.headings()[0] == f"LEAD scenario comparison: {ODD} vs system_as_usual"
+    assert page.section("Headline: what changes").tables()[0].header[2] == ODD
+    assert page.manifest["scenarios"][1]["name"] == ODD
+
+
+def test_names_are_escaped_in_the_validation_page():
+    from types import SimpleNamespace
+
+    from lead_sim.fitting.validation import with_verdicts
+    from lead_sim.fitting.validation_report import report_html
+
+    table = pd.DataFrame([("arrest_or_6m", 0.6, 0.5, 0.7, 20, 0.40)],
+                         columns=["metric", "model_mean", "model_low", "model_high", "replays",
+                                  "published"])
+    v = SimpleNamespace(table=with_verdicts(table, 1.0), replicates=pd.DataFrame(
+        {"arrest_or_6m": [0.5, 0.7]}), manifest={
+        "scenario": {"name": ODD}, "reps": 2, "seeds": [0, 1], "git_commit": "x",
+        "calibrated": f"configs/{ODD}.toml", "params": {"population": 5000}})
+    page = Page(report_html(v))
+    _reads_as_typed(page)
+    assert f"Scenario {ODD}, 2 replicates" in page.text
+    assert f"Parameters from configs/{ODD}.toml." in page.text
+    assert page.manifest["scenario"]["name"] == ODD
+
+
+def test_names_are_escaped_in_the_calibration_report():
+    import numpy as np
+
+    from lead_sim.fitting.calibration_report import fit_report_html
+    from lead_sim.fitting.config import CalibrationConfig, Prior, Target
+    from lead_sim.fitting.fit import Posterior
+
+    config = CalibrationConfig(
+        scenario=ODD, population=5000, reps=2, candidates=6, accept=0.5, seed=1,
+        priors=(Prior("diversion_propensity", "uniform", 0.05, 0.6),),
+        targets=(Target("arrest_or_6m", 0.4, 0.1, ODD),), prepared=None)
+    rng = np.random.default_rng(0)
+    candidates = pd.DataFrame({"generation": 0, "candidate": range(6),
+                               "diversion_propensity": rng.uniform(0.05, 0.6, 6),
+                               "arrest_or_6m": [0.3, 0.35, 0.4, 0.45, 0.9, 1.0],
+                               "distance": [1.0, 0.5, 0.0, 0.5, 5.0, 6.0]})
+    candidates["accepted"] = candidates["distance"] <= 0.5
+    candidates["weight"] = candidates["accepted"] / 3
+    page = Page(fit_report_html(Posterior(config, candidates), {"git_commit": "x"}))
+    _reads_as_typed(page)
+    assert f"scenario {ODD} at 5,000 people" in page.text
+    targets = page.section("Targets")
+    assert targets.tables()[0].row("arrest_or_6m")[2] == ODD
+    assert "Every target is met within one scale by the accepted median." in targets.text
+    assert len(page.figures()) == 2
+
+
+def test_names_are_escaped_in_the_sweep_report():
+    import math
+
+    from lead_sim.sensitivity import Factor, SweepSpec
+    from lead_sim.sensitivity.analysis import Analysis
+    from lead_sim.sensitivity.figures import figure_names
+    from lead_sim.sensitivity.report import render_html
+
+    factors = tuple(Factor(n, -math.pi, math.pi) for n in (ODD, "x2"))
+    spec = SweepSpec(name=ODD, method="sobol", factors=factors, samples=16, outcomes=(ODD,),
+                     seed=11, description=ODD)
+    indices = pd.DataFrame({"outcome": ODD, "parameter": [ODD, "x2"], "S1": [0.5, 0.2],
+                            "S1_conf": 0.1, "ST": [0.6, 0.3], "ST_conf": 0.1})
+    result = Analysis(indices, pd.DataFrame(columns=["outcome", "parameter", "index", "full",
+                                                     "half", "difference"]),
+                      skipped={f"{ODD} 2": ODD})
+    figures = {figure_names(ODD)[0]: _png()}
+    page = Page(render_html(spec, result, None, {"ok": 16}, figures, {"sweep": ODD}))
+    _reads_as_typed(page, ODD)
+    assert page.title == f"Sweep {ODD}" and page.headings()[0] == f"Sensitivity sweep: {ODD}"
+    assert page.section(ODD).tables()[0].column("parameter") == [ODD, "x2"]
+    assert f"{ODD} 2 not analysed: {ODD}." in page.text
+    assert [f.caption for f in page.figures()] == [f"figures/{ODD}_indices.png"]
+    assert page.manifest == {"sweep": ODD}
