@@ -19,7 +19,9 @@ from lead_sim.fitting.replay import pilot_scenario, replicate
 from lead_sim.fitting.store import EVALUATIONS
 from lead_sim.fitting.system import SYSTEM_TARGETS
 from lead_sim.params import REGISTRY
+from lead_sim.reports.words import num
 from lead_sim.runs.runner import MAX_SEED, check_seeds
+from tests.html_page import Page
 
 # A short pilot (June 2011 to December 2012) keeps each run under a second at the smallest
 # population the cohorts allow.
@@ -92,7 +94,10 @@ def test_calibration_recovers_a_known_parameter(tmp_path, synthetic_target, caps
     assert cal.params["diversion_propensity"] == pytest.approx(TRUTH, abs=0.06)
     assert len(cal.draws) == 3
     assert posterior["distance"].is_monotonic_increasing
-    assert "<img" in (tmp_path / "out" / "fit_report.html").read_text()
+    page = Page((tmp_path / "out" / "fit_report.html").read_text(encoding="utf-8"))
+    assert len(page.figures()) == 2
+    calibrated = page.section("Parameters").tables()[0].row("diversion_propensity")[2]
+    assert calibrated == num(cal.params["diversion_propensity"])
 
 
 def test_resume_gives_the_same_result_as_an_uninterrupted_run(tmp_path, synthetic_target):
@@ -204,7 +209,8 @@ def test_manifest_has_kind_and_scenario_and_files_are_utf8_in_any_locale(tmp_pat
     assert manifest["scenario"]["params"]["population"] == 5000
     assert manifest["params"]["population"] == 5000
     assert "kalibrierung_ü" in (out / "calibrated.toml").read_text(encoding="utf-8")
-    assert "<img" in (out / "fit_report.html").read_text(encoding="utf-8")
+    page = Page((out / "fit_report.html").read_text(encoding="utf-8"))
+    assert len(page.figures()) == 2 and "kalibrierung_ü" in page.manifest["config"]
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -20,6 +20,7 @@ from lead_sim.outcomes import analysis
 from lead_sim.params import REGISTRY
 from lead_sim.runs import comparison
 from lead_sim.runs.comparison import run_comparison
+from tests.html_page import Page
 
 BASE, SCN = "system_as_usual", "seattle_citywide"
 SMALL = {"population": 2000, "years": 4.0}
@@ -121,15 +122,20 @@ def test_intercept_table_agrees_and_admits_gaps(written, tables):
 
 
 def test_report_is_self_contained(written):
-    page = (written / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 5
-    assert "<table>" in page and "Sequential Intercept Model" in page
-    assert "jail bookings over 4 years, compared with system_as_usual" in page
-    assert "src='http" not in page and "href=" not in page  # opens offline
-    start = page.index("id='lead-sim-manifest'>") + len("id='lead-sim-manifest'>")
-    manifest = json.loads(page[start:page.index("</script>", start)])
+    page = Page((written / "report.html").read_text(encoding="utf-8"))
+    figures = page.figures()  # each one embedded as PNG, the same as its copy in figures/
+    assert [f.png for f in figures] == [(written / "figures" / f"{name}.png").read_bytes()
+                                        for name in ("headline", "jail_population",
+                                                     "lead_caseload", "costs_by_payer",
+                                                     "recidivism")]
+    assert "Sequential Intercept Model" in page.headings(2)
+    assert len(page.section("Sequential Intercept Model").tables()[0].rows) > 10
+    assert "jail bookings over 4 years, compared with system_as_usual" in page.text
+    links = [e.attrs[a] for e in page.iter() for a in ("src", "href") if a in e.attrs]
+    assert links and all(link.startswith("data:") for link in links)  # opens offline
+    manifest = page.manifest
     assert manifest["seeds"] == [3, 4, 5, 6]
-    assert manifest == json.loads((written / "manifest.json").read_text())
+    assert manifest == page.manifest_shown == json.loads((written / "manifest.json").read_text())
     for name in ("headline", "jail_population", "lead_caseload", "costs_by_payer", "recidivism"):
         text = Image.open(written / "figures" / f"{name}.png").text
         assert json.loads(text["lead_sim_manifest"])["seeds"] == [3, 4, 5, 6]

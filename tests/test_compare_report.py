@@ -4,9 +4,7 @@ mean something, whose settings and which calibration the runs used, and what to 
 from __future__ import annotations
 
 import contextlib
-import html
 import io
-import re
 
 import pandas as pd
 import pytest
@@ -17,6 +15,7 @@ from lead_sim.outcomes.tables import plain
 from lead_sim.params import REGISTRY
 from lead_sim.reports import compare as report
 from lead_sim.runs.comparison import Comparison
+from tests.html_page import Page
 
 BASE, SCN = "base", "scn"
 TINY = ["--reps", "2", "--population", "300", "--years", "0.5"]
@@ -38,7 +37,7 @@ def capped(tmp_path_factory):
             str(folder / "later.toml"), *TINY, "--uncalibrated", "--out", str(out)]
     with contextlib.redirect_stderr(io.StringIO()) as err:
         code = main(args)
-    return code, err.getvalue(), (out / "report.html").read_text()
+    return code, err.getvalue(), Page((out / "report.html").read_text(encoding="utf-8"))
 
 
 def _comparison(rows: list[tuple], manifest: dict | None = None) -> Comparison:
@@ -74,8 +73,9 @@ def test_horizon_warnings_are_printed_and_repeated_in_the_report(capped):
                  "--years 0.5 runs to 2010-07-02, past the end date of 'capped', 'capped_later' "
                  "(2010-03-31)"):
         assert f"lead-sim compare: warning: {text}" in err
-        assert html.escape(text) in page
-    assert "Read with care" in page
+        assert text in page.text
+    warnings = page.text.split("Read with care:", 1)[1].split("Headline: what changes")[0]
+    assert "first differs from 'capped' on 2012-01-01" in warnings  # before the numbers
 
 
 def test_run_warns_when_years_go_past_the_scenario_end(tmp_path, capsys):
@@ -88,11 +88,11 @@ def test_run_warns_when_years_go_past_the_scenario_end(tmp_path, capsys):
             "'short' (2010-03-31)") in capsys.readouterr().err
 
 
-def _assumption(page: str, name: str) -> str:
-    """The start value shown for parameter ``name`` in the assumptions table, as plain text."""
-    row = re.search(rf"<tr><td>{name}</td><td class='num'>(.*?)</td>", page)
-    assert row, f"{name} is not in the assumptions table"
-    return html.unescape(row.group(1)).replace("\u00a0", " ")
+def _assumption(page: Page, name: str) -> str:
+    """The start value shown for parameter ``name`` in the assumptions table."""
+    table = page.section("Assumptions that drive the result").tables()[0]
+    assert table.header[:2] == ["Parameter", "Start value"]
+    return table.row(name)[1]
 
 
 def test_assumptions_show_each_scenarios_own_value_and_the_unit_costs(capped):
@@ -106,8 +106,9 @@ def test_assumptions_show_each_scenarios_own_value_and_the_unit_costs(capped):
 
 
 def test_report_says_the_parameters_are_uncalibrated_defaults(capped):
-    assert "Parameters: not calibrated (--uncalibrated)." in capped[2]
-    assert "without --uncalibrated" in capped[2]
+    text = capped[2].text
+    assert "Parameters: not calibrated (--uncalibrated)." in text.split("Headline: what changes")[0]
+    assert "without --uncalibrated" in text
 
 
 def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
@@ -120,16 +121,17 @@ def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--calibrated", str(cal),
                  "--set", "social_referral_propensity=0.2",
                  "--out", str(out)]) == 0
-    page = (out / "report.html").read_text()
+    page = Page((out / "report.html").read_text(encoding="utf-8"))
     assert _assumption(page, "hr_lead_engaged") == "posterior draws, median 0.5 (range 0.4 to 0.6)"
     assert _assumption(page, "contact_rate") == "posterior draws, median 0.001"
     assert _assumption(page, "social_referral_propensity") == "0.2"  # --set, not calibrated
-    assert html.escape(f"Parameters: calibrated from {cal}: replicate r of every scenario "
-                       "starts from posterior draw r for contact_rate, hr_lead_engaged.") in page
+    assert (f"Parameters: calibrated from {cal}: replicate r of every scenario starts from "
+            "posterior draw r for contact_rate, hr_lead_engaged.") in page.text
     out2 = tmp_path / "point"
     assert main(["compare", "system_as_usual", "pilot_2011", *TINY, "--calibrated", str(cal),
                  "--seeds-only", "--out", str(out2)]) == 0
-    page = (out2 / "report.html").read_text()
+    page = Page((out2 / "report.html").read_text(encoding="utf-8"))
     assert _assumption(page, "hr_lead_engaged") == "0.45 (calibrated: posterior median)"
-    assert "calibrated from" in page and "the posterior median for hr_lead_engaged." in page
+    assert "calibrated from" in page.text
+    assert "the posterior median for hr_lead_engaged." in page.text
     assert _assumption(page, "contact_rate") == plain(REGISTRY["contact_rate"].default)

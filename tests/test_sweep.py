@@ -8,6 +8,8 @@ function through the same sampling, store and analysis code as a lead_sim sweep.
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import math
 import os
 import signal
@@ -19,13 +21,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 
 from lead_sim.cli import main
 from lead_sim.sensitivity import Factor, SweepSpec, load_spec, run_sweep
+from lead_sim.sensitivity.figures import fmt
 from lead_sim.sensitivity.targets import IshigamiTarget
+from tests.html_page import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 PI = math.pi
+
+
+def _page(folder: Path) -> Page:
+    """A sweep folder's report.html, parsed (tests/html_page.py)."""
+    return Page((folder / "report.html").read_text(encoding="utf-8"))
 
 
 def ishigami_spec(method: str, samples: int, **kw) -> SweepSpec:
@@ -89,7 +99,7 @@ def test_sobol_recovers_ishigami_indices(tmp_path):
     assert (table["ST_conf"] > 0).all()
     conv = pd.read_csv(tmp_path / "convergence.csv")
     assert len(conv) == 3 and conv["difference"].abs().max() < 0.15
-    assert (tmp_path / "report.html").read_text().count("<h2>") == 1
+    assert _page(tmp_path).headings(2) == ["y", "Manifest"]
     assert (tmp_path / "figures" / "y_indices.png").stat().st_size > 1000
 
 
@@ -112,15 +122,17 @@ def test_sobol_second_order_indices_are_written_and_recover_ishigami(tmp_path):
     assert s2[("x1", "x2")] == pytest.approx(0, abs=0.1)
     assert s2[("x2", "x3")] == pytest.approx(0, abs=0.1)
     assert (pairs["S2_conf"] > 0).all()
-    page = (tmp_path / "report.html").read_text()
-    assert "second-order indices" in page and "indices_second_order.csv" in page
-    assert "<td>x1</td>\n      <td>x3</td>" in page
+    page = _page(tmp_path)
+    assert "second-order indices" in page.text and "indices_second_order.csv" in page.text
+    shown = page.section("y").tables()[1]  # after the first-order indices: the largest pairs
+    assert shown.header == ["parameter_1", "parameter_2", "S2", "S2_conf"]
+    assert shown.rows[0][:3] == ["x1", "x3", fmt(s2[("x1", "x3")])]
 
     plain = tmp_path / "first_order_only"  # without the option: no such file or section
     run_sweep(ishigami_spec("sobol", 16), plain, target=target, executor="serial",
               progress=False)
     assert not (plain / "indices_second_order.csv").exists()
-    assert "second-order" not in (plain / "report.html").read_text()
+    assert "second-order" not in _page(plain).text
 
 
 @pytest.mark.parametrize(("method", "samples", "tolerance"), [("fast", 1025, 0.05),
@@ -155,14 +167,14 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert failed["error"].str.contains("deliberate failure").all()
     assert not failed["error"].str.contains("\n").any()  # one line per cell
     assert (failed["x1"] < -2.0).all() and failed["y"].isna().all()  # parameters kept
-    html = (tmp_path / "report.html").read_text()
+    text = _page(tmp_path).text
     rows = runs["row"].max() + 1
-    assert (f"<b>y</b> not analysed: {failed['row'].nunique()} of {rows} sample rows have no "
+    assert (f"y not analysed: {failed['row'].nunique()} of {rows} sample rows have no "
             f"successful run ({len(failed)} runs failed; the error column of runs.csv says "
             "why). A sobol design needs every one of its rows, so this outcome has no "
-            "indices.") in html.replace("\n", " ")
+            "indices.") in text
     assert ("--retry-failed helps only if the failures were transient (a killed worker, say); "
-            "if the same runs fail again, the parameter values of the failed rows") in html
+            "if the same runs fail again, the parameter values of the failed rows") in text
 
 
 def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
@@ -186,15 +198,18 @@ def test_an_lhs_is_analysed_on_the_rows_that_succeeded(tmp_path):
     expected = rbd_fast.analyze(problem, x, ok["y"].to_numpy(), M=10, seed=spec.seed + 1)
     assert np.allclose(table["S1"], expected["S1"])  # SALib's own, on the rows that succeeded
     assert len(pd.read_csv(tmp_path / "convergence.csv")) == 3  # the half check ran too
-    page = (tmp_path / "report.html").read_text().replace("\n", " ")
-    assert "not analysed" not in page
-    assert (f"Analysed on part of the sample:</b> {left_out} of 200 sample rows have no "
-            f"successful run ({left_out} runs failed;") in page
-    assert f"the indices rest on the other {200 - left_out}, so a region" in page
+    page = _page(tmp_path)
+    assert "not analysed" not in page.text
+    assert page.section("y").text.startswith(
+        f"Analysed on part of the sample: {left_out} of 200 sample rows have no successful "
+        f"run ({left_out} runs failed;")
+    assert f"the indices rest on the other {200 - left_out}, so a region" in page.text
     manifest = (tmp_path / "manifest.json").read_text()
     assert '"rows_left_out": {' in manifest and '"y":' in manifest
     assert (pd.read_csv(tmp_path / "discovery.csv")["sample_rows"] == 200 - left_out).all()
-    assert f"<b>y &gt; 5</b> rests on {200 - left_out} of 200 sample rows" in page
+    discovery = page.section("Scenario discovery")
+    assert f"y > 5 rests on {200 - left_out} of 200 sample rows" in discovery.text
+    assert discovery.tables()[0].column("sample_rows")[0] == str(200 - left_out)
 
 
 def test_an_lhs_with_too_few_rows_left_is_not_analysed_nor_called_constant(tmp_path):
@@ -205,9 +220,9 @@ def test_an_lhs_with_too_few_rows_left_is_not_analysed_nor_called_constant(tmp_p
               progress=False)
     ran = int((pd.read_csv(tmp_path / "runs.csv")["status"] == "ok").sum())
     assert 0 < ran < 20
-    page = (tmp_path / "report.html").read_text().replace("\n", " ")
-    assert f"only {ran} rows ran, fewer than the 20 an analysis needs" in page
-    assert "Did not vary" not in page and pd.read_csv(tmp_path / "indices.csv").empty
+    text = _page(tmp_path).text
+    assert f"only {ran} rows ran, fewer than the 20 an analysis needs" in text
+    assert "Did not vary" not in text and pd.read_csv(tmp_path / "indices.csv").empty
 
 
 def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
@@ -221,10 +236,10 @@ def test_an_undefined_outcome_is_not_blamed_on_failed_runs(tmp_path):
               executor="serial", progress=False)
     runs = pd.read_csv(tmp_path / "runs.csv")
     assert (runs["status"] == "ok").all()
-    html = (tmp_path / "report.html").read_text()
+    text = _page(tmp_path).text
     undefined = runs.loc[runs["y"].isna(), "row"].nunique()
-    assert f"{undefined} of {runs['row'].max() + 1} sample rows ran but leave" in html
-    assert "--retry-failed" not in html and "failed" not in html.split("Runs:")[1]
+    assert f"{undefined} of {runs['row'].max() + 1} sample rows ran but leave" in text
+    assert "--retry-failed" not in text and "failed" not in text.split("Runs:")[1]
 
 
 def test_an_outcome_that_never_varies_has_no_indices_and_no_verdict(tmp_path):
@@ -241,10 +256,14 @@ def test_an_outcome_that_never_varies_has_no_indices_and_no_verdict(tmp_path):
     run_sweep(spec, tmp_path, target=three, executor="serial", progress=False)
     assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
     assert set(pd.read_csv(tmp_path / "convergence.csv")["outcome"]) == {"y"}
-    page = (tmp_path / "report.html").read_text()
-    assert page.count("Did not vary across runs: no sensitivity to report") == 2
-    assert page.count("Convergence:") == 1 and "Every sample row gave 1,000,000" in page
-    assert page.index("<h2>never</h2>") < page.index("<h2>y</h2>") < page.index("<h2>nearly")
+    page = _page(tmp_path)
+    assert page.headings(2) == ["never", "y", "nearly", "Manifest"]
+    for name in ("never", "nearly"):
+        text = page.section(name).text
+        assert text.startswith("Did not vary across runs: no sensitivity to report")
+        assert not page.section(name).tables() and "Convergence:" not in text
+    assert "Every sample row gave 1,000,000" in page.section("nearly").text
+    assert page.section("y").text.count("Convergence:") == 1
     assert not (tmp_path / "figures" / "never_indices.png").exists()
     assert '"constant_outcomes": {' in (tmp_path / "manifest.json").read_text()
 
@@ -323,8 +342,6 @@ def test_progress_counts_every_failed_run(tmp_path, capsys):
 def test_report_is_one_readable_file(tmp_path):
     """report.html embeds its figures (it can be mailed alone), prints large numbers with
     thousands separators rather than 2e+06, and says what the indices mean."""
-    from lead_sim.sensitivity.figures import fmt
-
     ishigami = IshigamiTarget()
 
     def millions(values, seed):
@@ -332,16 +349,25 @@ def test_report_is_one_readable_file(tmp_path):
 
     run_sweep(ishigami_spec("morris", 20), tmp_path, target=millions, executor="serial",
               progress=False)
-    page = (tmp_path / "report.html").read_text()
-    assert "src='figures/" not in page and page.count("data:image/png;base64,") == 2
-    assert "e+0" not in page and "e-0" not in page
-    assert "mean absolute elementary effect" in page and "95% bootstrap" in page
-    assert (tmp_path / "figures" / "y_morris.png").exists()  # still written beside it too
+    page = _page(tmp_path)
+    figures = page.figures()  # embedded (Page.figures checks), and also written beside it
+    assert [f.png for f in figures] == [(tmp_path / "figures" / f"y_{kind}.png").read_bytes()
+                                        for kind in ("indices", "morris")]
+    assert "e+0" not in page.text and "e-0" not in page.text
+    table = page.section("y").tables()[0]
+    indices = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
+    top = indices["mu_star"].idxmax()
+    assert table.row(top)[1] == fmt(indices.loc[top, "mu_star"])  # e.g. 2,000,000, not 2e+06
+    assert "mean absolute elementary effect" in page.text and "95% bootstrap" in page.text
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert page.manifest == page.manifest_shown == manifest
+    for figure in figures:  # a figure copied out of the report still says what produced it
+        assert json.loads(Image.open(io.BytesIO(figure.png)).text["lead_sim_manifest"]) == manifest
     assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 0.0, float("nan"))] == [
         "2,000,000", "-612,000", "0.612", "100", "0", "n/a"]
     # small non-zero values stay visible, with 3 significant figures, and never as 1.2e-07
     assert [fmt(v) for v in (1.2e-7, -3.456e-5, 1e-4)] == ["1.2×10⁻⁷", "-3.46×10⁻⁵", "0.0001"]
-    assert "20 trajectories" in page and "base samples" not in page
+    assert "20 trajectories" in page.text and "base samples" not in page.text
 
 
 def test_each_outcome_shows_only_its_own_figures(tmp_path):
@@ -354,11 +380,11 @@ def test_each_outcome_shows_only_its_own_figures(tmp_path):
 
     spec = ishigami_spec("morris", 20, outcomes=("y", "y_twice"))
     run_sweep(spec, tmp_path, target=two, executor="serial", progress=False)
-    page = (tmp_path / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 4
+    page = _page(tmp_path)
+    assert len(page.figures()) == 4
     for name in ("y", "y_twice"):
-        for kind in ("indices", "morris"):
-            assert page.count(f"<figcaption>figures/{name}_{kind}.png<") == 1
+        assert [f.caption for f in page.section(name).figures()] == [
+            f"figures/{name}_{kind}.png" for kind in ("indices", "morris")]
 
 
 @dataclass(frozen=True)
@@ -861,16 +887,14 @@ def _empty_analysis(spec):
 def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     """--years 4 on seattle_citywide stops on 2013-12-31: the downtown and citywide phases
     are not simulated, and the report says so and how many changes that is."""
-    import html
-
     from lead_sim.outcomes.tables import units_note
     from lead_sim.params import Params
     from lead_sim.sensitivity.report import render_html
 
     spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
                      population=1000, years=4.0)
-    page = html.unescape(render_html(spec, _empty_analysis(spec), None, {}, {}))
-    assert "Simulated dates:</b> 2010-01-01 to 2013-12-31 (4 years, from years = 4)" in page
+    page = Page(render_html(spec, _empty_analysis(spec), None, {}, {})).text
+    assert "Simulated dates: 2010-01-01 to 2013-12-31 (4 years, from years = 4)" in page
     assert "4.0" not in page
     after = [e for e in spec.scenario.timeline if "2013-12-31" < str(e.date) <= "2021-12-31"]
     assert len(after) == 9  # downtown (2014) to State v. Blake (2021), not SB 5536 (2023)
@@ -886,8 +910,9 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     assert "4 base samples" in page and "budget_usd_per_year_scale" in page
 
     whole = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4)  # as shipped
-    page = render_html(whole, _empty_analysis(whole), None, {}, {})
+    page = Page(render_html(whole, _empty_analysis(whole), None, {}, {})).text
     assert "not simulated" not in page and "Warning" not in page
+    assert "Simulated dates: 2010-01-01 to 2021-12-31 (12 years, from years = 12)." in page
 
 
 @pytest.mark.parametrize(("population", "named"), [(1000, True), (20_000, False)])
@@ -895,8 +920,6 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
     """At 500-1,000 people the budget can buy no whole treatment or housing place, so
     hr_treatment has nothing to act on: the report must name that possible cause, and only
     for a sample smaller than the county's reference population (20,000)."""
-    import html
-
     from lead_sim.sensitivity.analysis import Analysis
     from lead_sim.sensitivity.report import render_html
 
@@ -905,9 +928,9 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
     zero = pd.DataFrame({"outcome": "diff:cost_total", "parameter": spec.names,
                          "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
     zero.loc[zero["parameter"] == "contact_rate", ["S1", "ST"]] = 0.9
-    page = html.unescape(render_html(spec, Analysis(zero, _empty_analysis(spec).convergence),
-                                     None, {}, {}))
-    assert "Parameters with no effect" in page and "hr_treatment" in page.split("no effect")[1]
+    page = Page(render_html(spec, Analysis(zero, _empty_analysis(spec).convergence),
+                            None, {}, {})).section("Parameters with no effect").text
+    assert "hr_treatment" in page.split(":")[0] and "contact_rate" not in page
     sentence = (f"With {population:,} people (a sample of the county's 20,000), the "
                 "programme's budget may round its treatment and housing places to none")
     assert (sentence in page) is named
@@ -915,7 +938,9 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
 
 
 def test_report_uses_each_methods_own_word_for_its_sample_size():
-    from lead_sim.sensitivity.notes import too_small
+    """In the header, and in the advice when the half-sample check says the indices still
+    move (ST at half the sample is 0.5 below the full sample's 0.6)."""
+    from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis
     from lead_sim.sensitivity.report import render_html
 
     for method, samples, word in (("sobol", 16, "16 base samples"),
@@ -923,29 +948,23 @@ def test_report_uses_each_methods_own_word_for_its_sample_size():
                                   ("fast", 300, "300 points per search curve"),
                                   ("lhs", 200, "200 rows")):
         spec = ishigami_spec(method, samples, reps=3)
-        page = render_html(spec, _empty_analysis(spec), None, {}, {})
-        assert f"{word}, 3 replicates per sample row" in page, method
-        assert "seeds 11 to 13" in page
-        assert f"more {word.split(' ', 1)[1]}" in too_small(spec, "why")
-
-
-def _row_cells(page: str, first: str) -> list[str]:
-    """The cells of the first HTML table row whose first cell is ``first``."""
-    import re
-
-    for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S):
-        cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
-        if cells and cells[0] == first:
-            return cells
-    raise AssertionError(f"no table row for {first}")
+        indices = pd.DataFrame({"outcome": "y", "parameter": ["x1", "x2", "x3"],
+                                **{c: [0.6, 0.3, 0.0] for c in COLUMNS[method]}})
+        moving = pd.DataFrame({"outcome": ["y"], "parameter": ["x1"], "index": [MAIN[method]],
+                               "full": [0.6], "half": [0.1], "difference": [0.5]})
+        page = Page(render_html(spec, Analysis(indices, moving), None, {}, {}))
+        assert f"{word}, 3 replicates per sample row" in page.text, method
+        assert "seeds 11 to 13" in page.text
+        advice = page.section("y").text
+        assert f"{MAIN[method]} still moves when the sample is halved" in advice, method
+        assert (f"Run the sweep again with more {word.split(' ', 1)[1]}, e.g. --samples "
+                f"{4 * samples:,} (now {samples}; ") in advice, method
 
 
 def test_small_fast_sample_is_flagged_and_missing_intervals_are_named(tmp_path):
     """At N = 100 (< 16 M^2 = 256) FAST's bootstrap resamples are shifted copies of one
     search curve: for x1 they all give the same S1, a half-width of 0 up to rounding. The
     report must not call that a 95% interval, and must call the sample too small."""
-    import html
-
     from lead_sim.sensitivity.figures import bars_title
 
     spec = ishigami_spec("fast", 100)
@@ -953,13 +972,15 @@ def test_small_fast_sample_is_flagged_and_missing_intervals_are_named(tmp_path):
     table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
     assert table.loc["x1", "S1_conf"] < 1e-12 < table.loc["x1", "S1"]  # no interval
     assert (table.loc[["x2", "x3"], "S1_conf"] > 0.01).all()  # real intervals
-    page = html.unescape((tmp_path / "report.html").read_text())
-    assert "No usable 95% interval</b> for x1:" in page
-    assert "fewer than 256 points per search curve" in page
-    assert "more points per search curve, e.g. <code>--samples 400</code>" in page
-    assert "indicative only" in page
-    # columns parameter, S1, S1_conf, ST, ST_conf: x1's half-widths read n/a, not 0
-    assert _row_cells(page, "x1")[2] == "n/a" and _row_cells(page, "x2")[2] != "n/a"
+    page = _page(tmp_path)
+    section = page.section("y").text
+    assert "No usable 95% interval for x1:" in section
+    assert "fewer than 256 points per search curve" in section
+    assert "more points per search curve, e.g. --samples 400" in section
+    assert "indicative only" in page.text
+    shown = page.section("y").tables()[0]  # x1's half-widths read n/a, not 0
+    assert shown.header == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert shown.row("x1")[2] == "n/a" and shown.row("x2")[2] == fmt(table.loc["x2", "S1_conf"])
     frame = table.reset_index()
     assert bars_title(spec, "y", frame) == "y: fast indices (95% intervals where available)"
     shown = frame.assign(S1_conf=0.05, ST_conf=0.05)
@@ -971,7 +992,7 @@ def test_small_fast_sample_is_flagged_and_missing_intervals_are_named(tmp_path):
 def test_a_large_fast_sample_is_not_flagged(tmp_path):
     run_sweep(ishigami_spec("fast", 300), tmp_path, target=IshigamiTarget(), executor="serial",
               progress=False)
-    page = (tmp_path / "report.html").read_text()
+    page = _page(tmp_path).text
     assert "300 points per search curve" in page  # the sample size is reported
     assert "points per search curve (16" not in page  # but not flagged: the small test is
     assert "quick look only" not in page  # the default M
@@ -982,13 +1003,11 @@ def test_an_m_below_the_default_is_a_quick_look_only(tmp_path, method, samples):
     """With M = 1, FAST and RBD-FAST miss x2's non-monotone effect (sin² x2, S1 = 0.44) even
     on 1,000 rows: the report must say so up front, and M = 1 must not lower FAST's
     small-sample bar (16 M² would be 16, below these 40 points)."""
-    import html
-
     spec = ishigami_spec(method, samples, options={"M": 1})
     run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
     table = pd.read_csv(tmp_path / "indices.csv").set_index("parameter")
     assert table.loc["x2", "S1"] < 0.2  # the bias the warning is about
-    page = html.unescape((tmp_path / "report.html").read_text())
+    page = _page(tmp_path).text
     default = {"fast": 4, "lhs": 10}[method]
     assert (f"Warning: M = 1 is below {'FAST' if method == 'fast' else 'RBD-FAST'}'s default "
             f"of {default}, so these indices are a quick look only") in page
@@ -1065,9 +1084,11 @@ def test_scale_factors_are_labelled_as_scales_in_every_export(tmp_path):
     boxes = pd.read_csv(tmp_path / "discovery.csv")["box"]
     assert boxes.str.contains("x1").any() and not boxes.str.contains(r"x1(?!_scale)").any()
     assert (boxes != "(no box: nowhere denser than the whole sample)").all()
-    page = (tmp_path / "report.html").read_text()
-    assert "<b>x1_scale</b> multiplies" in page and "<td>x1</td>" not in page
-    assert "Too few rows to trust the boxes" in page and "only 40 rows" in page
+    page = _page(tmp_path)
+    assert "Scaled parameters: x1_scale multiplies every value" in page.text
+    shown = [c for t in page.tables() for c in t.cells()]
+    assert "x1_scale" in shown and "x1" not in shown
+    assert "Too few rows to trust the boxes" in page.text and "only 40 rows" in page.text
     assert "x1" in pd.read_parquet(tmp_path / "design.parquet").columns
     settings = json.loads((tmp_path / "sweep.json").read_text())["settings"]
     assert "x1_scale" not in json.dumps(settings)
@@ -1254,6 +1275,6 @@ def test_rows_that_lost_some_replicates_are_named_in_the_report(tmp_path):
     runs = pd.read_csv(tmp_path / "runs.csv")
     thinned = runs[runs["status"] == "failed"]["row"].nunique()
     assert thinned == (runs.query("rep == 0")["x1"] < 0).sum() > 0
-    page = (tmp_path / "report.html").read_text()
+    page = _page(tmp_path).text
     assert f"{thinned} sample rows are averaged over fewer than their 2 replicates" in page
     assert "not analysed" not in page  # every row still has a successful run

@@ -3,6 +3,7 @@ worked out by hand, cohort invariants on a real run, and ``lead-sim validate`` e
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -26,6 +27,7 @@ from lead_sim.fitting.validation import (
 )
 from lead_sim.neighbourhoods import AREA_KEYS
 from lead_sim.params import Params
+from tests.html_page import Page
 
 A = {key: i for i, key in enumerate(AREA_KEYS)}
 P = Params()  # default unit costs, used to state the expected costs
@@ -237,8 +239,12 @@ def test_validate_end_to_end(tmp_path, capsys):
                 "prison_or", "legal_cost_change_lead", "legal_cost_change_control"]
     assert published[held_out].isna().all()  # held out of the evidence file: left empty
     assert table["model_mean"].notna().all()
-    page = (out / "validation.html").read_text()
-    assert page.count("<img") >= 10 and "validation" in capsys.readouterr().out
+    page = Page((out / "validation.html").read_text(encoding="utf-8"))
+    assert len(page.figures()) >= 10 and "validation" in capsys.readouterr().out
+    shown = page.tables()[0]
+    assert shown.column("Metric") == list(table["metric"])
+    assert shown.column("Verdict") == list(table["verdict"])
+    assert page.manifest == json.loads((out / "manifest.json").read_text())
     # the folder now holds this validation: another one (other seeds) may not overwrite it
     before = (out / "replicates.csv").read_text()
     assert main(["validate", "--reps", "2", "--population", "5000", "--seed", "7",

@@ -1,12 +1,12 @@
 """The fit report of a calibration: targets against what the accepted candidates predict.
 
 Also the marginal posterior of each parameter against its prior range, so a reader sees which
-parameters the targets pinned down and which they left as wide as the prior.
+parameters the targets pinned down and which they left as wide as the prior. Built with the
+report toolkit (:mod:`lead_sim.reports.html`); ``templates/calibration.html.j2`` lays it out.
 """
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -16,7 +16,7 @@ from lead_sim.calibration import systematic_resample
 from lead_sim.fitting.config import STATISTICS, method
 from lead_sim.fitting.fit import Posterior
 from lead_sim.outcomes.tables import plural
-from lead_sim.reports.html import CSS, embed_figure, esc, html_table, png_bytes
+from lead_sim.reports.html import Table, embed, png_bytes, render, table
 from lead_sim.reports.words import num
 
 
@@ -40,20 +40,19 @@ def _interval(values) -> str:
     return f"{num(mid)} ({num(low)} to {num(high)})"
 
 
-def targets_table(post: Posterior) -> str:
+def targets_table(post: Posterior) -> Table:
     rows = [[t.name, STATISTICS[t.name], t.source, num(t.value), num(t.scale),
              _interval(_weighted(post, t.name)), _interval(_prior_predictive(post)[t.name])]
             for t in post.config.targets]
-    return html_table(["Target", "Meaning", "Evidence", "Value", "Scale",
-                   "Accepted: median (95%)", "Generation 0 (prior predictive)"], rows, 3)
+    return table(["Target", "Meaning", "Evidence", "Value", "Scale", "Accepted: median (95%)",
+                  "Generation 0 (prior predictive)"], rows, 3)
 
 
-def params_table(post: Posterior) -> str:
+def params_table(post: Posterior) -> Table:
     point = post.point()
     rows = [[p.name, f"{p.prior} {num(p.low)} to {num(p.high)}", num(point[p.name]),
              _interval(_weighted(post, p.name))] for p in post.config.priors]
-    return html_table(["Parameter", "Prior", "Calibrated (median)", "Accepted: median (95%)"],
-                  rows, 1)
+    return table(["Parameter", "Prior", "Calibrated (median)", "Accepted: median (95%)"], rows)
 
 
 def marginals_figure(post: Posterior) -> Figure:
@@ -97,35 +96,28 @@ def targets_figure(post: Posterior) -> Figure:
 
 
 def fit_report_html(post: Posterior, manifest: dict) -> str:
-    """The fit report as one self-contained HTML page."""
+    """The fit report as one self-contained HTML page (laid out by
+    templates/calibration.html.j2)."""
     c = post.config
     best = post.accepted["distance"]
-    figures = [embed_figure("targets", "Targets and the candidates' mean statistics",
-                       png_bytes(targets_figure(post), manifest), written=False),
-               embed_figure("marginals", "Posterior marginals against the prior range",
-                       png_bytes(marginals_figure(post), manifest), written=False)]
-    text = json.dumps(manifest, indent=1, default=str)
+    figures = [embed(png_bytes(targets_figure(post), manifest, "calibrate"),
+                     "Targets and the candidates' mean statistics"),
+               embed(png_bytes(marginals_figure(post), manifest, "calibrate"),
+                     "Posterior marginals against the prior range")]
     smc = ("" if c.generations == 1 else
            f", then {c.generations - 1} more generation(s) of {c.candidates} drawn around the "
            "previous accepted sets")
-    summary = (f"<p>{method(c)}: {c.candidates} candidates from a Latin hypercube over the "
+    summary = (f"{method(c)}: {c.candidates} candidates from a Latin hypercube over the "
                f"priors (seed {c.seed}){smc}; {len(post.candidates)} candidates in all, "
-               f"{plural(c.reps, 'replicate')} each with common seeds, scenario "
-               f"{esc(c.scenario)} at "
+               f"{plural(c.reps, 'replicate')} each with common seeds, scenario {c.scenario} at "
                f"{c.population:,} people. The last generation accepted its closest "
                f"{len(post.accepted)} ({100 * c.accept:.0f}%); distances "
                f"{num(best.min())} to {num(best.max())} (root mean square of "
                "(statistic - target) / scale). Commit "
-               f"{esc(manifest.get('git_commit', ''))}.</p>")
+               f"{manifest.get('git_commit', '')}.")
     medians = {t.name: float(np.nanmedian(_weighted(post, t.name))) for t in c.targets}
-    worst = [t.name for t in c.targets
-             if math.isnan(medians[t.name]) or abs(medians[t.name] - t.value) > t.scale]
-    miss = (f"<p><b>Missed by more than one scale:</b> {esc(', '.join(worst))}.</p>"
-            if worst else "<p>Every target is met within one scale by the accepted median.</p>")
-    body = ["<h1>Calibration fit report</h1>", summary, "<h2>Targets</h2>",
-            targets_table(post), miss, "<h2>Parameters</h2>", params_table(post), *figures,
-            "<h2>Manifest</h2><details><summary>Config, versions, commit, command</summary>"
-            f"<pre>{esc(text)}</pre></details>"]
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>LEAD calibration</title><style>{CSS}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    missed = [t.name for t in c.targets
+              if math.isnan(medians[t.name]) or abs(medians[t.name] - t.value) > t.scale]
+    return render("calibration.html.j2", __package__, manifest=manifest, summary=summary,
+                  targets=targets_table(post), missed=missed, params=params_table(post),
+                  figures=figures)

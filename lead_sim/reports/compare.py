@@ -2,14 +2,15 @@
 
 Figures are embedded as base64 PNG and the manifest travels inside the page (a JSON script
 block), so the file can be mailed on its own. Every number comes from the comparison table; this
-module only chooses words and layout.
+module computes the numbers and words of each section, and ``templates/compare.html.j2`` lays
+them out (with the toolkit in :mod:`lead_sim.reports.html`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ from lead_sim.reports.figures import (
     cohort_column,
     render_all,
 )
-from lead_sim.reports.html import CSS, Writer, embed_figure, esc, html_table, nowrap
+from lead_sim.reports.html import Span, Table, Writer, embed, render, table
 from lead_sim.reports.words import num, sentence, years_text
 
 if TYPE_CHECKING:
@@ -59,16 +60,8 @@ DRIVERS = (
 )
 
 
-
-
-
-
-
-
-
-
-def _value(table: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -> tuple:
-    row = table[(table["scenario"] == scenario) & (table["outcome"] == outcome)]
+def _value(frame: pd.DataFrame, scenario: str, outcome: str, prefix: str = "") -> tuple:
+    row = frame[(frame["scenario"] == scenario) & (frame["outcome"] == outcome)]
     if row.empty:
         return (float("nan"),) * 3
     r = row.iloc[0]
@@ -85,12 +78,12 @@ def _interval(values: tuple, outcome: str, diff: bool = False) -> str:
             f"{num(high, outcome, diff)})")
 
 
-
 def _years(comparison: Comparison) -> str:
     return years_text(int(comparison.summary["days"].iloc[0]))
 
 
-def headline_section(c: Comparison) -> str:
+def headline_section(c: Comparison) -> dict[str, Any]:
+    """The headline sentences and table, and the same differences for the whole county."""
     years = _years(c)
     sentences = [sentence(s, c.baseline, o, noun, _value(c.table, s, o, "diff_"), years)
                  for s in c.scenarios for o, noun in HEADLINE_ROWS]
@@ -104,25 +97,20 @@ def headline_section(c: Comparison) -> str:
             row += [_interval(_value(c.table, s, outcome), outcome),
                     _interval(_value(c.table, s, outcome, "diff_"), outcome, True)]
         rows.append(row)
-    items = "".join(f"<li>{esc(t)}</li>" for t in sentences)
-    return (f"<h2>Headline: what changes</h2><ul>{items}</ul>"
-            f"{html_table(header, rows)}"
-            "<p class='note'>Means over replicates with 95% intervals in brackets. Differences are "
-            "paired: each replicate of a scenario is compared with the baseline replicate that "
-            "shares its seed.</p>" + county_scale(c))
+    return {"sentences": sentences, "table": table(header, rows), "county": county_scale(c)}
 
 
-def county_scale(c: Comparison) -> str:
+def county_scale(c: Comparison) -> dict[str, Any] | None:
     """The headline differences for the whole county, over the run and per year.
 
     Runs simulate a sample of the county's people at risk (counts and costs are the
     sample's); a policy group budgets for the county and by the year, so the report does the
-    multiplication rather than leaving it to the reader. Empty when the run is county-sized.
+    multiplication rather than leaving it to the reader. None when the run is county-sized.
     """
     p = c.manifest["params"][c.baseline]
     factor = p["reference_population"] / p["population"]
     if factor == 1:
-        return ""
+        return None
     years = int(c.summary["days"].iloc[0]) / 365.25
     header = ["Outcome"]
     for s in c.scenarios:
@@ -135,16 +123,15 @@ def county_scale(c: Comparison) -> str:
             row += [_interval(tuple(v * factor for v in diff), outcome, True),
                     _interval(tuple(v * factor / years for v in diff), outcome, True)]
         rows.append(row)
-    return (f"<h3>For the whole county</h3>{html_table(header, rows)}"
-            f"<p class='note'>The differences above multiplied by {factor:.3g} "
-            f"(reference_population {p['reference_population']:,} / population "
-            f"{p['population']:,}), as if the simulated sample were the county's people at risk "
-            f"in miniature; per year: divided by the run's {years_text(round(years * 365.25))}. "
-            "Intervals scale with them: they still reflect the sample's noise, so a larger "
-            "--population narrows them.</p>")
+    return {"table": table(header, rows), "factor": f"{factor:.3g}",
+            "reference_population": f"{p['reference_population']:,}",
+            "population": f"{p['population']:,}",
+            "years": years_text(round(years * 365.25))}
 
 
-def costs_section(c: Comparison) -> str:
+def costs_section(c: Comparison) -> dict[str, Any]:
+    """Each payer's difference with a verdict, the rates jail bed-days were costed at, and the
+    extra cost per unit averted."""
     header = ["Payer", *(f"{s} minus {c.baseline}" for s in c.scenarios), "verdict"]
     rows = []
     for payer, label in PAYER_LABELS.items():
@@ -154,30 +141,11 @@ def costs_section(c: Comparison) -> str:
         rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
     ratios = [_ratio_cells(c, s, name, label) for s in c.scenarios
               for name, label in RATIO_ROWS]
-    return (
-        "<h2>Costs by payer: who pays more, who saves</h2>"
-        f"{html_table(header, rows, 1, {len(header) - 1: ''})}"
-        "<p class='note'>A payer here is the public service that bears the cost (police, "
-        "jail, courts ...); the model does not split each between the city, the county and "
-        "the state that fund it. "
-        "Positive: the payer spends more than under the baseline; negative: it "
-        "saves. Jail bed-days are shown twice: at the average rate "
-        f"(<code>jail_bed_day_cost</code> = {_rate(c, 'jail_bed_day_cost')}) and at the "
-        "marginal rate (<code>jail_marginal_bed_day_cost</code> = "
-        f"{_rate(c, 'jail_marginal_bed_day_cost')}). Fewer bed-days save only the "
-        "marginal rate while the jail's fixed costs remain, so the marginal figure is the "
-        "realistic saving in the short run.</p>"
-        "<h3>Extra public cost per unit averted</h3>"
-        f"{html_table(['Scenario', 'Ratio', 'USD (95% interval)',
-                         'Number averted (95% interval)'], ratios, 2)}"
-        "<p class='note'>What one arrest (or jail bed-day) fewer costs the public purse: the "
-        "mean extra total cost of the scenario over the baseline divided by the mean number "
-        "it averts, with a paired bootstrap interval over replicates. Positive: each one "
-        "averted costs that much more; negative: the scenario averts them and saves money "
-        "too. <b>not estimable</b>: the number averted is not clearly above zero (its 95% "
-        "interval, shown beside it, includes zero or lies below it), so the division has no "
-        "meaning; run more replicates or years, or read the cost and the count separately "
-        "above.</p>")
+    return {"payers": table(header, rows, 1, {len(header) - 1: ""}),
+            "average_rate": _rate(c, "jail_bed_day_cost"),
+            "marginal_rate": _rate(c, "jail_marginal_bed_day_cost"),
+            "ratios": table(["Scenario", "Ratio", "USD (95% interval)",
+                             "Number averted (95% interval)"], ratios, 2)}
 
 
 def _ratio_cells(c: Comparison, scenario: str, name: str, label: str) -> list[str]:
@@ -198,7 +166,7 @@ def _rate(c: Comparison, name: str) -> str:
     values = [params[s][name] for s in order]
     if len(set(values)) == 1:
         return f"${values[0]:,.0f} a bed-day"
-    return "; ".join(f"${v:,.0f} in {esc(s)}" for s, v in zip(order, values))
+    return "; ".join(f"${v:,.0f} in {s}" for s, v in zip(order, values))
 
 
 def _verdict(diff: tuple) -> str:
@@ -223,47 +191,29 @@ def _pathway_cell(c: Comparison, scenario: str, share_name: str) -> str:
     return f"{shown}, n = {count(n)}"
 
 
-def recidivism_section(c: Comparison) -> str:
+def recidivism_table(c: Comparison) -> Table:
     order = [c.baseline, *c.scenarios]
     rows = [[f"first contact {label}", *(_pathway_cell(c, s, name) for s in order)]
             for name, label in PATHWAYS.items()]
     rows.append(["everyone", *(_pathway_cell(c, s, "rearrest_12m") for s in order)])
-    return ("<h2>Recidivism by pathway</h2>"
-            f"{html_table(['Share re-arrested within 12 months of a first contact', *order], rows)}"
-            "<p class='note'>By the pathway of each person's first police contact in the run: "
-            "booked into jail, diverted at arrest by LEAD, or referred to LEAD by social contact. "
-            "Shares are means over replicates with 95% intervals. <b>n</b>: people per "
-            "replicate (mean) whose first contact took that pathway and whose 12 months of "
-            "follow-up ended within the run. Where n is below "
-            f"{MIN_COHORT}, the share is shown as — : a handful of people gives shares like 0% "
-            "or 100% that mean nothing. Simulate more people or years (--population, --years) "
-            "to fill those cells. n/a (n = 0): no one took that pathway (no LEAD in the "
-            "scenario).</p>"
-            "<p class='note'>A person counts once, from their <em>first</em> contact in the run. "
-            "Most people at risk when the run starts have that contact before LEAD launches, "
-            "and LEAD participants are often referred at a later contact, so the 'everyone' row "
-            "moves little and the LEAD rows hold few people: this table describes pathways, it "
-            "does not measure LEAD's effect on re-arrest. For that, <code>lead-sim validate</code> "
-            "compares LEAD participants with controls as the University of Washington "
-            "evaluation did.</p>")
+    return table(["Share re-arrested within 12 months of a first contact", *order], rows)
 
 
-def intercept_section(c: Comparison) -> str:
+def intercept_table(c: Comparison) -> Table:
+    """The Sequential Intercept Model: a heading row per intercept, then its measures (a note
+    across the row where the model has nothing for one)."""
     order = [c.baseline, *c.scenarios]
     header = ["Measure", *order, *(f"{s} minus {c.baseline} (95% interval)" for s in c.scenarios)]
-    width = len(header)
     sim = c.intercepts
-    body = []
+    rows: list[list[str] | Span] = []
     for icpt in INTERCEPTS:
-        body.append(f"<tr><th colspan='{width}'>Intercept {icpt.number}: "
-                    f"{esc(icpt.name)}</th></tr>")
+        rows.append(Span(f"Intercept {icpt.number}: {icpt.name}", heading=True))
         for m in icpt.measures:
             own = sim[(sim["intercept"] == icpt.number) & (sim["measure"] == m.label)]
-            label = f"<td>{esc(m.kind)}: {esc(m.label)}</td>"
+            label = f"{m.kind}: {m.label}"
             note = own["note"].iloc[0]
             if note:
-                body.append(f"<tr>{label}<td colspan='{width - 1}' class='note'>{esc(note)}"
-                            "</td></tr>")
+                rows.append(Span(note, label=label))
                 continue
             by = own.set_index("scenario")
             if m.column.startswith("rearrest_12m"):  # a share: show the people behind it
@@ -272,21 +222,12 @@ def intercept_section(c: Comparison) -> str:
                 cells = [num(by.loc[s, "mean"], m.column) for s in order]
             cells += [_interval(tuple(by.loc[s, ["diff_mean", "diff_low", "diff_high"]]),
                                 m.column, True) for s in c.scenarios]
-            body.append("<tr>" + label + "".join(f"<td class='num'>{nowrap(x)}</td>"
-                                                  for x in cells) + "</tr>")
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    return ("<h2>Sequential Intercept Model</h2>"
-            "<p>People, events and costs at each intercept, as means over replicates for the "
-            "whole run (Munetz &amp; Griffin 2006; intercept 0 from Abreu et al. 2017; evidence "
-            "row O26). Placing social-contact referral at 0 and arrest diversion at 1 follows the "
-            "evidence file's classification. Where the model has nothing for an intercept the "
-            "table says so. A re-arrest share shows <b>n</b>, the people behind it, as in the "
-            "recidivism table.</p>"
-            f"<div class='wide'><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+            rows.append([label, *cells])
+    return table(header, rows)
 
 
-def assumptions_section(c: Comparison) -> str:
+def assumptions_section(c: Comparison) -> dict[str, Table]:
+    """The parameters that drive the result (with their sources) and the scenarios' timelines."""
     params = c.manifest["params"]
     varying = {k for k in REGISTRY if len({json.dumps(p.get(k)) for p in params.values()}) > 1}
     overridden = set(c.manifest["comparison"].get("overrides", {}))
@@ -304,28 +245,10 @@ def assumptions_section(c: Comparison) -> str:
             after = " (after the run ends: not simulated)" if e["date"] > scn["end_date"] else ""
             timeline.append([scn["name"], e["date"], "; ".join(x for x in (cover, changes) if x),
                              e["note"] + after])
-    return ("<h2>Assumptions that drive the result</h2>"
-            "<p>Parameters of LEAD's effect, reach and capacity, every unit cost, and every "
-            "parameter that differs between scenarios or was overridden, with their sources from "
-            "the parameter registry (<code>lead-sim params</code>). \"assumption\" marks values "
-            "the evidence does not state. Where scenarios start from different values, each "
-            "scenario's value is named; values that change on a date are in the timelines "
-            "below.</p>"
-            + html_table(['Parameter', 'Start value', 'Unit', 'Meaning', 'Source'], rows, 5,
-                     {1: 'num'}) +
-            "<h3>Scenario timelines</h3>"
-            + html_table(['Scenario', 'Date', 'Change', 'Note and source'], timeline, 4,
-                     {1: 'date'}))
-
-
-def notices_section(c: Comparison) -> str:
-    """The warnings the command printed about the horizon (scenarios that cannot differ within
-    it, years past a scenario's end date), where a reader of the page alone will see them."""
-    notices = c.manifest.get("notices") or []
-    if not notices:
-        return ""
-    items = "".join(f"<li>{esc(n)}</li>" for n in notices)
-    return f"<div class='units'><b>Read with care:</b><ul>{items}</ul></div>"
+    return {"parameters": table(["Parameter", "Start value", "Unit", "Meaning", "Source"], rows,
+                                5, {1: "num"}),
+            "timelines": table(["Scenario", "Date", "Change", "Note and source"], timeline, 4,
+                               {1: "date"})}
 
 
 def _start_value(c: Comparison, name: str) -> str:
@@ -385,52 +308,42 @@ def calibration_note(c: Comparison) -> str:
             "assumptions table).")
 
 
-def method_section(c: Comparison) -> str:
+def method_section(c: Comparison) -> dict[str, Any]:
+    """Replicates, seeds, pairing, intervals and, with --precision, whether it was reached."""
     m = c.manifest
     key = m["comparison"]
-    precision = ""
+    precision = None
     if key.get("precision"):
-        reached = "reached" if m["precision_reached"] else "NOT reached (cap hit)"
-        loose = ", ".join(m["imprecise"]) or "none"
-        precision = (f"<p>Precision target: every headline difference's 95% interval narrower "
-                     f"than {key['precision']:g} x its mean: {reached} after {m['reps_used']} "
-                     f"replicates per scenario. Still imprecise: {esc(loose)}.</p>")
-    return ("<h2>Method</h2>"
-            f"<p>{m['reps_used']} replicates per scenario, seeds {m['seeds'][0]} to "
-            f"{m['seeds'][-1]}; {esc(m['pairing'])}. Intervals: {esc(m['interval'])}. "
-            f"Outcomes: {esc('; '.join(f'{k}: {v}' for k, v in list(OUTCOMES.items())[:4]))}; "
-            "see comparison.csv for all of them.</p>" + precision)
+        precision = {"target": f"{key['precision']:g}",
+                     "reached": "reached" if m["precision_reached"] else "NOT reached (cap hit)",
+                     "imprecise": ", ".join(m["imprecise"]) or "none"}
+    return {"reps": m["reps_used"], "first_seed": m["seeds"][0], "last_seed": m["seeds"][-1],
+            "pairing": m["pairing"], "interval": m["interval"],
+            "outcomes": "; ".join(f"{k}: {v}" for k, v in list(OUTCOMES.items())[:4]),
+            "precision": precision}
 
 
+def page_context(c: Comparison, figures: dict[str, bytes]) -> dict[str, Any]:
+    """Everything compare.html.j2 lays out: numbers and words, tables and figures."""
+    scn = c.manifest["scenarios"][0]
+    params = c.manifest["params"][c.baseline]
+    return {
+        "c": c, "manifest": c.manifest, "years": _years(c), "start": scn["start_date"],
+        "end": scn["end_date"], "population": f"{params['population']:,}",
+        "calibration": calibration_note(c),
+        "units": units_note(params["population"], params["reference_population"]),
+        "notices": c.manifest.get("notices") or [],
+        "figures": {n: embed(figures[n], FIGURES[n][0], f"figures/{n}.png") for n in figures},
+        "headline": headline_section(c), "costs": costs_section(c),
+        "recidivism": recidivism_table(c), "min_cohort": MIN_COHORT,
+        "intercepts": intercept_table(c), "assumptions": assumptions_section(c),
+        "method": method_section(c),
+    }
 
 
 def build_html(c: Comparison, figures: dict[str, bytes]) -> str:
     """The whole report as one HTML string."""
-    fig = {n: embed_figure(n, FIGURES[n][0], figures[n]) for n in figures}
-    scn = c.manifest["scenarios"][0]
-    params = c.manifest["params"][c.baseline]
-    population = params["population"]
-    manifest = json.dumps(c.manifest, indent=1, default=str)
-    intro = (f"<p>{len(c.scenarios) + 1} scenarios, {c.reps} replicates each, "
-             f"{scn['start_date']} to {scn['end_date']} ({_years(c)}), {population:,} people at "
-             f"risk. Baseline: <b>{esc(c.baseline)}</b>. Commit {esc(c.manifest['git_commit'])}."
-             f"</p><p class='units'>{esc(calibration_note(c))}</p>"
-             f"<p class='units'>{esc(units_note(population, params['reference_population']))}"
-             "</p>")
-    body = [f"<h1>LEAD scenario comparison: {esc(', '.join(c.scenarios))} vs "
-            f"{esc(c.baseline)}</h1>", intro, notices_section(c), headline_section(c),
-            fig["headline"],
-            "<h2>Jail population and LEAD caseload over time</h2>", fig["jail_population"],
-            fig["lead_caseload"], costs_section(c), fig["costs_by_payer"],
-            recidivism_section(c), fig["recidivism"], intercept_section(c),
-            assumptions_section(c), method_section(c),
-            "<h2>Manifest</h2><details><summary>Parameters, seeds, versions, commit, command"
-            f"</summary><pre>{esc(manifest)}</pre></details>",
-            "<script type='application/json' id='lead-sim-manifest'>"
-            + manifest.replace("</", "<\\/") + "</script>"]
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>LEAD comparison</title><style>{CSS}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    return render("compare.html.j2", **page_context(c, figures))
 
 
 def report_files(c: Comparison) -> dict[str, Writer]:

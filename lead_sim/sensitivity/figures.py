@@ -6,26 +6,29 @@ significant figures instead of reading as zero.
 
 from __future__ import annotations
 
-import io
 import math
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from lead_sim.outcomes.tables import significant
+from lead_sim.reports.html import png_bytes
 from lead_sim.sensitivity.analysis import COLUMNS, MAIN, Analysis
 from lead_sim.sensitivity.spec import SweepSpec
 
 
-def render_figures(spec: SweepSpec, result: Analysis) -> dict[str, bytes]:
-    """Every figure as PNG bytes, keyed by its file name in the sweep folder."""
+def render_figures(spec: SweepSpec, result: Analysis,
+                   manifest: dict[str, Any]) -> dict[str, bytes]:
+    """Every figure as PNG bytes, keyed by its file name in the sweep folder; each PNG carries
+    the sweep's manifest in its metadata, as a comparison's figures do."""
     figures: dict[str, bytes] = {}
     for outcome, frame in result.indices.groupby("outcome", sort=False):
         indices, morris = figure_names(outcome)
-        figures[indices] = _png(_bars(spec, outcome, frame))
+        figures[indices] = _png(_bars(spec, outcome, frame), manifest)
         if spec.method == "morris":
-            figures[morris] = _png(_morris(outcome, frame))
+            figures[morris] = _png(_morris(outcome, frame), manifest)
     return figures
 
 
@@ -35,11 +38,10 @@ def figure_names(outcome: str) -> tuple[str, str]:
     return f"figures/{slug}_indices.png", f"figures/{slug}_morris.png"
 
 
-def _png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
+def _png(fig: Figure, manifest: dict[str, Any]) -> bytes:
     fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
+    return png_bytes(fig, manifest, "sweep")
+
 
 #: A half-width below this share of its index is a width of 0 plus floating-point rounding.
 ROUNDING = 1e-9

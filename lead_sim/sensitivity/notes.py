@@ -1,10 +1,13 @@
 """What the sweep report says beside its indices: what they mean, and whether to trust them.
 
 A sample too small for its method, a FAST or RBD-FAST run with fewer harmonics than the
-default, indices outside their range, and parameters with no effect each get plain words here.
+default, indices outside their range, and parameters with no effect are decided here;
+``templates/sweep.html.j2`` words them, and says what each method's indices mean.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
@@ -13,34 +16,6 @@ from lead_sim.sensitivity.spec import OPTIONS, SweepSpec, lhs_min_rows
 
 #: Sobol' second-order indices, written when the design was sampled for them.
 SECOND_ORDER = "indices_second_order.csv"
-
-#: One or two sentences per method on what the indices shown mean.
-EXPLAIN = {
-    "morris": "<b>mu*</b> is the mean absolute elementary effect: how much the outcome moves, "
-              "in its own units, when the parameter steps across its range; it ranks the size "
-              "of a parameter's influence. <b>sigma</b> is the spread of those effects: large "
-              "when the effect depends on the other parameters' values (non-linearity or "
-              "interactions); <b>mu</b> is the signed mean (the direction).",
-    "sobol": "<b>S1</b> is the share of the outcome's variance due to the parameter alone; "
-             "<b>ST</b> is its total share, including interactions with other parameters "
-             "(ST &minus; S1 is the interaction part; ST near 0 means the parameter hardly "
-             "matters over its range).",
-    "fast": "<b>S1</b> is the share of the outcome's variance due to the parameter alone; "
-            "<b>ST</b> is its total share, including interactions with other parameters "
-            "(ST &minus; S1 is the interaction part).",
-    "lhs": "<b>S1</b> is the share of the outcome's variance due to the parameter alone "
-           "(RBD-FAST estimate from the Latin hypercube sample).",
-}
-
-CONF = ("Columns ending in <b>_conf</b> are half-widths of 95% bootstrap intervals "
-        "(index &plusmn; conf); <b>n/a</b> there means SALib gave no usable interval (none, "
-        "or a width of 0 around an index that is not 0), so that index is a point "
-        "estimate of unknown precision. Numbers are rounded to 3 significant figures; "
-        "<code>indices.csv</code> has them in full.")
-
-#: FAST's bootstrap resamples one search curve; SALib itself calls its intervals indicative.
-FAST_CONF = (" For FAST these intervals are indicative only: SALib resamples pieces of one "
-             "search curve, which it documents as unreliable (SALib issue 649).")
 
 #: What each method's sample size counts (SALib's N), for sentences.
 SAMPLE_WORDS = {"sobol": "base samples", "morris": "trajectories",
@@ -85,8 +60,9 @@ def fast_min_points(m: int) -> int:
     return FAST_SMALL * max(m, OPTIONS["fast"]["M"]) ** 2
 
 
-def small_m(spec: SweepSpec) -> str:
-    """A warning when M is below the method's default ("" otherwise, or without an M).
+def small_m(spec: SweepSpec) -> dict[str, Any] | None:
+    """Why these indices are a quick look only: M below the method's default (None
+    otherwise, or without an M).
 
     M is the number of harmonics FAST and RBD-FAST read of each parameter's effect. With
     fewer, an effect that is not monotone (rising then falling over the range) is largely
@@ -96,30 +72,20 @@ def small_m(spec: SweepSpec) -> str:
     parameters wrongly and call an influential one idle.
     """
     if spec.method not in ESTIMATOR:
-        return ""
+        return None
     m, default = spec.option("M"), OPTIONS[spec.method]["M"]
     if m >= default:
-        return ""
-    name, word = ESTIMATOR[spec.method], SAMPLE_WORDS[spec.method]
+        return None
     need = (fast_min_points(default) if spec.method == "fast"
             else lhs_min_rows(len(spec.factors), default))
-    return (f"<p class='warn'><b>Warning: M = {m} is below {name}'s default of {default}, so "
-            "these indices are a quick look only: they are biased for parameters whose effect "
-            f"is not monotone.</b> M is the number of harmonics {name} reads of each "
-            "parameter's effect; with fewer, an effect that rises and then falls over the "
-            "parameter's range is largely missed, and its index comes out too small, often "
-            "near 0, however large the sample. Do not read the ranking, or a small index as "
-            f"no effect, from this sweep: run it again with the default M (no M option) and "
-            f"at least {need:,} {word}, into a new folder.</p>")
+    return {"m": m, "default": default, "name": ESTIMATOR[spec.method],
+            "need": f"{need:,}", "word": SAMPLE_WORDS[spec.method]}
 
 
-def too_small(spec: SweepSpec, why: str) -> str:
-    """Plain words: these indices cannot be trusted yet, and how to get a bigger sample."""
-    word = SAMPLE_WORDS[spec.method]
-    return (f"<p><b>The sample is too small for these indices to be trusted</b> ({why}). "
-            f"Run the sweep again with more {word}, e.g. <code>--samples "
-            f"{4 * spec.samples:,}</code> (now {spec.samples:,}; the number of runs grows in "
-            "proportion), into a new folder.</p>")
+def too_small(spec: SweepSpec, why: str) -> dict[str, str]:
+    """Why these indices cannot be trusted yet, and the bigger sample to run instead."""
+    return {"why": why, "word": SAMPLE_WORDS[spec.method], "suggest": f"{4 * spec.samples:,}",
+            "now": f"{spec.samples:,}"}
 
 
 def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
@@ -131,8 +97,6 @@ def no_effect(spec: SweepSpec, indices: pd.DataFrame) -> list[str]:
     return [name for name, flat in zero.items() if flat]
 
 
-def second_order_note(spec: SweepSpec) -> str:
-    """Where the pair indices are, for a Sobol' sweep sampled for them ("" otherwise)."""
-    if spec.method != "sobol" or not spec.option("second_order"):
-        return ""
-    return f", and second-order indices of every pair in <code>{SECOND_ORDER}</code>"
+def has_second_order(spec: SweepSpec) -> bool:
+    """Whether the sweep was sampled for Sobol' pair indices (written to SECOND_ORDER)."""
+    return spec.method == "sobol" and bool(spec.option("second_order"))

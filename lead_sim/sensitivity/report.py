@@ -2,13 +2,13 @@
 
 Everything is computed from the store (the shards on disk), not from memory, so a resumed sweep
 writes the same files as an uninterrupted one. The files land in the sweep folder together
-(:func:`lead_sim.runs.io.write_folder`), beside the shards.
+(:func:`lead_sim.runs.io.write_folder`), beside the shards. The page is built with the report
+toolkit (:mod:`lead_sim.reports.html`): this module computes its numbers and words,
+``templates/sweep.html.j2`` lays them out.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from lead_sim.outcomes.tables import plural
+from lead_sim.reports.html import Table, embed, frame_table, render
 from lead_sim.runs.io import csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
 from lead_sim.sensitivity.analysis import MAIN, Analysis, analyse, row_means
 from lead_sim.sensitivity.context import (
     SCALE_SUFFIX,
-    dates_html,
+    dates,
     rounded_places_note,
-    scales_html,
-    seeds_html,
-    signs_html,
-    units_html,
+    scaled_factors,
+    seeds,
+    signs,
+    units_text,
 )
 from lead_sim.sensitivity.figures import (
     figure_names,
@@ -37,15 +38,12 @@ from lead_sim.sensitivity.figures import (
     usable_interval,
 )
 from lead_sim.sensitivity.notes import (
-    CONF,
-    EXPLAIN,
-    FAST_CONF,
     SAMPLE_WORDS,
     SECOND_ORDER,
     fast_too_small,
+    has_second_order,
     no_effect,
     out_of_range,
-    second_order_note,
     small_m,
     too_small,
 )
@@ -93,10 +91,10 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
         writers[DISCOVERY] = csv_writer(discovery)
     if result.second_order is not None:
         writers[SECOND_ORDER] = csv_writer(result.second_order)
-    figures = render_figures(spec, result)
+    figures = render_figures(spec, result, manifest)
     for name, png in figures.items():
         writers[name] = lambda path, png=png: path.write_bytes(png)
-    page = render_html(spec, result, discovery, counts, figures)
+    page = render_html(spec, result, discovery, counts, figures, manifest)
     writers["report.html"] = lambda path: path.write_text(page, encoding="utf-8")
     folder = write_folder(store.dir, writers)
     remove_stale(folder, optional_outputs(spec, store) - set(writers))
@@ -161,78 +159,69 @@ def _discovery(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame,
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-def header_html(spec: SweepSpec, counts: dict[str, int]) -> list[str]:
-    """What the sweep did and what its numbers stand for, before any number."""
-    esc = html.escape
-    scenario = esc(spec.scenario.name) if spec.scenario else "(test function)"
-    base = f", baseline {esc(spec.baseline.name)}" if spec.paired else ""
-    parts = [
-        f"<p>Method <b>{spec.method}</b>, {spec.samples:,} {SAMPLE_WORDS[spec.method]}, "
-        f"{plural(spec.reps, 'replicate')} per sample row; scenario {scenario}{base}.</p>",
-        small_m(spec),  # first: it qualifies every index below
-    ]
-    if spec.scenario:
-        parts += [dates_html(spec), units_html(spec), signs_html(spec)]
-    parts += [scales_html(spec), seeds_html(spec),
-              f"<p>Runs: {esc(', '.join(f'{k} {v:,}' for k, v in sorted(counts.items())))}. "
-              "Details per run in <code>runs.csv</code>; all indices in "
-              f"<code>indices.csv</code>{second_order_note(spec)}.</p>",
-              f"<p>{EXPLAIN[spec.method]} {CONF}{FAST_CONF if spec.method == 'fast' else ''}"
-              "</p>"]
-    return [p for p in parts if p]
-
-
 # ---- the page ----------------------------------------------------------------------------------
-def _top_table(spec: SweepSpec, frame: pd.DataFrame) -> str:
+def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
+                counts: dict[str, int], figures: dict[str, bytes],
+                manifest: dict[str, Any] | None = None) -> str:
+    """A short, self-contained summary page: figures are embedded as base64 PNG (and also
+    written beside it), so report.html can be mailed on its own; ``templates/sweep.html.j2``
+    lays out what this computes."""
+    frames = dict(tuple(result.indices.groupby("outcome", sort=False)))
+    outcomes = []
+    for outcome in spec.outcomes:
+        if outcome in frames:
+            outcomes.append(outcome_section(spec, result, outcome, frames[outcome], figures))
+        elif outcome in result.constant:
+            outcomes.append({"name": outcome, "constant": fmt(result.constant[outcome]),
+                             "left_out": result.left_out.get(outcome, "")})
+    return render("sweep.html.j2", __package__, spec=spec, manifest=manifest,
+                  header=header(spec, counts),
+                  thinned=f"{result.thinned_rows:,}" if result.thinned_rows else "",
+                  skipped=result.skipped, outcomes=outcomes,
+                  no_effect=", ".join(no_effect(spec, result.indices)),
+                  rounded_places=rounded_places_note(spec),
+                  discovery=None if discovery is None
+                  else discovery_section(discovery, spec.samples))
+
+
+def header(spec: SweepSpec, counts: dict[str, int]) -> dict[str, Any]:
+    """What the sweep did and what its numbers stand for, before any number."""
+    scenario = spec.scenario
+    return {"samples": f"{spec.samples:,}", "sample_words": SAMPLE_WORDS[spec.method],
+            "reps": plural(spec.reps, "replicate"),
+            "scenario": scenario.name if scenario else "(test function)",
+            "baseline": spec.baseline.name if spec.paired else "",
+            "small_m": small_m(spec),  # first: it qualifies every index below
+            "dates": dates(spec) if scenario else None,
+            "units": units_text(spec) if scenario else "",
+            "signs": signs(spec) if scenario else None,
+            "scaled": scaled_factors(spec), "seeds": seeds(spec),
+            "runs": ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())),
+            "second_order": has_second_order(spec), "second_order_file": SECOND_ORDER}
+
+
+def _top_table(spec: SweepSpec, frame: pd.DataFrame) -> Table:
     """The five largest indices; a half-width that is no interval reads n/a, not 0."""
     top = frame.sort_values(MAIN[spec.method], ascending=False).head(5).drop(columns="outcome")
     for col in interval_columns(spec):
         top[f"{col}_conf"] = top[f"{col}_conf"].where(usable_interval(top[col],
                                                                       top[f"{col}_conf"]))
-    return top.to_html(index=False, float_format=fmt, na_rep="n/a")
+    return frame_table(top, fmt)
 
 
-def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.DataFrame,
-                  figures: dict[str, bytes]) -> list[str]:
-    esc = html.escape
+def outcome_section(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.DataFrame,
+                    figures: dict[str, bytes]) -> dict[str, Any]:
+    """One outcome's largest indices, convergence, warnings, pair indices and figures."""
     main = MAIN[spec.method]
-    parts = [f"<h2>{esc(outcome)}</h2>"]
-    if outcome in result.left_out:
-        parts.append(f"<p class='warn'><b>Analysed on part of the sample:</b> "
-                     f"{esc(result.left_out[outcome])}.</p>")
-    parts.append(_top_table(spec, frame))
     conv = result.convergence[result.convergence["outcome"] == outcome]
-    stable = True
+    stable, convergence = True, None
     if len(conv):
         worst = conv["difference"].abs().max()
         scale = conv["full"].abs().max() or 1.0
         stable = worst <= CONVERGED * scale
-        verdict = "stable" if stable else "not yet stable"
-        parts.append(f"<p>Convergence: {main} at half the sample differs by at most "
-                     f"{fmt(worst)} ({100 * worst / scale:.0f}% of the largest {main}): "
-                     f"{verdict}.</p>")
+        convergence = {"main": main, "worst": fmt(worst), "share": f"{100 * worst / scale:.0f}",
+                       "verdict": "stable" if stable else "not yet stable"}
     missing = missing_intervals(spec, frame)
-    if missing:
-        parts.append(f"<p><b>No usable 95% interval</b> for {esc(', '.join(missing))}: "
-                     "SALib's bootstrap gave none, or a width of 0 (to rounding). Read those "
-                     "indices as point estimates of unknown precision.</p>")
     fast = fast_too_small(spec)
     reasons = [*([fast] if fast else []),
                *(["some indices fall outside 0 to 1, which shares of variance cannot"]
@@ -240,108 +229,35 @@ def _outcome_html(spec: SweepSpec, result: Analysis, outcome: str, frame: pd.Dat
                *([f"{main} still moves when the sample is halved"] if not stable else []),
                *(["some indices have no usable interval"]
                  if missing and spec.method == "fast" else [])]
-    if reasons:
-        parts.append(too_small(spec, "; ".join(reasons)))
-    parts += pairs_html(result, outcome)
-    for name in (n for n in figure_names(outcome) if n in figures):
-        data = base64.b64encode(figures[name]).decode("ascii")
-        parts.append(f"<figure><img alt='{esc(name)}' src='data:image/png;base64,"
-                     f"{data}'><figcaption>{esc(name)}</figcaption></figure>")
-    return parts
+    return {"name": outcome, "constant": None, "left_out": result.left_out.get(outcome, ""),
+            "table": _top_table(spec, frame), "convergence": convergence,
+            "missing": ", ".join(missing),
+            "too_small": too_small(spec, "; ".join(reasons)) if reasons else None,
+            "pairs": pairs_section(result, outcome),
+            "figures": [embed(figures[n], n) for n in figure_names(outcome) if n in figures]}
 
 
-def constant_html(outcome: str, value: float, left_out: str = "") -> list[str]:
-    """An outcome that never varied: there is no variance for any parameter to explain, so
-    indices (0 or undefined) and a "stable" half-sample check would only mislead."""
-    rows = "Every sample row that ran" if left_out else "Every sample row"
-    note = (f"<p class='warn'><b>Part of the sample:</b> {html.escape(left_out)}.</p>"
-            if left_out else "")
-    return [f"<h2>{html.escape(outcome)}</h2>", note,
-            f"<p><b>Did not vary across runs: no sensitivity to report.</b> {rows} "
-            f"gave {fmt(value)}, whatever the parameters, so it has no indices, convergence "
-            "check or figure. Within this horizon and sample nothing the sweep varies reaches "
-            "it: for example a LEAD outcome when LEAD starts only after the runs end, or an "
-            "event too rare to happen in a small sample.</p>"]
-
-
-def pairs_html(result: Analysis, outcome: str) -> list[str]:
+def pairs_section(result: Analysis, outcome: str) -> dict[str, Any] | None:
     """The largest second-order indices of one outcome, and where to find all of them."""
     if result.second_order is None:
-        return []
+        return None
     pairs = result.second_order[result.second_order["outcome"] == outcome]
     top = pairs.sort_values("S2", ascending=False).head(TOP_PAIRS).drop(columns="outcome")
-    return [f"<p><b>S2</b>, second-order indices: the share of the variance due to the "
-            f"interaction of two parameters alone. The {min(TOP_PAIRS, len(pairs))} largest of "
-            f"{len(pairs)} pairs; all of them in <code>{SECOND_ORDER}</code>.</p>",
-            top.to_html(index=False, float_format=fmt, na_rep="n/a")]
+    return {"shown": min(TOP_PAIRS, len(pairs)), "total": len(pairs), "file": SECOND_ORDER,
+            "table": frame_table(top, fmt)}
 
 
-def discovery_html(discovery: pd.DataFrame, total: int) -> list[str]:
-    """The boxes, what density and coverage mean, and warnings for questions on few rows or
-    on part of the ``total`` sample rows (rows without a value for the outcome are left out,
-    as in the outcome's indices)."""
+def discovery_section(discovery: pd.DataFrame, total: int) -> dict[str, Any]:
+    """The boxes, and for each question whether it rests on part of the ``total`` sample rows
+    (rows without a value for the outcome are left out, as in the outcome's indices) or on
+    too few rows to trust."""
     from lead_sim.sensitivity.discovery import NO_BOX, small_sample_note
 
-    esc = html.escape
-    parts = ["<h2>Scenario discovery</h2>",
-             "<p>Boxes of parameter space where the question holds for most rows of the box "
-             "and more often than in the whole sample: <b>density</b> (share of the box's rows "
-             "where it holds) is above <b>base_rate</b> (the share over all rows). "
-             "<b>coverage</b> is the share of all rows where it holds that fall in the box. "
-             f"<i>{esc(NO_BOX)}</i> means the tree found no such region.</p>"]
+    questions = []
     for question, rows in discovery.groupby("question", sort=False):
         n = int(rows["sample_rows"].iloc[0])
-        note = small_sample_note(n, round(float(rows["base_rate"].iloc[0]) * n))
-        if n < total:
-            parts.append(f"<p class='warn'><b>{esc(question)}</b> rests on {n:,} of {total:,} "
-                         "sample rows: the others have no value for its outcome (failed "
-                         "runs, or an undefined outcome; see that outcome above), so a region "
-                         "where they lie is not represented in the boxes.</p>")
-        if note:
-            parts.append(f"<p><b>Too few rows to trust the boxes for {esc(question)}</b>: "
-                         f"{esc(note)}. Run the sweep again with more rows "
-                         "(<code>--samples</code>).</p>")
-    parts.append(discovery.to_html(index=False, float_format=fmt, na_rep="n/a"))
-    return parts
-
-
-def render_html(spec: SweepSpec, result: Analysis, discovery: pd.DataFrame | None,
-                counts: dict[str, int], figures: dict[str, bytes]) -> str:
-    """A short, self-contained summary page: figures are embedded as base64 PNG (and also
-    written beside it), so report.html can be mailed on its own."""
-    esc = html.escape
-    parts = [
-        "<!doctype html><meta charset='utf-8'>",
-        f"<title>Sweep {esc(spec.name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-        "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
-        "td{text-align:right}img{max-width:100%}.warn{color:#8a1c00}</style>",
-        f"<h1>Sensitivity sweep: {esc(spec.name)}</h1>",
-        *([f"<p>{esc(spec.description)}</p>"] if spec.description else []),
-        *header_html(spec, counts),
-    ]
-    if result.thinned_rows:
-        parts.append(f"<p class='warn'>{result.thinned_rows:,} sample rows are averaged over "
-                     f"fewer than their {spec.reps} replicates, because some of their runs "
-                     "failed (runs.csv says which); rerun with --retry-failed to restore "
-                     "them.</p>")
-    for outcome, reason in result.skipped.items():
-        parts.append(f"<p><b>{esc(outcome)}</b> not analysed: {esc(reason)}.</p>")
-    frames = dict(tuple(result.indices.groupby("outcome", sort=False)))
-    for outcome in spec.outcomes:
-        if outcome in frames:
-            parts += _outcome_html(spec, result, outcome, frames[outcome], figures)
-        elif outcome in result.constant:
-            parts += constant_html(outcome, result.constant[outcome],
-                                   result.left_out.get(outcome, ""))
-    flat = no_effect(spec, result.indices)
-    if flat:
-        places = rounded_places_note(spec)
-        parts.append(f"<h2>Parameters with no effect</h2><p>{esc(', '.join(flat))}: index "
-                     "exactly 0 for every outcome. Within this horizon and sample, changing it "
-                     "over its range changed nothing (for example a cap that never binds, or a "
-                     "policy that starts after the runs end); that says nothing about longer or "
-                     f"larger runs.{' ' + esc(places) if places else ''}</p>")
-    if discovery is not None:
-        parts += discovery_html(discovery, spec.samples)
-    return "\n".join(parts) + "\n"
+        questions.append({"question": question, "rows": f"{n:,}", "part": n < total,
+                          "note": small_sample_note(n, round(float(rows["base_rate"].iloc[0])
+                                                             * n))})
+    return {"no_box": NO_BOX, "total": f"{total:,}", "questions": questions,
+            "table": frame_table(discovery, fmt)}
