@@ -159,7 +159,7 @@ def _bed_days_from_log(events: pd.DataFrame, admissions: set[str], releases: set
     rows = events[events["kind"].isin(admissions | releases)]
     rows = rows.sort_values(["person", "day"], kind="stable")  # a day's events in log order
     total, since = 0, {}
-    for person, day, kind in zip(rows["person"], rows["day"], rows["kind"]):
+    for person, day, kind in zip(rows["person"], rows["day"], rows["kind"], strict=True):
         if kind in admissions:
             since.setdefault(person, day)  # an admission while in custody continues the stay
         elif person in since:

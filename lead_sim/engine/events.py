@@ -95,7 +95,7 @@ class EventLog:
         rows = np.concatenate(chunks) if chunks else np.zeros((0, len(COLUMNS)), np.int64)
         types = (np.int32, np.int8, np.int64, np.int16, np.int8, np.int32, np.bool_)
         frame = pd.DataFrame({name: rows[:, i].astype(kind)
-                              for i, (name, kind) in enumerate(zip(COLUMNS, types))})
+                              for i, (name, kind) in enumerate(zip(COLUMNS, types, strict=True))})
         frame["kind"] = pd.Categorical.from_codes(frame["kind"], EVENT_KINDS)
         return frame
 

@@ -99,7 +99,7 @@ def _pack(typingctx, bundle):
     """A :class:`Bundle` holding the fields of the named tuple ``bundle``."""
     if not isinstance(bundle, types.BaseNamedTuple):
         return None
-    struct = Bundle(list(zip(bundle.fields, bundle.types)))
+    struct = Bundle(list(zip(bundle.fields, bundle.types, strict=True)))
 
     def codegen(context, builder, signature, args):
         data_type = struct.get_data_type()
@@ -111,7 +111,7 @@ def _pack(typingctx, bundle):
                                   alloc_type.as_pointer())
         builder.store(cgutils.get_null_value(alloc_type), pointer)
         data = cgutils.create_struct_proxy(data_type)(context, builder, ref=pointer)
-        for k, (name, kind) in enumerate(zip(bundle.fields, bundle.types)):
+        for k, (name, kind) in enumerate(zip(bundle.fields, bundle.types, strict=True)):
             value = builder.extract_value(args[0], k)
             context.nrt.incref(builder, kind, value)  # the bundle holds its own references
             setattr(data, name, value)

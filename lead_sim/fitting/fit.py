@@ -65,7 +65,7 @@ def draw_candidates(config: CalibrationConfig, generation: int = 0,
                 "generations = 1. The finished evaluations are kept.") from None
     columns = [p.transform(np.clip(u[:, j], 0.0, 1.0)) for j, p in enumerate(priors)]
     return [{p.name: (int(col[i]) if REGISTRY[p.name].kind == "int" else float(col[i]))
-             for p, col in zip(config.priors, columns)} for i in range(n)]
+             for p, col in zip(config.priors, columns, strict=True)} for i in range(n)]
 
 
 def evaluate_candidate(task: tuple[int, int, dict[str, float], Scenario, list[int]]

@@ -175,7 +175,7 @@ def custody_spells(events: pd.DataFrame, start: str, *end: str) -> pd.DataFrame:
     is_start = (own["kind"] == start).to_numpy()[order]
     rows: list[tuple[int, int, int]] = []
     current, since = -1, -1
-    for p, d, s in zip(person.tolist(), day.tolist(), is_start.tolist()):
+    for p, d, s in zip(person.tolist(), day.tolist(), is_start.tolist(), strict=True):
         if p != current:
             if since >= 0:
                 rows.append((current, since, 1 << 30))
