@@ -5,7 +5,8 @@ for a key built from those four. So the uniform a person gets for, say, today's 
 does not depend on how many other draws were made before it, nor on who else was drawn for.
 Two scenarios run with the same seed therefore make identical draws for everyone until the day
 their policies first differ, and afterwards differ only for the people the policy touched
-(Starsim's design; see shared/design/STYLE.md).
+(Starsim's design of common random numbers; docs/model.md, "Random numbers that pair
+scenarios").
 
 The hash is compiled with numba (:func:`unit`, :func:`wait`): most calls draw for a handful of
 people, where a compiled loop costs a microsecond and numpy's per-call overhead would cost ten.

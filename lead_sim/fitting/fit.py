@@ -93,7 +93,8 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
                     progress: Callable[[int], None] | None = None,
                     limit: int | None = None) -> Done:
     """Evaluate every candidate not yet in ``out_dir/evaluations.jsonl``, appending each
-    (``progress(1)`` after each; :func:`evaluated` counts those done before).
+    (``progress(1)`` after each; :func:`lead_sim.fitting.store.evaluated` counts those done
+    before).
 
     Generations run in order, each drawn from the one before. ``limit`` stops after that many
     new evaluations (for a partial run); the same call later continues where it stopped.
