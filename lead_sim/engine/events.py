@@ -62,6 +62,7 @@ class EventLog:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        # numba's typed list (a plain Python list when the JIT is disabled)
         self.buffer = List([np.zeros((1024 if self.enabled else 0, len(COLUMNS)), np.int64)])
         self.used = np.zeros(1, np.int64)  # rows of the buffer in use
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
 from scipy.special import ndtri
 
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import JIT_DISABLED, compiled
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -32,6 +33,9 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / (1 << 53)
 MAX_WAIT = 1_000_000_000  # days: "never" for a hazard of zero
 MIN_RATE = 1e-12
+
+if JIT_DISABLED:  # as Python, the hash's uint64 arithmetic wraps as meant but numpy warns of it
+    warnings.filterwarnings("ignore", "overflow encountered in scalar", RuntimeWarning, __name__)
 
 
 def _mix_int(z: int) -> int:
