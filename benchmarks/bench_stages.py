@@ -98,7 +98,7 @@ def main() -> int:
     days = scenario.days * args.runs
     print(f"{scenario.name}, {args.population:,} people, {args.years:g} years, "
           f"{args.runs} runs without event logs")
-    for name, cycles in zip(STAGES, spent):
+    for name, cycles in zip(STAGES, spent, strict=True):
         print(f"  {name:>10}: {cycles / days:9,.0f} cycles/day  ({cycles / spent.sum():5.1%})")
     print(f"  {'total':>10}: {spent.sum() / days:9,.0f} cycles/day; "
           f"{seconds / days * 1e6:.1f} µs/day of wall time, model set-up included")

@@ -29,7 +29,8 @@ def test_ndtri_and_pdtrik_are_scipys_bit_for_bit():
     u = np.concatenate([rng.random(2000), [1e-300, 1e-12, 0.5, 1 - 1e-12]])
     assert [jit.ndtri(x) for x in u] == scipy.special.ndtri(u).tolist()
     means = rng.random(len(u)) * 8 + 1e-9
-    assert [jit.pdtrik(x, m) for x, m in zip(u, means)] == scipy.special.pdtrik(u, means).tolist()
+    assert ([jit.pdtrik(x, m) for x, m in zip(u, means, strict=True)]
+            == scipy.special.pdtrik(u, means).tolist())
 
 
 @numba.njit

@@ -159,7 +159,7 @@ def _bed_days_from_log(events: pd.DataFrame, admissions: set[str], releases: set
     rows = events[events["kind"].isin(admissions | releases)]
     rows = rows.sort_values(["person", "day"], kind="stable")  # a day's events in log order
     total, since = 0, {}
-    for person, day, kind in zip(rows["person"], rows["day"], rows["kind"]):
+    for person, day, kind in zip(rows["person"], rows["day"], rows["kind"], strict=True):
         if kind in admissions:
             since.setdefault(person, day)  # an admission while in custody continues the stay
         elif person in since:
@@ -237,3 +237,25 @@ def test_supervision_starts_at_a_conviction_and_is_costed(pilot_run):
 def test_no_supervision_means_no_violations():
     row = small_run("pilot_2011", supervision_share=0.0).summary
     assert row["supervision_violations"] == 0 and row["cost_supervision"] == 0
+
+
+def test_an_officer_is_a_read_only_view_of_the_forces_arrays():
+    # the compiled decision reads the force's arrays; an Officer only shows its row of them,
+    # so what it says is what decides, and writing to it (which would change nothing) fails
+    model = LeadModel(prepare("pilot_2011", population=1_000, years=2), seed=1).run()
+    force, officer = model.force, model.force.officers[3]
+    assert officer.area == force.area[3] and officer.quantile == force.quantile[3]
+    assert officer.diversion_propensity == force.diversion[3] > 0
+    assert officer.referral_propensity == force.referral[3] > 0
+    assert (officer.arrests, officer.diversions, officer.referrals) == tuple(force.tallies[3])
+    assert sum(o.arrests for o in force.officers) == force.tallies[:, 0].sum() > 0
+    before = officer.diversion_propensity
+    force.update_propensities(0.5, 0.25)  # a policy change (mean 0.15 to 0.5) reaches them all
+    assert officer.diversion_propensity == force.diversion[3] > before
+    order = np.argsort(force.quantile)  # colleagues keep their places in the spread
+    assert np.all(np.diff([force.officers[k].diversion_propensity for k in order]) >= 0)
+    force.referral[3] = 0.9
+    assert officer.referral_propensity == 0.9
+    for name in ("area", "quantile", "diversion_propensity", "referral_propensity", "arrests"):
+        with pytest.raises(AttributeError):
+            setattr(officer, name, 0.5)

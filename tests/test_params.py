@@ -46,11 +46,20 @@ def test_command_line_assignment_is_parsed_and_checked():
         parse_assignment("contact_rate")
 
 
-def test_every_payer_has_a_cost_parameter_or_state_rate():
-    cost_params = " ".join(n for n, p in REGISTRY.items() if p.group == "cost")
-    for payer, word in zip(PAYERS, ("police", "jail", "prosecution", "defense", "court",
-                                    "prison", "case_manager", "treatment", "housing")):
-        assert word in cost_params, payer
+# The word that names each payer's cost parameters (a new payer must be added here).
+PAYER_WORDS = {
+    "police": "police", "jail": "jail", "prosecution": "prosecution",
+    "public_defense": "defense", "courts": "court", "prison": "prison",
+    "supervision": "supervision", "lead_case_management": "case_manager",
+    "treatment": "treatment", "housing": "housing",
+}
+
+
+def test_every_payer_has_a_cost_parameter():
+    assert tuple(PAYER_WORDS) == PAYERS
+    cost_params = [n for n, p in REGISTRY.items() if p.group == "cost"]
+    for payer, word in PAYER_WORDS.items():
+        assert any(word in name for name in cost_params), payer
 
 
 def test_police_arrest_hours_say_they_cover_referrals_in_lieu_of_booking():

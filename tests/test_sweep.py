@@ -299,7 +299,7 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
     spec = load_spec(write_spec(tmp_path / "tiny.toml", TINY_PAIRED))
     target = LeadTarget.from_spec(spec)
     block = design(spec).query("row < 5")  # A, AB_1, AB_2, AB_3, B
-    rows = [applied_values(spec, dict(zip(spec.names, r)))
+    rows = [applied_values(spec, dict(zip(spec.names, r, strict=True)))
             for r in block[spec.names].itertuples(index=False)]
     assert all(isinstance(r["caseload_cap"], int) for r in rows)
     together = target.run_rows(rows, spec.seed)

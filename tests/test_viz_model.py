@@ -168,7 +168,7 @@ def test_map_labels_stay_on_the_map_and_apart():
     labels = [f"{model.graph.nodes[k]['name']} (999)" for k in AREA_KEYS]
     radius = np.full(len(labels), 16.0)  # the largest circles
     boxes = [_label_box(x, y, anchor, len(text) * LABEL_CHAR_W)
-             for (x, y, anchor), text in zip(label_places(xy, radius, labels), labels)]
+             for (x, y, anchor), text in zip(label_places(xy, radius, labels), labels, strict=True)]
     assert all(b[0] >= 0 and b[2] <= MAP_W and b[1] >= 0 and b[3] <= MAP_H for b in boxes)
     assert not [(i, j) for i in range(len(boxes)) for j in range(i)
                 if _overlap(boxes[i], boxes[j])]

@@ -310,8 +310,9 @@ def work_on_needs(w: World, p: Values, day: int) -> None:
         pop.needs[referred, need] = NeedStatus.WAITING
         join(w.pools.queues[pool], referred)
     direct = (needs != Need.TREATMENT) & (needs != Need.HOUSING)
-    for i, need in zip(ids[direct], needs[direct]):
-        pop.needs[i, need] = NeedStatus.MET
+    met, met_needs = ids[direct], needs[direct]
+    for row in range(len(met)):  # an index loop: numba's zip has no strict=
+        pop.needs[met[row], met_needs[row]] = NeedStatus.MET
     mark_for_redraw(w, ids[direct])
 
 

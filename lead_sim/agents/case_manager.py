@@ -108,7 +108,7 @@ class Program:
             return False
         size = len(staff.fte) + need
         grown = new_staff(size)
-        for old, new in zip(staff, grown):
+        for old, new in zip(staff, grown, strict=True):
             new[:len(old)] = old
         self.staff_arrays = grown
         return True

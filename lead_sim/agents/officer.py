@@ -4,8 +4,8 @@ Officers are ordinary Mesa agents, each posted to one area with a personal prope
 (officers keep discretion, O6; few eligible arrests were diverted in some sites, #25, #28).
 Contacts arise from people's own contact hazard (see :mod:`lead_sim.agents.population`); each
 day's contacts in an area are shared among the officers posted there. The decision is compiled
-(:func:`decide`) and reads the officers' attributes from arrays, which keeps a county run fast
-while each officer still carries their own propensity and tallies.
+(:func:`decide`) and reads the officers' attributes from arrays, which keeps a county run fast;
+each :class:`Officer` agent is a read-only view of its row, with its own propensity and tallies.
 """
 
 from __future__ import annotations
@@ -32,15 +32,30 @@ PEOPLE_PER_OFFICER = 250.0  # assumption: officers posted per person at risk, sc
 
 
 class Officer(mesa.Agent):
-    """One officer: an area, a place in the force's spread of propensities, and tallies."""
+    """One officer: a view of one row of the force's arrays (an area, a place in the force's
+    spread of propensities, the propensities themselves, and tallies). The attributes read the
+    arrays compiled code works on, so they are always current, and cannot be written."""
 
-    def __init__(self, model: LeadModel, index: int, area: int, quantile: float) -> None:
+    def __init__(self, model: LeadModel, index: int) -> None:
         super().__init__(model)
         self.index = index  # position in the force's arrays
-        self.area = area
-        self.quantile = quantile  # where this officer sits among colleagues (0-1)
-        self.diversion_propensity = 0.0
-        self.referral_propensity = 0.0
+
+    @property
+    def area(self) -> int:
+        return int(self.model.force.area[self.index])
+
+    @property
+    def quantile(self) -> float:
+        """Where this officer sits among colleagues (0-1)."""
+        return float(self.model.force.quantile[self.index])
+
+    @property
+    def diversion_propensity(self) -> float:
+        return float(self.model.force.diversion[self.index])
+
+    @property
+    def referral_propensity(self) -> float:
+        return float(self.model.force.referral[self.index])
 
     @property
     def arrests(self) -> int:
@@ -53,11 +68,6 @@ class Officer(mesa.Agent):
     @property
     def referrals(self) -> int:
         return int(self.model.force.tallies[self.index, 2])
-
-    def set_propensities(self, diversion_mean: float, referral_mean: float) -> None:
-        """Place the officer's propensities at their quantile of the force-wide spread."""
-        self.diversion_propensity = _beta_quantile(diversion_mean, self.quantile)
-        self.referral_propensity = _beta_quantile(referral_mean, self.quantile)
 
 
 def _beta_quantile(mean: float, q: float) -> float:
@@ -78,31 +88,30 @@ Officers = namedtuple("Officers", "first count diversion referral tallies")
 
 
 class Force:
-    """All officers, with their attributes mirrored in arrays for the compiled decision."""
+    """All officers: their attributes are arrays (read by the compiled decision), and each
+    :class:`Officer` agent is a view of one row of them."""
 
     def __init__(self, model: LeadModel, officers_per_area: np.ndarray) -> None:
         self.model = model
         areas = np.repeat(np.arange(len(officers_per_area)), officers_per_area)
-        quantiles = model.streams.uniform("officer", 0, np.arange(len(areas)))
-        self.officers = [Officer(model, i, int(a), float(q))
-                         for i, (a, q) in enumerate(zip(areas, quantiles))]
-        self.tallies = np.zeros((len(areas), 3), np.int64)  # arrests, diversions, referrals
+        self.quantile = model.streams.uniform("officer", 0, np.arange(len(areas)))
         self.area = areas
         self.first = np.concatenate([[0], np.cumsum(officers_per_area)[:-1]])
         self.count = np.asarray(officers_per_area)
         self.diversion = np.zeros(len(areas))
         self.referral = np.zeros(len(areas))
+        self.tallies = np.zeros((len(areas), 3), np.int64)  # arrests, diversions, referrals
+        self.officers = [Officer(model, i) for i in range(len(areas))]
 
     def arrays(self) -> Officers:
         """The arrays themselves (not copies), for compiled code."""
         return Officers(self.first, self.count, self.diversion, self.referral, self.tallies)
 
     def update_propensities(self, diversion_mean: float, referral_mean: float) -> None:
-        """Re-place every officer after the force-wide means change (training, policy)."""
-        for officer in self.officers:
-            officer.set_propensities(diversion_mean, referral_mean)
-        self.diversion[:] = [o.diversion_propensity for o in self.officers]
-        self.referral[:] = [o.referral_propensity for o in self.officers]
+        """Place every officer's propensities at their quantile of the force-wide spread, after
+        the force-wide means change (training, policy)."""
+        self.diversion[:] = [_beta_quantile(diversion_mean, q) for q in self.quantile.tolist()]
+        self.referral[:] = [_beta_quantile(referral_mean, q) for q in self.quantile.tolist()]
 
 
 @compiled

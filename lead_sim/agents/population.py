@@ -1,8 +1,9 @@
 """People at risk, held as numpy arrays (one slot per person) rather than one object each.
 
 A county run has tens of thousands of people and thousands of days, so per-person Python calls
-would cap the model near a million person-days per second (shared/notes/toolchain.md). Instead
-each attribute is an array, and each process touches only the people it concerns that day.
+would cap the model near a million person-days per second (docs/model.md, "Scale and speed").
+Instead each attribute is an array, and each process touches only the people it concerns that
+day.
 Future events (next police contact, release, court date ...) are stored as the day they fall on,
 drawn from the person's own random stream, and redrawn whenever the hazard behind them changes.
 

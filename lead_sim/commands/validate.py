@@ -72,7 +72,7 @@ def _table(table: pd.DataFrame) -> str:
         return "" if value != value else num(value, "cost" if "cost" in metric else "")
 
     frame = table.drop(columns="county_factor").assign(
-        **{c: [cell(v, m) for v, m in zip(table[c], table["metric"])]
+        **{c: [cell(v, m) for v, m in zip(table[c], table["metric"], strict=True)]
            for c in ("model_mean", "model_low", "model_high", "published")})
     return (frame.set_index("metric").to_string()
             + "\nmodel_low to model_high: range of single replays (2.5-97.5%).")

@@ -62,6 +62,7 @@ class EventLog:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        # numba's typed list (a plain Python list when the JIT is disabled)
         self.buffer = List([np.zeros((1024 if self.enabled else 0, len(COLUMNS)), np.int64)])
         self.used = np.zeros(1, np.int64)  # rows of the buffer in use
 
@@ -95,7 +96,7 @@ class EventLog:
         rows = np.concatenate(chunks) if chunks else np.zeros((0, len(COLUMNS)), np.int64)
         types = (np.int32, np.int8, np.int64, np.int16, np.int8, np.int32, np.bool_)
         frame = pd.DataFrame({name: rows[:, i].astype(kind)
-                              for i, (name, kind) in enumerate(zip(COLUMNS, types))})
+                              for i, (name, kind) in enumerate(zip(COLUMNS, types, strict=True))})
         frame["kind"] = pd.Categorical.from_codes(frame["kind"], EVENT_KINDS)
         return frame
 

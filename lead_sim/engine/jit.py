@@ -10,6 +10,10 @@ numba caches compiled code on disk, but it only notices a change to the file a f
 defined in, not to the functions it calls from other files. So the cache lives in a folder named
 after a hash of every module with compiled code (:data:`COMPILED_MODULES`): editing any of them
 starts a fresh cache instead of running stale code.
+
+With ``NUMBA_DISABLE_JIT=1`` every compiled function runs as the plain Python it is written in,
+so a debugger can step through a day: :func:`by_reference` then hands over the named tuple
+itself, and :func:`ndtri` and :func:`pdtrik` call scipy.special (:data:`JIT_DISABLED`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import sys
 from pathlib import Path
 
 import numba
+import scipy.special
 from llvmlite import binding
 from numba import types
 from numba.core import cgutils, event
@@ -49,6 +54,9 @@ def _cache_dir() -> str:
 
 
 numba.config.CACHE_DIR = _cache_dir()
+
+JIT_DISABLED = bool(numba.config.DISABLE_JIT)
+"""``NUMBA_DISABLE_JIT=1``: compiled functions run as Python (slowly; to step through a day)."""
 
 
 class _CompileNotice(event.Listener):
@@ -99,7 +107,7 @@ def _pack(typingctx, bundle):
     """A :class:`Bundle` holding the fields of the named tuple ``bundle``."""
     if not isinstance(bundle, types.BaseNamedTuple):
         return None
-    struct = Bundle(list(zip(bundle.fields, bundle.types)))
+    struct = Bundle(list(zip(bundle.fields, bundle.types, strict=True)))
 
     def codegen(context, builder, signature, args):
         data_type = struct.get_data_type()
@@ -111,7 +119,7 @@ def _pack(typingctx, bundle):
                                   alloc_type.as_pointer())
         builder.store(cgutils.get_null_value(alloc_type), pointer)
         data = cgutils.create_struct_proxy(data_type)(context, builder, ref=pointer)
-        for k, (name, kind) in enumerate(zip(bundle.fields, bundle.types)):
+        for k, (name, kind) in enumerate(zip(bundle.fields, bundle.types, strict=True)):
             value = builder.extract_value(args[0], k)
             context.nrt.incref(builder, kind, value)  # the bundle holds its own references
             setattr(data, name, value)
@@ -131,7 +139,11 @@ def by_reference(bundle):
     words and counted a reference to each of its arrays: about a microsecond per call, most of
     the time of a simulated day. A bundle is one pointer, and a function reads only the fields it
     uses. Compiled code reads it as it would the tuple (``w.people.state``).
+
+    With the JIT disabled it is the named tuple itself, which Python reads the same way.
     """
+    if JIT_DISABLED:
+        return bundle
     return _pack(bundle)
 
 
@@ -147,8 +159,11 @@ def _bind_scipy(function: str, symbol: str, args: int):
     return types.ExternalFunction(symbol, types.float64(*[types.float64] * args))
 
 
-_ndtri = _bind_scipy("ndtri", "lead_sim_ndtri", 1)
-_pdtrik = _bind_scipy("__pyx_fuse_0pdtrik", "lead_sim_pdtrik", 2)  # the double version
+if JIT_DISABLED:  # plain Python calls scipy.special's ufuncs, which wrap the same routines
+    _ndtri, _pdtrik = scipy.special.ndtri, scipy.special.pdtrik
+else:
+    _ndtri = _bind_scipy("ndtri", "lead_sim_ndtri", 1)
+    _pdtrik = _bind_scipy("__pyx_fuse_0pdtrik", "lead_sim_pdtrik", 2)  # the double version
 
 
 @compiled

@@ -30,7 +30,8 @@ class Ledger:
 
     def totals(self) -> dict[str, float]:
         """Run totals per payer, with the names used in summary tables."""
-        return {f"cost_{name}": float(v) for name, v in zip(PAYERS, self.daily.sum(axis=0))}
+        totals = self.daily.sum(axis=0)
+        return {f"cost_{name}": float(v) for name, v in zip(PAYERS, totals, strict=True)}
 
 
 @compiled_inline

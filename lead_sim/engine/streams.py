@@ -5,7 +5,8 @@ for a key built from those four. So the uniform a person gets for, say, today's 
 does not depend on how many other draws were made before it, nor on who else was drawn for.
 Two scenarios run with the same seed therefore make identical draws for everyone until the day
 their policies first differ, and afterwards differ only for the people the policy touched
-(Starsim's design; see shared/design/STYLE.md).
+(Starsim's design of common random numbers; docs/model.md, "Random numbers that pair
+scenarios").
 
 The hash is compiled with numba (:func:`unit`, :func:`wait`): most calls draw for a handful of
 people, where a compiled loop costs a microsecond and numpy's per-call overhead would cost ten.
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
 from scipy.special import ndtri
 
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import JIT_DISABLED, compiled
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -31,6 +33,9 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / (1 << 53)
 MAX_WAIT = 1_000_000_000  # days: "never" for a hazard of zero
 MIN_RATE = 1e-12
+
+if JIT_DISABLED:  # as Python, the hash's uint64 arithmetic wraps as meant but numpy warns of it
+    warnings.filterwarnings("ignore", "overflow encountered in scalar", RuntimeWarning, __name__)
 
 
 def _mix_int(z: int) -> int:

@@ -30,9 +30,10 @@ Books = namedtuple("Books", "costs record events used cohort")
 World = namedtuple("World", "people officers staff lead_queue pools place books keys")
 
 
-def build_world(model: LeadModel) -> BundleRef:
+def build_world(model: LeadModel) -> BundleRef | World:
     """The bundle of ``model``'s arrays (rebuilt when an array is replaced, e.g. grown), held by
-    reference (:func:`lead_sim.engine.jit.by_reference`), as are the people's arrays in it."""
+    reference (:func:`lead_sim.engine.jit.by_reference`), as are the people's arrays in it.
+    With the JIT disabled (``NUMBA_DISABLE_JIT=1``) it is the :data:`World` tuple itself."""
     area_cdf = np.cumsum(model.area_weights) / model.area_weights.sum()
     return by_reference(World(
         people=by_reference(model.population.arrays()), officers=model.force.arrays(),

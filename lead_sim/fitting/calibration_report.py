@@ -59,7 +59,7 @@ def marginals_figure(post: Posterior) -> Figure:
     priors = post.config.priors
     fig = Figure(figsize=(8, 1.8 * len(priors) + 0.4))
     axes = np.atleast_1d(fig.subplots(len(priors), 1))
-    for ax, p in zip(axes, priors):
+    for ax, p in zip(axes, priors, strict=True):
         log = p.prior == "loguniform"
         bins = (np.geomspace(p.low, p.high, 16) if log else np.linspace(p.low, p.high, 16))
         ax.hist(post.candidates[p.name], bins=bins, color="#cccccc", label="all candidates")
@@ -79,7 +79,7 @@ def targets_figure(post: Posterior) -> Figure:
     targets = post.config.targets
     fig = Figure(figsize=(8, 1.4 * len(targets) + 0.4))
     axes = np.atleast_1d(fig.subplots(len(targets), 1))
-    for ax, t in zip(axes, targets):
+    for ax, t in zip(axes, targets, strict=True):
         ax.plot(post.candidates[t.name], np.zeros(len(post.candidates)), "o", color="#cccccc",
                 ms=4, label="all candidates")
         ax.plot(post.accepted[t.name], np.zeros(len(post.accepted)), "o", color="#1f77b4",

@@ -66,7 +66,7 @@ def draw_candidates(config: CalibrationConfig, generation: int = 0,
                 "generations = 1. The finished evaluations are kept.") from None
     columns = [p.transform(np.clip(u[:, j], 0.0, 1.0)) for j, p in enumerate(priors)]
     return [{p.name: (int(col[i]) if REGISTRY[p.name].kind == "int" else float(col[i]))
-             for p, col in zip(config.priors, columns)} for i in range(n)]
+             for p, col in zip(config.priors, columns, strict=True)} for i in range(n)]
 
 
 def evaluate_candidate(task: tuple[int, int, dict[str, float], Scenario, list[int]]
@@ -94,7 +94,8 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
                     progress: Callable[[int], None] | None = None,
                     limit: int | None = None) -> Done:
     """Evaluate every candidate not yet in ``out_dir/evaluations.jsonl``, appending each
-    (``progress(1)`` after each; :func:`evaluated` counts those done before).
+    (``progress(1)`` after each; :func:`lead_sim.fitting.store.evaluated` counts those done
+    before).
 
     Generations run in order, each drawn from the one before. ``limit`` stops after that many
     new evaluations (for a partial run); the same call later continues where it stopped.

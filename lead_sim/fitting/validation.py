@@ -114,7 +114,7 @@ def arrival_days(events: pd.DataFrame, population: int) -> pd.Series:
 
     The first ``population`` ids are there from day 0; each "renewal" row replaces one person
     by a newcomer whose id is the next unused one, in the order of the log (see
-    :meth:`lead_sim.agents.population.Population.renew`).
+    :func:`lead_sim.agents.population.renew`).
     """
     renewal_days = events.loc[events["kind"] == "renewal", "day"].to_numpy()
     days = np.concatenate([np.zeros(population, np.int64), renewal_days.astype(np.int64)])
@@ -175,7 +175,7 @@ def custody_spells(events: pd.DataFrame, start: str, *end: str) -> pd.DataFrame:
     is_start = (own["kind"] == start).to_numpy()[order]
     rows: list[tuple[int, int, int]] = []
     current, since = -1, -1
-    for p, d, s in zip(person.tolist(), day.tolist(), is_start.tolist()):
+    for p, d, s in zip(person.tolist(), day.tolist(), is_start.tolist(), strict=True):
         if p != current:
             if since >= 0:
                 rows.append((current, since, 1 << 30))

@@ -142,7 +142,7 @@ def unpaired_difference(summary: pd.DataFrame, scenario: str, baseline: str,
 # ---- the comparison table -------------------------------------------------------------------
 def _row(scenario: str, outcome: str, level=(None,) * 3, diff=(None,) * 3,
          note: str = "") -> dict[str, Any]:
-    return dict(zip(TABLE_COLUMNS, (scenario, outcome, *level, *diff, note)))
+    return dict(zip(TABLE_COLUMNS, (scenario, outcome, *level, *diff, note), strict=True))
 
 
 def not_estimable(averted: np.ndarray) -> str:
@@ -221,7 +221,9 @@ def imprecise(table: pd.DataFrame, baseline: str, precision: float,
     rows = table[(table["scenario"] != baseline) & table["outcome"].isin(outcomes)]
     width = rows["diff_high"] - rows["diff_low"]
     loose = ~((width < precision * rows["diff_mean"].abs()) | (width == 0))  # 0: no change at all
-    return [f"{s}:{o}" for s, o in zip(rows.loc[loose, "scenario"], rows.loc[loose, "outcome"])]
+    loose_rows = rows.loc[loose]
+    return [f"{s}:{o}"
+            for s, o in zip(loose_rows["scenario"], loose_rows["outcome"], strict=True)]
 
 
 def band(timeseries: pd.DataFrame, column: str, freq: str = "MS") -> pd.DataFrame:

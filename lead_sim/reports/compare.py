@@ -137,7 +137,7 @@ def costs_section(c: Comparison) -> dict[str, Any]:
     for payer, label in PAYER_LABELS.items():
         name = f"net_cost_{payer}"
         diffs = [_value(c.table, s, name, "diff_") for s in c.scenarios]
-        verdicts = [f"{s}: {_verdict(d)}" for s, d in zip(c.scenarios, diffs)]
+        verdicts = [f"{s}: {_verdict(d)}" for s, d in zip(c.scenarios, diffs, strict=True)]
         rows.append([label, *(_interval(d, "cost") for d in diffs), "; ".join(verdicts)])
     ratios = [_ratio_cells(c, s, name, label) for s in c.scenarios
               for name, label in RATIO_ROWS]
@@ -166,7 +166,7 @@ def _rate(c: Comparison, name: str) -> str:
     values = [params[s][name] for s in order]
     if len(set(values)) == 1:
         return f"${values[0]:,.0f} a bed-day"
-    return "; ".join(f"${v:,.0f} in {s}" for s, v in zip(order, values))
+    return "; ".join(f"${v:,.0f} in {s}" for s, v in zip(order, values, strict=True))
 
 
 def _verdict(diff: tuple) -> str:

@@ -134,7 +134,7 @@ def headline(comparison: Comparison) -> Figure:
     table, scenarios = comparison.table, comparison.scenarios
     fig = Figure(figsize=(8, 0.5 + 1.2 * len(outcomes) * max(1, len(scenarios) / 2)))
     axes = fig.subplots(len(outcomes), 1)
-    for ax, outcome in zip(axes, outcomes):
+    for ax, outcome in zip(axes, outcomes, strict=True):
         own = table[table["outcome"] == outcome].set_index("scenario").reindex(scenarios)
         err = [own["diff_mean"] - own["diff_low"], own["diff_high"] - own["diff_mean"]]
         ax.barh(range(len(scenarios)), own["diff_mean"], xerr=err, capsize=3,

@@ -93,7 +93,7 @@ def frame_table(frame: pd.DataFrame, fmt: Callable[[float], str]) -> Table:
             return "n/a"
         return fmt(float(value)) if is_float else str(value)
 
-    rows = [[cell(v, f) for v, f in zip(row, floats)]
+    rows = [[cell(v, f) for v, f in zip(row, floats, strict=True)]
             for row in frame.itertuples(index=False, name=None)]
     return Table([str(c) for c in frame.columns], rows,
                  tuple("num" if n else "" for n in numeric))

@@ -84,7 +84,7 @@ def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence
     every arrest the baseline makes afterwards.
     """
     seen: dict[str, str] = {}  # name -> what the user gave for it
-    for given, scn in zip(map(str, inputs), prepared):
+    for given, scn in zip(map(str, inputs), prepared, strict=True):
         if scn.name in seen:
             clash = (f"'{seen[scn.name]}' and '{given}' are both named '{scn.name}'"
                      if seen[scn.name] != given else f"'{scn.name}' is given twice")

@@ -88,7 +88,7 @@ class TaskGroups(Sequence):
         return [self._task(k) for k in self.groups[i]]
 
     def _task(self, k: int) -> tuple[int, dict[str, Any], int]:
-        raw = dict(zip(self.spec.names, self.values[k].tolist()))
+        raw = dict(zip(self.spec.names, self.values[k].tolist(), strict=True))
         return int(self.run_ids[k]), applied_values(self.spec, raw), int(self.seeds[k])
 
 

@@ -78,7 +78,7 @@ def bars_title(spec: SweepSpec, outcome: str, frame: pd.DataFrame) -> str:
     """The index figure's title: it mentions 95% intervals only as far as they are drawn."""
     shown = [c for c in ("S1", "ST", "mu_star") if c in COLUMNS[spec.method]]
     usable = [usable_interval(frame[c], frame[f"{c}_conf"]) for c in shown]
-    drawn = any(((frame[f"{c}_conf"] > 0) & ok).any() for c, ok in zip(shown, usable))
+    drawn = any(((frame[f"{c}_conf"] > 0) & ok).any() for c, ok in zip(shown, usable, strict=True))
     missing = not all(ok.all() for ok in usable)
     note = ("95% intervals where available" if drawn and missing
             else "95% intervals" if drawn else "no intervals available")

@@ -119,10 +119,10 @@ class SweepSpec:
         """Everything that decides the runs' numbers (for resume checks and manifests).
 
         The outcomes analysed are not in it: a lead_sim run stores every outcome (see
-        :meth:`LeadTarget.from_spec`), so a finished sweep can analyse another one without
-        running again. Whether runs are paired with the baseline is, and so is how integer
-        parameters become whole numbers, for sweeps that have some (others keep the
-        fingerprint they had before that entry existed).
+        :meth:`lead_sim.sensitivity.targets.LeadTarget.from_spec`), so a finished sweep can
+        analyse another one without running again. Whether runs are paired with the baseline
+        is, and so is how integer parameters become whole numbers, for sweeps that have some
+        (others keep the fingerprint they had before that entry existed).
         """
         data = {
             "name": self.name, "method": self.method, "samples": self.samples,

@@ -84,10 +84,10 @@ def map_svg(model: LeadModel, measure: str, dots: DotSample | None) -> str:
     if dots is not None:
         area = dots.areas(model)
         pts = xy[area] + dots.offset * (0.85 * radius[area])[:, None]
-        for (x, y), colour in zip(pts, dots.colours(model)):
+        for (x, y), colour in zip(pts, dots.colours(model), strict=True):
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.3" fill="{colour}"/>')
     labels = [f"{model.graph.nodes[key]['name']} ({values[i]})" for i, key in enumerate(AREA_KEYS)]
-    for (x, y, anchor), label in zip(label_places(xy, radius, labels), labels):
+    for (x, y, anchor), label in zip(label_places(xy, radius, labels), labels, strict=True):
         parts.append(text(x, y, label, 9, anchor))
     parts.append(_map_legend(measure, top))
     parts.append("</svg>")
@@ -107,9 +107,9 @@ def label_places(xy: np.ndarray, radius: np.ndarray, labels: list[str]
     ran into each other (Ballard & Fremont over University District, SODO over West Seattle).
     """
     placed: list[tuple[float, float, float, float]] = []
-    circles = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius)]
+    circles = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius, strict=True)]
     out = []
-    for i, ((x, y), r, label) in enumerate(zip(xy, radius, labels)):
+    for i, ((x, y), r, label) in enumerate(zip(xy, radius, labels, strict=True)):
         w = len(label) * LABEL_CHAR_W
         options = [(x + r + 2, y + 3, "start"), (x - r - 2, y + 3, "end"),
                    (x, y - r - 3, "middle"), (x, y + r + LABEL_H, "middle"),

@@ -103,18 +103,19 @@ def line_chart(title: str, years: np.ndarray, series: Sequence[Series], *, stack
                          f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" '
                          'stroke="transparent" stroke-width="8"/></g>')
     base = np.zeros(len(idx))
-    for s, v, t in zip(series, values, tops):
+    for s, v, t in zip(series, values, tops, strict=True):
         if not len(v):
             continue
         if stacked:
-            upper = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys(t)))
-            lower = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[::-1], ys(base)[::-1]))
+            upper = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys(t), strict=True))
+            lower = " ".join(f"{x:.1f},{y:.1f}"
+                             for x, y in zip(xs[::-1], ys(base)[::-1], strict=True))
             parts.append(f'<polygon points="{upper} {lower}" fill="{s.colour}" '
                          'fill-opacity="0.85"/>')
             base = t
         else:
             dash = ' stroke-dasharray="5,3"' if s.dashed else ""
-            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys(v)))
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys(v), strict=True))
             parts.append(f'<polyline points="{points}" fill="none" stroke="{s.colour}" '
                          f'stroke-width="{s.width}"{dash}/>')
     parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" '
@@ -128,7 +129,7 @@ def line_chart(title: str, years: np.ndarray, series: Sequence[Series], *, stack
 def legend(series: Sequence[Series], x: float, y: float, last: Sequence[float]) -> str:
     """Legend rows with each series' latest value, so the numbers can be read off exactly."""
     rows = []
-    for i, (s, value) in enumerate(zip(series, last)):
+    for i, (s, value) in enumerate(zip(series, last, strict=True)):
         yy = y + i * 13
         dash = ' stroke-dasharray="4,2"' if s.dashed else ""
         rows.append(f'<line x1="{x}" x2="{x + 14}" y1="{yy - 4}" y2="{yy - 4}" '

@@ -31,9 +31,11 @@ def _sha(frame: pd.DataFrame) -> str:
     return hashlib.sha256(frame.to_csv().encode()).hexdigest()
 
 
-def scenario_fingerprint(name: str, seed: int) -> dict[str, object]:
-    """Summary values, and hashes of the daily series and event log, of one built-in scenario."""
-    scenario = prepare(name, population=POPULATION)
+def scenario_fingerprint(name: str, seed: int, population: int = POPULATION,
+                         years: float | None = None) -> dict[str, object]:
+    """Summary values, and hashes of the daily series and event log, of one built-in scenario
+    (at the golden size and horizon unless told otherwise)."""
+    scenario = prepare(name, population=population, years=years)
     with_log = simulate(scenario, seed, keep_events=True)
     without = simulate(scenario, seed)
     return {"seed": seed,
