@@ -47,7 +47,7 @@ DAYS_PER_MONTH = 30.44
 @compiled
 def score_band(priors: int) -> int:
     """The sentencing grid's offender-score band of a prior record: 0 (0-2), 1 (3-5), 2 (6+)."""
-    return (priors >= GRID_BANDS[0]) + (priors >= GRID_BANDS[1])
+    return int(priors >= GRID_BANDS[0]) + int(priors >= GRID_BANDS[1])
 
 
 @compiled
