@@ -36,14 +36,15 @@ from lead_sim.engine.events import (
     log_people,
 )
 from lead_sim.engine.jit import by_reference, compiled
-from lead_sim.engine.ledger import Ledger, Payer
-from lead_sim.engine.recorder import Column, DailyRecord
+from lead_sim.engine.ledger import SERVICE_PAYERS, Ledger, Payer
+from lead_sim.engine.recorder import OCCUPANCY, WAITLISTS, Column, DailyRecord
 from lead_sim.engine.streams import Streams
 from lead_sim.engine.world import build_world
 from lead_sim.justice import court, custody, supervision
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, TimelineEntry
+from lead_sim.service_table import SERVICES
 
 if TYPE_CHECKING:
     from lead_sim.engine.world import World
@@ -51,8 +52,8 @@ if TYPE_CHECKING:
 
 TURNOVER_DAYS = 7  # departures and arrivals are processed weekly
 HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
-                           "hr_lead_engaged", "hr_housed", "hr_income", "hr_treatment",
-                           "hr_mental_health_served"})
+                           "hr_lead_engaged", "hr_income", "hr_mental_health_served",
+                           *(service.hazard_ratio for service in SERVICES)})
 
 
 class LeadModel(mesa.Model):
@@ -193,11 +194,9 @@ class LeadModel(mesa.Model):
             self.world = build_world(self)
         case_management.staff(self.world, self.values, self.budget())
         self.program.sync_agents()
-        services_budget = self.budget() * (1 - p["case_management_share"]) / 2
-        self.services.set_capacity(  # whole places, to the nearest (a sample of the county)
-            round(services_budget / (p["treatment_day_cost"] * 365.25)),
-            round(services_budget / (p["housing_day_cost"] * 365.25)),
-        )
+        services_budget = self.budget() * (1 - p["case_management_share"])
+        self.services.set_capacity([  # whole places, to the nearest (a sample of the county)
+            round(services_budget * s.budget_share / (p[s.day_cost] * 365.25)) for s in SERVICES])
         if changed & HAZARD_PARAMS:
             self._redraw_changed_hazards()
 
@@ -235,7 +234,7 @@ def simulate_day(w: World, p: Values, day: int) -> None:
        supervision violations (a short jail sanction);
     3. contact: police contacts, and the officer's choice to book, cite, divert or refer;
     4. programme: LEAD intake, exits, caseload assignment, engagement, work on needs;
-    5. services: treatment and housing stays end, free places go to the waitlists;
+    5. services: stays in each service pool end, free places go to the waitlists;
     6. turnover: people who stop being at risk are replaced by newcomers;
     7. account: next police contacts of everyone whose situation changed; state
        counts, bed-days and the day's costs.
@@ -265,8 +264,9 @@ def turnover(w: World, p: Values, day: int) -> None:
     ids = np.flatnonzero(pop.renewal_day <= day)
     if len(ids) == 0:
         return
-    free = ((pop.state[ids] == State.COMMUNITY) & (pop.pending_charge[ids] == Charge.NONE)
-            & ~pop.in_treatment[ids] & ~pop.housed[ids])
+    free = (pop.state[ids] == State.COMMUNITY) & (pop.pending_charge[ids] == Charge.NONE)
+    for held in pop.in_service:
+        free &= ~held[ids]
     pop.renewal_day[ids[~free]] = day + 30  # leave once out of custody and services
     ids = ids[free]
     close_episodes(w, ids, day)
@@ -296,8 +296,8 @@ def account(w: World, p: Values, day: int) -> None:
     costs[Payer.PRISON] += prison * p.prison_bed_day_cost
     costs[Payer.LEAD_CASE_MANAGEMENT] += (case_manager.staff_fte(w.staff)
                                           * p.case_manager_annual_cost / 365.25)
-    costs[Payer.TREATMENT] += occupied[services.TREATMENT] * p.treatment_day_cost
-    costs[Payer.HOUSING] += occupied[services.HOUSING] * p.housing_day_cost
+    for pool in range(len(occupied)):
+        costs[SERVICE_PAYERS[pool]] += occupied[pool] * p.service_day_cost[pool]
     costs[Payer.SUPERVISION] += supervised * p.supervision_day_cost
     row[Column.JAIL_POPULATION] = jail
     row[Column.PRISON_POPULATION] = prison
@@ -305,10 +305,9 @@ def account(w: World, p: Values, day: int) -> None:
     row[Column.LEAD_WAITLIST] = states[State.LEAD_WAITLIST]
     row[Column.LEAD_ACTIVE] = states[State.LEAD_ACTIVE]
     row[Column.LEAD_INACTIVE] = states[State.LEAD_INACTIVE]
-    row[Column.IN_TREATMENT] = occupied[services.TREATMENT]
-    row[Column.TREATMENT_WAITLIST] = w.pools.queues[services.TREATMENT].meta[WAITING]
-    row[Column.HOUSED] = occupied[services.HOUSING]
-    row[Column.HOUSING_WAITLIST] = w.pools.queues[services.HOUSING].meta[WAITING]
+    for pool in range(len(occupied)):
+        row[OCCUPANCY[pool]] = occupied[pool]
+        row[WAITLISTS[pool]] = w.pools.queues[pool].meta[WAITING]
     row[Column.CASE_MANAGERS] = case_manager.working_fte(w.staff)
     row[Column.LEAD_CAPACITY] = case_manager.capacity(w.staff, p.caseload_cap)
     row[Column.ON_SUPERVISION] = supervised

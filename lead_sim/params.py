@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
+from lead_sim.service_table import SERVICES
 
 GROUPS = ("population", "behaviour", "policy", "capacity", "legal", "cost")
 
@@ -366,9 +367,10 @@ REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
 # Sweeps use this to share the days before LEAD starts (lead_sim.runs.branching.defer_lead_params);
 # tests/test_branching.py checks it for every one of them.
 LEAD_ONLY = frozenset(name for name, param in REGISTRY.items() if param.lead_only)
+# Who pays: the legal system, the programme's case managers, then each service pool (its name).
 PAYERS = (
     "police", "jail", "prosecution", "public_defense", "courts", "prison", "supervision",
-    "lead_case_management", "treatment", "housing",
+    "lead_case_management", *(service.name for service in SERVICES),
 )
 
 
@@ -383,10 +385,17 @@ def check_name(name: str, where: str = "") -> Param:
     return REGISTRY[name]
 
 
+for _service in SERVICES:  # the service table names parameters declared above
+    for _name in _service.parameters():
+        check_name(_name, f"the service table (pool '{_service.name}')")
+
 # The numeric parameters as one tuple for compiled code (``values.contact_rate``), with the two
-# choice parameters as the flags the model tests.
+# choice parameters as the flags the model tests, and each service parameter again as a tuple
+# by pool (``values.service_day_cost[pool]``; a pool without completions has 0).
 _NUMERIC = tuple(name for name, param in REGISTRY.items() if param.kind != "choice")
-Values = namedtuple("Values", (*_NUMERIC, "felony_law", "demand_staffing"))
+_BY_POOL = ("day_cost", "retention", "hazard_ratio", "completion")
+Values = namedtuple("Values", (*_NUMERIC, "felony_law", "demand_staffing",
+                               *(f"service_{field}" for field in _BY_POOL)))
 
 
 @dataclass(frozen=True)
@@ -414,9 +423,11 @@ class Params(Mapping[str, Any]):
     def numbers(self) -> Values:
         """These values as compiled code reads them (floats, and flags for the choices)."""
         v = self.values
+        by_pool = {f"service_{field}": tuple(float(v[name]) if (name := getattr(s, field)) else 0.0
+                                              for s in SERVICES) for field in _BY_POOL}
         return Values(*(float(v[name]) for name in _NUMERIC),
                       felony_law=v["possession_class"] == "felony",
-                      demand_staffing=v["staffing"] == "demand")
+                      demand_staffing=v["staffing"] == "demand", **by_pool)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)

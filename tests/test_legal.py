@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lead_sim import LeadModel, prepare
-from lead_sim.agents.population import Population, renew, spawn
+from lead_sim.agents.population import FIELDS, Population, renew, spawn
 from lead_sim.agents.states import NEVER, Charge, State
 from lead_sim.engine.ledger import PAYER_INDEX
 from lead_sim.justice import booking, charging, court, custody
@@ -282,6 +282,14 @@ def per_person_arrays(pop: Population) -> dict[str, np.ndarray]:
 
 # set by the model right after a renewal (lead_sim.model.turnover), not by spawning itself
 HAZARDS = {"rate", "base_rate", "reschedule"}  # (reschedule: marked for a contact redraw)
+
+
+def test_every_per_person_array_is_declared_in_the_field_table():
+    """Population makes, spawn renews and check checks the arrays of FIELDS: an array added
+    beside the table would escape all three."""
+    pop = fresh_model().population
+    assert set(per_person_arrays(pop)) == {field.name for field in FIELDS}
+    assert HAZARDS.issubset(field.name for field in FIELDS if not field.renewed)
 
 
 def test_a_newcomer_keeps_nothing_of_the_person_before():

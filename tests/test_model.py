@@ -8,7 +8,8 @@ import pytest
 
 from lead_sim import LeadModel, prepare
 from lead_sim.agents import case_management
-from lead_sim.agents.states import NEVER, Charge, State
+from lead_sim.agents.population import check
+from lead_sim.agents.states import NEVER, Charge, Need, NeedStatus, State
 from lead_sim.engine.events import ARREST_DIVERTED
 from lead_sim.justice import custody
 from lead_sim.outcomes.measures import summary, timeseries
@@ -34,11 +35,15 @@ def check_day(model: LeadModel) -> None:
     assert np.all(np.isin(pop.state[on_caseload], (*lead_states, State.JAIL_PRETRIAL,
                                                      State.JAIL_SENTENCED)))
     assert not np.any(np.isin(pop.state[~on_caseload], lead_states))
-    # finite services are never over-filled, and their counters match the people
-    for pool, flag in ((model.services.treatment, pop.in_treatment),
-                       (model.services.housing, pop.housed)):
-        assert pool.occupied == int(flag.sum())
+    # finite services are never over-filled, their counters match the people, and a place
+    # meets its need (the contact hazard relies on it)
+    for pool in model.services:
+        held = getattr(pop, pool.service.occupancy)
+        assert pool.occupied == int(held.sum())
         assert pool.occupied <= pool.capacity  # built-in budgets never shrink
+        assert np.all(pop.needs[held, getattr(Need, pool.service.need)] == NeedStatus.MET)
+    # every per-person array holds values within its declared bounds
+    assert check(pop) == []
     # a scheduled supervision violation falls inside the person's term
     pending = pop.violation_day != NEVER
     assert np.all(pop.violation_day[pending] < pop.supervision_end_day[pending])

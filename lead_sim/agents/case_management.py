@@ -22,7 +22,7 @@ import numpy as np
 from lead_sim.agents import services
 from lead_sim.agents.case_manager import COUNT, SERIALS, Staff, places
 from lead_sim.agents.population import due, mark_for_redraw, top_need
-from lead_sim.agents.states import NEVER, Charge, Need, NeedStatus, State
+from lead_sim.agents.states import NEED_POOL, NEVER, POOL_NEED, Charge, NeedStatus, State
 from lead_sim.agents.waitlist import WAITING, join, pop_front, withdraw
 from lead_sim.engine.events import Kind, log_people
 from lead_sim.engine.jit import compiled
@@ -305,11 +305,14 @@ def work_on_needs(w: World, p: Values, day: int) -> None:
         effectiveness = min(1.0, 1.0 / max(load_factor(w, p, ids[row]), 1e-9))
         progress[row] = u[row] < 1.0 - math.exp(-REVIEW_DAYS * effectiveness / p.need_work_days)
     ids, needs = ids[progress], needs[progress]
-    for pool, need in ((services.TREATMENT, Need.TREATMENT), (services.HOUSING, Need.HOUSING)):
+    for pool in range(len(POOL_NEED)):  # needs a service pool meets are referred to it
+        need = POOL_NEED[pool]
         referred = ids[needs == need]
         pop.needs[referred, need] = NeedStatus.WAITING
         join(w.pools.queues[pool], referred)
-    direct = (needs != Need.TREATMENT) & (needs != Need.HOUSING)
+    direct = np.empty(len(needs), np.bool_)  # the others case managers meet themselves
+    for row in range(len(needs)):
+        direct[row] = NEED_POOL[needs[row]] < 0
     met, met_needs = ids[direct], needs[direct]
     for row in range(len(met)):  # an index loop: numba's zip has no strict=
         pop.needs[met[row], met_needs[row]] = NeedStatus.MET

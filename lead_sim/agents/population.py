@@ -2,8 +2,8 @@
 
 A county run has tens of thousands of people and thousands of days, so per-person Python calls
 would cap the model near a million person-days per second (docs/model.md, "Scale and speed").
-Instead each attribute is an array, and each process touches only the people it concerns that
-day.
+Instead each attribute is an array (all declared once, in :data:`FIELDS`), and each process
+touches only the people it concerns that day.
 Future events (next police contact, release, court date ...) are stored as the day they fall on,
 drawn from the person's own random stream, and redrawn whenever the hazard behind them changes.
 
@@ -20,78 +20,129 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numba import literal_unroll
 
-from lead_sim.agents.states import NEED_URGENCY, NEVER, STATE_NAMES, Need, NeedStatus, State
+from lead_sim.agents.states import (
+    NEED_POOL,
+    NEED_URGENCY,
+    NEVER,
+    POOL_COMPLETES,
+    POOL_NEED,
+    STATE_NAMES,
+    Charge,
+    Need,
+    NeedStatus,
+    Pathway,
+    State,
+)
 from lead_sim.engine.jit import compiled, compiled_inline, ndtri, pdtrik
 from lead_sim.engine.streams import day_key, uniforms, wait, waits_at
-
-EVENT_ARRAYS = (
-    "next_contact", "release_day", "disposition_day", "intake_day", "intake_deadline",
-    "waitlist_exit_day", "engagement_day", "lead_exit_day", "treatment_end_day",
-    "housing_end_day", "renewal_day", "violation_day",
-)
-ATTRIBUTES = (
-    "area", "frailty", "severe_sud", "homeless", "mental_health", "sex_work", "violent_history",
-    "dealing", "log_grams", "needs", "state", "case_manager", "engaged", "in_treatment", "housed",
-    "held_charge", "pending_charge", "prior_convictions", "in_lieu_count", "episode_day",
-    "episode_pathway", "episode_rearrest", "supervision_end_day", "rate", "base_rate", "uid",
-    "next_uid", "reschedule", *EVENT_ARRAYS,
-)
+from lead_sim.service_table import SERVICES
 
 if TYPE_CHECKING:
     from lead_sim.engine.world import World
     from lead_sim.params import Values
-People = namedtuple("People", ATTRIBUTES)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One per-person array.
+
+    Every slot holds ``fill`` when the population is made; a ``renewed`` field gets it again
+    when a newcomer takes the slot (:func:`spawn`), the others are drawn by spawning or set by
+    the model right after. ``low`` and ``high`` bound the values it may hold (:func:`check`).
+    ``width`` is the number of values per person (0: one).
+    """
+
+    name: str
+    dtype: Any
+    fill: Any = 0
+    renewed: bool = False
+    low: float = -math.inf
+    high: float = math.inf
+    width: int = 0
+
+
+def _flag(name: str, renewed: bool = False) -> Field:
+    return Field(name, np.bool_, fill=False, renewed=renewed)
+
+
+def _code(name: str, codes: Any) -> Field:
+    """One of ``codes`` (:mod:`lead_sim.agents.states`), 0 for a newcomer."""
+    return Field(name, np.int8, renewed=True, low=0, high=len(codes) - 1)
+
+
+# Scheduled events: the day each falls on, NEVER when none (a newcomer has none). Each service
+# pool adds the day its stay ends (<name>_end_day).
+EVENT_ARRAYS = (
+    "next_contact", "release_day", "disposition_day", "intake_day", "intake_deadline",
+    "waitlist_exit_day", "engagement_day", "lead_exit_day", "renewal_day", "violation_day",
+    *(f"{service.name}_end_day" for service in SERVICES),
+)
+#: Every per-person array, declared once: :class:`Population` makes them, :func:`spawn` renews
+#: them for a newcomer, :func:`check` checks them.
+FIELDS: tuple[Field, ...] = (
+    Field("uid", np.int64, low=0),  # identity (the slot's number at first); renew gives a new one
+    # attributes, drawn by spawn
+    Field("area", np.int16, low=0),
+    Field("frailty", np.float64, fill=1.0, low=0.0),
+    *(_flag(name) for name in ("severe_sud", "homeless", "mental_health", "sex_work",
+                               "violent_history", "dealing")),  # homeless: unhoused on entry
+    Field("log_grams", np.float64),
+    Field("needs", np.int8, low=0, high=len(NeedStatus) - 1, width=len(Need)),
+    Field("prior_convictions", np.int16, low=0),
+    # state and services: a newcomer has none
+    _code("state", State),
+    Field("case_manager", np.int32, fill=-1, renewed=True, low=-1),  # row in the staff arrays
+    _flag("engaged", True),
+    *(_flag(service.occupancy, True) for service in SERVICES),  # holds a place of the pool
+    _code("held_charge", Charge),  # charge held during an arrest-diversion intake
+    _code("pending_charge", Charge),  # filed charge awaiting disposition
+    # record
+    Field("in_lieu_count", np.int16, renewed=True, low=0),
+    # the running re-arrest follow-up episode (lead_sim.agents.police): its start (-1: none),
+    # what its first contact led to, and the days from its start to the first re-arrest
+    Field("episode_day", np.int64, fill=-1, renewed=True, low=-1),
+    _code("episode_pathway", Pathway),
+    Field("episode_rearrest", np.int64, fill=-1, renewed=True, low=-1),
+    Field("supervision_end_day", np.int32, renewed=True, low=0),  # supervised while day < this
+    # the contact hazard, set by the model after spawning
+    Field("rate", np.float64, low=0.0),
+    Field("base_rate", np.float64, low=0.0),  # from attributes and place, before services
+    _flag("reschedule"),  # whose next contact is redrawn at the end of the day
+    *(Field(name, np.int32, fill=NEVER, renewed=True, low=0) for name in EVENT_ARRAYS),
+)
+# What compiled code gets (:meth:`Population.arrays`): every field; the next identity to give;
+# by service pool, the flags of holding a place and the days stays end; and the slate, each
+# renewed field with the value a newcomer gets.
+People = namedtuple("People", (*(f.name for f in FIELDS), "next_uid", "in_service",
+                               "service_end_day", "slate"))
 
 
 class Population:
-    """Attributes, state and scheduled events of every person at risk."""
+    """Attributes, state and scheduled events of every person at risk (the arrays of
+    :data:`FIELDS`, as attributes of the same names)."""
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.ids = np.arange(n)
-        i8, i64, f8, b = np.int8, np.int64, np.float64, np.bool_
-        self.uid = np.arange(n, dtype=i64)  # identity; a newcomer in a slot gets a new one
-        self.next_uid = np.array([n], i64)
-        # attributes
-        self.area = np.zeros(n, np.int16)
-        self.frailty = np.ones(n, f8)
-        self.severe_sud = np.zeros(n, b)
-        self.homeless = np.zeros(n, b)  # unhoused on entry (a trait; being housed is a service)
-        self.mental_health = np.zeros(n, b)
-        self.sex_work = np.zeros(n, b)
-        self.violent_history = np.zeros(n, b)
-        self.dealing = np.zeros(n, b)
-        self.log_grams = np.zeros(n, f8)
-        self.needs = np.zeros((n, len(Need)), i8)
-        # state and services
-        self.state = np.zeros(n, i8)
-        self.case_manager = np.full(n, -1, np.int32)  # index in the programme's arrays
-        self.engaged = np.zeros(n, b)
-        self.in_treatment = np.zeros(n, b)
-        self.housed = np.zeros(n, b)
-        self.held_charge = np.zeros(n, i8)  # charge held during an arrest-diversion intake
-        self.pending_charge = np.zeros(n, i8)  # filed charge awaiting disposition
-        # record
-        self.prior_convictions = np.zeros(n, np.int16)
-        self.in_lieu_count = np.zeros(n, np.int16)
-        self.episode_day = np.full(n, -1, i64)  # start of the running follow-up episode
-        self.episode_pathway = np.zeros(n, i8)  # what its first contact led to
-        self.episode_rearrest = np.full(n, -1, i64)  # days from its start to the first re-arrest
-        self.supervision_end_day = np.zeros(n, np.int32)  # under supervision while day < this
-        # scheduled events (day index; NEVER when none)
-        self.rate = np.zeros(n, f8)
-        self.base_rate = np.zeros(n, f8)  # hazard from attributes and place, before services
-        self.reschedule = np.zeros(n, b)  # whose next contact is redrawn at the end of the day
-        for name in EVENT_ARRAYS:
-            setattr(self, name, np.full(n, NEVER, np.int32))
+        for field in FIELDS:
+            setattr(self, field.name,
+                    np.full((n, field.width) if field.width else n, field.fill, field.dtype))
+        self.uid[:] = self.ids
+        self.next_uid = np.array([n], np.int64)
 
     def arrays(self) -> People:
         """The arrays themselves (not copies), for compiled code."""
-        return People(*(getattr(self, name) for name in ATTRIBUTES))
+        return People(
+            *(getattr(self, field.name) for field in FIELDS), next_uid=self.next_uid,
+            in_service=tuple(getattr(self, s.occupancy) for s in SERVICES),
+            service_end_day=tuple(getattr(self, f"{s.name}_end_day") for s in SERVICES),
+            slate=tuple((getattr(self, field.name), np.dtype(field.dtype).type(field.fill))
+                        for field in FIELDS if field.renewed))
 
     def view(self, slot: int) -> PersonView:
         """A read-only snapshot of one person, for inspection and the visualizer."""
@@ -99,11 +150,22 @@ class Population:
             uid=int(self.uid[slot]), slot=slot, area=int(self.area[slot]),
             state=STATE_NAMES[self.state[slot]],
             severe_sud=bool(self.severe_sud[slot]), homeless=bool(self.homeless[slot]),
-            housed=bool(self.housed[slot]), in_treatment=bool(self.in_treatment[slot]),
+            services=tuple(s.name for s in SERVICES if getattr(self, s.occupancy)[slot]),
             case_manager=int(self.case_manager[slot]),
             prior_convictions=int(self.prior_convictions[slot]),
             contact_rate_per_year=float(self.rate[slot] * 365.25),
         )
+
+
+def check(pop: Population) -> list[str]:
+    """The fields holding a value outside their declared bounds (none, in a sound model)."""
+    wrong = []
+    for field in FIELDS:
+        values = getattr(pop, field.name)
+        if field.dtype is not np.bool_ and len(values) and (
+                values.min() < field.low or values.max() > field.high or np.isnan(values).any()):
+            wrong.append(field.name)
+    return wrong
 
 
 @dataclass(frozen=True)
@@ -116,8 +178,7 @@ class PersonView:
     state: str
     severe_sud: bool
     homeless: bool
-    housed: bool
-    in_treatment: bool
+    services: tuple[str, ...]  # the service pools they hold a place in
     case_manager: int
     prior_convictions: int
     contact_rate_per_year: float
@@ -181,16 +242,10 @@ def spawn(w: World, p: Values, ids: np.ndarray, day: int) -> None:
 
 @compiled
 def _clear(pop, i: int) -> None:
-    """A newcomer's slate: no state, services, charges, record of contact or scheduled event."""
-    pop.case_manager[i] = -1
-    pop.engaged[i] = pop.in_treatment[i] = pop.housed[i] = False
-    pop.state[i] = pop.held_charge[i] = pop.pending_charge[i] = pop.episode_pathway[i] = 0
-    pop.in_lieu_count[i] = pop.supervision_end_day[i] = 0
-    pop.episode_day[i] = pop.episode_rearrest[i] = -1
-    pop.next_contact[i] = pop.release_day[i] = pop.disposition_day[i] = NEVER
-    pop.intake_day[i] = pop.intake_deadline[i] = pop.waitlist_exit_day[i] = NEVER
-    pop.engagement_day[i] = pop.lead_exit_day[i] = pop.treatment_end_day[i] = NEVER
-    pop.housing_end_day[i] = pop.renewal_day[i] = pop.violation_day[i] = NEVER
+    """A newcomer's slate: every renewed field (:data:`FIELDS`) back to its fill, so no state,
+    services, charges, record of contact or scheduled event."""
+    for field in literal_unroll(pop.slate):
+        field[0][i] = field[1]
 
 
 @compiled
@@ -223,18 +278,20 @@ def contact_rate(pop, p: Values, i: int) -> float:
     """Daily police-contact hazard of person ``i`` given attributes, services and state.
 
     Only people who have been in LEAD carry service effects; their factors multiply in a fixed
-    order (treatment, housing, mental health, income, engagement).
+    order (each service pool in the table's order, mental health, income, engagement). A pool's
+    effect lasts while the person holds a place and, after a completion, while the need stays
+    met; a need met by a pool has the pool's effect only.
     """
     needs = pop.needs[i]
     factor = 1.0
-    treated = pop.in_treatment[i] or needs[Need.TREATMENT] == NeedStatus.MET
-    if pop.severe_sud[i] and treated:
-        factor = p.hr_treatment
-    if pop.housed[i]:
-        factor *= p.hr_housed
-    if needs[Need.MENTAL_HEALTH] == NeedStatus.MET and pop.mental_health[i]:
+    for pool in range(len(POOL_NEED)):
+        if pop.in_service[pool][i] or (POOL_COMPLETES[pool]
+                                       and needs[POOL_NEED[pool]] == NeedStatus.MET):
+            factor *= p.service_hazard_ratio[pool]
+    if (needs[Need.MENTAL_HEALTH] == NeedStatus.MET and pop.mental_health[i]
+            and NEED_POOL[Need.MENTAL_HEALTH] < 0):
         factor *= p.hr_mental_health_served
-    if needs[Need.INCOME] == NeedStatus.MET:
+    if needs[Need.INCOME] == NeedStatus.MET and NEED_POOL[Need.INCOME] < 0:
         factor *= p.hr_income
     if pop.state[i] == State.LEAD_ACTIVE:
         factor *= p.hr_lead_engaged

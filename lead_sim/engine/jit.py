@@ -8,8 +8,10 @@ The model's state and parameter values reach compiled code as bundles held by re
 
 numba caches compiled code on disk, but it only notices a change to the file a function is
 defined in, not to the functions it calls from other files. So the cache lives in a folder named
-after a hash of every module with compiled code (:data:`COMPILED_MODULES`): editing any of them
-starts a fresh cache instead of running stale code.
+after a hash of every module with compiled code (:data:`COMPILED_MODULES`) and of the service
+table compiled code reads as constants (:data:`lead_sim.service_table.SERVICES`, which a process
+may replace before it imports the rest): editing any of them starts a fresh cache instead of
+running stale code.
 
 With ``NUMBA_DISABLE_JIT=1`` every compiled function runs as the plain Python it is written in,
 so a debugger can step through a day: :func:`by_reference` then hands over the named tuple
@@ -32,15 +34,18 @@ from numba.experimental import structref
 from numba.experimental.jitclass.base import imp_dtor
 from numba.extending import get_cython_function_address, intrinsic
 
+from lead_sim.service_table import SERVICES
+
 _PACKAGE = Path(__file__).resolve().parents[1]
-# Modules defining compiled functions (tests/test_jit.py checks that the list is complete).
+# Modules defining compiled functions (tests/test_jit.py checks that the list is complete), and the
+# service table they read as constants.
 COMPILED_MODULES = (
     "engine/jit.py", "engine/streams.py", "engine/events.py", "engine/recorder.py",
     "engine/ledger.py", "engine/world.py", "engine/codes.py", "model.py", "params.py",
     "justice/charging.py", "justice/booking.py", "justice/custody.py", "justice/court.py",
     "justice/supervision.py", "agents/population.py", "agents/officer.py", "agents/police.py",
     "agents/case_manager.py", "agents/case_management.py", "agents/services.py",
-    "agents/waitlist.py", "agents/states.py",
+    "agents/waitlist.py", "agents/states.py", "service_table.py",
 )
 
 
@@ -48,6 +53,7 @@ def _cache_dir() -> str:
     digest = hashlib.sha1()
     for name in COMPILED_MODULES:
         digest.update((_PACKAGE / name).read_bytes())
+    digest.update(repr(SERVICES).encode())
     root = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lead_sim", "numba")
     return os.path.join(root, digest.hexdigest()[:16])

@@ -13,6 +13,7 @@ import numpy as np
 from lead_sim.engine.codes import codes
 from lead_sim.engine.jit import compiled_inline
 from lead_sim.params import PAYERS
+from lead_sim.service_table import SERVICES
 
 if TYPE_CHECKING:
     from lead_sim.engine.world import World
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 PAYER_INDEX = {name: i for i, name in enumerate(PAYERS)}
 # The payers as codes for compiled code: Payer.JAIL is the column of jail costs.
 Payer = codes("Payer", *(name.upper() for name in PAYERS))
+# The payer of each service pool (its column), by pool.
+SERVICE_PAYERS = tuple(PAYER_INDEX[service.name] for service in SERVICES)
 
 
 class Ledger:

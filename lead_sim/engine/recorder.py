@@ -14,15 +14,18 @@ import pandas as pd
 from lead_sim.engine.codes import codes
 from lead_sim.engine.jit import compiled_inline
 from lead_sim.params import PAYERS
+from lead_sim.service_table import SERVICES
 
 COUNTS = (
     "contacts", "arrests", "bookings", "arrest_diversions", "social_contact_referrals",
     "in_lieu_referrals", "lead_enrollments", "felony_charges", "misdemeanor_charges",
     "prison_admissions", "supervision_violations",
 )
+# End-of-day stocks; each service pool has two, its occupancy and its waitlist, in pool order.
 STOCKS = (
     "jail_population", "prison_population", "lead_intake", "lead_waitlist", "lead_active",
-    "lead_inactive", "in_treatment", "treatment_waitlist", "housed", "housing_waitlist",
+    "lead_inactive",
+    *(column for s in SERVICES for column in (s.occupancy, f"{s.name}_waitlist")),
     "case_managers", "lead_capacity", "on_supervision",
 )
 
@@ -33,6 +36,9 @@ COLUMNS = (*COUNTS, *STOCKS, *COSTS)
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 # The columns as codes for compiled code: Column.ARRESTS is the index of "arrests".
 Column = codes("Column", *(name.upper() for name in COLUMNS))
+# The occupancy and waitlist columns of each service pool, by pool.
+OCCUPANCY = tuple(_INDEX[s.occupancy] for s in SERVICES)
+WAITLISTS = tuple(_INDEX[f"{s.name}_waitlist"] for s in SERVICES)
 
 
 class DailyRecord:

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from lead_sim.engine.jit import JIT_DISABLED, compiled
+from lead_sim.service_table import SERVICES
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -119,14 +120,15 @@ def waits_at(kind_key: np.uint64, day: int, ids: np.ndarray, rate: float) -> np.
 
 # Every decision kind drawn inside the compiled daily step; their keys travel with the model's
 # state as one :data:`Keys` tuple (``keys.contact`` ...), built once per run by Streams.keys().
+# Each service pool draws its stay lengths and completions from the kinds "<name>_end" and
+# "<name>_done", whose keys are in ``keys.service_end`` and ``keys.service_done`` by pool.
 KINDS = (
     "attributes", "renewal", "contact", "contact_draws", "shift", "felony", "filing",
     "held_filing", "court", "book", "hold", "pretrial", "first_appearance", "supervision_term",
     "violation", "sanction", "disposition", "jail_days", "prison_days", "supervision", "intake",
-    "patience", "lead_exit", "engagement", "need_work", "treatment_done", "treatment_end",
-    "housing_end",
+    "patience", "lead_exit", "engagement", "need_work",
 )
-Keys = namedtuple("Keys", KINDS)
+Keys = namedtuple("Keys", (*KINDS, "service_end", "service_done"))
 
 
 class Streams:
@@ -147,8 +149,13 @@ class Streams:
         return key
 
     def keys(self) -> Keys:
-        """The keys of every kind in :data:`KINDS`, for the compiled daily step."""
-        return Keys(*(self.kind_key(kind) for kind in KINDS))
+        """The keys of every kind in :data:`KINDS` and of each service pool's kinds, for the
+        compiled daily step."""
+        def by_pool(kind: str) -> np.ndarray:
+            return np.array([self.kind_key(f"{s.name}_{kind}") for s in SERVICES], np.uint64)
+
+        return Keys(*(self.kind_key(kind) for kind in KINDS), service_end=by_pool("end"),
+                    service_done=by_pool("done"))
 
     def uniform(self, kind: str, day: int, ids: np.ndarray) -> np.ndarray:
         """Uniforms in (0, 1), one per id, for decision ``kind`` on ``day``."""

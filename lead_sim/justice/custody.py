@@ -12,6 +12,7 @@ import numpy as np
 
 from lead_sim.agents import case_management, services
 from lead_sim.agents.population import due, mark_for_redraw
+from lead_sim.agents.services import ENDS_IN_JAIL, ENDS_IN_PRISON
 from lead_sim.agents.states import NEVER, State
 from lead_sim.engine.events import Kind, log_people
 from lead_sim.engine.jit import compiled
@@ -27,9 +28,10 @@ def enter_custody(w: World, p: Values, ids: np.ndarray, state: int, release: np.
     """Move ``ids`` into jail or prison until ``release``.
 
     Custody pauses police contact, cancels a pending LEAD intake or waitlist place (filing a
-    charge held for the intake), withdraws referrals waiting for treatment or housing (the case
-    manager refers again after release) and interrupts treatment. Prison also ends housing and
-    LEAD enrolment; a jail stay does not (case managers keep working with participants in jail).
+    charge held for the intake), ends the service stays the service table has this kind of
+    custody end (treatment in jail or prison, housing in prison) and withdraws referrals waiting
+    for a service (the case manager refers again after release). Prison also ends LEAD
+    enrolment; a jail stay does not (case managers keep working with participants in jail).
     """
     pop = w.people
     if len(ids) == 0:
@@ -39,11 +41,12 @@ def enter_custody(w: World, p: Values, ids: np.ndarray, state: int, release: np.
         log_people(w, day, Kind.JAIL_ADMISSION, ids, 1 if state == State.JAIL_PRETRIAL else 2)
     case_management.cancel_intake(
         w, p, ids[(was == State.LEAD_INTAKE) | (was == State.LEAD_WAITLIST)], day)
-    services.interrupt_treatment(w, ids[pop.in_treatment[ids]])
+    for pool in range(len(ENDS_IN_JAIL)):
+        if ENDS_IN_PRISON[pool] if state == State.PRISON else ENDS_IN_JAIL[pool]:
+            services.end_stays(w, pool, ids[pop.in_service[pool][ids]])
     case_management.drop_service_waits(w, ids)
     if state == State.PRISON:
         case_management.discharge(w, p, ids[pop.case_manager[ids] >= 0], day)
-        services.end_housing(w, ids[pop.housed[ids]])
     for row in range(len(ids)):
         i = ids[row]
         pop.state[i] = state

@@ -5,8 +5,9 @@ points where a person can leave the criminal legal system. The model's outcomes 
 
 ====  ==========================================  ===============================================
  0    community services, social-contact referral  social-contact referrals, LEAD intakes, LEAD
-                                                   caseload, treatment and housing (and their
-                                                   costs): services reached without an arrest
+                                                   caseload, the service pools (treatment and
+                                                   housing, and their costs): services reached
+                                                   without an arrest
  1    law enforcement, arrest diversion            police contacts, arrests, arrest diversions,
                                                    referrals in lieu of booking; police cost
  2    booking and first appearance                 bookings, charges filed; booking cost,
@@ -33,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+
+from lead_sim.service_table import SERVICES
 
 NOT_MODELLED_REENTRY = "not modelled: the model has no re-entry services or their costs"
 NEEDS_EVENTS = "distinct people are counted only when the runs keep their event log (--people)"
@@ -65,13 +68,11 @@ INTERCEPTS: tuple[Intercept, ...] = (
         _people("people taken into LEAD", "people_intake"),
         _people("LEAD participants on an average day", "avg_lead_caseload"),
         _people("people waiting for a case manager on an average day", "avg_lead_waitlist"),
-        _people("people in treatment on an average day", "avg_in_treatment"),
-        _people("people housed on an average day", "avg_housed"),
+        *(_people(f"{s.holding} on an average day", f"avg_{s.occupancy}") for s in SERVICES),
         Measure("events", "social-contact referrals", "social_contact_referrals"),
         Measure("events", "LEAD intakes", "lead_enrollments"),
         Measure("costs", "LEAD case management", "cost_lead_case_management"),
-        Measure("costs", "treatment", "cost_treatment"),
-        Measure("costs", "housing", "cost_housing"),
+        *(Measure("costs", s.name.replace("_", " "), f"cost_{s.name}") for s in SERVICES),
     )),
     Intercept(1, "Law enforcement and arrest diversion", (
         _people("people arrested", "people_arrest"),

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from lead_sim.outcomes.analysis import band
 from lead_sim.reports.html import png_bytes
+from lead_sim.service_table import SERVICES
 
 if TYPE_CHECKING:
     from lead_sim.runs.comparison import Comparison
@@ -25,8 +26,8 @@ PAYER_LABELS = {
     "jail_marginal": "Jail (marginal bed-day rate)", "prosecution": "Prosecution",
     "public_defense": "Public defence", "courts": "Courts", "prison": "State prison",
     "supervision": "Community supervision",
-    "lead_case_management": "LEAD case management", "treatment": "Treatment",
-    "housing": "Housing",
+    "lead_case_management": "LEAD case management",
+    **{service.name: service.title for service in SERVICES},  # Treatment, Housing
 }
 PATHWAYS = {"rearrest_12m_booked": "booked", "rearrest_12m_diverted": "diverted (LEAD)",
             "rearrest_12m_referred": "referred (LEAD)"}

@@ -37,6 +37,7 @@ from lead_sim.runs.runner import (
 )
 from lead_sim.scenarios import Scenario
 from lead_sim.scenarios.notices import horizon_notices
+from lead_sim.service_table import SERVICES
 
 DEFAULT_MAX_REPS = 200
 #: Event kinds whose distinct people are counted when runs keep their event log.
@@ -46,8 +47,9 @@ PEOPLE_KINDS = ("social_referral", "intake", "arrest", "arrest_diversion", "in_l
 #: Daily stocks averaged over the run (people on an average day).
 AVERAGES = {"avg_lead_caseload": ("lead_active", "lead_inactive"),
             "avg_lead_waitlist": ("lead_waitlist",), "avg_jail_population": ("jail_population",),
-            "avg_prison_population": ("prison_population",), "avg_in_treatment": ("in_treatment",),
-            "avg_housed": ("housed",), "avg_on_supervision": ("on_supervision",)}
+            "avg_prison_population": ("prison_population",),
+            **{f"avg_{s.occupancy}": (s.occupancy,) for s in SERVICES},  # avg_in_treatment ...
+            "avg_on_supervision": ("on_supervision",)}
 
 
 # ---- one seed, in a worker ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from lead_sim.params import Params
 from lead_sim.reports.words import years_text
 from lead_sim.scenarios import Scenario, TimelineEntry, load_scenario
 from lead_sim.sensitivity.spec import SweepSpec
+from lead_sim.service_table import SERVICES
 
 SCALE_SUFFIX = "_scale"  # a scaled factor's label: it holds a multiplier, not the units
 
@@ -80,9 +81,9 @@ def units_text(spec: SweepSpec) -> str:
 def rounded_places_note(spec: SweepSpec) -> str:
     """Why service parameters can show no effect in a small sample ("" at county scale).
 
-    Budgets are scaled to the simulated sample, but treatment and housing places are whole
-    numbers, rounded to the nearest: a few hundred people can get none, and then no
-    treatment or housing parameter has anything to act on.
+    Budgets are scaled to the simulated sample, but the places of the service pools (treatment,
+    housing) are whole numbers, rounded to the nearest: a few hundred people can get none, and
+    then no parameter of that service has anything to act on.
     """
     if not spec.scenario:
         return ""
@@ -90,10 +91,11 @@ def rounded_places_note(spec: SweepSpec) -> str:
     people, county = params["population"], params["reference_population"]
     if people >= county:
         return ""
+    pools = " and ".join(s.name.replace("_", " ") for s in SERVICES)
+    names = ", ".join(name for s in SERVICES for name in s.parameters())
     return (f"With {people:,} people (a sample of the county's {county:,}), the programme's "
-            "budget may round its treatment and housing places to none, so service parameters "
-            "(hr_treatment, treatment_*, housing_*, hr_housed) cannot act; rerun with a larger "
-            "--population to see whether they matter.")
+            f"budget may round its {pools} places to none, so service parameters ({names}) "
+            "cannot act; rerun with a larger --population to see whether they matter.")
 
 
 def signs(spec: SweepSpec) -> dict[str, str] | None:

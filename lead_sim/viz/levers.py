@@ -21,6 +21,7 @@ from lead_sim.neighbourhoods import area_groups
 from lead_sim.params import REGISTRY, Param
 from lead_sim.runs.runner import prepare
 from lead_sim.scenarios import Scenario, TimelineEntry
+from lead_sim.service_table import SERVICES
 
 BASELINE = "system_as_usual"
 DEFAULT_SCENARIO = "seattle_citywide"
@@ -47,7 +48,9 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever("diversion_propensity", "Officer diversion propensity", 0.01),
     Lever("social_referral_propensity", "Social-contact referral propensity", 0.01),
-    Lever("budget_usd_per_year", "LEAD budget (case managers, treatment, housing)", 50_000),
+    Lever("budget_usd_per_year",  # LEAD budget (case managers, treatment, housing)
+          f"LEAD budget (case managers, {', '.join(s.name.replace('_', ' ') for s in SERVICES)})",
+          50_000),
     Lever("case_management_share", "Budget share for case managers", 0.05),
     Lever("caseload_cap", "Caseload cap per case manager", 1),
     Lever("staffing", "Staffing"),

@@ -119,14 +119,12 @@ class VizSession(mesa.Model):
 
 
 def capacity_bought(model: LeadModel) -> dict[str, float]:
-    """Case managers (full-time equivalents), caseload places, treatment slots and housing
-    units in force today."""
-    services = model.services
+    """Case managers (full-time equivalents), caseload places and the places of each service
+    pool (by its name: treatment slots, housing units) in force today."""
     return {
         "case_managers": model.program.working_fte(),
         "caseload_places": model.program.capacity(),
-        "treatment_slots": services.treatment.capacity,
-        "housing_units": services.housing.capacity,
+        **{pool.service.name: pool.capacity for pool in model.services},
     }
 
 
@@ -138,8 +136,8 @@ def bought_text(model: LeadModel) -> str:
         return "LEAD has not launched yet: its budget is spent from the day it covers an area."
     sample = (f"for the {p['population']:,} people simulated (the county has "
               f"{p['reference_population']:,}; budgets are scaled to match)")
-    services = (f"{bought['treatment_slots']:,} treatment slots and "
-                f"{bought['housing_units']:,} housing units")
+    places = [f"{bought[pool.service.name]:,} {pool.service.place}s" for pool in model.services]
+    services = " and ".join(filter(None, (", ".join(places[:-1]), places[-1])))
     staff = (f"{bought['case_managers']:.1f} case managers "
              f"({bought['caseload_places']:,} caseload places)")
     if p["staffing"] == "demand":
