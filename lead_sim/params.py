@@ -436,20 +436,3 @@ class Params(Mapping[str, Any]):
         return len(self.values)
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """Parse a command-line ``NAME=VALUE`` into a validated (name, value) pair."""
-    if "=" not in text:
-        raise LeadSimError(f"--set expects NAME=VALUE, got '{text}'.")
-    name, raw = (part.strip() for part in text.split("=", 1))
-    param = check_name(name, "--set")
-    if param.kind == "choice":
-        return name, param.validate(raw, "--set")
-    try:
-        value: Any = float(raw)
-    except ValueError:
-        raise LeadSimError(
-            f"--set {name}: '{raw}' is not a number; allowed {param.low:g} to {param.high:g} "
-            f"{param.unit}."
-        ) from None
-    return name, param.validate(value, "--set")
-

@@ -1,7 +1,8 @@
 import pytest
 
+from lead_sim.commands.common import parse_assignment
 from lead_sim.errors import LeadSimError
-from lead_sim.params import GROUPS, PAYERS, REGISTRY, Params, parse_assignment
+from lead_sim.params import GROUPS, PAYERS, REGISTRY, Params
 
 
 def test_every_parameter_is_fully_declared():

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from lead_sim.calibration import DEFAULT, Calibrated, resolve
 from lead_sim.errors import LeadSimError
-from lead_sim.params import parse_assignment
+from lead_sim.params import check_name
 from lead_sim.runs.io import check_writable
 from lead_sim.runs.runner import parse_seed
 
@@ -137,3 +138,21 @@ def calibration_note(name: str, draws: bool = False) -> str:
     spread = ("; replicate i uses posterior draw i" if draws
               else " (its posterior median)")
     return f"Parameters: {which}{spread}; --uncalibrated gives the registry's defaults."
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a command-line ``NAME=VALUE`` into a validated (name, value) pair."""
+    if "=" not in text:
+        raise LeadSimError(f"--set expects NAME=VALUE, got '{text}'.")
+    name, raw = (part.strip() for part in text.split("=", 1))
+    param = check_name(name, "--set")
+    if param.kind == "choice":
+        return name, param.validate(raw, "--set")
+    try:
+        value: Any = float(raw)
+    except ValueError:
+        raise LeadSimError(
+            f"--set {name}: '{raw}' is not a number; allowed {param.low:g} to {param.high:g} "
+            f"{param.unit}."
+        ) from None
+    return name, param.validate(value, "--set")
