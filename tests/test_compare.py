@@ -74,6 +74,18 @@ def test_paired_differences_match_the_runs(tables):
     assert net["diff_mean"] == pytest.approx(_row(table, SCN, "cost_police")["diff_mean"])
 
 
+def test_the_chance_of_a_saving_is_the_share_of_pairs_that_cost_less(tables):
+    table, runs = tables
+    wide = runs.pivot(index="seed", columns="scenario")
+    for outcome in ("cost_total", "jail_bed_days", "arrests"):
+        lower = (wide[(outcome, SCN)] < wide[(outcome, BASE)]).mean()
+        assert _row(table, SCN, outcome)["p_decrease"] == pytest.approx(lower)
+        assert math.isnan(_row(table, BASE, outcome)["p_decrease"])
+    cheaper = (runs[runs["scenario"] == SCN]["cost_total"].to_numpy()
+               < runs[runs["scenario"] == BASE]["cost_total"].to_numpy()).mean()
+    assert _row(table, SCN, "net_cost_total")["p_decrease"] == pytest.approx(cheaper)
+
+
 def test_marginal_costs_and_ratios(tables):
     table, runs = tables
     gap = REGISTRY["jail_bed_day_cost"].default - REGISTRY["jail_marginal_bed_day_cost"].default

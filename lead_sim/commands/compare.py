@@ -14,7 +14,7 @@ from lead_sim.commands.common import (
     positive_int,
     warn,
 )
-from lead_sim.reports.compare import HEADLINE_ROWS, units_note
+from lead_sim.reports.compare import HEADLINE_ROWS, saving_sentence, units_note
 from lead_sim.reports.words import sentence, years_text
 from lead_sim.runs.comparison import (
     posterior_draws,
@@ -85,7 +85,9 @@ def _print_summary(comparison, path, precision) -> None:
             row = table[(table["scenario"] == scn) & (table["outcome"] == outcome)].iloc[0]
             diff = (row["diff_mean"], row["diff_low"], row["diff_high"])
             print(sentence(scn, comparison.baseline, outcome, noun, diff, years))
+        print(saving_sentence(comparison, scn))
     manifest = comparison.manifest
+    print(f"Uncertainty: {manifest['uncertainty']}.")
     p = manifest["params"][comparison.baseline]
     print(units_note(p["population"], p["reference_population"]))
     if precision is not None:

@@ -31,8 +31,8 @@ LEVEL = 0.95
 BOOTSTRAP_DRAWS = 2000
 ID_COLUMNS = ("scenario", "seed", "days")
 TABLE_COLUMNS = ("scenario", "outcome", "mean", "low", "high", "diff_mean", "diff_low",
-                 "diff_high", "note")
-NUMBERS = TABLE_COLUMNS[2:8]
+                 "diff_high", "note", "p_decrease")
+NUMBERS = (*TABLE_COLUMNS[2:8], "p_decrease")
 #: ``note`` of a ratio whose denominator may be zero or negative (the ratio is NaN).
 NOT_AVERTED = "not estimable: nothing is averted on average"
 NOT_CLEARLY_AVERTED = ("not estimable: the number averted is not clearly above zero (its 95% "
@@ -140,9 +140,18 @@ def unpaired_difference(summary: pd.DataFrame, scenario: str, baseline: str,
 
 
 # ---- the comparison table -------------------------------------------------------------------
+def share_decreased(summary: pd.DataFrame, scenario: str, baseline: str, outcome: str) -> float:
+    """The share of paired replicates in which ``scenario``'s value is below the baseline's: for
+    a cost, the probability that the scenario saves, over everything the replicates vary (their
+    seeds and, with posterior draws, their parameter sets)."""
+    pair = paired(summary, scenario, baseline, outcome)
+    return float((pair["scenario"] < pair["baseline"]).mean()) if len(pair) else float("nan")
+
+
 def _row(scenario: str, outcome: str, level=(None,) * 3, diff=(None,) * 3,
-         note: str = "") -> dict[str, Any]:
-    return dict(zip(TABLE_COLUMNS, (scenario, outcome, *level, *diff, note), strict=True))
+         note: str = "", p_decrease: float | None = None) -> dict[str, Any]:
+    return dict(zip(TABLE_COLUMNS, (scenario, outcome, *level, *diff, note, p_decrease),
+                    strict=True))
 
 
 def not_estimable(averted: np.ndarray) -> str:
@@ -192,6 +201,8 @@ def comparison_table(summary: pd.DataFrame, baseline: str, seed: int = 0) -> pd.
     net-cost rows are already relative to the baseline, so only their ``diff_*`` columns are
     filled; a ratio whose denominator is not clearly averted is left empty (NaN) and its
     ``note`` says why (:func:`not_estimable`). ``note`` is empty on every other row.
+    ``p_decrease`` is the share of paired replicates in which the scenario's value is below the
+    baseline's (:func:`share_decreased`; for ``cost_total``, the probability of saving).
     """
     outcomes = outcome_columns(summary)
     rows = []
@@ -200,12 +211,15 @@ def comparison_table(summary: pd.DataFrame, baseline: str, seed: int = 0) -> pd.
         for name in outcomes:
             diff = (None,) * 3 if scn == baseline else paired_difference(
                 summary, scn, baseline, name)
-            rows.append(_row(scn, name, clip_level(name, t_interval(own[name])), diff))
+            share = None if scn == baseline else share_decreased(summary, scn, baseline, name)
+            rows.append(_row(scn, name, clip_level(name, t_interval(own[name])), diff,
+                             p_decrease=share))
         if scn == baseline:
             continue
         for name in NET_COSTS:
             rows.append(_row(scn, f"net_{name}", diff=paired_difference(
-                summary, scn, baseline, name)))
+                summary, scn, baseline, name),
+                p_decrease=share_decreased(summary, scn, baseline, name)))
         rows.extend(_ratio_row(summary, scn, baseline, r, seed) for r in RATIOS)
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).astype(
         {c: float for c in NUMBERS})

@@ -142,10 +142,26 @@ def costs_section(c: Comparison) -> dict[str, Any]:
     ratios = [_ratio_cells(c, s, name, label) for s in c.scenarios
               for name, label in RATIO_ROWS]
     return {"payers": table(header, rows, 1, {len(header) - 1: ""}),
+            "savings": [saving_sentence(c, s) for s in c.scenarios],
+            "uncertainty": c.manifest.get("uncertainty", ""),
             "average_rate": _rate(c, "jail_bed_day_cost"),
             "marginal_rate": _rate(c, "jail_marginal_bed_day_cost"),
             "ratios": table(["Scenario", "Ratio", "USD (95% interval)",
                              "Number averted (95% interval)"], ratios, 2)}
+
+
+def saving_sentence(c: Comparison, scenario: str) -> str:
+    """How likely ``scenario`` is to save public money, at both jail rates: the share of paired
+    replicates in which its total cost is below the baseline's."""
+    rows = c.table[(c.table["scenario"] == scenario)
+                   & c.table["outcome"].isin(["cost_total", "cost_total_marginal"])]
+    share = dict(zip(rows["outcome"], rows["p_decrease"], strict=True))
+    average, marginal = (share.get(k, math.nan) for k in ("cost_total", "cost_total_marginal"))
+    if math.isnan(average):
+        return f"{scenario}: too few replicates to say how likely a saving is."
+    return (f"{scenario} costs the public less than {c.baseline} in {average:.0%} of the "
+            f"{c.reps} paired replicates with jail bed-days at the average rate, and in "
+            f"{marginal:.0%} at the marginal rate.")
 
 
 def _ratio_cells(c: Comparison, scenario: str, name: str, label: str) -> list[str]:
