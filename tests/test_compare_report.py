@@ -42,8 +42,9 @@ def capped(tmp_path_factory):
 
 def _comparison(rows: list[tuple], manifest: dict | None = None) -> Comparison:
     """A comparison holding only the table rows given as (scenario, outcome, diff_mean,
-    diff_low, diff_high, note), enough for the report's sections that read the table."""
-    table = pd.DataFrame([(s, o, None, None, None, m, lo, hi, note)
+    diff_low, diff_high, note), enough for the report's sections that read the table
+    (p_decrease left empty)."""
+    table = pd.DataFrame([(s, o, None, None, None, m, lo, hi, note, None)
                           for s, o, m, lo, hi, note in rows],
                          columns=list(analysis.TABLE_COLUMNS)).astype(
         {c: float for c in analysis.NUMBERS})
@@ -135,3 +136,15 @@ def test_posterior_draws_are_shown_as_the_draws_the_replicates_used(tmp_path):
     assert "calibrated from" in page.text
     assert "the posterior median for hr_lead_engaged." in page.text
     assert _assumption(page, "contact_rate") == plain(REGISTRY["contact_rate"].default)
+
+
+def test_the_chance_of_a_saving_is_said_at_both_jail_rates():
+    table = pd.DataFrame([(SCN, "cost_total", None, None, None, -5.0, -9.0, -1.0, "", 0.75),
+                          (SCN, "cost_total_marginal", None, None, None, 2.0, -1.0, 5.0, "", 0.25)],
+                         columns=list(analysis.TABLE_COLUMNS)).astype(
+        {c: float for c in analysis.NUMBERS})
+    runs = pd.DataFrame({"scenario": [BASE] * 4 + [SCN] * 4})
+    c = Comparison(BASE, [SCN], runs, pd.DataFrame(), table, pd.DataFrame(), {})
+    assert report.saving_sentence(c, SCN) == (
+        f"{SCN} costs the public less than {BASE} in 75% of the 4 paired replicates with jail "
+        "bed-days at the average rate, and in 25% at the marginal rate.")

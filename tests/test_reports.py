@@ -247,8 +247,8 @@ def test_county_rows_multiply_each_difference_by_the_county_factor():
     from lead_sim.reports.compare import county_scale
     from lead_sim.runs.comparison import Comparison
 
-    table = pd.DataFrame([("scn", "arrests", None, None, None, -30.0, -45.0, -15.0, ""),
-                          ("scn", "cost_total", None, None, None, 600.0, 300.0, 900.0, "")],
+    table = pd.DataFrame([("scn", "arrests", None, None, None, -30.0, -45.0, -15.0, "", 1.0),
+                          ("scn", "cost_total", None, None, None, 600.0, 300.0, 900.0, "", 0.0)],
                          columns=list(analysis.TABLE_COLUMNS)).astype(
         {c: float for c in analysis.NUMBERS})
     c = Comparison("base", ["scn"], pd.DataFrame({"days": [1461]}), pd.DataFrame(), table,
