@@ -7,6 +7,9 @@ import time
 
 from playwright.sync_api import sync_playwright
 
+from lead_sim.calibration import shipped
+from lead_sim.params import REGISTRY
+from lead_sim.viz.levers import format_value
 from tests.viz_browser import launch_browser, viz_server, wait_for_text_change
 
 
@@ -47,7 +50,10 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
 
         page.screenshot(path=tmp_path / "viz_playing.png", full_page=True)
         lever = page.locator(".lead-lever-diversion_propensity")
-        assert lever.text_content() == "now 0.15 probability (from the scenario)"
+        start = shipped().params["diversion_propensity"]  # the run starts from the calibration
+        shown = format_value(REGISTRY["diversion_propensity"], start)
+        from_scenario = f"now {shown} (from the scenario)"
+        assert lever.text_content() == from_scenario  # shown, not pinned by the slider's grid
         slider = page.locator(".v-input").filter(
             has_text="Officer diversion propensity").get_by_role("slider")
         track = page.locator(".v-input").filter(
@@ -56,12 +62,13 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
         slider.focus()
         for _ in range(5):
             slider.press("ArrowRight")
-        wait_for_text_change(lever, "now 0.15 probability (from the scenario)")
+        wait_for_text_change(lever, from_scenario)
         time.sleep(1)  # let the last key press arrive
         old_date = date.text_content()
         step.click()  # a moved lever applies from the next simulated day
         wait_for_text_change(date, old_date)
-        assert lever.text_content() == "now 0.2 probability (pinned by you)"
+        moved = round(round(start / 0.01) * 0.01 + 0.05, 2)  # five steps of 0.01 on its grid
+        assert lever.text_content() == f"now {moved:g} probability (pinned by you)"
 
         seed = page.get_by_label("Seed (whole number)")
         seed.fill("seven")

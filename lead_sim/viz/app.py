@@ -203,8 +203,10 @@ def LeverInput(lever: Lever, session: VizSession, settings: solara.Reactive[dict
     elif param.kind == "int":
         solara.SliderInt(label, value=int(value), min=int(param.low), max=int(param.high),
                          step=int(lever.step), on_value=on_value)
-    else:
-        solara.SliderFloat(label, value=float(value), min=param.low, max=param.high,
+    else:  # on the slider's grid: an off-grid value (a calibrated one) would be snapped by the
+        # slider, which reports the snap as a move and would pin the lever by itself
+        on_grid = round(round(float(value) / lever.step) * lever.step, 12)
+        solara.SliderFloat(label, value=on_grid, min=param.low, max=param.high,
                            step=lever.step, on_value=on_value)
     if not pinned:
         state = "from the scenario"
