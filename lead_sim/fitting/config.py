@@ -158,7 +158,7 @@ def _prior(table: dict, where: str) -> Prior:
 def _target(table: dict, where: str) -> Target:
     _unknown(table, TARGET_KEYS, where)
     name = table.get("name")
-    if name not in STATISTICS:
+    if not isinstance(name, str) or name not in STATISTICS:
         raise LeadSimError(
             f"Unknown target '{name}' in {where}.{close_matches(str(name), STATISTICS)} Allowed: "
             f"{', '.join(STATISTICS)}. Outcomes held out of the evidence file cannot be targets.")
@@ -191,6 +191,13 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     data = read_toml(path, CALIBRATION_CONFIG, hint=" Configs live in configs/calibration/.")
     check_kind(data, CALIBRATION_CONFIG, path)
     _unknown(data, CONFIG_KEYS, where)
+    for key in ("parameter", "target"):
+        tables = data.get(key, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise LeadSimError(f"'{key}' in {where} must be a list of [[{key}]] tables.")
+    if not isinstance(data.get("scenario", ""), str):
+        raise LeadSimError(f"'scenario' in {where} must be a scenario's name or a path (a "
+                           f"string); got {data['scenario']!r}.")
     priors = tuple(_prior(t, f"[[parameter]] {i + 1} of {where}")
                    for i, t in enumerate(data.get("parameter", [])))
     targets = tuple(_target(t, f"[[target]] {i + 1} of {where}")

@@ -53,6 +53,12 @@ def _locate(name_or_path: str, relative_to: Path | None) -> Path:
     path = Path(name_or_path)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a loop of links, no permission
+        raise LeadSimError(f"Scenario '{name_or_path}' cannot be read: {exc.strerror}.") from None
     if path.is_dir():
         raise LeadSimError(f"Scenario '{path}' is a folder, not a scenario file; give a "
                            "built-in scenario's name or the path to a .toml file.")

@@ -191,6 +191,10 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     for key in ("scenario", "method", "samples", "outcomes"):
         if key not in data:
             raise LeadSimError(f"{where} lacks '{key}'.")
+    for key in ("scenario", "baseline"):
+        if not isinstance(data.get(key, ""), str):
+            raise LeadSimError(f"'{key}' in {where} must be a scenario's name or a path (a "
+                               f"string); got {data[key]!r}.")
     method = str(data["method"])
     if method not in METHODS:
         raise LeadSimError(f"Unknown method '{method}' in {where}.{close_matches(method, METHODS)}"
