@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from lead_sim.errors import LeadSimError
+from lead_sim.inputfiles import CALIBRATED, check_kind, read_toml
 from lead_sim.params import Params
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -94,31 +95,31 @@ def model_fingerprint() -> str:
 def load_calibrated(path: str | os.PathLike[str]) -> Calibrated:
     """Read a calibrated parameter file, checking every value against the registry."""
     where = f"calibrated parameter file '{path}'"
-    if Path(path).is_dir():
-        raise LeadSimError(f"{where} is a folder; give the calibrated.toml file in it.")
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LeadSimError(f"Calibrated parameter file '{path}' does not exist (make one with "
-                           "'lead-sim calibrate CONFIG --out DIR': DIR/calibrated.toml).") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LeadSimError(f"{where} is not valid TOML: {exc}.") from None
+    data = read_toml(path, CALIBRATED, hint=" Make one with 'lead-sim calibrate CONFIG --out "
+                     "DIR': DIR/calibrated.toml.")
+    check_kind(data, CALIBRATED, path)
     if not isinstance(data.get("params"), dict) or not data["params"]:
         raise LeadSimError(f"{where} has no [params] table of calibrated values.")
     params = dict(data["params"])
     Params.with_overrides(params, where)
+    posterior = data.get("posterior", [])
+    if not isinstance(posterior, list) or not all(isinstance(d, dict) for d in posterior):
+        raise LeadSimError(f"'posterior' in {where} must be a list of [[posterior]] tables of "
+                           "NAME = VALUE (with 'weight' and 'distance').")
     draws, weights = [], []
-    for i, draw in enumerate(data.get("posterior", [])):
+    for i, draw in enumerate(posterior):
         at = f"[[posterior]] {i + 1} of {where}"
         values = {k: v for k, v in draw.items() if k not in ("distance", "weight")}
         Params.with_overrides(values, at)
         weight = draw.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-            raise LeadSimError(f"'weight' in {at} must be a number >= 0; got {weight!r}.")
+        if (isinstance(weight, bool) or not isinstance(weight, int | float)
+                or not 0 <= weight <= 1e300):
+            raise LeadSimError(f"'weight' in {at} must be a finite number >= 0; got {weight!r}.")
         draws.append(values)
         weights.append(float(weight))
-    if draws and sum(weights) <= 0:
-        raise LeadSimError(f"The [[posterior]] weights in {where} are all zero.")
+    if draws and not 0 < sum(weights) < math.inf:
+        raise LeadSimError(f"The [[posterior]] weights in {where} are all zero, or too large "
+                           "to add up; they are relative, so any finite scale will do.")
     if draws:  # a weighted sample becomes an equally weighted one, in a fixed order
         draws = [draws[i] for i in systematic_resample(np.array(weights), len(draws))]
     settings = data.get("calibration", {}) if isinstance(data.get("calibration"), dict) else {}

@@ -2,7 +2,11 @@
 
 Each verb lives in ``lead_sim/commands/<verb>.py`` with ``register(subparsers)`` (adding its
 parser and setting ``handler``), so a new verb is a new file. Input errors
-(:class:`LeadSimError`) print one paragraph and exit with status 2, without a traceback.
+(:class:`LeadSimError`) print one paragraph and exit with status 2, without a traceback; so do
+the failures a user's files or system can cause (:func:`expected_failure`: a file that cannot
+be read or written, bytes that are not UTF-8, a malformed TOML, JSON or Parquet file, input
+nested too deeply or numbers too large). Any other exception is a bug and keeps its traceback;
+``--debug`` shows the traceback of every error.
 Ctrl-C and SIGTERM stop a command the same way, with status 130 (see :class:`StopSignals`).
 """
 
@@ -10,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import pkgutil
 import signal
 import sys
 import threading
+import tomllib
+import traceback
 from types import FrameType
 from typing import NoReturn
 
@@ -42,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lead-sim",
         description="Simulate police pre-booking diversion (LEAD) in Seattle and King County.",
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of every error, input errors included")
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     found = [m.name for m in pkgutil.iter_modules(commands.__path__) if m.name != "common"]
     ordered = [v for v in VERB_ORDER if v in found] + sorted(set(found) - set(VERB_ORDER))
@@ -101,6 +110,32 @@ def main(argv: list[str] | None = None) -> int:
         return _handle(args)
 
 
+#: Failures bad input or the system can cause, reported without a traceback. Parquet errors
+#: (pyarrow's ArrowException and its subclasses) are recognised by their module
+#: (:func:`expected_failure`), so pyarrow is not imported just to name them.
+EXPECTED = (OSError, UnicodeError, RecursionError, OverflowError, MemoryError,
+            tomllib.TOMLDecodeError, json.JSONDecodeError)
+
+
+def expected_failure(exc: BaseException) -> bool:
+    """True for a failure of the user's input or system rather than a bug in lead_sim."""
+    return isinstance(exc, EXPECTED) or type(exc).__module__.split(".")[0] == "pyarrow"
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One paragraph on an expected failure: the file it concerns, when it names one."""
+    if isinstance(exc, OSError) and exc.strerror:
+        files = " -> ".join(f"'{f}'" for f in (exc.filename, exc.filename2) if f is not None)
+        what = f"{exc.strerror} ({files or 'writing standard output or a file in --out'})"
+        return f"{what}. Check the path, its permissions and the free space on its disk."
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read (arrays or tables within each other)."
+    if isinstance(exc, MemoryError):
+        return "out of memory; try a smaller --population, fewer --reps or fewer --workers."
+    text = " ".join(str(exc).split()) or "no details"
+    return f"{type(exc).__name__}: {text}."
+
+
 def _handle(args: argparse.Namespace) -> int:
     try:
         code = int(args.handler(args) or 0)
@@ -109,15 +144,45 @@ def _handle(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # The reader went away (`lead-sim params | head`): stop quietly, as the Python docs'
         # "Note on SIGPIPE" advises; stdout goes to devnull so the final flush cannot fail too.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 1
     except LeadSimError as exc:
-        print(f"lead-sim {args.verb}: error: {exc}", file=sys.stderr)
+        _report(args, str(exc))
+        _settle_stdout()
         return 2
     except KeyboardInterrupt:
         print(f"lead-sim {args.verb}: interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not expected_failure(exc):
+            raise  # a bug: its traceback is what a report needs
+        _report(args, describe_failure(exc) + " (--debug shows where it happened.)")
+        _settle_stdout()
+        return 2
+
+
+def _report(args: argparse.Namespace, message: str) -> None:
+    if getattr(args, "debug", False):
+        traceback.print_exc()
+    print(f"lead-sim {args.verb}: error: {message}", file=sys.stderr)
+
+
+def _settle_stdout() -> None:
+    """Flush stdout after an error; output it cannot take (a full disk) is dropped, since it
+    would fail again at exit, with a traceback."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Send what stdout still holds to devnull, so its flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced or closed (tests): nothing to flush
+        pass
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ stays comparable with its source.
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,14 +64,19 @@ class Param:
                 f"Parameter '{self.name}'{at} must be a number ({self.kind}, {self.unit}); "
                 f"got {value!r} of type {type(value).__name__}."
             )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise LeadSimError(
+                f"Parameter '{self.name}'{at} must be a finite number from {self.low:g} to "
+                f"{self.high:g} {self.unit}; got {value}."
+            )
         if self.kind == "int":
-            if float(value) != int(value):
+            if isinstance(value, float) and not value.is_integer():
                 raise LeadSimError(
                     f"Parameter '{self.name}'{at} must be a whole number ({self.unit}); "
                     f"got {value}."
                 )
             value = int(value)
-        else:
+        elif self.low <= value <= self.high:  # an int too large for a float stays an int
             value = float(value)
         if not (self.low <= value <= self.high):
             raise LeadSimError(

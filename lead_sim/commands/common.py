@@ -10,7 +10,7 @@ from typing import Any
 from lead_sim.calibration import DEFAULT, Calibrated, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.params import check_name
-from lead_sim.runs.io import check_writable
+from lead_sim.runs.io import check_out_name, check_writable
 from lead_sim.runs.runner import parse_seed
 
 
@@ -83,6 +83,7 @@ def require_out(out: str | None) -> str:
     """The --out folder, refused before any work if it (or a folder above it) is a file."""
     if not out:
         raise LeadSimError("--out DIR is required: the folder to write results into.")
+    check_out_name(out)
     for path in (Path(out), *Path(out).parents):
         if path.exists() and not path.is_dir():
             raise LeadSimError(f"--out '{out}': '{path}' is a file, not a folder; choose a "

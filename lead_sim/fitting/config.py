@@ -10,7 +10,6 @@ import hashlib
 import json
 import math
 import os
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.fitting.replay import MIN_POPULATION, pilot_scenario
 from lead_sim.fitting.system import SYSTEM_TARGETS
+from lead_sim.inputfiles import CALIBRATION_CONFIG, check_kind, read_toml
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.runs.runner import check_seeds, parse_seed
 from lead_sim.scenarios import Scenario
@@ -158,7 +158,7 @@ def _prior(table: dict, where: str) -> Prior:
 def _target(table: dict, where: str) -> Target:
     _unknown(table, TARGET_KEYS, where)
     name = table.get("name")
-    if name not in STATISTICS:
+    if not isinstance(name, str) or name not in STATISTICS:
         raise LeadSimError(
             f"Unknown target '{name}' in {where}.{close_matches(str(name), STATISTICS)} Allowed: "
             f"{', '.join(STATISTICS)}. Outcomes held out of the evidence file cannot be targets.")
@@ -188,13 +188,16 @@ def _seed(data: dict, reps: int, where: str) -> int:
 def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     """Read and check a calibration config; every problem names the file and the key."""
     where = f"calibration config '{path}'"
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LeadSimError(f"Calibration config '{path}' does not exist.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LeadSimError(f"{where} is not valid TOML: {exc}.") from None
+    data = read_toml(path, CALIBRATION_CONFIG, hint=" Configs live in configs/calibration/.")
+    check_kind(data, CALIBRATION_CONFIG, path)
     _unknown(data, CONFIG_KEYS, where)
+    for key in ("parameter", "target"):
+        tables = data.get(key, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise LeadSimError(f"'{key}' in {where} must be a list of [[{key}]] tables.")
+    if not isinstance(data.get("scenario", ""), str):
+        raise LeadSimError(f"'scenario' in {where} must be a scenario's name or a path (a "
+                           f"string); got {data['scenario']!r}.")
     priors = tuple(_prior(t, f"[[parameter]] {i + 1} of {where}")
                    for i, t in enumerate(data.get("parameter", [])))
     targets = tuple(_target(t, f"[[target]] {i + 1} of {where}")

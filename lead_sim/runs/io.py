@@ -37,6 +37,7 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
     before writing. When ``key`` is a hash, ``settings`` (manifest entries it was made from)
     lets the refusal name what differs.
     """
+    check_out_name(out_dir)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
@@ -77,12 +78,28 @@ def _differences(found: Mapping[str, Any], ours: Mapping[str, Any]) -> str:
     return f" (differs in: {', '.join(differs)})" if differs else " (made by another version)"
 
 
+#: The longest folder name, and the longest path, that Linux and macOS file systems take.
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def check_out_name(out_dir: str | os.PathLike[str]) -> None:
+    """Refuse an --out path the file system would refuse as too long, before any work."""
+    out = Path(out_dir).absolute()
+    longest = max(out.parts, key=lambda part: len(os.fsencode(part)))
+    if len(os.fsencode(longest)) > NAME_MAX or len(os.fsencode(str(out))) >= PATH_MAX:
+        raise LeadSimError(
+            f"--out '{out_dir}' is too long: a folder name may have at most {NAME_MAX} bytes "
+            f"(the longest here has {len(os.fsencode(longest))}) and a whole path fewer than "
+            f"{PATH_MAX:,}. Choose a shorter name. Nothing was run.")
+
+
 def check_writable(out_dir: str | os.PathLike[str]) -> None:
     """Refuse, before any work, an --out folder that cannot be created or written.
 
     The test is the real operation: a staging folder is made (and removed) in the nearest
     folder that exists, which is where :func:`write_folder` will need to write.
     """
+    check_out_name(out_dir)
     out = Path(out_dir).absolute()
     base = next(p for p in (out, *out.parents) if p.exists())
     try:

@@ -26,6 +26,7 @@ from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
 from lead_sim.scenarios import Scenario, load_scenario
+from lead_sim.scenarios.schema import check_years
 
 PROGRESS_EVERY = 365  # days between progress callbacks
 MIN_DAYS = 1  # the shortest horizon prepare() accepts
@@ -43,8 +44,8 @@ def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
     calibrated values replace the scenario's own start values, and ``overrides`` replace both.
     A scenario prepared already keeps the calibration it was prepared from.
     """
-    if years is not None and not years > 0:
-        raise LeadSimError(f"--years must be positive; got {years}.")
+    if years is not None:
+        check_years(years)
     if population is not None and not population > 0:
         raise LeadSimError(f"--population must be a positive number of people; got {population}.")
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)

@@ -7,16 +7,17 @@ reported as a :class:`LeadSimError` naming the file and the key.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
+from lead_sim.inputfiles import SCENARIO, check_kind, read_toml
 from lead_sim.neighbourhoods import resolve_areas
 from lead_sim.params import REGISTRY, Params
-from lead_sim.scenarios.schema import Scenario, TimelineEntry
+from lead_sim.scenarios.schema import FIRST_DATE, LAST_DATE, Scenario, TimelineEntry
 
 TOP_KEYS = ("name", "description", "extends", "start_date", "end_date", "params", "timeline")
 ENTRY_KEYS = ("date", "cover", "set", "note")
@@ -44,11 +45,23 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
 
 
 def _locate(name_or_path: str, relative_to: Path | None) -> Path:
+    if not name_or_path.strip():
+        raise LeadSimError("The scenario name is empty: give a built-in scenario's name "
+                           f"({', '.join(builtin_names())}) or the path to a .toml file.")
     if name_or_path in builtin_names():
         return builtin_dir() / f"{name_or_path}.toml"
     path = Path(name_or_path)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a loop of links, no permission
+        raise LeadSimError(f"Scenario '{name_or_path}' cannot be read: {exc.strerror}.") from None
+    if path.is_dir():
+        raise LeadSimError(f"Scenario '{path}' is a folder, not a scenario file; give a "
+                           "built-in scenario's name or the path to a .toml file.")
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise LeadSimError(f"Scenario file '{path}' does not exist.")
@@ -60,13 +73,9 @@ def _locate(name_or_path: str, relative_to: Path | None) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise LeadSimError(f"Scenario file '{path}' is not valid TOML: {exc}.") from None
-    except OSError as exc:
-        raise LeadSimError(f"Cannot read scenario file '{path}': {exc.strerror}.") from None
+    data = read_toml(path, SCENARIO)
+    check_kind(data, SCENARIO, path)
+    return data
 
 
 def _read_chain(name_or_path: str, seen: tuple[Path, ...],
@@ -77,13 +86,16 @@ def _read_chain(name_or_path: str, seen: tuple[Path, ...],
         raise LeadSimError(f"Scenario '{path}' extends itself (through {seen[-1]}).")
     data = _read_toml(path)
     _check_keys(data, TOP_KEYS, f"'{path}'")
+    if not isinstance(data.get("params", {}), dict):
+        raise LeadSimError(f"[params] in '{path}' must be a table of NAME = VALUE.")
     data["timeline"] = _timeline(data.get("timeline", []), f"'{path}'")
     data.setdefault("name", path.stem)  # never the parent's name: runs are labelled by it
     parent_name = data.pop("extends", None)
     if parent_name is None:
         return data, str(path)
-    if not isinstance(parent_name, str):
-        raise LeadSimError(f"'extends' in '{path}' must be a scenario name or path (a string).")
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise LeadSimError(f"'extends' in '{path}' must name a parent scenario: a built-in "
+                           f"scenario's name or the path to a .toml file; got {parent_name!r}.")
     parent, _ = _read_chain(parent_name, (*seen, path), path.parent)
     merged = {**parent, **data}
     if "description" not in data:  # the parent's own words would describe the wrong scenario
@@ -104,14 +116,16 @@ def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> 
 
 
 def _date(value: Any, where: str) -> dt.date:
+    date = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise LeadSimError(f"{where} must be a date like 2011-10-01; got {value!r}.")
+        date = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            date = dt.date.fromisoformat(value)
+    if date is None or not FIRST_DATE <= date <= LAST_DATE:
+        raise LeadSimError(f"{where} must be a date like 2011-10-01, from {FIRST_DATE} to "
+                           f"{LAST_DATE}; got {date or value!r}.")
+    return date
 
 
 def _build(data: dict[str, Any], source: str) -> Scenario:
@@ -176,8 +190,9 @@ def _entry(raw: Any, index: int, where: str) -> TimelineEntry:
     if "date" not in raw:
         raise LeadSimError(f"{at} lacks 'date'.")
     cover = raw.get("cover", [])
-    if isinstance(cover, str) or not isinstance(cover, list):
-        raise LeadSimError(f"'cover' in {at} must be a list of area names.")
+    if not isinstance(cover, list) or not all(isinstance(c, str) for c in cover):
+        raise LeadSimError(f"'cover' in {at} must be a list of area or group names (strings), "
+                           f"e.g. [\"west\"]; got {cover!r}.")
     changes = raw.get("set", {})
     if not isinstance(changes, dict):
         raise LeadSimError(f"'set' in {at} must be a table of NAME = VALUE.")

@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from lead_sim.errors import LeadSimError
+
+#: The dates a scenario file may give (start, end and timeline dates).
+FIRST_DATE = dt.date(1990, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+#: The longest run ``--years`` may ask for.
+MAX_YEARS = 60
+
+
+def check_years(years: Any) -> None:
+    """Refuse a run length (``--years``) that is not a number above 0 and at most MAX_YEARS."""
+    if (isinstance(years, bool) or not isinstance(years, int | float)
+            or not (math.isfinite(years) and 0 < years <= MAX_YEARS)):
+        raise LeadSimError(f"--years must be a positive number, at most {MAX_YEARS} (years "
+                           f"from the scenario's start date); got {years!r}.")
 
 
 @dataclass(frozen=True)
@@ -53,8 +70,14 @@ class Scenario:
         """
         if years is None:
             return self
+        check_years(years)
         whole = int(years)
         start = self.start_date
+        if start.year + whole + 1 > dt.MAXYEAR:
+            raise LeadSimError(
+                f"--years {years:g} from start_date {start} of scenario '{self.name}' runs past "
+                f"the last date a run may reach; start dates run from {FIRST_DATE} to "
+                f"{LAST_DATE}.")
         try:
             anniversary = start.replace(year=start.year + whole)
         except ValueError:  # 29 February in a year without one

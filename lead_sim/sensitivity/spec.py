@@ -19,12 +19,12 @@ Two ways to vary a parameter:
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
+from lead_sim.inputfiles import SWEEP_SPEC, check_kind, read_toml
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import GROUPS, PAYERS, REGISTRY, check_name
 from lead_sim.scenarios import Scenario
@@ -191,6 +191,10 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     for key in ("scenario", "method", "samples", "outcomes"):
         if key not in data:
             raise LeadSimError(f"{where} lacks '{key}'.")
+    for key in ("scenario", "baseline"):
+        if not isinstance(data.get(key, ""), str):
+            raise LeadSimError(f"'{key}' in {where} must be a scenario's name or a path (a "
+                               f"string); got {data[key]!r}.")
     method = str(data["method"])
     if method not in METHODS:
         raise LeadSimError(f"Unknown method '{method}' in {where}.{close_matches(method, METHODS)}"
@@ -233,13 +237,9 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
 
 
 def _read(path: Path, where: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise LeadSimError(f"Sweep spec '{path}' does not exist (specs live in configs/sweeps/).")
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise LeadSimError(f"{where} is not valid TOML: {exc}.") from None
+    data = read_toml(path, SWEEP_SPEC, hint=" Specs live in configs/sweeps/.")
+    check_kind(data, SWEEP_SPEC, path)
+    return data
 
 
 def _relative(name: str, spec_path: Path) -> str:

@@ -69,7 +69,7 @@ class SweepStore:
         """True if the folder holds this sweep already (resume); fail if it holds another."""
         meta = self.dir / "sweep.json"
         if meta.exists():
-            stored = json.loads(meta.read_text())
+            stored = self._stored()
             if stored.get("fingerprint") != self.key:
                 raise LeadSimError(
                     f"'{self.dir}' holds a different sweep ({self._differences(stored)}). Use "
@@ -81,6 +81,21 @@ class SweepStore:
                                f"or new --out folder.")
         return False
 
+    def _stored(self) -> dict[str, Any]:
+        """The folder's sweep.json, refused with a clear message if it cannot be read."""
+        meta = self.dir / "sweep.json"
+        try:
+            stored = json.loads(meta.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:  # bad JSON or bytes, or unreadable
+            raise LeadSimError(
+                f"'{meta}' cannot be read as a sweep's record ({exc}); the folder was not "
+                f"written by a sweep, or was damaged. Use a new --out folder, or delete "
+                f"'{self.dir}' to start over.") from None
+        if not isinstance(stored, dict):
+            raise LeadSimError(f"'{meta}' is not a sweep's record (a JSON object); use a new "
+                               f"--out folder, or delete '{self.dir}' to start over.")
+        return stored
+
     def code_change(self) -> str:
         """A warning if the folder's sweep was started by other lead_sim code ('' if not).
 
@@ -91,7 +106,7 @@ class SweepStore:
         meta = self.dir / "sweep.json"
         if not meta.exists():
             return ""
-        started = json.loads(meta.read_text()).get("code")
+        started = self._stored().get("code")
         now = code_version()
         dirty = any(c["git_commit"].endswith("-dirty") for c in (started or now, now))
         if not started or (started == now and not dirty):
