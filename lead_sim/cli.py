@@ -18,7 +18,7 @@ import threading
 from types import FrameType
 from typing import NoReturn
 
-from lead_sim import commands
+from lead_sim import __version__, commands
 from lead_sim.errors import LeadSimError
 
 VERB_ORDER = ("run", "compare", "params", "scenarios", "validate", "calibrate", "sweep", "viz",
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lead-sim",
         description="Simulate police pre-booking diversion (LEAD) in Seattle and King County.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     found = [m.name for m in pkgutil.iter_modules(commands.__path__) if m.name != "common"]
     ordered = [v for v in VERB_ORDER if v in found] + sorted(set(found) - set(VERB_ORDER))

@@ -21,6 +21,7 @@ from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.outcomes.measures import summary, timeseries
 from lead_sim.params import Params
+from lead_sim.runs import display
 from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
@@ -127,6 +128,15 @@ class Results:
     summary: pd.DataFrame
     timeseries: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Results(scenarios={display.scenario_names(self.summary)!r}, "
+                f"replicates={len(self.summary)}, days={display.days(self.timeseries)})")
+
+    def _repr_html_(self) -> str:
+        """Notebooks: scenarios, replicates and headline outcomes (means over replicates)."""
+        return display.html_table(self.summary, f"Results: {len(self.summary)} replicate(s), "
+                                                f"{display.days(self.timeseries)} days each")
 
     def write(self, out_dir: str | Path) -> Path:
         """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically.
