@@ -27,7 +27,8 @@ def main() -> None:
         LeadModel,
         parameters={"scenario": ["system_as_usual", "pilot_2011"], "caseload_cap": [20, 25],
                     "population": 2_000},
-        iterations=2,
+        rng=[None] * 2,  # two iterations, each model drawing its own seed (iterations=2 works
+                         # too, with Mesa's deprecation warning)
         max_steps=round(365.25 * YEARS_OF_STEPS),
         number_processes=2,
         display_progress=False,
