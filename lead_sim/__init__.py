@@ -6,13 +6,24 @@ Public API::
     results = run("king_county", seed=1, reps=3)
     results.summary        # one row per replicate
     results.timeseries     # one row per replicate and day
+
+    model = LeadModel("pilot_2011", seed=1, population=2_000, caseload_cap=25)
+    model.run().series("jail_population")   # a daily series, indexed by date
 """
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.params import REGISTRY, Param, Params
 from lead_sim.runs.runner import Results, RunResult, prepare, run, simulate
 from lead_sim.scenarios import Scenario, builtin_names, load_scenario
+
+try:
+    __version__ = _version("lead_sim")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "REGISTRY", "LeadModel", "LeadSimError", "Param", "Params", "Results", "RunResult",

@@ -25,7 +25,7 @@ import traceback
 from types import FrameType
 from typing import NoReturn
 
-from lead_sim import commands
+from lead_sim import __version__, commands
 from lead_sim.errors import LeadSimError
 
 VERB_ORDER = ("run", "compare", "params", "scenarios", "validate", "calibrate", "sweep", "viz",
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of every error, input errors included")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     found = [m.name for m in pkgutil.iter_modules(commands.__path__) if m.name != "common"]
     ordered = [v for v in VERB_ORDER if v in found] + sorted(set(found) - set(VERB_ORDER))

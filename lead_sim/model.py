@@ -1,19 +1,23 @@
 """LeadModel: the Mesa model of arrest and diversion pathways, one step per day.
 
 The model is simulation only: it reads a :class:`~lead_sim.scenarios.Scenario` and a seed and
-fills its daily record, cost ledger and event log. Reading files, writing outputs and running
-many replicates happen in :mod:`lead_sim.runs.runner`.
+fills its daily record, cost ledger and event log. Given a name, a file or a scenario not
+prepared yet, it prepares it as :func:`lead_sim.runs.runner.prepare` does (the shipped
+calibration, then its keyword parameters). Writing outputs and running many replicates happen
+in :mod:`lead_sim.runs.runner`; what Mesa sees of the model (its DataCollector, clock and daily
+series) is in :mod:`lead_sim.agents.collector`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from lead_sim.agents import case_management, case_manager, services
+from lead_sim.agents import case_management, case_manager, collector, services
 from lead_sim.agents.case_manager import Program
 from lead_sim.agents.officer import PEOPLE_PER_OFFICER, Force
 from lead_sim.agents.police import FOLLOW_UP_DAYS, close_episodes, police_contacts
@@ -44,9 +48,13 @@ from lead_sim.justice import court, custody, supervision
 from lead_sim.neighbourhoods import AREA_KEYS, build_graph
 from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, TimelineEntry
+from lead_sim.scenarios.prepare import model_scenario
+from lead_sim.seeds import model_seed
 from lead_sim.service_table import SERVICES
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from lead_sim.engine.world import World
     from lead_sim.params import Values
 
@@ -62,9 +70,22 @@ class LeadModel(mesa.Model):
     Each day's dated policy changes are applied here, in Python; the rest of the day is
     compiled (:func:`simulate_day`) and works on :attr:`world`, the bundle of this model's
     arrays.
+
+    ``scenario`` is a built-in name, a TOML file or a :class:`Scenario` (prepared by
+    :func:`lead_sim.runs.runner.prepare` or not); ``years`` cuts its horizon and any registry
+    parameter given as a keyword (``population=300``, ``caseload_cap=25``) overrides its start
+    value. A scenario not prepared starts from ``calibrated`` (the shipped fit by default;
+    None for the registry's defaults). ``seed=None`` draws a seed, kept as :attr:`seed`
+    (``rng``, Mesa's name, is taken as the seed too). ``step()`` simulates one day and
+    collects :attr:`datacollector`; ``run()`` simulates to the end date (and collects once).
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, *, keep_events: bool = True) -> None:
+    def __init__(self, scenario: str | os.PathLike[str] | Scenario = "pilot_2011",
+                 seed: int | None = None, *, years: float | None = None,
+                 keep_events: bool = True, calibrated: Any = "shipped", rng: Any = None,
+                 **params: Any) -> None:
+        scenario = model_scenario(scenario, years=years, calibrated=calibrated, params=params)
+        seed = model_seed(seed, rng)
         super().__init__(rng=seed)
         self.lead_scenario = scenario
         self.seed = seed
@@ -101,6 +122,7 @@ class LeadModel(mesa.Model):
         reschedule_contacts(self.world, self.values, self.population.ids, 0)
         self.events.drain()
         self.running = True
+        self.datacollector = collector.datacollector()
 
     def __getstate__(self) -> dict:
         """Copies (a model forked by :mod:`lead_sim.runs.branching`) bundle their own arrays (and
@@ -122,13 +144,20 @@ class LeadModel(mesa.Model):
 
     # ---- the day ------------------------------------------------------------------------------
     def step(self) -> None:
-        """Simulate one day (Mesa's step)."""
+        """Simulate one day (Mesa's step) and collect :attr:`datacollector`."""
         self.simulate_until(self.day + 1)
+        self.datacollector.collect(self)
 
     def run(self) -> LeadModel:
-        """Simulate to the end of the scenario."""
+        """Simulate to the end of the scenario (and collect :attr:`datacollector` once)."""
         self.simulate_until(self.days)
+        self.datacollector.collect(self)
         return self
+
+    def series(self, name: str) -> pd.Series:
+        """Daily series ``name`` (a column of the record, e.g. ``"jail_population"``) for the
+        days simulated so far, indexed by date (:func:`lead_sim.agents.collector.series`)."""
+        return collector.series(self, name)
 
     def simulate_until(self, end: int) -> None:
         """Simulate the days before day ``end``: each day's dated changes in Python, and the
@@ -142,6 +171,7 @@ class LeadModel(mesa.Model):
         self.events.drain()
         self.program.sync_agents()
         self.running = self.day < self.days
+        collector.keep_time(self)  # Mesa's steps and time count the days simulated
 
     @property
     def date(self) -> dt.date:

@@ -90,9 +90,10 @@ def summary(model: LeadModel) -> dict[str, Any]:
 
 
 def timeseries(model: LeadModel) -> pd.DataFrame:
-    """The daily record with scenario, seed, day and calendar date in front."""
+    """The daily record with scenario, seed, day and calendar date in front (``date`` is
+    datetime64, midnight of each day; CSV files show it as YYYY-MM-DD)."""
     frame = model.record.frame(model.day)
     dates = pd.date_range(model.lead_scenario.start_date, periods=len(frame), freq="D")
     front = pd.DataFrame({"scenario": model.lead_scenario.name, "seed": model.seed,
-                          "day": np.arange(len(frame)), "date": dates.date})
+                          "day": np.arange(len(frame)), "date": dates})
     return pd.concat([front, frame], axis=1)

@@ -23,7 +23,7 @@ from lead_sim.errors import LeadSimError
 from lead_sim.outcomes import analysis
 from lead_sim.outcomes.intercepts import intercept_table
 from lead_sim.params import Params
-from lead_sim.runs import io
+from lead_sim.runs import display, io
 from lead_sim.runs.branching import simulate_tree
 from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import csv_writer, json_writer, write_folder
@@ -107,6 +107,17 @@ class Comparison:
     @property
     def reps(self) -> int:
         return int(self.summary.groupby("scenario").size().min())
+
+    def __repr__(self) -> str:
+        return (f"Comparison(baseline={self.baseline!r}, scenarios={self.scenarios!r}, "
+                f"reps={self.reps}, days={display.days(self.timeseries)}, "
+                f"outcomes={len(self.table)})")
+
+    def _repr_html_(self) -> str:
+        """Notebooks: scenarios, replicates and headline outcomes (means over replicates);
+        the paired differences are in :attr:`table`."""
+        return display.html_table(self.summary, f"Comparison with baseline {self.baseline}: "
+                                                f"{self.reps} paired replicate(s) per scenario")
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the report folder (see ``docs/compare.md``) atomically."""

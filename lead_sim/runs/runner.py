@@ -7,7 +7,6 @@ scenario alike, so runs of two scenarios with the same seed pair up replicate by
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -22,49 +21,37 @@ from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
 from lead_sim.outcomes.measures import summary, timeseries
 from lead_sim.params import Params
+from lead_sim.runs import display
 from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
-from lead_sim.scenarios import Scenario, load_scenario
-from lead_sim.scenarios.schema import check_years
+from lead_sim.scenarios import Scenario
+
+# MIN_DAYS (the shortest horizon prepare() accepts) and the seed rules live below the model,
+# which uses them too; they are importable from here as before
+from lead_sim.scenarios.prepare import MIN_DAYS as MIN_DAYS
+from lead_sim.scenarios.prepare import prepare_scenario
+from lead_sim.seeds import MAX_SEED as MAX_SEED
+from lead_sim.seeds import check_seeds
+from lead_sim.seeds import parse_seed as parse_seed
 
 PROGRESS_EVERY = 365  # days between progress callbacks
-MIN_DAYS = 1  # the shortest horizon prepare() accepts
-MAX_SEED = 2**32 - 1  # NumPy's seed range is wider; this one every executor and the page share
 
 
 def prepare(scenario: str | Path | Scenario, *, years: float | None = None,
             population: int | None = None,
             overrides: Mapping[str, Any] | None = None,
             calibrated: str | Path | Calibrated | None = DEFAULT) -> Scenario:
-    """Load a scenario and apply run options, checking every value before anything runs.
+    """Load a scenario and apply run options, checking every value before anything runs
+    (:func:`lead_sim.scenarios.prepare.prepare_scenario`, which :class:`LeadModel` calls too).
 
     Its start values begin from ``calibrated``: the shipped fit by default, another
     calibrated file, or None for the registry's defaults (:mod:`lead_sim.calibration`); the
     calibrated values replace the scenario's own start values, and ``overrides`` replace both.
     A scenario prepared already keeps the calibration it was prepared from.
     """
-    if years is not None:
-        check_years(years)
-    if population is not None and not population > 0:
-        raise LeadSimError(f"--population must be a positive number of people; got {population}.")
-    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if not scn.calibrated:
-        cal = resolve(calibrated)
-        scn = dataclasses.replace(scn.with_params(cal.params if cal else {}),
-                                  calibrated=cal.name if cal else "none")
-    extra = dict(overrides or {})
-    if population is not None:
-        extra["population"] = population
-    Params.with_overrides({**scn.params, **extra}, f"scenario '{scn.name}'")
-    prepared = scn.with_horizon(years).with_params(extra)
-    if prepared.days < MIN_DAYS:  # the model needs a first day to record; it fails on none
-        given = f"--years {years:g}" if years is not None else f"end_date {scn.end_date}"
-        raise LeadSimError(
-            f"{given} leaves {max(prepared.days, 0)} days to simulate in scenario "
-            f"'{scn.name}'; the minimum is {MIN_DAYS} day (--years {MIN_DAYS / 365.25:.4f} "
-            "or more).")
-    return prepared
+    return prepare_scenario(scenario, years=years, population=population, overrides=overrides,
+                            calibrated=calibrated)
 
 
 def calibration_fields(prepared: Sequence[Scenario]) -> dict[str, str]:
@@ -100,35 +87,6 @@ def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence
                 f"{first.start_date} to {first.end_date}, '{scn.name}' {scn.start_date} to "
                 f"{scn.end_date}. Give them the same start_date and end_date (--years cuts "
                 "both at the same number of years from their start).")
-
-
-def parse_seed(text: Any) -> int:
-    """A seed from text (the visualizer's box, a --seed option) or from code (an int).
-
-    Raises :class:`LeadSimError` when it is not a whole number from 0 to MAX_SEED;
-    ``numpy.random.default_rng(-1)`` would fail far from the cause, with a traceback.
-    """
-    raw = str(text).strip()
-    try:
-        seed = int(raw)
-    except ValueError:
-        raise LeadSimError(
-            f"The seed must be a whole number from 0 to {MAX_SEED}; '{raw}' is not.") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise LeadSimError(f"The seed must be from 0 to {MAX_SEED}; got {seed}.")
-    return seed
-
-
-
-def check_seeds(seed: int, reps: int = 1) -> int:
-    """Return ``seed`` if it and every replicate's seed (up to ``seed + reps - 1``) are valid
-    (:func:`parse_seed`); otherwise raise :class:`LeadSimError` before any replicate runs."""
-    first = parse_seed(seed)
-    if first + reps - 1 > MAX_SEED:
-        raise LeadSimError(f"Replicates would use seeds {first} to {first + reps - 1}, but a "
-                           f"seed must be from 0 to {MAX_SEED}; lower the seed or the number "
-                           "of replicates.")
-    return first
 
 
 @dataclass
@@ -170,6 +128,15 @@ class Results:
     summary: pd.DataFrame
     timeseries: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Results(scenarios={display.scenario_names(self.summary)!r}, "
+                f"replicates={len(self.summary)}, days={display.days(self.timeseries)})")
+
+    def _repr_html_(self) -> str:
+        """Notebooks: scenarios, replicates and headline outcomes (means over replicates)."""
+        return display.html_table(self.summary, f"Results: {len(self.summary)} replicate(s), "
+                                                f"{display.days(self.timeseries)} days each")
 
     def write(self, out_dir: str | Path) -> Path:
         """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically.
