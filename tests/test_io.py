@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lead_sim.errors import LeadSimError
-from lead_sim.runs import io
+from lead_sim.runs import atomic, io
 
 
 def _writers():
@@ -30,26 +30,27 @@ def test_the_probe_leaves_nothing_behind(tmp_path):
 
 def test_a_failed_write_saves_the_results_elsewhere_and_says_where(tmp_path, monkeypatch):
     """A disk that fills up after hours of runs must not cost the results."""
-    real_replace = os.replace
+    real_rename = os.rename
     target = tmp_path / "out"
 
-    def replace(src, dst):
-        if Path(dst).parent in (target, target / "sub"):
+    def rename(src, dst):
+        if Path(dst) == target:
             raise OSError(28, "No space left on device", str(dst))
-        return real_replace(src, dst)
+        return real_rename(src, dst)
 
-    monkeypatch.setattr(io.os, "replace", replace)
+    monkeypatch.setattr(atomic.os, "rename", rename)
     with pytest.raises(LeadSimError, match="No space left on device") as err:
         io.write_folder(target, _writers())
     rescue = Path(str(err.value).split("saved to '")[1].split("'")[0])
     try:
+        assert rescue.name.startswith("lead-sim-rescue-out-")  # named after --out: findable
         assert (rescue / "a.csv").read_text() == "x\n1\n"
         assert (rescue / "sub" / "b.json").read_text() == "{}"
     finally:
-        import shutil
-
-        shutil.rmtree(rescue)
-    assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir())  # no staging left
+        monkeypatch.undo()
+        io.write_folder(target, _writers())  # written at last: the rescue is not needed
+    assert not rescue.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging or lock left
 
 
 def test_a_folder_of_another_command_is_named_even_when_it_records_the_same_key(tmp_path):

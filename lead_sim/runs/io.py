@@ -1,7 +1,8 @@
 """Writing outputs atomically: a folder gets all of its files or none of them.
 
-Files are written into a staging folder beside the destination and moved into place only when
-every one of them is complete, so an interrupted or failed run leaves nothing half-written.
+The folder is written whole into a staging folder beside it and swapped in with one rename
+(:mod:`lead_sim.runs.atomic`), so an interrupted or failed run leaves the folder as it was or
+complete, never half-written; only one process at a time may write it (a lock file beside it).
 Whether the destination can be written at all is checked before any work starts, and if
 writing still fails at the end (a full disk, a mount gone), the results go to a rescue folder
 under the system's temporary directory rather than being lost.
@@ -11,17 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from lead_sim.errors import LeadSimError
+from lead_sim.runs.atomic import Writer, out_lock, remove_rescues, swap_in, write_rescue
 
-Writer = Callable[[Path], None]
 #: The manifest ``kind`` of each command's results, by the ``what`` its folder check names.
 KINDS = {"run": "lead-sim run", "validation": "lead-sim validate",
          "comparison": "lead-sim compare", "calibration": "lead-sim calibrate"}
@@ -42,6 +42,9 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
     if out.exists() and not out.is_dir():
         raise LeadSimError(f"--out '{out}' is a file, not a folder; nothing was written.")
     check_writable(out)
+    if out.parent.is_dir():  # refused if another process writes it; a crash's leftovers repaired
+        with out_lock(out):
+            pass
     if not out.exists() or not any(out.iterdir()):
         return
     try:
@@ -112,36 +115,25 @@ def check_writable(out_dir: str | os.PathLike[str]) -> None:
 def write_folder(out_dir: str | os.PathLike[str], writers: dict[str, Writer]) -> Path:
     """Create or update ``out_dir`` with one file per entry of ``writers`` (name -> writer).
 
-    Each writer is called with a path inside a staging folder; then the files are moved in.
-    If that fails, the files are written to a rescue folder instead and the error says where.
+    Each writer is called with a path inside a staging folder that becomes ``out_dir`` in one
+    rename, files of ``out_dir`` not rewritten included; ``manifest.json`` is written last. A
+    writer that fails leaves ``out_dir`` as it was. If the folder cannot be put in place, the
+    files are written to a rescue folder instead and the error says where.
     """
-    try:
-        return _write_folder(Path(out_dir), writers)
-    except OSError as exc:
-        reason = f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    with out_lock(out_dir) as out:
         try:
-            rescue = _write_folder(Path(tempfile.mkdtemp(prefix="lead-sim-rescue-")), writers)
-        except OSError:
-            raise LeadSimError(f"Could not write the results to '{out_dir}': {reason}.") from None
-        raise LeadSimError(f"Could not write the results to '{out_dir}': {reason}. They were "
-                           f"saved to '{rescue}' instead.") from None
-
-
-def _write_folder(out: Path, writers: dict[str, Writer]) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, write in writers.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write(target)
-        out.mkdir(exist_ok=True)
-        for name in writers:
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out
+            swap_in(out, writers)
+        except OSError as exc:
+            reason = f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+            try:
+                rescue = write_rescue(out, writers)
+            except OSError:
+                raise LeadSimError(f"Could not write the results to '{out_dir}': {reason}."
+                                   ) from None
+            raise LeadSimError(f"Could not write the results to '{out_dir}': {reason}. They "
+                               f"were saved to '{rescue}' instead.") from None
+        remove_rescues(out)
+    return Path(out_dir)
 
 
 def csv_writer(frame: pd.DataFrame) -> Writer:
