@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from lead_sim.commands.common import positive_int, require_out
+from lead_sim.commands.common import locking_out, positive_int, require_out
 from lead_sim.fitting.abc_smc import weighted_median
 from lead_sim.fitting.calibration_report import fit_report_html
 from lead_sim.fitting.config import CalibrationConfig, load_config, method
@@ -41,6 +41,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
+@locking_out
 def handle(args: argparse.Namespace) -> int:
     out = Path(require_out(args.out))
     config = load_config(args.config)

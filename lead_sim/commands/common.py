@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lead_sim.calibration import DEFAULT, Calibrated, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.params import check_name
+from lead_sim.runs.atomic import out_lock
 from lead_sim.runs.io import check_out_name, check_writable
 from lead_sim.runs.runner import parse_seed
 
@@ -90,6 +93,18 @@ def require_out(out: str | None) -> str:
                                "folder. Nothing was written.")
     check_writable(out)
     return out
+
+
+def locking_out(handle: Callable[[argparse.Namespace], int]
+                ) -> Callable[[argparse.Namespace], int]:
+    """A verb's handler that holds the exclusive lock on its --out folder from the first check
+    to the last file written: a second process given the same folder is refused before it runs
+    anything, so two never write one folder."""
+    @functools.wraps(handle)
+    def locked(args: argparse.Namespace) -> int:
+        with out_lock(require_out(args.out)):
+            return handle(args)
+    return locked
 
 
 def add_calibrated_option(parser: argparse.ArgumentParser, draws: bool = False,

@@ -9,6 +9,7 @@ from lead_sim.commands.common import (
     add_calibrated_option,
     add_run_options,
     calibrated,
+    locking_out,
     overrides,
     positive_float,
     positive_int,
@@ -50,6 +51,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
+@locking_out
 def handle(args: argparse.Namespace) -> int:
     cal = calibrated(args)
     opts = dict(years=args.years, population=args.population, overrides=overrides(args),

@@ -9,6 +9,7 @@ from lead_sim.commands.common import (
     add_run_options,
     calibrated,
     calibration_note,
+    locking_out,
     overrides,
     positive_int,
     require_out,
@@ -39,6 +40,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
+@locking_out
 def handle(args: argparse.Namespace) -> int:
     out = require_out(args.out)
     names = [args.baseline, args.scenario] if args.baseline else [args.scenario]

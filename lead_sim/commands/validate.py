@@ -9,6 +9,7 @@ import pandas as pd
 from lead_sim.commands.common import (
     add_calibrated_option,
     calibrated,
+    locking_out,
     overrides,
     positive_int,
     require_out,
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
+@locking_out
 def handle(args: argparse.Namespace) -> int:
     out = require_out(args.out)
     cal = calibrated(args)
