@@ -117,7 +117,7 @@ def test_a_swap_that_fails_puts_the_old_folder_back(tmp_path, monkeypatch):
         return real(src, dst)
 
     monkeypatch.setattr(atomic.os, "rename", rename)
-    with pytest.raises(LeadSimError, match="saved to '(.*)' instead") as err:
+    with pytest.raises(LeadSimError, match=r"saved to '.*' instead") as err:
         io.write_folder(out, _writers("new"))
     assert _contents(out) == before
     rescue = Path(str(err.value).split("saved to '")[1].split("'")[0])

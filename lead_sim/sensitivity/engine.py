@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lead_sim.runs.atomic import out_lock
 from lead_sim.runs.executors import check_scheduler, run_tasks
 from lead_sim.sensitivity.sampling import applied_values, design
 from lead_sim.sensitivity.spec import SweepSpec, runs_per_sample
@@ -172,21 +173,24 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     if executor == "dask" and scheduler:
         check_scheduler(scheduler)  # before anything is written
     table = design(spec)
-    store.open(table)
-    try:
-        tasks = TaskGroups(spec, table, store.pending(table, retry_failed))
-        start = time.perf_counter()
-        failed = _execute(store, target, tasks, executor, workers, scheduler, shard_size,
-                          progress)
-        seconds = time.perf_counter() - start
-    finally:
-        store.close()
-    summary = SweepRun(store.dir, len(table), len(table) - tasks.runs, tasks.runs, failed,
-                       seconds)
-    if report:
-        from lead_sim.sensitivity.report import write_outputs
+    # held until the report is in place, which replaces the folder (runs.io): no other sweep
+    # may add shards to it in between
+    with out_lock(out_dir):
+        store.open(table)
+        try:
+            tasks = TaskGroups(spec, table, store.pending(table, retry_failed))
+            start = time.perf_counter()
+            failed = _execute(store, target, tasks, executor, workers, scheduler, shard_size,
+                              progress)
+            seconds = time.perf_counter() - start
+        finally:
+            store.close()
+        summary = SweepRun(store.dir, len(table), len(table) - tasks.runs, tasks.runs, failed,
+                           seconds)
+        if report:
+            from lead_sim.sensitivity.report import write_outputs
 
-        write_outputs(spec, store, summary)
+            write_outputs(spec, store, summary)
     return summary
 
 
