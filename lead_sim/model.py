@@ -45,7 +45,7 @@ from lead_sim.engine.recorder import OCCUPANCY, WAITLISTS, Column, DailyRecord
 from lead_sim.engine.streams import Streams
 from lead_sim.engine.world import build_world
 from lead_sim.justice import court, custody, supervision
-from lead_sim.neighbourhoods import AREA_KEYS, build_graph
+from lead_sim.neighbourhoods import AREA_KEYS, booking_restricted, build_graph
 from lead_sim.params import Params
 from lead_sim.scenarios import Scenario, TimelineEntry
 from lead_sim.scenarios.prepare import model_scenario
@@ -98,6 +98,7 @@ class LeadModel(mesa.Model):
         self.area_weights = np.array([self.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
         self.presence = np.array([self.graph.nodes[k]["presence"] for k in AREA_KEYS], float)
         self.covered = np.zeros(len(AREA_KEYS), bool)  # LEAD covers the area today
+        self.booking_restricted = np.zeros(len(AREA_KEYS), bool)  # set from the parameter
         for entry in scenario.timeline:  # the date coverage starts, if ever, on each node
             for key in entry.cover:
                 node = self.graph.nodes[key]
@@ -219,6 +220,7 @@ class LeadModel(mesa.Model):
         """Propagate changed parameters to officers, staffing, capacity and hazards."""
         p = self.p
         self.values = by_reference(p.numbers())
+        self.booking_restricted[:] = booking_restricted(p["misdemeanor_booking_restriction"])
         self.force.update_propensities(p["diversion_propensity"], p["social_referral_propensity"])
         if self.program.make_room(int(self.budget() / max(p["case_manager_annual_cost"], 1))):
             self.world = build_world(self)

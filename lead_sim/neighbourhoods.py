@@ -79,6 +79,22 @@ def area_groups() -> dict[str, tuple[str, ...]]:
     return {name: tuple(keys) for name, keys in groups.items()}
 
 
+# Where the jail restricts non-felony bookings under each setting of the parameter
+# misdemeanor_booking_restriction (O24: the restrictions were lifted in downtown Seattle first,
+# then in the rest of Seattle, then for every partner agency). "Downtown Seattle" is read as
+# the West Precinct's areas, Belltown and Downtown (an inference: O24 names no boundary).
+DOWNTOWN_SEATTLE = ("west",)
+
+
+def booking_restricted(scope: str) -> tuple[bool, ...]:
+    """For each area (in AREA_KEYS order), whether bookings are restricted under ``scope``."""
+    seattle = set(area_groups()["seattle"])
+    outside = {"none": set(AREA_KEYS), "everywhere": set(),
+               "outside_downtown": {a.key for a in AREAS if a.group in DOWNTOWN_SEATTLE},
+               "outside_seattle": seattle}[scope]
+    return tuple(key not in outside for key in AREA_KEYS)
+
+
 def resolve_areas(names: list[str], where: str) -> list[str]:
     """Expand area and group names into area keys, failing clearly on an unknown name."""
     groups = area_groups()

@@ -280,6 +280,17 @@ _DECLARED: list[Param] = [
     _p("referral_in_lieu_arrests", 0, 0, 5, "arrests", "legal",
        "Possession arrests per person that must be referred to assessment instead of booked.",
        "O25: ESB 5476 (2021-2023), the first two arrests", kind="int", sweepable=False),
+    _p("pretrial_diversion_share", 0.0, 0.0, 1.0, "share", "legal",
+       "Share of possession charges (not felonies) diverted pretrial and dismissed, not tried.",
+       f"O25: SB 5536 pretrial diversion from Jul 2023 (by timeline); {_A} for its uptake",
+       sweepable=False),
+    _p("misdemeanor_booking_restriction", "none", None, None, "", "legal",
+       "Where the jail refuses most non-felony bookings (COVID-era restrictions).",
+       "O24: lifted downtown 24 Jul 2024, rest of Seattle 1 Nov 2024, elsewhere 1 Feb 2025",
+       kind="choice", choices=("none", "everywhere", "outside_downtown", "outside_seattle")),
+    _p("restricted_booking_share", 0.1, 0.0, 1.0, "share", "legal",
+       "Share of non-felony arrests still booked where bookings are restricted (O24).",
+       f"{_A}: exceptions for serious offences, and daily caps (O24)"),
     _p("conviction_share", 0.6, 0.0, 1.0, "share", "legal",
        "Share of filed charges ending in conviction.", f"{_A}"),
     _p("court_days", 90.0, 7.0, 720.0, "days", "legal",
@@ -288,8 +299,7 @@ _DECLARED: list[Param] = [
        "exponential wait with mean 90 days has median 62); J21: trial within 60 days in "
        "custody, 90 out"),
     _p("jail_sentence_share", 0.5, 0.0, 1.0, "share", "legal",
-       "Share of convictions that carry a jail sentence (the rest probation or fines).",
-       f"{_A}"),
+       "Share of convictions that carry a jail sentence (the rest probation or fines).", f"{_A}"),
     _p("jail_sentence_days", 30.0, 1.0, 364.0, "days", "legal",
        "Mean misdemeanour jail sentence served.",
        "C22: misdemeanour max 90 days, gross 364; size assumed"),
@@ -308,8 +318,7 @@ _DECLARED: list[Param] = [
        f"{_A}: #39 (46% of releasees had a supervision violation or arrest leading to "
        "imprisonment within 5 years, so supervision is common)"),
     _p("supervision_days", 365.0, 30.0, 1825.0, "days", "legal",
-       "Mean length of a supervision term, counted from release (or sentencing if none).",
-       f"{_A}"),
+       "Mean length of a supervision term, counted from release (or sentencing if none).", f"{_A}"),
     _p("supervision_violation_rate", 0.5, 0.0, 5.0, "per person-year", "legal",
        "Technical violations per person-year under supervision; each is sanctioned with a "
        "short jail stay.", f"{_A}: #39"),
@@ -318,8 +327,7 @@ _DECLARED: list[Param] = [
     # ---- cost -------------------------------------------------------------------------------
     _p("police_hours_per_arrest", 9.3, 0.5, 40.0, "officer-hours", "cost",
        "Officer time per arrest not diverted: booked, cited, or referred to assessment in "
-       "lieu of booking (ESB 5476).",
-       "C12b: 9.3 officer-hours per arrest (Santa Fe)"),
+       "lieu of booking (ESB 5476).", "C12b: 9.3 officer-hours per arrest (Santa Fe)"),
     _p("police_hours_per_diversion", 2.0, 0.1, 20.0, "officer-hours", "cost",
        "Officer time per arrest diversion (warm hand-off).",
        "O10: hand-off 'ideally within 30 minutes'; paperwork assumed", lead_only=True),
@@ -374,10 +382,8 @@ REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
 # tests/test_branching.py checks it for every one of them.
 LEAD_ONLY = frozenset(name for name, param in REGISTRY.items() if param.lead_only)
 # Who pays: the legal system, the programme's case managers, then each service pool (its name).
-PAYERS = (
-    "police", "jail", "prosecution", "public_defense", "courts", "prison", "supervision",
-    "lead_case_management", *(service.name for service in SERVICES),
-)
+PAYERS = ("police", "jail", "prosecution", "public_defense", "courts", "prison", "supervision",
+          "lead_case_management", *(service.name for service in SERVICES))
 
 
 def check_name(name: str, where: str = "") -> Param:

@@ -103,7 +103,8 @@ def _arrest_as_usual(w: World, p: Values, d, arrested: np.ndarray, day: int) -> 
     charged = ids[~in_lieu]
     charges = charging.charge_class(w, p, charged, drug[~in_lieu], grams[~in_lieu], day)
     filed = charging.file_charges(w, p, charged, charges, day, w.keys.filing)
-    booked = uniform_each(w.keys.book, day, charged) < p.booking_share
+    booked = uniform_each(w.keys.book, day, charged) < booking.booking_shares(w, p, charged,
+                                                                              charges)
     booking.book(w, p, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
     pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
     pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)

@@ -21,8 +21,9 @@ from lead_sim.engine.jit import BundleRef, by_reference
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
-# covered: LEAD covers the area today; presence: police presence; area_cdf: where people live.
-Place = namedtuple("Place", "covered presence area_cdf")
+# covered: LEAD covers the area today; presence: police presence; area_cdf: where people live;
+# restricted: the jail refuses most non-felony bookings from the area today (O24).
+Place = namedtuple("Place", "covered presence area_cdf restricted")
 # costs: the ledger's day x payer USD; record: the daily record's counts and stocks; events:
 # the event log's buffer (a one-item list holding its rows) and rows used; cohort: re-arrest
 # cohorts by horizon and pathway (episodes, re-arrested).
@@ -39,7 +40,7 @@ def build_world(model: LeadModel) -> BundleRef | World:
         people=by_reference(model.population.arrays()), officers=model.force.arrays(),
         staff=model.program.staff_arrays, lead_queue=model.program.waitlist.queue,
         pools=model.services.arrays,
-        place=Place(model.covered, model.presence, area_cdf),
+        place=Place(model.covered, model.presence, area_cdf, model.booking_restricted),
         books=Books(model.ledger.daily, model.record.values, model.events.buffer,
                     model.events.used, model.cohort),
         keys=model.streams.keys(),

@@ -2,7 +2,8 @@
 
 Under ESB 5476 the first arrests for possession are referred to assessment instead of booked
 (O25); that choice is made before anything here is called, in
-:func:`lead_sim.agents.police._arrest_as_usual`.
+:func:`lead_sim.agents.police._arrest_as_usual`. While the jail restricts non-felony bookings
+(COVID-era, lifted area by area in 2024-25; O24) fewer of those arrests are booked.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ from lead_sim.justice.custody import enter_custody
 if TYPE_CHECKING:
     from lead_sim.engine.world import World
     from lead_sim.params import Values
+
+
+@compiled
+def booking_shares(w: World, p: Values, ids: np.ndarray, charges: np.ndarray) -> np.ndarray:
+    """The chance each arrest not diverted is booked (the rest are cited and released):
+    ``booking_share``, or ``restricted_booking_share`` for an arrest that is not a felony in an
+    area where the jail restricts such bookings today (O24, ``Place.restricted``)."""
+    shares = np.full(len(ids), p.booking_share)
+    for row in range(len(ids)):
+        if charges[row] != Charge.FELONY and w.place.restricted[w.people.area[ids[row]]]:
+            shares[row] = p.restricted_booking_share
+    return shares
 
 
 # Prior convictions counted toward a pretrial hold: the sentencing grid's top offender-score band

@@ -1,7 +1,8 @@
 """Charging: the charge an arrest carries, and prosecutors filing it.
 
 Charging follows the dated legal context: possession is a felony, misdemeanour or gross
-misdemeanour (O25), and small quantities stop being charged from September 2018 (O15). Filing
+misdemeanour (O25), small quantities stop being charged from September 2018 (O15), and from
+July 2023 possession may go to statutory pretrial diversion (O25). Filing
 is called at arrest and by case management, when a charge held during a LEAD intake is filed
 because the intake was not completed (O10); so it sits below case management.
 """
@@ -33,7 +34,13 @@ CASE_COSTS = tuple((payer, f"{key}_felony", f"{key}_misdemeanor") for payer, key
 @compiled
 def charge_class(w: World, p: Values, ids: np.ndarray, drug: np.ndarray, grams: np.ndarray,
                  day: int) -> np.ndarray:
-    """The charge an arrest would carry if filed (NONE where policy says not to charge)."""
+    """The charge an arrest would carry if filed (NONE where policy says not to charge).
+
+    Under SB 5536 (O25, from July 2023) a share of possession charges goes to statutory
+    pretrial diversion instead: the case is dismissed on completion, so it is never tried;
+    ``pretrial_diversion_share`` is the share diverted and completed, and such a charge counts
+    as not filed (NONE). It applies only while possession is not a felony.
+    """
     charges = np.full(len(ids), Charge.MISDEMEANOR, np.int8)
     if len(ids) == 0:
         return charges
@@ -43,6 +50,11 @@ def charge_class(w: World, p: Values, ids: np.ndarray, drug: np.ndarray, grams: 
             charges[row] = Charge.FELONY
         if drug[row] and grams[row] < p.charge_min_grams:
             charges[row] = Charge.NONE
+    if p.pretrial_diversion_share > 0 and not p.felony_law:
+        diverted = uniform_each(w.keys.pretrial_diversion, day, ids)
+        for row in range(len(ids)):
+            if drug[row] and diverted[row] < p.pretrial_diversion_share:
+                charges[row] = Charge.NONE
     return charges
 
 
