@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from lead_sim.scenarios import builtin_names, load_scenario
+from lead_sim.scenarios.schema import EVIDENCE_END, EVIDENCE_SOURCE
 
 
 def register(subparsers) -> None:
@@ -16,11 +17,15 @@ def register(subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     if args.name is None:
+        width = max(map(len, builtin_names()), default=0)
         for name in builtin_names():
-            print(f"{name:<18} {load_scenario(name).description}")
+            print(f"{name:<{width}} {load_scenario(name).description}")
         return 0
     scn = load_scenario(args.name)
     print(f"{scn.name}: {scn.description}\n{scn.start_date} to {scn.end_date}  ({scn.source})")
+    if scn.extrapolated_from:
+        print(f"  days from {scn.extrapolated_from} on are an extrapolation: past the last dated "
+              f"evidence ({EVIDENCE_END}, row {EVIDENCE_SOURCE})")
     for key, value in scn.params.items():
         print(f"  start: {key} = {value}")
     for entry in scn.timeline:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from lead_sim.agents.states import Pathway
 from lead_sim.engine.recorder import COUNTS
+from lead_sim.scenarios.schema import EVIDENCE_END
 
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
@@ -97,3 +98,13 @@ def timeseries(model: LeadModel) -> pd.DataFrame:
     front = pd.DataFrame({"scenario": model.lead_scenario.name, "seed": model.seed,
                           "day": np.arange(len(frame)), "date": dates})
     return pd.concat([front, frame], axis=1)
+
+
+def mark_extrapolated(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of daily rows (with a ``date``) with an ``extrapolated`` column after the date:
+    True on days past the last dated evidence (:data:`EVIDENCE_END`, row O24), which follow
+    settings no evidence supports. Runs and comparisons add it to the series they write."""
+    marked = frame.copy()
+    marked.insert(list(marked.columns).index("date") + 1, "extrapolated",
+                  pd.to_datetime(marked["date"]) > pd.Timestamp(EVIDENCE_END))
+    return marked

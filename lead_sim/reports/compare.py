@@ -30,6 +30,7 @@ from lead_sim.reports.figures import (
 )
 from lead_sim.reports.html import Span, Table, Writer, embed, render, table
 from lead_sim.reports.words import num, sentence, years_text
+from lead_sim.scenarios.schema import EVIDENCE_END, EVIDENCE_SOURCE
 
 if TYPE_CHECKING:
     from lead_sim.runs.comparison import Comparison
@@ -339,6 +340,18 @@ def method_section(c: Comparison) -> dict[str, Any]:
             "precision": precision}
 
 
+def extrapolation_note(c: Comparison) -> str:
+    """What the shaded span of the figures over time means ('' if the run ends before it)."""
+    ts = c.timeseries
+    if "extrapolated" not in ts or not ts["extrapolated"].any():
+        return ""
+    first = ts.loc[ts["extrapolated"], "date"].min().date()
+    return (f"Shaded: the days from {first} on, past the last dated evidence ({EVIDENCE_END}, "
+            f"row {EVIDENCE_SOURCE} of the evidence file). They are an extrapolation: the "
+            "scenarios' settings from then on are assumptions, and the daily series mark "
+            "those days in their 'extrapolated' column.")
+
+
 def page_context(c: Comparison, figures: dict[str, bytes]) -> dict[str, Any]:
     """Everything compare.html.j2 lays out: numbers and words, tables and figures."""
     scn = c.manifest["scenarios"][0]
@@ -348,7 +361,7 @@ def page_context(c: Comparison, figures: dict[str, bytes]) -> dict[str, Any]:
         "end": scn["end_date"], "population": f"{params['population']:,}",
         "calibration": calibration_note(c),
         "units": units_note(params["population"], params["reference_population"]),
-        "notices": c.manifest.get("notices") or [],
+        "notices": c.manifest.get("notices") or [], "extrapolation": extrapolation_note(c),
         "figures": {n: embed(figures[n], FIGURES[n][0], f"figures/{n}.png") for n in figures},
         "headline": headline_section(c), "costs": costs_section(c),
         "recidivism": recidivism_table(c), "min_cohort": MIN_COHORT,

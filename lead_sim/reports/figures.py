@@ -59,6 +59,21 @@ def _bands(ax, comparison: Comparison, column: str, title: str) -> None:
     ax.set_title(title, fontsize=10)
     ax.set_ylim(bottom=0)  # people: an all-zero series must not show an axis from -0.04
     ax.grid(alpha=0.3)
+    shade_extrapolated(ax, ts)
+
+
+#: How the days past the last dated evidence look in figures over time.
+EXTRAPOLATED_LABEL = "extrapolated (past the evidence)"
+
+
+def shade_extrapolated(ax, ts: pd.DataFrame) -> None:
+    """Shade the span of days past the last dated evidence (the ``extrapolated`` column of
+    the daily series), so a reader sees which part of a line no evidence supports."""
+    if "extrapolated" not in ts or not ts["extrapolated"].any():
+        return
+    first = ts.loc[ts["extrapolated"], "date"].min()
+    ax.axvspan(first, ts["date"].max(), color="#999999", alpha=0.15, lw=0,
+               label=EXTRAPOLATED_LABEL)
 
 
 def jail_population(comparison: Comparison) -> Figure:

@@ -22,6 +22,7 @@ from lead_sim.calibration import DEFAULT, Calibrated, replicate_draw, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.outcomes import analysis
 from lead_sim.outcomes.intercepts import intercept_table
+from lead_sim.outcomes.measures import mark_extrapolated
 from lead_sim.params import Params
 from lead_sim.runs import display, io
 from lead_sim.runs.branching import simulate_tree
@@ -271,7 +272,7 @@ def _assemble(prepared: list[Scenario], results: list[tuple[dict, pd.DataFrame]]
     summary = summary.sort_values(["scenario", "seed"], key=lambda c: c.map(order)
                                   if c.name == "scenario" else c, kind="stable")
     summary = analysis.add_marginal_costs(summary.reset_index(drop=True), _jail_costs(prepared))
-    timeseries = pd.concat([r[1] for r in results], ignore_index=True)
+    timeseries = mark_extrapolated(pd.concat([r[1] for r in results], ignore_index=True))
     table = analysis.comparison_table(summary, prepared[0].name, seed)
     return Comparison(prepared[0].name, [s.name for s in prepared[1:]], summary, timeseries,
                       table, intercept_table(table))

@@ -19,18 +19,20 @@ import pandas as pd
 from lead_sim.calibration import DEFAULT, Calibrated, model_fingerprint, replicate_draw, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
-from lead_sim.outcomes.measures import summary, timeseries
+from lead_sim.outcomes.measures import mark_extrapolated, summary, timeseries
 from lead_sim.params import Params
 from lead_sim.runs import display
 from lead_sim.runs.executors import run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
 from lead_sim.scenarios import Scenario
+from lead_sim.scenarios.notices import past_evidence
 
 # MIN_DAYS (the shortest horizon prepare() accepts) and the seed rules live below the model,
 # which uses them too; they are importable from here as before
 from lead_sim.scenarios.prepare import MIN_DAYS as MIN_DAYS
 from lead_sim.scenarios.prepare import prepare_scenario
+from lead_sim.scenarios.schema import EVIDENCE_END, EVIDENCE_SOURCE
 from lead_sim.seeds import MAX_SEED as MAX_SEED
 from lead_sim.seeds import check_seeds
 from lead_sim.seeds import parse_seed as parse_seed
@@ -212,9 +214,12 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
             if progress:
                 progress(tasks[i][0].days)
     manifest = build_manifest(kind="lead-sim run", run_key=run_key(prepared, seeds, draws),
-                              **described, **calibration_fields(prepared))
+                              **described, **calibration_fields(prepared),
+                              evidence_end=f"{EVIDENCE_END} ({EVIDENCE_SOURCE})",
+                              notices=past_evidence(prepared))
     return Results(
         summary=pd.DataFrame([r.summary for r in results]),
-        timeseries=pd.concat([r.timeseries for r in results], ignore_index=True),
+        timeseries=mark_extrapolated(pd.concat([r.timeseries for r in results],
+                                               ignore_index=True)),
         manifest=manifest,
     )

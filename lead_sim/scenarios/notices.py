@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from lead_sim.scenarios.loader import load_scenario
-from lead_sim.scenarios.schema import Scenario
+from lead_sim.scenarios.schema import EVIDENCE_END, EVIDENCE_SOURCE, Scenario
 
 
 def replaced_start_values(scenario: Scenario, names: Iterable[str]) -> list[str]:
@@ -42,7 +42,7 @@ def horizon_notices(given: Sequence[str | Path | Scenario], prepared: Sequence[S
     base, others = prepared[0], list(prepared[1:])
     written = [g if isinstance(g, Scenario) else load_scenario(g) for g in given]
     return (identical_within_horizon(base, others) + identical_pairs(base, others)
-            + past_own_end(written, years))
+            + past_own_end(written, years) + past_evidence(prepared))
 
 
 def identical_within_horizon(baseline: Scenario, scenarios: Iterable[Scenario]) -> list[str]:
@@ -90,6 +90,23 @@ def past_own_end(scenarios: Iterable[Scenario], years: float | None) -> list[str
         if run_end > scenario.end_date:
             by_end.setdefault((scenario.end_date, run_end), []).append(scenario)
     return [_past_end(group, own, run_end, years) for (own, run_end), group in by_end.items()]
+
+
+def past_evidence(scenarios: Iterable[Scenario]) -> list[str]:
+    """One message per run end that passes the last dated evidence (scenarios as prepared).
+
+    Any scenario may run past :data:`~lead_sim.scenarios.schema.EVIDENCE_END`, a built-in one
+    to 2030 or another with ``--years``; its later days follow settings no evidence row
+    supports, so every output marks them.
+    """
+    by_end: dict[tuple[dt.date, dt.date], list[str]] = {}
+    for scenario in scenarios:
+        if (first := scenario.extrapolated_from) is not None:
+            by_end.setdefault((first, scenario.end_date), []).append(f"'{scenario.name}'")
+    return [f"{', '.join(names)} {'runs' if len(names) == 1 else 'run'} to {end}, past the "
+            f"last dated evidence ({EVIDENCE_END}, row {EVIDENCE_SOURCE}): the days from "
+            f"{first} on are an extrapolation (the 'extrapolated' column of the daily series, "
+            "shaded in figures)." for (first, end), names in by_end.items()]
 
 
 def _past_end(group: list[Scenario], own: dt.date, run_end: dt.date, years: float) -> str:

@@ -14,6 +14,12 @@ FIRST_DATE = dt.date(1990, 1, 1)
 LAST_DATE = dt.date(2100, 12, 31)
 #: The longest run ``--years`` may ask for.
 MAX_YEARS = 60
+#: The last dated fact the evidence file gives for the scenarios: jail booking restrictions
+#: lifted for all partner agencies on 1 Feb 2025 (row O24; funding figures stop with 2024, O19,
+#: O20). Simulated days after it are an extrapolation, whatever the scenario: outputs mark them
+#: (an ``extrapolated`` column, notices, shaded figures).
+EVIDENCE_END = dt.date(2025, 2, 1)
+EVIDENCE_SOURCE = "O24"
 
 
 def check_years(years: Any) -> None:
@@ -57,6 +63,13 @@ class Scenario:
     def days(self) -> int:
         """Number of simulated days, start and end dates included."""
         return (self.end_date - self.start_date).days + 1
+
+    @property
+    def extrapolated_from(self) -> dt.date | None:
+        """The first simulated day past the last evidence (:data:`EVIDENCE_END`), or None if
+        the run ends before it."""
+        first = EVIDENCE_END + dt.timedelta(days=1)
+        return max(first, self.start_date) if self.end_date >= first else None
 
     def day_of(self, entry: TimelineEntry) -> int:
         """The day index on which the model applies ``entry`` (day 0 if dated before the start)."""
