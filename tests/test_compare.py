@@ -371,13 +371,15 @@ def test_compared_scenarios_identical_to_each_other_within_the_run_are_named():
 
 def test_years_past_the_scenarios_end_date_are_flagged_as_extrapolation():
     """Built-in scenarios end on 2021-12-31: --years 20 runs to 2029 on their last settings
-    (plus the 2023 change system_as_usual already dates), and says so once for all of them."""
+    (plus the changes system_as_usual already dates after 2021), and says so once for all of
+    them; a second notice says the days past the last dated evidence are extrapolated."""
     from lead_sim.runs.runner import prepare
     from lead_sim.scenarios.notices import horizon_notices
 
     names = [BASE, SCN]
     notices = horizon_notices(names, [prepare(n, years=20) for n in names], 20)
-    assert len(notices) == 1
+    assert len(notices) == 2
     assert "runs to 2029-12-31, past the end date of 'system_as_usual', 'seattle_citywide' " \
            "(2021-12-31)" in notices[0] and "2023-07-01" in notices[0]
+    assert "past the last dated evidence (2025-02-01" in notices[1]
     assert horizon_notices(names, [prepare(n, years=12) for n in names], 12) == []
