@@ -121,8 +121,9 @@ def test_unknown_name_lists_the_built_in_configs():
 
 
 def test_options_replace_the_config_values(tiny):
-    config = load_config(str(tiny), generations=5, reps=3, seed=9, population=None)
+    config = load_config(str(tiny), generations=5, reps=3, seed=9, population=None, years=0.5)
     assert (config.generations, config.reps, config.seed, config.population) == (5, 3, 9, 300)
+    assert config.years == 0.5
     with pytest.raises(LeadSimError, match="--pop-size"):
         load_config(str(tiny), pop_size=2)
 

@@ -126,10 +126,11 @@ class OptimizeConfig:
         unknown = set(given) - set(RUN_OPTIONS)
         if unknown:
             raise LeadSimError(f"Unknown option(s) {sorted(unknown)}; allowed: {RUN_OPTIONS}.")
-        for key in given:
-            _check_count(given[key], key, f"--{key.replace('_', '-')}", key == "seed")
-        if "years" in given:
-            _check_years(given["years"], "--years")
+        for key, value in given.items():
+            if key == "years":
+                given[key] = _check_years(value, "--years")
+            else:
+                _check_count(value, key, f"--{key.replace('_', '-')}", key == "seed")
         return dataclasses.replace(self, **given)
 
     def fingerprint_data(self) -> dict[str, Any]:
