@@ -289,3 +289,46 @@ def test_a_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     assert cli.main(["optimize", str(bad), "--out", str(out)]) == 2
     assert "must be \"min\" or \"max\"" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ---- the noise verdict and the trade-offs in words: known answers -----------------------------
+def test_an_advantage_is_clear_only_beyond_the_paired_noise(tiny):
+    from lead_sim.optimize.front import advantage
+
+    config = load_config(str(tiny))
+
+    def candidate(jail: list[float]) -> Candidate:
+        return Candidate(0, 0, [], {}, [{"jail_bed_days": j, "rearrest_12m": 0.4,
+                                         "cost_total_marginal": 1.0} for j in jail])
+
+    base = candidate([100.0, 200.0, 300.0])
+    steady = candidate([90.0, 191.0, 289.0])  # 9-11 fewer with every seed: clear
+    lucky = candidate([60.0, 230.0, 280.0])  # fewer on average, but not seed by seed
+    assert advantage(config, steady, base)["clearly"] == ["jail_bed_days"]
+    verdict = advantage(config, lucky, base)
+    assert verdict["better"] == ["jail_bed_days"] and not verdict["clear"]
+    assert advantage(config, base, steady)["better"] == []
+
+
+def test_moving_money_is_read_off_a_linear_fit(tiny):
+    from lead_sim.optimize.tradeoffs import money_sentences
+
+    config = load_config(str(tiny))
+    history = history_scenario(config)
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(30):
+        x = [rng.uniform(v.low, v.high) for v in config.variables]
+        policy = decode(config, history, x)
+        money = {k: v / 1e6 for k, v in spending(policy).items()}
+        rows.append({**policy, "within_budget_cap": True,
+                     "jail_bed_days": 5000 - 10 * money["case_managers"]
+                     - 100 * money["housing"] - 40 * money["treatment"],
+                     "rearrest_12m": 0.4 - 0.001 * money["case_managers"],
+                     "cost_total_marginal": 1e6 * sum(money.values())})
+    sentences = money_sentences(config, pd.DataFrame(rows))
+    housing = next(s for s in sentences if "on housing instead of case managers" in s)
+    assert "jail bed-days down 90 a year" in housing  # -100 - (-10)
+    assert "re-arrest within 12 months up 0.1 percentage points" in housing
+    assert "jail bed-days down 60 a year" in next(
+        s for s in sentences if "on housing instead of treatment" in s)

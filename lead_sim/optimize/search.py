@@ -38,6 +38,7 @@ from lead_sim.optimize.results import Candidate, SearchRun
 from lead_sim.optimize.store import SearchStore
 from lead_sim.runs.atomic import out_lock
 from lead_sim.runs.executors import Session, check_scheduler
+from lead_sim.scenarios import Scenario
 from lead_sim.seeds import check_seeds
 
 #: What a search's objective is told for an outcome with no value (a re-arrest share with no
@@ -140,22 +141,26 @@ def _search(config: OptimizeConfig, store: SearchStore, session: Session, bar: A
     return everything
 
 
-def _evaluate(config: OptimizeConfig, history, start_day: int, candidates: list[Candidate],
+def _evaluate(config: OptimizeConfig, history: Scenario, start_day: int,
+              candidates: list[Candidate],
               store: SearchStore, session: Session, bar: Any, ran: list) -> None:
     """Fill each candidate's replicates, from the store or by running what is missing."""
     results: dict[tuple[int, int], dict[str, float]] = {}
     tasks: list[Task] = []
-    for c in candidates:
-        scenario = None
-        for rep in range(config.reps):
+    scenarios: dict[int, Scenario] = {}
+    # replicate by replicate: a worker meets one seed's tasks in a row, so the histories it
+    # keeps are reused however many replicates there are
+    for rep in range(config.reps):
+        for c in candidates:
             found = store.find((c.generation, c.index, rep), c.x)
             if found is not None:
                 results[(c.index, rep)] = found["outcomes"]
                 continue
-            scenario = scenario or candidate_scenario(config, history, c.policy,
-                                                      f"g{c.generation}c{c.index}")
+            if c.index not in scenarios:
+                scenarios[c.index] = candidate_scenario(config, history, c.policy,
+                                                        f"g{c.generation}c{c.index}")
             tasks.append(Task(c.generation, c.index, rep, config.seed + rep, history,
-                              start_day, scenario))
+                              start_day, scenarios[c.index]))
     finished = session.run(_evaluate_task(), tasks)
     with contextlib.closing(finished):
         for i, out in finished:

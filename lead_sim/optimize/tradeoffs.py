@@ -65,7 +65,7 @@ def money_sentences(config: OptimizeConfig, table: pd.DataFrame) -> list[str]:
         changes = [change_words(name, effects[name][more] - effects[name][less])
                    for name in config.objectives]
         out.append(f"Spending $1M more a year on {uses_words(more)} instead of "
-                   f"{uses_words(less)}: {'; '.join(changes)}.")
+                   f"{uses_words(less)}: {', '.join(changes)}.")
     if out:
         fit = ", ".join(f"{name} {r2:.2f}" for name, r2 in fits.items())
         out.append(f"(A linear fit over the {len(ok)} evaluated policies within the budget cap; "
@@ -75,12 +75,19 @@ def money_sentences(config: OptimizeConfig, table: pd.DataFrame) -> list[str]:
     return out
 
 
+#: Objectives in words; any other is named as it is.
+WORDS = {"jail_bed_days": "jail bed-days", "rearrest_12m": "re-arrest within 12 months",
+         "rearrest_6m": "re-arrest within 6 months", "rearrest_24m": "re-arrest within 24 months",
+         "cost_total_marginal": "net public cost (jail bed-days at the marginal rate)",
+         "cost_total": "total public cost", "bookings": "jail bookings", "arrests": "arrests"}
+
+
 def change_words(name: str, change: float) -> str:
-    """'jail_bed_days falls by 1,234 a year' in the objective's units."""
+    """'jail bed-days down 1,234 a year' in the objective's units."""
+    words = WORDS.get(name, name)
     if math.isnan(change):
-        return f"{name}: no estimate"
-    verb = "rises" if change > 0 else "falls"
-    return f"{name} {verb} by {amount(name, abs(change))}"
+        return f"{words}: no estimate"
+    return f"{words} {'up' if change > 0 else 'down'} {amount(name, abs(change))}"
 
 
 def amount(name: str, value: float) -> str:
@@ -102,5 +109,5 @@ def front_sentences(config: OptimizeConfig, front: pd.DataFrame) -> list[str]:
         budget = (f" (its budget is ${abs(extra):,.0f} a year {'higher' if extra > 0 else 'lower'})"
                   if abs(extra) >= 1 else "")
         out.append(f"Policy {b['policy']} instead of policy {a['policy']}{budget}: "
-                   f"{'; '.join(changes)}.")
+                   f"{', '.join(changes)}.")
     return out
