@@ -87,13 +87,26 @@ class SearchStore:
         self.store.mkdir(parents=True, exist_ok=True)
         meta = self.store / META
         if not meta.exists():
-            _atomic(meta, json.dumps({"fingerprint": self.key, "settings": self.settings},
-                                     indent=2, default=str) + "\n")
+            _atomic(meta, json.dumps({"fingerprint": self.key, "settings": self.settings,
+                                      "code": code_version()}, indent=2, default=str) + "\n")
+        else:
+            self._warn_if_code_changed(json.loads(meta.read_text(encoding="utf-8")).get("code"))
         log = self.store / LOG
         if log.exists():
             self._read(log)
         self._log = log.open("a", encoding="utf-8")
         return len(self.records)
+
+    def _warn_if_code_changed(self, started: dict[str, str] | None) -> None:
+        """Say so when resuming a search started by other lead_sim code: not a refusal (most
+        commits change no number), but a model change would mix evaluations of two models."""
+        now = code_version()
+        if started and started != now:
+            logger.warning("'%s' was started with lead_sim %s at commit %s; this is %s at "
+                           "commit %s. If the model changed in between, the search mixes "
+                           "evaluations of both: use a new --out folder to be sure.", self.dir,
+                           started.get("lead_sim"), started.get("git_commit"),
+                           now["lead_sim"], now["git_commit"])
 
     def _read(self, log: Path) -> None:
         good: list[str] = []
@@ -134,6 +147,13 @@ class SearchStore:
         self.records[_key(signed)] = signed
         self._log.write(json.dumps(signed, separators=(",", ":"), default=str) + "\n")
         self._log.flush()
+
+
+def code_version() -> dict[str, str]:
+    """The lead_sim release and git commit running now, recorded when a search starts."""
+    from lead_sim.runs.manifest import git_commit, package_versions
+
+    return {"lead_sim": package_versions()["lead_sim"], "git_commit": git_commit()}
 
 
 def _key(record: dict[str, Any]) -> Key:
