@@ -27,6 +27,7 @@ from typing import Any
 
 from lead_sim.model import LeadModel
 from lead_sim.outcomes.measures import summary
+from lead_sim.params import Params
 from lead_sim.scenarios import Scenario
 
 #: Histories a worker keeps (one per seed of the search: the default search has 5).
@@ -98,10 +99,7 @@ def with_marginal_costs(row: dict[str, Any], model: LeadModel) -> dict[str, Any]
 def policy_period(end: dict[str, Any], start: dict[str, Any], history: Scenario,
                   start_day: int) -> dict[str, float]:
     """Outcomes of the days from ``start_day`` on: see the module docstring."""
-    p = history.params
-    from lead_sim.params import Params
-
-    values = Params.with_overrides(p)
+    values = Params.with_overrides(history.params)
     scale = values["reference_population"] / values["population"]
     years = (history.days - start_day) / 365.25
     out: dict[str, float] = {}

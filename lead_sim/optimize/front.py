@@ -53,8 +53,8 @@ def evaluations_table(config: OptimizeConfig, candidates: list[Candidate]) -> pd
 def front_mask(config: OptimizeConfig, table: pd.DataFrame) -> np.ndarray:
     """True for the rows on the Pareto front: within the cap, not dominated by another such
     row on the means, and the first of any identical policies."""
-    ok = table["within_budget_cap"].to_numpy() & np.isfinite(_signed(config, table)).all(axis=1)
     f = _signed(config, table)
+    ok = table["within_budget_cap"].to_numpy() & np.isfinite(f).all(axis=1)
     mask = np.zeros(len(table), bool)
     seen: set[tuple] = set()
     names = [c for c in table.columns if c in _policy_columns(config, table)]
