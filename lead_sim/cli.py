@@ -28,8 +28,8 @@ from typing import NoReturn
 from lead_sim import __version__, commands
 from lead_sim.errors import LeadSimError
 
-VERB_ORDER = ("run", "compare", "params", "scenarios", "validate", "calibrate", "sweep", "viz",
-              "bench")
+VERB_ORDER = ("run", "compare", "params", "scenarios", "validate", "calibrate", "sweep",
+              "optimize", "viz", "bench")
 
 
 class Parser(argparse.ArgumentParser):

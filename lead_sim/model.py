@@ -228,7 +228,8 @@ class LeadModel(mesa.Model):
         self.program.sync_agents()
         services_budget = self.budget() * (1 - p["case_management_share"])
         self.services.set_capacity([  # whole places, to the nearest (a sample of the county)
-            round(services_budget * s.budget_share / (p[s.day_cost] * 365.25)) for s in SERVICES])
+            round(services_budget * share / (p[s.day_cost] * 365.25))
+            for s, share in zip(SERVICES, pool_shares(p), strict=True)])
         if changed & HAZARD_PARAMS:
             self._redraw_changed_hazards()
 
@@ -247,6 +248,17 @@ class LeadModel(mesa.Model):
     def finish(self) -> None:
         """Count the follow-up episodes still running in the re-arrest cohorts."""
         close_episodes(self.world, self.population.ids, self.days - 1)
+
+
+def pool_shares(p: Params) -> list[float]:
+    """Each service pool's share of the services budget (its ``<pool>_budget_share``).
+
+    Shares that add up to more than 1 are scaled down to add up to 1: the budget is spent once,
+    whatever a scenario or a search sets each share to.
+    """
+    shares = [float(p[f"{s.name}_budget_share"]) for s in SERVICES]
+    total = sum(shares)
+    return [share / total for share in shares] if total > 1.0 + 1e-12 else shares
 
 
 # ---- the compiled day ------------------------------------------------------------------------

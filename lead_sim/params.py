@@ -224,9 +224,9 @@ _DECLARED: list[Param] = [
        "only once LEAD covers an area).",
        "O3 ($800,000/yr pilot), O19 (city funding); set by scenario timelines", lead_only=True),
     _p("case_management_share", 0.7, 0.0, 1.0, "share", "capacity",
-       "Share of the programme budget spent on case managers (the rest on treatment and "
-       "housing, half each).", f"{_A}: C12a says housing was the largest non-treatment cost",
-       lead_only=True),
+       "Share of the programme budget spent on case managers (the rest, the services budget, "
+       "on the service pools, split by their <pool>_budget_share).",
+       f"{_A}: C12a says housing was the largest non-treatment cost", lead_only=True),
     _p("caseload_cap", 44, 5, 200, "participants", "capacity",
        "Most participants one case manager holds.",
        "O16: design 20-25, observed average 44 (Oct 2019)", kind="int", lead_only=True),
@@ -374,6 +374,12 @@ _DECLARED: list[Param] = [
        "Cost of one occupied supportive-housing unit per day.",
        f"{_A}: C12a says housing was the largest non-treatment cost", lead_only=True),
 ]
+# Each service pool's share of the services budget, from the table's split (searchable too).
+_DECLARED += [_p(f"{s.name}_budget_share", s.budget_share, 0.0, 1.0, "share", "capacity",
+                 f"Share of the services budget (after case managers) spent on {s.holding}; "
+                 "shares adding up to over 1 are scaled down to add up to 1.",
+                 f"{_A}: the service table's split; C12a says housing was the largest "
+                 "non-treatment cost", lead_only=True) for s in SERVICES]
 
 REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
 # Parameters that act only through LEAD (declared with lead_only=True): until a scenario first

@@ -48,6 +48,69 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: str = "l
         yield from _dask(fn, tasks, workers, scheduler)
 
 
+class Session:
+    """One executor kept open for several batches of tasks (an optimiser's generations).
+
+    A batch's tasks depend on the previous batch's results, so each is a call of
+    :meth:`run`; between them the local pool's worker processes or the Dask cluster stay up,
+    and with them whatever a worker keeps in memory between tasks (a simulated history, say).
+    Use as a context manager: leaving it early (Ctrl-C, an error) terminates the workers.
+    """
+
+    def __init__(self, executor: str = "local", workers: int = 1,
+                 scheduler: str | None = None) -> None:
+        if executor not in EXECUTORS:
+            raise LeadSimError(f"Unknown executor '{executor}'; allowed: {', '.join(EXECUTORS)}.")
+        if workers < 1:
+            raise LeadSimError(f"--workers must be at least 1; got {workers}.")
+        self.executor, self.workers, self.scheduler = executor, workers, scheduler
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = self._cluster = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if self._pool is not None:
+            if exc_type is not None:
+                _terminate(self._pool)
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, fn(tasks[index]))`` as each task of the batch finishes."""
+        if self.executor == "serial" or (self.executor == "local" and self.workers == 1):
+            for i, task in enumerate(tasks):
+                yield i, fn(task)
+        elif self.executor == "local":
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                    initializer=_init_worker, initargs=(os.getpid(),))
+            yield from _windowed(self._pool.submit, fn, tasks, self.workers * IN_FLIGHT_PER_WORKER)
+        else:
+            if self._client is None:
+                self._client, self._cluster = _dask_client(self.workers, self.scheduler)
+            yield from _dask_batch(self._client, fn, tasks, self.workers)
+
+
+def _windowed(submit: Callable[..., Any], fn: Callable[[Any], Any], tasks: Sequence[Any],
+              window: int) -> Iterator[tuple[int, Any]]:
+    """Keep at most ``window`` tasks in flight; yield each result as it finishes."""
+    pending: dict = {}
+    next_task = 0
+    while pending or next_task < len(tasks):
+        while next_task < len(tasks) and len(pending) < window:
+            pending[submit(fn, tasks[next_task])] = next_task
+            next_task += 1
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield pending.pop(future), future.result()
+
+
 def check_scheduler(scheduler: str) -> None:
     """Fail with a clear message if the Dask scheduler cannot be reached (before any work)."""
     _connect(scheduler).close()
@@ -156,15 +219,7 @@ def _local(fn: Callable[[Any], Any], tasks: Sequence[Any],
                                initializer=_init_worker, initargs=(os.getpid(),))
     finished = False
     try:
-        pending: dict = {}
-        next_task = 0
-        while pending or next_task < len(tasks):
-            while next_task < len(tasks) and len(pending) < window:
-                pending[pool.submit(fn, tasks[next_task])] = next_task
-                next_task += 1
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield pending.pop(future), future.result()
+        yield from _windowed(pool.submit, fn, tasks, window)
         finished = True
     finally:
         if not finished:
@@ -187,42 +242,51 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 
 def _dask(fn, tasks, workers, scheduler) -> Iterator[tuple[int, Any]]:
-    from dask.distributed import Client, LocalCluster
-    from dask.distributed import as_completed as dask_completed
-
     cluster = client = None
     try:
-        if scheduler is None:
-            with _sigint_held():
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, preload=[__name__])
-            client = Client(cluster)
-        else:
-            client = _connect(scheduler)
-        # A cluster's size is known only once connected: keep a few tasks per worker thread
-        # queued so remote workers never idle, but never the whole sweep.
-        threads = sum(client.nthreads().values()) or workers
-        window = max(threads, workers) * IN_FLIGHT_PER_WORKER
-        index: dict[str, int] = {}
-        next_task = 0
-        stream = dask_completed()
-        while next_task < len(tasks) and len(index) < window:
-            future = client.submit(fn, tasks[next_task], pure=False)
-            index[future.key] = next_task
-            stream.add(future)
-            next_task += 1
-        for future in stream:
-            i = index.pop(future.key)
-            result = future.result()
-            future.release()
-            yield i, result
-            if next_task < len(tasks):
-                new = client.submit(fn, tasks[next_task], pure=False)
-                index[new.key] = next_task
-                stream.add(new)
-                next_task += 1
+        client, cluster = _dask_client(workers, scheduler)
+        yield from _dask_batch(client, fn, tasks, workers)
     finally:
         if client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask_client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A client of the cluster at ``scheduler``, or of a new local one (client, cluster)."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        return _connect(scheduler), None
+    with _sigint_held():
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, preload=[__name__])
+    return Client(cluster), cluster
+
+
+def _dask_batch(client, fn, tasks, workers) -> Iterator[tuple[int, Any]]:
+    from dask.distributed import as_completed as dask_completed
+
+    # A cluster's size is known only once connected: keep a few tasks per worker thread
+    # queued so remote workers never idle, but never the whole sweep.
+    threads = sum(client.nthreads().values()) or workers
+    window = max(threads, workers) * IN_FLIGHT_PER_WORKER
+    index: dict[str, int] = {}
+    next_task = 0
+    stream = dask_completed()
+    while next_task < len(tasks) and len(index) < window:
+        future = client.submit(fn, tasks[next_task], pure=False)
+        index[future.key] = next_task
+        stream.add(future)
+        next_task += 1
+    for future in stream:
+        i = index.pop(future.key)
+        result = future.result()
+        future.release()
+        yield i, result
+        if next_task < len(tasks):
+            new = client.submit(fn, tasks[next_task], pure=False)
+            index[new.key] = next_task
+            stream.add(new)
+            next_task += 1
