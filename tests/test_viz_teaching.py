@@ -109,3 +109,11 @@ def test_the_warm_up_says_what_it_does_until_the_core_is_ready():
     warm.start()  # a second page opening does not start another
     assert warm.ready.wait(600)
     assert warm.message() == "" and not warm.error
+
+
+def test_the_address_may_name_the_first_scenario_by_its_identifier():
+    from lead_sim.viz.app import initial_settings
+
+    assert initial_settings("scenario=pilot_2011")["scenario_name"] == "pilot_2011"
+    assert initial_settings("scenario=nope")["scenario_name"] == "seattle_citywide"
+    assert initial_settings(None)["compare"] is True

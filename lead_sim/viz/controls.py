@@ -47,18 +47,7 @@ def RunControls(session: VizSession, reset: Callable[[], None],
                 step_choice: solara.Reactive[str]):
     update_counter.get()
     playing = solara.use_reactive(False)
-    ready = solara.use_reactive(WARMUP.ready.is_set())
     lock = session_lock(session)
-
-    def wait_until_ready():
-        """Start the shared warm-up and redraw the progress message every second until done."""
-        WARMUP.start()
-        while not WARMUP.ready.wait(1.0):
-            force_update()
-        ready.value = True
-        force_update()
-
-    solara.use_thread(wait_until_ready, dependencies=[])
 
     def play_loop():
         while playing.value:
@@ -87,7 +76,7 @@ def RunControls(session: VizSession, reset: Callable[[], None],
         reset()
 
     days = STEP_CHOICES[step_choice.value]
-    can_run = ready.value and not WARMUP.error and session.running
+    can_run = WARMUP.ready.is_set() and not WARMUP.error and session.running
     with solara.Div(classes=["lead-runbar"],
                     attributes={"role": "region", "aria-label": "Run controls"}):
         with solara.Div(classes=["lead-runbar-row", "lead-when"]):
@@ -107,7 +96,7 @@ def RunControls(session: VizSession, reset: Callable[[], None],
                           disabled=playing.value or not can_run, outlined=True,
                           classes=["lead-step"])
         with solara.Div(classes=["lead-runbar-row"]):
-            solara.Text("Days per Step (and per frame of Play):", classes=["lead-small"])
+            solara.Text("Days per Step and per frame of Play:", classes=["lead-small"])
             solara.ToggleButtonsSingle(value=step_choice, values=list(STEP_CHOICES), dense=True,
                                        classes=["lead-step-size"])
         message = WARMUP.message()

@@ -73,4 +73,10 @@ a { color: #0059a0; }
     .lead-grid { grid-template-columns: minmax(0, 1fr); }
     .lead-h1 { font-size: 1.1rem; }
 }
+@media (max-width: 600px) {
+    .lead-runbar { gap: 2px 12px; padding: 4px 0; }
+    .lead-runbar-row { gap: 4px 8px; }
+    .lead-runbar .v-btn:not(.v-btn--icon) { padding: 0 10px; min-width: 0; }
+    .lead-headline-date { font-size: 1rem; }
+}
 """.replace("FOCUS", FOCUS)

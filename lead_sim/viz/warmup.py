@@ -61,7 +61,8 @@ class Warmup:
             return ""
         return (f"Preparing the simulation (first use: compiling its core takes about "
                 f"{FIRST_USE_SECONDS // 60} minutes; later starts take a few seconds). "
-                f"{self.elapsed():.0f} s so far. Step and Play work once it is ready.")
+                f"{self.elapsed():.0f} s so far. The explorer opens by itself when it is ready; "
+                "meanwhile, read about the model below.")
 
 
 WARMUP = Warmup()
