@@ -19,7 +19,7 @@ WARM_UP_MS = 600_000  # a cold compile cache takes minutes; Step is enabled once
 def uncovered(page, locator) -> bool:
     """Whether ``locator``, scrolled to the middle of the window, is what sits at its centre
     (nothing drawn over it: no drawer, badge, sticky bar or legend)."""
-    locator.evaluate("e => e.scrollIntoView({block: 'center'})")
+    locator.evaluate("e => e.scrollIntoView({block: 'center', behavior: 'instant'})")
     box = locator.bounding_box()
     return page.evaluate(
         "([x, y, el]) => { const top = document.elementFromPoint(x, y);"

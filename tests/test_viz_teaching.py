@@ -65,8 +65,10 @@ def test_ranges_and_county_scale_in_the_headline():
         averted])
     assert np.isnan(per[~averted]).all()
     assert span(np.array([1.0, 2.0, 6.0])) == "3 (range 1 to 6)"
-    assert span(np.array([-2.5e6]), money=True) == "-$2.50 million"
-    assert span(np.array([-1.0]), money=True) == "$0.00 million"  # no "-0.00"
+    assert span(np.array([-2.5e6]), money="million") == "-$2.50 million"
+    assert span(np.array([-1.0]), money="million") == "$0.00 million"  # no "-0.00"
+    assert span(np.array([-1650.4, -1000.0]), money="dollars") == (
+        "-$1,325 (range -$1,650 to -$1,000)")
     assert span(np.array([np.nan])).startswith("not yet")
 
 

@@ -70,6 +70,7 @@ def Page():
         ready.value = True
 
     solara.use_thread(wait_until_ready, dependencies=[])
+    ticks.get()  # read in the render, so each tick redraws the seconds so far
     if ready.value and not WARMUP.error:
         Explorer()
         return

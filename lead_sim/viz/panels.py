@@ -45,13 +45,16 @@ def About():
                     classes=["lead-help"])
 
 
-def span(values: np.ndarray, money: bool = False) -> str:
-    """A per-seed quantity as 'mean (range low to high)'."""
+def span(values: np.ndarray, money: str = "") -> str:
+    """A per-seed quantity as 'mean (range low to high)'; ``money`` "million" or "dollars"."""
     def one(v: float) -> str:
-        if money:
+        if money == "million":
             m = round(v / 1e6, 2) + 0.0  # no "-0.00"
             return f"{'-' if m < 0 else ''}${abs(m):,.2f} million"
-        return f"{round(v) + 0:,.0f}"
+        whole = round(v) + 0
+        if money == "dollars":
+            return f"{'-' if whole < 0 else ''}${abs(whole):,}"
+        return f"{whole:,.0f}"
     values = np.asarray(values, float)
     values = values[np.isfinite(values)]
     if not len(values):
@@ -80,13 +83,14 @@ def Headline(session: VizSession):
                  "lead-diff"),
                 ("Jail bed-days saved (county)", span(diff.bed_days_saved * k), "lead-diff"),
                 ("Arrests averted (county)", span(diff.arrests_averted * k), "lead-diff"),
-                ("Net cost so far (county; negative = saved)", span(diff.extra_cost, True),
+                ("Net cost so far (county; negative = saved)", span(diff.extra_cost, "million"),
                  "lead-diff"),
-                ("Net cost per booking averted", span(diff.cost_per_booking_averted(), True),
+                ("Net cost per booking averted (negative = saved)",
+                 span(diff.cost_per_booking_averted(), "dollars"),
                  "lead-diff"),
             ]
         cost = [daily(m, "cost_total").sum() * k for m in session.policies]
-        rows.append(("Cost so far, policy (county)", span(np.array(cost), True), "lead-cost"))
+        rows.append(("Cost so far, policy (county)", span(np.array(cost), "million"), "lead-cost"))
         rows.append(("Jail population today (simulated)",
                      span([daily(m, "jail_population")[-1:].sum() for m in session.policies]),
                      "lead-jail"))

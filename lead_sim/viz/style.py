@@ -47,11 +47,13 @@ PAGE_CSS = """
     text-align: right; }
 .lead-table th[scope=row] { text-align: left; font-weight: normal; }
 .lead-map svg, .lead-chart svg { display: block; max-width: 100%; height: auto; }
+.lead-map svg { max-height: calc(100vh - 180px); margin: 0 auto; }
 .lead-evidence table { border-collapse: collapse; font-size: 0.85rem; }
 .lead-evidence td, .lead-evidence th { border: 1px solid #ddd; padding: 3px 5px;
     vertical-align: top; }
 .lead-evidence tr:target { background: #fff3c4; outline: 3px solid #A86B00; }
 a { color: #0059a0; }
+.lead-page .v-alert .v-alert__content, .lead-page .v-alert { color: #0b3d66 !important; }
 .lead-page .v-btn { max-width: 100%; }
 .lead-page .v-btn__content { white-space: normal; }
 :focus-visible, .v-btn:focus-visible, .lead-term:focus {

@@ -14,9 +14,10 @@ import time
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a first-use compile takes on a 2-core machine: 161 s measured on an idle machine
-#: (the packaging report), 291 s measured here with seven other jobs running. The page says
-#: "about 3 minutes"; loading an already compiled core takes a few seconds.
+#: Seconds a first-use compile takes on an idle 2-core machine: 161 s measured (rounded up to
+#: 3 minutes in the message). Measured here under load: 291 s for the first model step with a
+#: load average near 7, 705 s from opening the page to Step with a load average near 13.
+#: Loading an already compiled core takes a few seconds.
 FIRST_USE_SECONDS = 180
 
 
@@ -60,7 +61,8 @@ class Warmup:
         if self.ready.is_set():
             return ""
         return (f"Preparing the simulation (first use: compiling its core takes about "
-                f"{FIRST_USE_SECONDS // 60} minutes; later starts take a few seconds). "
+                f"{FIRST_USE_SECONDS // 60} minutes on two idle cores, longer on a busy "
+                "machine; later starts take a few seconds). "
                 f"{self.elapsed():.0f} s so far. The explorer opens by itself when it is ready; "
                 "meanwhile, read about the model below.")
 
