@@ -16,15 +16,16 @@ from tests.viz_browser import launch_browser, viz_server, wait_for_text_change
 WARM_UP_MS = 600_000  # a cold compile cache takes minutes; Step is enabled once it is done
 
 
-def uncovered(page, locator) -> bool:
-    """Whether ``locator``, scrolled to the middle of the window, is what sits at its centre
-    (nothing drawn over it: no drawer, badge, sticky bar or legend)."""
-    locator.evaluate("e => e.scrollIntoView({block: 'center', behavior: 'instant'})")
-    box = locator.bounding_box()
+def uncovered(page, selector: str) -> bool:
+    """Whether the element at ``selector``, scrolled to the middle of the window, is what sits
+    at its centre (nothing drawn over it: no drawer, badge, sticky bar or legend). One script,
+    so a redraw replacing the element cannot fall between finding it and testing it."""
     return page.evaluate(
-        "([x, y, el]) => { const top = document.elementFromPoint(x, y);"
-        " return !!top && (top === el || el.contains(top)); }",
-        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, locator.element_handle()])
+        "sel => { const el = document.querySelector(sel);"
+        " el.scrollIntoView({block: 'center', behavior: 'instant'});"
+        " const r = el.getBoundingClientRect();"
+        " const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+        " return !!top && !!top.closest(sel); }", selector)
 
 
 def test_viz_page_steps_plays_and_takes_levers(tmp_path):
@@ -150,14 +151,14 @@ def test_viz_page_works_on_a_phone_and_a_tablet(tmp_path):
                                    timeout=WARM_UP_MS)
             page.screenshot(path=tmp_path / f"first_{width}.png")
             assert page.evaluate("document.scrollingElement.scrollWidth") <= width + 1
-            assert uncovered(page, step), f"Step covered at {width}px"
+            assert uncovered(page, ".lead-step"), f"Step covered at {width}px"
             date = page.locator(".lead-headline-date")
             step.click()
             assert wait_for_text_change(date, "Starts 01 January 2010") == "07 January 2010"
-            assert uncovered(page, chart), f"jail chart covered at {width}px"
+            assert uncovered(page, ".lead-chart-jail"), f"jail chart covered at {width}px"
             assert chart.bounding_box()["width"] >= min(width - 60, 420)  # legible, not squeezed
-            assert uncovered(page, page.locator(".lead-map svg"))
-            assert uncovered(page, step)  # the run bar stays in reach after scrolling
+            assert uncovered(page, ".lead-map svg")
+            assert uncovered(page, ".lead-step")  # the run bar stays in reach after scrolling
             step.click()
             assert wait_for_text_change(date, "07 January 2010") == "14 January 2010"
             page.close()
