@@ -78,6 +78,10 @@ def test_viz_page_steps_plays_and_takes_levers(tmp_path):
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline not in ("none", "")
 
+        page.locator(".lead-term", has_text="propensity").first.focus()  # glossary by keyboard
+        tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
+        assert "officers divert about 15 of 100" in tip
+
         lever = page.locator(".lead-lever-diversion_propensity")
         start = shipped().params["diversion_propensity"]  # the run starts from the calibration
         shown = format_value(REGISTRY["diversion_propensity"], start)

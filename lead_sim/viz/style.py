@@ -41,7 +41,13 @@ PAGE_CSS = """
 .lead-questions { padding-left: 20px; }
 .lead-questions li { margin-bottom: 4px; }
 .lead-questions span { color: #333; }
-.lead-term { text-decoration: underline dotted; cursor: help; }
+.lead-term { text-decoration: underline dotted; cursor: help; position: relative; }
+.lead-term:hover::after, .lead-term:focus::after {
+    content: attr(data-tip); position: absolute; left: 0; top: 1.5em; z-index: 30;
+    width: min(260px, 80vw); background: #1a1a1a; color: #ffffff; padding: 6px 8px;
+    border-radius: 4px; font-size: 0.8rem; line-height: 1.3; font-weight: normal;
+    white-space: normal; text-decoration: none;
+}
 .lead-table { border-collapse: collapse; font-size: 0.85rem; }
 .lead-table th, .lead-table td { padding: 2px 6px; border-bottom: 1px solid #e0e0e0;
     text-align: right; }

@@ -104,8 +104,9 @@ def link_sources(source: str) -> str:
 
 
 def term(word: str, shown: str | None = None) -> str:
-    """HTML for a glossary word: dotted underline, its definition on hover and on focus."""
+    """HTML for a glossary word: dotted underline, its definition shown on hover and on
+    keyboard focus (a style-sheet tooltip: the browser's own title tooltip ignores focus)."""
     meaning = GLOSSARY[word]
-    return (f'<abbr class="lead-term" tabindex="0" title="{escape(meaning)}" '
+    return (f'<abbr class="lead-term" tabindex="0" data-tip="{escape(meaning)}" '
             f'aria-label="{escape(shown or word)}: {escape(meaning)}">{escape(shown or word)}'
             '</abbr>')
