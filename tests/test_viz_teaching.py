@@ -119,3 +119,18 @@ def test_the_address_may_name_the_first_scenario_by_its_identifier():
     assert initial_settings("scenario=pilot_2011")["scenario_name"] == "pilot_2011"
     assert initial_settings("scenario=nope")["scenario_name"] == "seattle_citywide"
     assert initial_settings(None)["compare"] is True
+
+
+def test_the_page_shell_setting_the_language_is_package_data():
+    """Solara finds index.html.j2 in lead_sim/templates; a wheel must carry it."""
+    import tomllib
+    from pathlib import Path
+
+    import lead_sim
+
+    package = Path(lead_sim.__file__).resolve().parent
+    shell = package / "templates" / "index.html.j2"
+    assert 'document.documentElement.lang = "en"' in shell.read_text()
+    pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["lead_sim"]
+    assert shell in {p for g in globs for p in package.glob(g)}
