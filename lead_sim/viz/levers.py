@@ -34,15 +34,20 @@ class Lever:
     name: str
     label: str
     step: float | None = None  # None: a choice
+    slider_max: float | None = None  # the slider's top when below the registry's bound
 
     @property
     def param(self) -> Param:
         return REGISTRY[self.name]
 
+    def help_text(self) -> str:
+        """What the lever means and its default (the page adds the linked source)."""
+        p = self.param
+        return f"{p.description} Default {format_value(p, p.default)}."
+
     def help(self) -> str:
         """One paragraph: what the lever means and where its default comes from."""
-        p = self.param
-        return f"{p.description} Default {format_value(p, p.default)}. Source: {p.source}."
+        return f"{self.help_text()} Source: {self.param.source}."
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -50,7 +55,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("social_referral_propensity", "Social-contact referral propensity", 0.01),
     Lever("budget_usd_per_year",  # LEAD budget (case managers, treatment, housing)
           f"LEAD budget (case managers, {', '.join(s.name.replace('_', ' ') for s in SERVICES)})",
-          50_000),
+          100_000, slider_max=20_000_000),  # the scenarios' budgets reach $10.55M
     Lever("case_management_share", "Budget share for case managers", 0.05),
     Lever("caseload_cap", "Caseload cap per case manager", 1),
     Lever("staffing", "Staffing"),

@@ -1,20 +1,25 @@
-"""What the map shows: a measure per neighbourhood, and a fixed sample of people as dots.
+"""What the map shows: a measure per neighbourhood (the area's colour) and a breakdown of the
+people living there (counts per category, in the tooltip and the table under the map).
 
-Counts come from the population arrays and the recent event log, so a frame costs the same on
-day 10 as on day 4,000.
+Both are registries: a new measure or a new breakdown (say, by a group attribute of people) is
+one more entry, and the page offers it in its "colour by" and "count by" menus. Counts come
+from the population arrays and the recent event log, so a frame costs the same on day 10 as on
+day 4,000.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from lead_sim.agents.states import State
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREA_KEYS
+from lead_sim.viz.palette import GREEN, GREY, OCHRE, PURPLE, VERMILLION
+from lead_sim.viz.svg import nice_ceiling
 
-MAX_DOTS = 1_500  # people drawn on the map; more would slow every frame for little insight
 RECENT_DAYS = 30
 
 
@@ -32,45 +37,54 @@ def recent_arrests(model: LeadModel) -> np.ndarray:
     return np.bincount(areas, minlength=len(AREA_KEYS))
 
 
-MEASURES: dict[str, Callable[[LeadModel], np.ndarray]] = {
-    "arrests (last 30 days)": recent_arrests,
-    "jail population": _state_count(State.JAIL_PRETRIAL, State.JAIL_SENTENCED),
-    "LEAD active": _state_count(State.LEAD_ACTIVE),
-    "LEAD waitlist": _state_count(State.LEAD_WAITLIST),
+@dataclass(frozen=True)
+class Measure:
+    """A count per area and the top of its fixed colour bar, as a share of the population.
+
+    The shares were read off full runs of the built-in scenarios at 5,000 people (the busiest
+    area's highest value, rounded up): the colour bar stays put for the whole run, and a value
+    above its top is drawn in the top colour and flagged in the legend.
+    """
+
+    count: Callable[[LeadModel], np.ndarray]
+    top_share: float
+
+    def top(self, population: int) -> float:
+        return nice_ceiling(self.top_share * population)
+
+
+MEASURES: dict[str, Measure] = {
+    "arrests (last 30 days)": Measure(recent_arrests, 0.008),
+    "jail population": Measure(_state_count(State.JAIL_PRETRIAL, State.JAIL_SENTENCED), 0.01),
+    "LEAD caseload": Measure(_state_count(State.LEAD_ACTIVE, State.LEAD_INACTIVE), 0.01),
+    "LEAD waitlist": Measure(_state_count(State.LEAD_WAITLIST), 0.005),
 }
 
-# Dot colours by state group: (label, states, colour)
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Categories of people, each a label, a colour and a count per area (areas x categories)."""
+
+    labels: tuple[str, ...]
+    colours: tuple[str, ...]
+    counts: Callable[[LeadModel], np.ndarray]
+
+
+# People by where they are: (label, states, colour)
 STATE_GROUPS: tuple[tuple[str, tuple[State, ...], str], ...] = (
-    ("community", (State.COMMUNITY,), "#b0b0b0"),
-    ("LEAD intake or waitlist", (State.LEAD_INTAKE, State.LEAD_WAITLIST), "#f0a030"),
-    ("LEAD caseload", (State.LEAD_ACTIVE, State.LEAD_INACTIVE), "#2a9d4b"),
-    ("jail", (State.JAIL_PRETRIAL, State.JAIL_SENTENCED), "#d62728"),
-    ("prison", (State.PRISON,), "#6b1010"),
+    ("in the community", (State.COMMUNITY,), GREY),
+    ("LEAD intake or waitlist", (State.LEAD_INTAKE, State.LEAD_WAITLIST), OCHRE),
+    ("LEAD caseload", (State.LEAD_ACTIVE, State.LEAD_INACTIVE), GREEN),
+    ("jail", (State.JAIL_PRETRIAL, State.JAIL_SENTENCED), VERMILLION),
+    ("prison", (State.PRISON,), PURPLE),
 )
 
 
-class DotSample:
-    """A fixed sample of population slots with a fixed offset around their area's centre.
+def by_state(model: LeadModel) -> np.ndarray:
+    return np.column_stack([_state_count(*states)(model) for _, states, _ in STATE_GROUPS])
 
-    Fixed (seeded independently of the run) so dots do not jump between frames; a slot whose
-    person is replaced by a newcomer keeps its dot, which moves to the newcomer's area.
-    """
 
-    def __init__(self, population: int, max_dots: int = MAX_DOTS) -> None:
-        rng = np.random.default_rng(20110101)
-        n = min(population, max_dots)
-        self.slots = np.sort(rng.choice(population, n, replace=False))
-        angle = rng.uniform(0, 2 * np.pi, n)
-        radius = np.sqrt(rng.uniform(0, 1, n))  # uniform over the unit disc
-        self.offset = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
-
-    def areas(self, model: LeadModel) -> np.ndarray:
-        """The area each sampled person lives in today."""
-        return model.population.area[self.slots]
-
-    def colours(self, model: LeadModel) -> list[str]:
-        states = model.population.state[self.slots]
-        colour = np.empty(len(states), object)
-        for _, members, hex_colour in STATE_GROUPS:
-            colour[np.isin(states, members)] = hex_colour
-        return list(colour)
+BREAKDOWNS: dict[str, Breakdown] = {
+    "by state": Breakdown(tuple(g[0] for g in STATE_GROUPS), tuple(g[2] for g in STATE_GROUPS),
+                          by_state),
+}

@@ -1,10 +1,15 @@
-"""The model a browser session drives: the chosen policy and, side by side, the baseline.
+"""The model a browser session drives: the chosen policy and the baseline, over several seeds.
 
-:class:`VizSession` is a Mesa model whose step advances one :class:`~lead_sim.LeadModel` (the
-policy) or two in lockstep (the policy and ``system_as_usual`` with the same seed, so the two
-differ only where the policy acts). Mesa's page controller rebuilds it from keyword arguments on
-Reset, so every setting is a keyword argument and levers arrive through ``**kwargs`` by their
-registry names.
+:class:`VizSession` is a Mesa model whose step advances, in lockstep, one
+:class:`~lead_sim.LeadModel` per seed for the policy and (side by side, the default) one per
+seed for ``system_as_usual``. Policy and baseline with the same seed form a *pair*: they share
+every random stream, so they differ only where the policy acts. Several pairs (seeds ``seed``,
+``seed + 1``, ...) show how much a result varies from one random draw to another; the compiled
+daily core makes the extra runs cheap. The map and the plain-words account follow the first
+pair; the charts and the headline show all of them.
+
+Every setting is a keyword argument (Mesa's page rebuilds a model from them on Reset) and levers
+arrive through ``**kwargs`` by their registry names.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import mesa
+import numpy as np
 
+from lead_sim.engine.recorder import COLUMNS
 from lead_sim.model import LeadModel
+from lead_sim.params import PAYERS
 from lead_sim.runs.runner import parse_seed
 from lead_sim.scenarios import TimelineEntry
 from lead_sim.viz.levers import (
@@ -27,47 +35,93 @@ from lead_sim.viz.levers import (
     describe_levers,
 )
 
+RUN_CHOICES = (1, 3, 5)  # paired seeds a session may run together
+DEFAULT_RUNS = 5
+_COLUMN = {name: i for i, name in enumerate(COLUMNS)}
+COST_COLUMNS = tuple(f"cost_{p}" for p in PAYERS)
+
+
+def daily(model: LeadModel, name: str) -> np.ndarray:
+    """Column ``name`` of ``model``'s record for the days simulated so far (``cost_total``:
+    all payers), read straight from the record's array: cheap enough for every frame."""
+    values = model.record.values[:model.day]
+    if name == "cost_total":
+        return values[:, [_COLUMN[c] for c in COST_COLUMNS]].sum(axis=1)
+    return values[:, _COLUMN[name]]
+
 
 @dataclass(frozen=True)
 class Difference:
-    """Policy minus baseline so far, signed so that positive numbers are gains."""
+    """Policy minus baseline so far, per seed (arrays, one value per pair), signed so that
+    positive numbers are gains; money at county scale (see :attr:`VizSession.county_scale`)."""
 
-    bookings_averted: int
-    bed_days_saved: int
-    arrests_averted: int
-    extra_cost: float  # policy cost minus baseline cost: negative means it saved money
+    bookings_averted: np.ndarray
+    bed_days_saved: np.ndarray
+    arrests_averted: np.ndarray
+    extra_cost: np.ndarray  # policy cost minus baseline cost: negative means it saved money
+    county_bookings_averted: np.ndarray
+
+    def cost_per_booking_averted(self) -> np.ndarray:
+        """Net county cost per county booking averted, per seed (NaN where none averted)."""
+        averted = self.county_bookings_averted.astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(averted > 0, self.extra_cost / averted, np.nan)
 
 
 class VizSession(mesa.Model):
-    """One browser session's simulation: a policy run, optionally paired with the baseline."""
+    """One browser session's simulation: policy runs, each paired with a baseline run."""
 
-    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, compare: bool = False,
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, compare: bool = True,
                  seed: int | str = 0, population: int = VIZ_POPULATION,
-                 coverage: str = "as in scenario", **kwargs: Any) -> None:
+                 coverage: str = "as in scenario", runs: int = DEFAULT_RUNS,
+                 **kwargs: Any) -> None:
         kwargs.pop("scenario", None)  # Mesa's page passes its own (empty) scenario object
         kwargs.pop("rng", None)
         levers = check_levers(kwargs)
         seed = parse_seed(seed)
+        runs = int(runs) if int(runs) in RUN_CHOICES else DEFAULT_RUNS
         super().__init__(rng=seed)
         self.settings = dict(scenario_name=scenario_name, compare=bool(compare), seed=seed,
-                             population=population, coverage=coverage, **levers)
-        self.policy = LeadModel(build_scenario(scenario_name, population=population,
-                                               levers=levers, coverage=coverage), seed)
-        self.baseline = (LeadModel(build_scenario(BASELINE, population=population), seed)
-                         if compare else None)
+                             population=population, coverage=coverage, runs=runs, **levers)
+        self.seeds = [seed + i for i in range(runs)]
+        policy = build_scenario(scenario_name, population=population, levers=levers,
+                                coverage=coverage)
+        self.policies = [LeadModel(policy, s) for s in self.seeds]
+        baseline = build_scenario(BASELINE, population=population) if compare else None
+        self.baselines = [LeadModel(baseline, s) for s in self.seeds] if compare else []
         self.running = self.policy.running
 
-    def step(self) -> None:
-        """One simulated day in the policy run and, in step with it, the baseline.
+    @property
+    def policy(self) -> LeadModel:
+        """The first seed's policy run: the one the map and the plain-words panel show."""
+        return self.policies[0]
 
-        Nothing once the scenario has ended: Mesa's page steps ``Days per Step`` times without
-        looking at ``running``, and a day past the end has nowhere to be recorded.
-        """
+    @property
+    def baseline(self) -> LeadModel | None:
+        return self.baselines[0] if self.baselines else None
+
+    @property
+    def models(self) -> list[LeadModel]:
+        return [*self.policies, *self.baselines]
+
+    @property
+    def county_scale(self) -> float:
+        """County people at risk per simulated person: multiplies money and counts up to the
+        county (the budget lever is the county's; each run spends its sample's share)."""
+        p = self.policy.p
+        return p["reference_population"] / p["population"]
+
+    def step(self) -> None:
+        """One simulated day in every run (nothing once the scenario has ended)."""
+        self.advance(1)
+
+    def advance(self, days: int) -> None:
+        """``days`` simulated days in every run, each run's stretch in one compiled call."""
         if not self.running:
             return
-        self.policy.step()
-        if self.baseline is not None:
-            self.baseline.step()
+        end = self.policy.day + days
+        for model in self.models:
+            model.simulate_until(end)
         self.running = self.policy.running
 
     @property
@@ -85,36 +139,45 @@ class VizSession(mesa.Model):
         return self.policy.p[name]
 
     def set_lever(self, name: str, value: Any) -> None:
-        """Pin a lever from the next simulated day on, in the running policy model.
+        """Pin a lever from the next simulated day on, in every running policy model.
 
-        The change enters the model's own dated timeline (as a scenario change would), and the
-        scenario's later changes to the same parameter are dropped so the lever holds.
+        The change enters each model's own dated timeline (as a scenario change would), and
+        the scenario's later changes to the same parameter are dropped so the lever holds.
         """
         value = check_levers({name: value})[name]
         self.settings[name] = value
-        model = self.policy
-        for day in [d for d in model.timeline if d > model.day]:
-            entries = []
-            for entry in model.timeline[day]:
-                kept = {k: v for k, v in entry.set.items() if k != name}
-                if kept or entry.cover:
-                    entries.append(replace(entry, set=kept))
-            model.timeline[day] = entries
-        model.timeline.setdefault(model.day, []).append(
-            TimelineEntry(date=model.date, set={name: value}, note=describe_levers({name: value})))
+        for model in self.policies:
+            for day in [d for d in model.timeline if d > model.day]:
+                entries = []
+                for entry in model.timeline[day]:
+                    kept = {k: v for k, v in entry.set.items() if k != name}
+                    if kept or entry.cover:
+                        entries.append(replace(entry, set=kept))
+                model.timeline[day] = entries
+            model.timeline.setdefault(model.day, []).append(TimelineEntry(
+                date=model.date, set={name: value}, note=describe_levers({name: value})))
+
+    def stack(self, name: str, runs: str = "policy") -> np.ndarray:
+        """Daily series ``name`` of every policy (or baseline) run: seeds x days."""
+        models = self.policies if runs == "policy" else self.baselines
+        return np.array([daily(m, name) for m in models])
+
+    def gap(self, name: str, cumulative: bool = False) -> np.ndarray:
+        """Baseline minus policy per pair and day (seeds x days): what the policy saves."""
+        saved = self.stack(name, "baseline") - self.stack(name)
+        return np.cumsum(saved, axis=1) if cumulative else saved
 
     def difference(self) -> Difference | None:
-        """Policy against baseline up to today (None when not side by side)."""
-        if self.baseline is None:
+        """Policy against baseline up to today, per pair (None when not side by side)."""
+        if not self.baselines:
             return None
-        day = self.policy.day
-        pol = self.policy.record.frame(day)
-        base = self.baseline.record.frame(day)
+        bookings = self.gap("bookings").sum(axis=1)
         return Difference(
-            bookings_averted=int(base["bookings"].sum() - pol["bookings"].sum()),
-            bed_days_saved=int(base["jail_population"].sum() - pol["jail_population"].sum()),
-            arrests_averted=int(base["arrests"].sum() - pol["arrests"].sum()),
-            extra_cost=float(pol["cost_total"].sum() - base["cost_total"].sum()),
+            bookings_averted=bookings.round().astype(int),
+            bed_days_saved=self.gap("jail_population").sum(axis=1).round().astype(int),
+            arrests_averted=self.gap("arrests").sum(axis=1).round().astype(int),
+            extra_cost=-self.gap("cost_total").sum(axis=1) * self.county_scale,
+            county_bookings_averted=bookings * self.county_scale,
         )
 
 
