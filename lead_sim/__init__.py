@@ -20,10 +20,13 @@ from lead_sim.params import REGISTRY, Param, Params
 from lead_sim.runs.runner import Results, RunResult, prepare, run, simulate
 from lead_sim.scenarios import Scenario, builtin_names, load_scenario
 
-try:
-    __version__ = _version("lead_sim")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+try:  # written by setuptools-scm when the package is built or installed
+    from lead_sim._version import version as __version__
+except ImportError:
+    try:
+        __version__ = _version("lead_sim")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        __version__ = "0+unknown"
 
 __all__ = [
     "REGISTRY", "LeadModel", "LeadSimError", "Param", "Params", "Results", "RunResult",
