@@ -117,7 +117,7 @@ def test_help_still_shows_the_usage(capsys):
 
 
 @pytest.mark.parametrize("verb", [["run", "pilot_2011"],
-                                  ["sweep", "configs/sweeps/morris_screen.toml"]])
+                                  ["sweep", "morris_screen"]])
 def test_out_under_a_file_is_refused_before_any_run(tmp_path, verb):
     blocker = tmp_path / "results.txt"
     blocker.write_text("keep me")

@@ -30,6 +30,7 @@ from lead_sim.sensitivity.targets import IshigamiTarget
 from tests.html_page import Page
 
 ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "lead_sim" / "data" / "sweeps"  # the built-in sweep specs
 PI = math.pi
 
 
@@ -716,7 +717,7 @@ def test_bad_specs_fail_before_any_run(tmp_path, capsys, change, message):
 def test_discovery_without_scikit_learn_says_how_to_install_it(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now fails
     out = tmp_path / "out"
-    spec = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    spec = SPECS / "lhs_savings.toml"
     assert main(["sweep", str(spec), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert ".venv/bin/pip install -e '.[discovery]'" in err
@@ -734,13 +735,13 @@ def test_bench_sweep_refuses_a_bad_sample_size_without_a_traceback(value, messag
 
 def test_shipped_specs_are_valid():
     for name, runs in (("sobol_core", 2560), ("morris_screen", None), ("lhs_savings", 200)):
-        spec = load_spec(ROOT / "configs" / "sweeps" / f"{name}.toml")
+        spec = load_spec(SPECS / f"{name}.toml")
         from lead_sim.sensitivity.spec import runs_per_sample
 
         total = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
         if runs is not None:
             assert total == runs
-    morris = load_spec(ROOT / "configs" / "sweeps" / "morris_screen.toml")
+    morris = load_spec(SPECS / "morris_screen.toml")
     assert {"diversion_propensity", "hr_lead_engaged", "contact_rate"} <= set(morris.names)
 
 
@@ -858,7 +859,7 @@ def test_groups_are_blocks_of_one_seed_and_cover_every_pending_run(spec_name, re
     from lead_sim.sensitivity.engine import MAX_GROUP_RUNS, TaskGroups, block_size
     from lead_sim.sensitivity.sampling import design
 
-    spec = load_spec(ROOT / "configs" / "sweeps" / f"{spec_name}.toml", samples=4, reps=reps)
+    spec = load_spec(SPECS / f"{spec_name}.toml", samples=4, reps=reps)
     table = design(spec)
     pending = table["run_id"].to_numpy()[table["run_id"] % 7 != 3]  # as if some had finished
     groups = TaskGroups(spec, table, pending)
@@ -891,7 +892,7 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     from lead_sim.params import Params
     from lead_sim.sensitivity.report import render_html
 
-    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+    spec = load_spec(SPECS / "sobol_core.toml", samples=4,
                      population=1000, years=4.0)
     page = Page(render_html(spec, _empty_analysis(spec), None, {}, {})).text
     assert "Simulated dates: 2010-01-01 to 2013-12-31 (4 years, from years = 4)" in page
@@ -909,7 +910,7 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     assert "same seed 20240602 (common random numbers)" in page and "--reps" in page
     assert "4 base samples" in page and "budget_usd_per_year_scale" in page
 
-    whole = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4)  # as shipped
+    whole = load_spec(SPECS / "sobol_core.toml", samples=4)  # as shipped
     page = Page(render_html(whole, _empty_analysis(whole), None, {}, {})).text
     assert "not simulated" not in page and "Warning" not in page
     assert "Simulated dates: 2010-01-01 to 2021-12-31 (12 years, from years = 12)." in page
@@ -923,7 +924,7 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
     from lead_sim.sensitivity.analysis import Analysis
     from lead_sim.sensitivity.report import render_html
 
-    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+    spec = load_spec(SPECS / "sobol_core.toml", samples=4,
                      population=population, years=4.0)
     zero = pd.DataFrame({"outcome": "diff:cost_total", "parameter": spec.names,
                          "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
@@ -1123,7 +1124,7 @@ def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(
 def test_option_overrides_the_specs_method_options(tmp_path, capsys):
     """--option M=1 makes a 20-row look at lhs_savings possible (M=10 needs 160 rows); a
     malformed or unknown option is refused before anything runs."""
-    lhs = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    lhs = SPECS / "lhs_savings.toml"
     with pytest.raises(Exception, match="at least 160 rows"):
         load_spec(lhs, samples=20)
     assert load_spec(lhs, samples=20, options={"M": 1}).option("M") == 1

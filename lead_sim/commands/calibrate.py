@@ -25,14 +25,16 @@ from lead_sim.runs.progress import progress_bar
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "calibrate", help="fit parameters to the evidence targets (ABC), resumable",
-        description="Draw candidate parameter sets from the priors in CONFIG (see "
-                    "configs/calibration/), run each for a few replicates of the pilot, and "
-                    "accept those closest to the targets; with generations > 1, draw again "
-                    "around the accepted sets (ABC-SMC). Finished candidates are appended to "
-                    "DIR/evaluations.jsonl; running the same command again after an "
-                    "interruption evaluates only the missing ones. Writes posterior.csv, "
+        description="Draw candidate parameter sets from the priors in CONFIG (a "
+                    "built-in config's name, 'pilot', or a TOML file), run each for a few "
+                    "replicates of the pilot, and accept those closest to the targets; with "
+                    "generations > 1, draw again around the accepted sets (ABC-SMC). "
+                    "Finished candidates are appended to DIR/evaluations.jsonl; running the "
+                    "same command again after an interruption evaluates only the missing ones. "
+                    "Writes posterior.csv, "
                     "candidates.csv, calibrated.toml, fit_report.html and manifest.json.")
-    parser.add_argument("config", help="calibration config TOML")
+    parser.add_argument("config", help="calibration config: a built-in name (pilot) or a TOML "
+                        "file")
     parser.add_argument("--out", required=True, metavar="DIR", help="calibration folder")
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="worker processes (default 1)")

@@ -12,12 +12,14 @@ from lead_sim.runs.executors import EXECUTORS
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sweep", help="sensitivity sweep (Morris, Sobol, FAST, LHS) from a spec",
-        description="Run a sensitivity sweep described by SPEC (a TOML file, see "
-                    "configs/sweeps/). Results stream into DIR as they finish; running the "
-                    "same command again after an interruption finishes only the missing runs. "
-                    "Writes indices.csv, convergence.csv, runs.csv, discovery.csv (lhs with "
-                    "[[discovery]]), figures and report.html.")
-    parser.add_argument("spec", help="sweep spec TOML (e.g. configs/sweeps/sobol_core.toml)")
+        description="Run a sensitivity sweep described by SPEC: a built-in spec's "
+                    "name (morris_screen, sobol_core, lhs_savings) or a TOML file. Results "
+                    "stream into DIR as they finish; running the same command again after an "
+                    "interruption finishes only the missing runs. Writes indices.csv, "
+                    "convergence.csv, runs.csv, discovery.csv (lhs with [[discovery]]), "
+                    "figures and report.html.")
+    parser.add_argument("spec", help="a built-in spec's name (e.g. sobol_core) or a sweep "
+                        "spec TOML file")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep folder")
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
                         help="where runs execute (default: local process pool)")

@@ -1,9 +1,9 @@
 """Calibration by approximate Bayesian computation (rejection, then SMC) against the evidence.
 
-A calibration config (``configs/calibration/*.toml``) declares the uncertain parameters with
-priors and the targets with their published value, a scale and the evidence row. Candidates are
-drawn from the priors by Latin hypercube (scipy.stats.qmc, seeded); each is run for a few
-replicates with common seeds, and its distance is the root mean square of
+A calibration config (the built-in ``pilot``: ``lead_sim/data/calibration/pilot.toml``) declares
+the uncertain parameters with priors and the targets with their published value, a scale and the
+evidence row. Candidates are drawn from the priors by Latin hypercube (scipy.stats.qmc, seeded);
+each is run for a few replicates with common seeds, and its distance is the root mean square of
 (mean simulated statistic - target) / scale over the targets. The candidates closest to the
 targets (a fixed fraction) are the accepted sample of the approximate posterior (Pritchard et
 al. 1999; Beaumont, Zhang & Balding 2002). With ``generations`` above 1, each later generation

@@ -22,6 +22,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from lead_sim.inputfiles import shown_name
+
 PACKAGES = ("lead_sim", "mesa", "numpy", "scipy", "pandas", "networkx", "SALib", "matplotlib")
 
 #: The lead_sim package folder (this file is lead_sim/runs/manifest.py).
@@ -87,10 +89,12 @@ def build_commit() -> str | None:
 def display_path(path: str | os.PathLike[str]) -> str:
     """``path`` as an output may show it: relative to the working folder when inside it, the
     file name alone when outside (a path of the user's machine says nothing to a reader
-    elsewhere); a relative path is kept as given."""
+    elsewhere); a built-in input file by its name; a relative path is kept as given."""
     text = os.fspath(path)
     if not os.path.isabs(text):
         return text
+    if (name := shown_name(text)) is not None:
+        return name  # a built-in input file: by the name that runs it
     try:
         relative = os.path.relpath(text, os.getcwd())
     except ValueError:  # another drive (Windows)

@@ -1,9 +1,9 @@
 """Sweep specifications: what to vary, how to sample it and what to analyse, checked up front.
 
-A sweep spec is a TOML file (``configs/sweeps/``). Every name and number in it is checked
-against the parameter registry and the chosen SALib method before any run starts, so a typo
-costs a second, not an hour of simulation. The checked result is a :class:`SweepSpec`, plain
-data that the sampler, the store and the runner read.
+A sweep spec is a TOML file: a built-in one (``lead_sim/data/sweeps/``, run by name) or any
+path. Every name and number in it is checked against the parameter registry and the chosen SALib
+method before any run starts, so a typo costs a second, not an hour of simulation. The checked
+result is a :class:`SweepSpec`, plain data that the sampler, the store and the runner read.
 
 Two ways to vary a parameter:
 
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
-from lead_sim.inputfiles import SWEEP_SPEC, check_kind, read_toml
+from lead_sim.inputfiles import SWEEP_SPEC, check_kind, locate, missing_hint, read_toml, shown_name
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import GROUPS, PAYERS, REGISTRY, check_name
 from lead_sim.scenarios import Scenario
@@ -184,8 +184,8 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     """
     from lead_sim.runs.runner import check_seeds, prepare  # here: keeps spec parsing import-light
 
-    path = Path(path)
-    where = f"sweep spec '{path}'"
+    path = locate(SWEEP_SPEC, path)  # a built-in's name or a path
+    where = f"sweep spec '{shown_name(path) or path}'"
     data = _read(path, where)
     _check_keys(data, TOP_KEYS, where)
     for key in ("scenario", "method", "samples", "outcomes"):
@@ -232,12 +232,13 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
         name=str(data.get("name", path.stem)), method=method, factors=tuple(factors),
         samples=samples, outcomes=tuple(outcomes), reps=reps, seed=seed, options=options,
         discovery=tuple(rules), scenario=scenario, baseline=baseline, population=population,
-        years=years, description=str(data.get("description", "")), source=str(path),
+        years=years, description=str(data.get("description", "")),
+        source=shown_name(path) or str(path),
     )
 
 
 def _read(path: Path, where: str) -> dict[str, Any]:
-    data = read_toml(path, SWEEP_SPEC, hint=" Specs live in configs/sweeps/.")
+    data = read_toml(path, SWEEP_SPEC, hint=missing_hint(SWEEP_SPEC, path))
     check_kind(data, SWEEP_SPEC, path)
     return data
 
