@@ -16,12 +16,15 @@ kind is a folder under ``lead_sim/data/`` and an entry in :data:`BUILTIN_FOLDERS
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from lead_sim.errors import LeadSimError
+
+logger = logging.getLogger(__name__)
 
 SCENARIO = "scenario file"
 CALIBRATED = "calibrated parameter file"
@@ -77,7 +80,9 @@ def locate(kind: str, name_or_path: str | os.PathLike[str]) -> Path:
     if path.is_file() or kind not in BUILTIN_FOLDERS:
         return path
     if os.sep not in text and "/" not in text and path.suffix != ".toml":
-        return builtin_path(kind, text)
+        found = builtin_path(kind, text)
+        logger.debug("%s '%s' is the built-in %s", kind, text, found)
+        return found
     return path
 
 

@@ -62,12 +62,12 @@ def test_an_editable_checkout_records_its_commit_and_whether_it_is_dirty(tmp_pat
 
 def test_outside_a_checkout_the_commit_is_the_one_recorded_at_build_time(monkeypatch):
     monkeypatch.setattr(manifest, "checkout_commit", lambda package_dir: None)
-    manifest.git_commit.cache_clear()
+    manifest._commit.cache_clear()
     try:
         recorded = manifest.build_commit()
         assert manifest.git_commit() == (recorded or "unknown")
     finally:
-        manifest.git_commit.cache_clear()
+        manifest._commit.cache_clear()
 
 
 def test_paths_are_named_relative_to_the_working_folder_or_by_file_name(tmp_path, monkeypatch):

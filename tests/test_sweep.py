@@ -425,14 +425,27 @@ def test_a_re_analysis_removes_the_outputs_it_no_longer_writes(tmp_path):
     assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
 
 
-def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
-    """Captured stderr is not a TTY: the sweep still reports progress, one line at a time."""
-    spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs
-    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=True)
+def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys, monkeypatch):
+    """Captured stderr is not a TTY: the sweep reports progress one line at a time, a line
+    per tenth of the runs, and none at all for a sweep that ends within seconds."""
+    spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs, well under a second
+    run_sweep(spec, tmp_path / "short", target=IshigamiTarget(), executor="serial",
+              progress=True)
+    assert not [line for line in capsys.readouterr().err.splitlines() if "sweep:" in line]
+    from lead_sim.runs import progress  # the same sweep, with every run taking a second
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    monkeypatch.setattr(progress.time, "monotonic", clock)
+    run_sweep(spec, tmp_path / "slow", target=IshigamiTarget(), executor="serial",
+              progress=True)
     err = capsys.readouterr().err
     assert "\r" not in err
     lines = [line for line in err.splitlines() if line.startswith("sweep: ")]
-    assert 16 <= len(lines) <= 21  # about one every 5% (of runs finishing in blocks of 5)
+    assert 9 <= len(lines) <= 11  # about one every 10% (of runs finishing in blocks of 5)
     assert lines[-1].startswith("sweep: 80/80 runs (100%)") and "ETA" in lines[-1]
 
 
@@ -449,7 +462,7 @@ def test_line_progress_prints_every_half_minute_when_runs_are_slow():
         bar.update(1)
     bar.set_postfix(failed=1)
     now[0] += 1.0
-    bar.update(1)  # neither 5% more nor 30 s later: no line
+    bar.update(1)  # neither 10% more nor 30 s later: no line
     lines = out.getvalue().splitlines()
     assert len(lines) == 3
     assert lines[-1] == "sweep: 3/1,000 runs (0%), 0.03 runs/s, elapsed 01:33, ETA 8:35:07"

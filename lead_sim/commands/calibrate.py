@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -20,6 +20,8 @@ from lead_sim.reports.words import num
 from lead_sim.runs.io import csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
 from lead_sim.runs.progress import progress_bar
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
@@ -56,8 +58,8 @@ def handle(args: argparse.Namespace) -> int:
         with bar:
             done = run_evaluations(config, out, args.workers, bar.update, args.stop_after)
     except KeyboardInterrupt:
-        print(f"lead-sim calibrate: interrupted; finished candidates are kept in "
-              f"{out / EVALUATIONS}. Run the same command again to resume.", file=sys.stderr)
+        logger.warning("interrupted; finished candidates are kept in %s. Run the same command "
+                       "again to resume.", out / EVALUATIONS)
         return 130
     finished = sum(1 for g, _ in done if g < config.generations)
     if finished < total:

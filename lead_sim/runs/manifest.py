@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 import platform
 import subprocess
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from lead_sim.inputfiles import shown_name
+
+logger = logging.getLogger(__name__)
 
 PACKAGES = ("lead_sim", "mesa", "numpy", "scipy", "pandas", "networkx", "SALib", "matplotlib")
 
@@ -44,11 +47,20 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-@functools.cache
 def git_commit() -> str:
     """The commit lead_sim was built from, with '-dirty' if its tree had uncommitted changes;
     'unknown' when neither git nor the build recorded it."""
-    return checkout_commit(PACKAGE_DIR) or build_commit() or "unknown"
+    commit, origin = _commit()
+    logger.debug("commit %s, %s", commit, origin)
+    return commit
+
+
+@functools.cache
+def _commit() -> tuple[str, str]:
+    """The commit and where it was read from (once a process: git is not asked again)."""
+    if commit := checkout_commit(PACKAGE_DIR):
+        return commit, f"read from the checkout at {PACKAGE_DIR.parent}"
+    return build_commit() or "unknown", "recorded when lead_sim was built"
 
 
 def checkout_commit(package_dir: Path) -> str | None:
