@@ -41,7 +41,7 @@ def test_the_packaged_files_are_complete_and_served():
 
 def test_missing_files_are_refused_with_how_to_fix_it(tmp_path, monkeypatch):
     monkeypatch.setattr(assets, "PACKAGED", tmp_path / "packaged")
-    with pytest.raises(LeadSimError, match="page would stay blank.*reinstall it"):
+    with pytest.raises(LeadSimError, match=r"page would stay blank.*reinstall it"):
         assets.serving_dir(tmp_path / "cache")
     for name in assets.PAGE_FILES:  # a complete cache of Solara's own is used instead
         (tmp_path / "cache" / name).parent.mkdir(parents=True, exist_ok=True)

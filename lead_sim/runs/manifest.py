@@ -135,7 +135,9 @@ def command_line(argv: list[str] | None = None) -> str:
     """The command as typed, with the program's own path cut to its name and absolute paths in
     the arguments (``/home/me/spec.toml``, ``--out=/tmp/x``) given by :func:`display_path`."""
     argv = list(sys.argv if argv is None else argv)
-    words = [Path(argv[0]).name] if argv else []
+    program = Path(argv[0]).name if argv else ""
+    # `python -m lead_sim.cli` shows as cli.py: it is the same command
+    words = ["lead-sim" if program == "cli.py" else program] if argv else []
     for word in argv[1:]:
         option, sep, value = word.partition("=") if word.startswith("-") else ("", "", word)
         words.append(f"{option}{sep}{shareable(value)}")
