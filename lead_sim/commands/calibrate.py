@@ -18,7 +18,7 @@ from lead_sim.fitting.store import EVALUATIONS, evaluated
 from lead_sim.params import Params
 from lead_sim.reports.words import num
 from lead_sim.runs.io import csv_writer, json_writer, write_folder
-from lead_sim.runs.manifest import build_manifest
+from lead_sim.runs.manifest import build_manifest, command_line
 from lead_sim.runs.progress import progress_bar
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ def handle(args: argparse.Namespace) -> int:
               "finish.")
         return 0
     post = posterior(config, done)
-    command = f"lead-sim calibrate {args.config} --out {args.out} --workers {args.workers}"
+    command = command_line(["lead-sim", "calibrate", args.config, "--out", args.out,
+                            "--workers", str(args.workers)])
     manifest = _manifest(config, round(time.perf_counter() - started, 1))
     write_folder(out, {
         "candidates.csv": csv_writer(post.candidates),
