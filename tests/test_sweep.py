@@ -308,8 +308,8 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
         row = simulate(apply_factors(spec.scenario, spec.factors, values), spec.seed).summary
         base = simulate(apply_factors(spec.baseline, spec.factors, values), spec.seed).summary
         assert {k: got[k] for k in spec.outcomes} == {
-            "diff:cost_total": row["cost_total"] - base["cost_total"],
-            "diff:arrests": row["arrests"] - base["arrests"],
+            "diff_cost_total": row["cost_total"] - base["cost_total"],
+            "diff_arrests": row["arrests"] - base["arrests"],
             "lead_enrollments": float(row["lead_enrollments"])}
     assert together[2] != together[0]  # AB_2 (a LEAD-only value) forked from A and acted
 
@@ -324,7 +324,7 @@ method = "sobol"
 samples = 4
 seed = 3
 population = 3000
-outcomes = ["diff:cost_total", "diff:arrests", "lead_enrollments"]
+outcomes = ["diff_cost_total", "diff_arrests", "lead_enrollments"]
 
 [parameters]
 contact_rate = { low = 0.001, high = 0.003 }
@@ -333,7 +333,16 @@ caseload_cap = { low = 5, high = 40 }
 """
 
 
-def test_progress_counts_every_failed_run(tmp_path, capsys):
+def test_progress_counts_every_failed_run(tmp_path, capsys, monkeypatch):
+    from lead_sim.runs import progress
+
+    now = [0.0]  # every run seems to take a second, so progress lines are printed
+
+    def clock() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    monkeypatch.setattr(progress.time, "monotonic", clock)
     target = IshigamiTarget(fail_below_x1=-2.0)
     done = run_sweep(ishigami_spec("sobol", 16), tmp_path, target=target, executor="serial")
     last = capsys.readouterr().err.strip().splitlines()[-1]
@@ -362,6 +371,7 @@ def test_report_is_one_readable_file(tmp_path):
     assert "mean absolute elementary effect" in page.text and "95% bootstrap" in page.text
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert page.manifest == page.manifest_shown == manifest
+    assert manifest["bootstrap_seed"] == manifest["seed"] + 1  # docs/sweeps.md, the seeds
     for figure in figures:  # a figure copied out of the report still says what produced it
         assert json.loads(Image.open(io.BytesIO(figure.png)).text["lead_sim_manifest"]) == manifest
     assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 0.0, float("nan"))] == [
@@ -711,8 +721,11 @@ def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path, address)
     (("high = 0.003", "high = 0.5"), "not allowed"),
     (("samples = 4", "samples = 6"), "power of 2"),
     (('"lead_enrollments"', '"lead_enrolments"'), "Unknown outcome 'lead_enrolments'"),
-    (('"cost_total"', '"diff:cost_total"'), "needs a baseline"),
-    (('"cost_total"', '"diff:cost_totl"'), "Did you mean: diff:cost_total"),
+    (('"cost_total"', '"diff_cost_total"'), "needs a baseline"),
+    (('"cost_total"', '"diff_cost_totl"'), "Did you mean: diff_cost_total"),
+    (('"lead_enrollments"', '"diff:lead_enrollments"'),
+     "paired outcomes are now named 'diff_NAME', a name pandas and R take as it is; write "
+     "'diff_lead_enrollments'"),
     (('method = "sobol"', 'method = "sobel"'), "Unknown method 'sobel'"),
     (("[parameters]", "[parameters]\npopulation = {}"), "cannot be swept"),
     (("[parameters]", "[parameters]\ncaseload_cap = { low = 5.5, high = 40 }"),
@@ -939,7 +952,7 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
 
     spec = load_spec(SPECS / "sobol_core.toml", samples=4,
                      population=population, years=4.0)
-    zero = pd.DataFrame({"outcome": "diff:cost_total", "parameter": spec.names,
+    zero = pd.DataFrame({"outcome": "diff_cost_total", "parameter": spec.names,
                          "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
     zero.loc[zero["parameter"] == "contact_rate", ["S1", "ST"]] = 0.9
     page = Page(render_html(spec, Analysis(zero, _empty_analysis(spec).convergence),
@@ -1111,7 +1124,7 @@ def test_scale_factors_are_labelled_as_scales_in_every_export(tmp_path):
 def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(tmp_path,
                                                                                capsys):
     """Runs store every outcome, so adding one to the spec only re-analyses; asking for a
-    diff: outcome in an unpaired sweep is a different sweep (its baseline never ran)."""
+    diff_ outcome in an unpaired sweep is a different sweep (its baseline never ran)."""
     spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
                                                         "population = 500\nyears = 0.2"))
     out = tmp_path / "out"
@@ -1129,7 +1142,7 @@ def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(
     spec.write_text(spec.read_text().replace('scenario = "tiny_pilot.toml"',
                                              'scenario = "tiny_pilot.toml"\n'
                                              'baseline = "system_as_usual"')
-                    .replace('"bookings"]', '"diff:bookings"]'))
+                    .replace('"bookings"]', '"diff_bookings"]'))
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
     assert "it differs in: baseline, paired" in capsys.readouterr().err
 
@@ -1292,3 +1305,20 @@ def test_rows_that_lost_some_replicates_are_named_in_the_report(tmp_path):
     page = _page(tmp_path).text
     assert f"{thinned} sample rows are averaged over fewer than their 2 replicates" in page
     assert "not analysed" not in page  # every row still has a successful run
+
+
+def test_a_folder_of_the_old_outcome_names_is_refused_with_what_to_do(tmp_path):
+    """Sweeps before identifier-safe names stored paired outcomes as 'diff:NAME'; resuming or
+    re-analysing such a folder is refused, saying how to read its tables."""
+    from lead_sim.errors import LeadSimError
+
+    spec = ishigami_spec("morris", 4)
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    meta = json.loads((tmp_path / "sweep.json").read_text())
+    meta["settings"]["stored_outcomes"] = ["diff:y"]  # as an older lead_sim wrote it
+    (tmp_path / "sweep.json").write_text(json.dumps(meta))
+    before = (tmp_path / "indices.csv").read_text()
+    with pytest.raises(LeadSimError, match=r"older lead_sim.*'diff:NAME'.*now 'diff_NAME'.*"
+                                           r"new --out folder.*df\.rename"):
+        run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    assert (tmp_path / "indices.csv").read_text() == before

@@ -37,14 +37,14 @@ class LineProgress:
     def __init__(self, total: int, desc: str, unit: str, file: TextIO, *, initial: int = 0,
                  every_share: float = 0.1, every_seconds: float = 30.0,
                  after_seconds: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] | None = None) -> None:
         self.total, self.desc, self.unit, self.file = total, desc, unit, file
         self.n = self.initial = initial  # work done before (a resumed run): not in the rate
         self.step = max(1, math.ceil(total * every_share))
         self.every_seconds = every_seconds
         self.after_seconds = after_seconds
-        self.clock = clock
-        self.start = self.last = clock()
+        self.clock = clock or time.monotonic  # looked up now: a test may stand in for it
+        self.start = self.last = self.clock()
         self.next_n = (initial // self.step + 1) * self.step
         self.postfix: dict[str, Any] = {}
 

@@ -41,7 +41,11 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "fast": {"M": 4},
     "lhs": {"M": 10},
 }
-DIFF = "diff:"
+#: The prefix of a paired outcome (scenario minus baseline): ``diff_cost_total`` is a name
+#: pandas, R and attribute access take as it is. Sweeps before lead_sim 0.2 wrote ``diff:NAME``
+#: (:data:`OLD_DIFF`): such a spec or sweep folder is refused with what to do.
+DIFF = "diff_"
+OLD_DIFF = "diff:"
 #: How sampled values of integer parameters become whole numbers
 #: (:func:`lead_sim.sensitivity.sampling.whole_number`). Part of the fingerprint of a sweep with
 #: integer parameters, so a folder whose runs were rounded the older way (end values half as
@@ -50,7 +54,7 @@ WHOLE_NUMBERS = "equal slices of [low, high], one per whole number"
 
 
 def outcome_names() -> list[str]:
-    """Summary columns a sweep can analyse (each also as ``diff:NAME`` with a baseline)."""
+    """Summary columns a sweep can analyse (each also as ``diff_NAME`` with a baseline)."""
     return [*OUTCOMES, *(f"cost_{p}" for p in PAYERS)]
 
 
@@ -112,7 +116,7 @@ class SweepSpec:
 
     @property
     def paired(self) -> bool:
-        """Whether each run is a scenario and baseline pair (some outcome is a ``diff:``)."""
+        """Whether each run is a scenario and baseline pair (some outcome is a ``diff_``)."""
         return any(o.startswith(DIFF) for o in self.outcomes)
 
     def fingerprint_data(self) -> dict[str, Any]:
@@ -364,11 +368,16 @@ def _outcomes(raw: Any, has_baseline: bool, where: str) -> list[str]:
         raise LeadSimError(f"outcomes in {where} must be a non-empty list of names.")
     allowed = outcome_names()
     for name in raw:
+        if name.startswith(OLD_DIFF):
+            raise LeadSimError(
+                f"Outcome '{name}' in {where}: paired outcomes are now named "
+                f"'{DIFF}NAME', a name pandas and R take as it is; write "
+                f"'{name.replace(OLD_DIFF, DIFF, 1)}' (and the same in [[discovery]]).")
         base = name.removeprefix(DIFF)
         if base not in allowed:
             hint = close_matches(base, allowed, prefix=name[:len(name) - len(base)])
             raise LeadSimError(f"Unknown outcome '{name}' in {where}.{hint} Allowed: "
-                               f"{', '.join(allowed)}, each also as diff:NAME (scenario minus "
+                               f"{', '.join(allowed)}, each also as diff_NAME (scenario minus "
                                f"baseline).")
         if name.startswith(DIFF) and not has_baseline:
             raise LeadSimError(f"Outcome '{name}' in {where} needs a baseline scenario "
