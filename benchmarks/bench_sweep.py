@@ -23,8 +23,6 @@ from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def main() -> int:
     """Parse the options; a bad value or spec ends with one line and status 2, no traceback,
@@ -33,8 +31,8 @@ def main() -> int:
     from lead_sim.errors import LeadSimError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", default=str(ROOT / "configs" / "sweeps" / "sobol_core.toml"),
-                        help="sweep spec TOML (default configs/sweeps/sobol_core.toml)")
+    parser.add_argument("--spec", default="sobol_core",
+                        help="a built-in spec's name or a sweep spec TOML (default sobol_core)")
     parser.add_argument("--samples", type=positive_int, default=4,
                         help="sample size of the slice (default 4; the method's rules apply)")
     parser.add_argument("--full", action="store_true", help="run the spec's own sample size")

@@ -11,6 +11,7 @@ Public API::
     model.run().series("jail_population")   # a daily series, indexed by date
 """
 
+import logging
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
@@ -20,10 +21,17 @@ from lead_sim.params import REGISTRY, Param, Params
 from lead_sim.runs.runner import Results, RunResult, prepare, run, simulate
 from lead_sim.scenarios import Scenario, builtin_names, load_scenario
 
-try:
-    __version__ = _version("lead_sim")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+# Warnings and information go to the "lead_sim" logger; an application (the lead-sim command,
+# or a user's own logging set-up) decides where they are shown.
+logging.getLogger("lead_sim").addHandler(logging.NullHandler())
+
+try:  # written by setuptools-scm when the package is built or installed
+    from lead_sim._version import version as __version__
+except ImportError:
+    try:
+        __version__ = _version("lead_sim")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        __version__ = "0+unknown"
 
 __all__ = [
     "REGISTRY", "LeadModel", "LeadSimError", "Param", "Params", "Results", "RunResult",

@@ -8,13 +8,20 @@ be read or written, bytes that are not UTF-8, a malformed TOML, JSON or Parquet 
 nested too deeply or numbers too large). Any other exception is a bug and keeps its traceback;
 ``--debug`` shows the traceback of every error.
 Ctrl-C and SIGTERM stop a command the same way, with status 130 (see :class:`StopSignals`).
+
+Warnings and information come from the ``lead_sim`` logger; while a command runs, one handler
+prints them on stderr in the form errors take (``lead-sim run: warning: ...``). ``-q`` keeps
+warnings and errors only (no information, no progress), ``-v`` adds debugging detail; both are
+accepted before or after the verb.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import logging
 import os
 import pkgutil
 import signal
@@ -22,6 +29,7 @@ import sys
 import threading
 import tomllib
 import traceback
+from collections.abc import Iterator
 from types import FrameType
 from typing import NoReturn
 
@@ -52,12 +60,76 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of every error, input errors included")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_verbosity_options(parser)
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     found = [m.name for m in pkgutil.iter_modules(commands.__path__) if m.name != "common"]
     ordered = [v for v in VERB_ORDER if v in found] + sorted(set(found) - set(VERB_ORDER))
     for name in ordered:
         importlib.import_module(f"lead_sim.commands.{name}").register(subparsers)
+    for verb_parser in subparsers.choices.values():
+        add_verbosity_options(verb_parser)
     return parser
+
+
+def add_verbosity_options(parser: argparse.ArgumentParser) -> None:
+    """-q/--quiet and -v/--verbose. They default to SUPPRESS so that the verb's parser, which
+    argparse fills in after the main one, cannot reset a -q given before the verb."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="print only results, warnings and errors (no information or "
+                            "progress)")
+    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="print debugging detail as well")
+
+
+class VerbFormatter(logging.Formatter):
+    """``lead-sim VERB: warning: message``, as errors are printed; information without the
+    level."""
+
+    def __init__(self, verb: str) -> None:
+        super().__init__()
+        self.verb = verb
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        text = f"lead-sim {self.verb}: {level}{record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
+
+
+class StderrHandler(logging.StreamHandler):
+    """A handler writing to whatever ``sys.stderr`` is when a record comes (tests swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def command_logging(args: argparse.Namespace) -> Iterator[None]:
+    """While a command runs: the ``lead_sim`` logger's records on stderr, at the level -q/-v
+    ask for (INFO by default); afterwards the logger is as it was."""
+    logger = logging.getLogger("lead_sim")
+    handler = StderrHandler()
+    handler.setFormatter(VerbFormatter(args.verb))
+    previous = logger.level
+    level = (logging.WARNING if getattr(args, "quiet", False)
+             else logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
+    logger.setLevel(level)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 class StopSignals:
@@ -107,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         print("lead-sim: interrupted.", file=sys.stderr)
         return 130
     args = parser.parse_args(argv)
-    with StopSignals():
+    with StopSignals(), command_logging(args):
         return _handle(args)
 
 

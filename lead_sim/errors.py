@@ -19,7 +19,7 @@ def close_matches(name: str, choices: Iterable[str], n: int = 3, prefix: str = "
     """Return ' Did you mean: a, b?' for the choices closest to ``name``, or ''.
 
     ``prefix`` is put back on each suggestion when ``name`` was matched without it (an
-    outcome ``diff:cost_totl`` is looked up as ``cost_totl`` but must be suggested as
-    ``diff:cost_total``)."""
+    outcome ``diff_cost_totl`` is looked up as ``cost_totl`` but must be suggested as
+    ``diff_cost_total``)."""
     matches = difflib.get_close_matches(name, list(choices), n=n, cutoff=0.6)
     return f" Did you mean: {', '.join(prefix + m for m in matches)}?" if matches else ""

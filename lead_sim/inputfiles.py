@@ -5,10 +5,18 @@ calibration configs. :func:`read_toml` turns a missing file, a folder, an unread
 bytes that are not UTF-8, malformed TOML and TOML nested too deeply to read into a
 :class:`LeadSimError` naming the file; :func:`check_kind` recognises a file of another kind by
 its top-level keys (a scenario given as a calibrated file) and says which kind it is.
+
+Some kinds are also built in: package data under ``lead_sim/data/<folder>/`` (the folder in
+:data:`BUILTIN_FOLDERS`), so an installed copy runs them by name (``lead-sim sweep
+morris_screen``). :func:`locate` turns what a user typed, a built-in's name or a path, into the
+file to read; :func:`shown_name` names a built-in file by that name in outputs. A new built-in
+kind is a folder under ``lead_sim/data/`` and an entry in :data:`BUILTIN_FOLDERS`.
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -16,10 +24,13 @@ from typing import Any
 
 from lead_sim.errors import LeadSimError
 
+logger = logging.getLogger(__name__)
+
 SCENARIO = "scenario file"
 CALIBRATED = "calibrated parameter file"
 SWEEP_SPEC = "sweep spec"
 CALIBRATION_CONFIG = "calibration config"
+OPTIMIZE_CONFIG = "optimize config"
 
 #: Top-level keys that only one kind of file has, and how that kind is used.
 MARKERS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -31,7 +42,78 @@ MARKERS: dict[str, tuple[tuple[str, ...], str]] = {
                   "discovery", "baseline"), "run it with 'lead-sim sweep FILE --out DIR'"),
     CALIBRATION_CONFIG: (("parameter", "target", "candidates", "accept", "generations"),
                          "run it with 'lead-sim calibrate FILE --out DIR'"),
+    OPTIMIZE_CONFIG: (("objectives", "variable", "budget_cap", "pop_size", "generations"),
+                      "run it with 'lead-sim optimize FILE --out DIR'"),
 }
+
+
+#: The package data folder of the built-in input files.
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Kinds of file that are also built in, and their folder under :data:`DATA_DIR`.
+BUILTIN_FOLDERS: dict[str, str] = {
+    SWEEP_SPEC: "sweeps",
+    CALIBRATION_CONFIG: "calibration",
+    OPTIMIZE_CONFIG: "optimize",
+}
+
+
+def builtin_names(kind: str) -> list[str]:
+    """The names of the built-in files of ``kind``, sorted."""
+    return sorted(p.stem for p in (DATA_DIR / BUILTIN_FOLDERS[kind]).glob("*.toml"))
+
+
+def builtin_path(kind: str, name: str) -> Path:
+    """The file of the built-in ``kind`` called ``name``; an unknown name is refused with the
+    built-in names listed (and the closest one suggested)."""
+    names = builtin_names(kind)
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise LeadSimError(f"There is no built-in {kind} called '{name}'.{hint} Built in: "
+                           f"{', '.join(names) or 'none'}; or give the path to a .toml file.")
+    return DATA_DIR / BUILTIN_FOLDERS[kind] / f"{name}.toml"
+
+
+def locate(kind: str, name_or_path: str | os.PathLike[str]) -> Path:
+    """The file a user means by ``name_or_path``: an existing file, else a built-in's name
+    (``morris_screen``, no folder and no ``.toml``). A path that does not exist is returned
+    as it is, so :func:`read_toml` reports it with :func:`missing_hint`."""
+    text = os.fspath(name_or_path)
+    path = Path(text)
+    if path.is_file() or kind not in BUILTIN_FOLDERS:
+        return path
+    if os.sep not in text and "/" not in text and path.suffix != ".toml":
+        found = builtin_path(kind, text)
+        logger.debug("%s '%s' is the built-in %s", kind, text, found)
+        return found
+    return path
+
+
+def missing_hint(kind: str, path: str | os.PathLike[str]) -> str:
+    """What to add to the message of a ``kind`` file that does not exist: the built-in of the
+    same name (``configs/sweeps/morris_screen.toml`` is now ``morris_screen``), or the
+    built-in names."""
+    if kind not in BUILTIN_FOLDERS:
+        return ""
+    names = builtin_names(kind)
+    stem = Path(path).stem
+    if stem in names:
+        return f" '{stem}' is built in: give its name, '{stem}', instead of a path."
+    return f" Built-in {kind}s, run by name: {', '.join(names)}."
+
+
+def shown_name(path: str | os.PathLike[str]) -> str | None:
+    """The name of the built-in file at ``path``, or None if it is not a built-in one."""
+    try:
+        relative = Path(path).resolve().relative_to(DATA_DIR)
+    except (ValueError, OSError):
+        return None
+    parts = relative.parts
+    if (len(parts) == 2 and parts[0] in BUILTIN_FOLDERS.values()
+            and relative.suffix == ".toml"):
+        return relative.stem
+    return None
 
 
 def read_toml(path: str | os.PathLike[str], kind: str, hint: str = "") -> dict[str, Any]:

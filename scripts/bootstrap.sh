@@ -3,8 +3,8 @@
 #   bash scripts/bootstrap.sh          the simulation and its command-line tool
 #   bash scripts/bootstrap.sh --dev    plus what the tests need (pytest, ruff, Playwright and,
 #                                      where missing, Debian's chromium for the browser test)
-# Both fill the web visualizer's front-end cache (scripts/install_viz_assets.sh) and compile the
-# simulation core (numba; a minute or two the first time).
+# Both compile the simulation core (numba; a minute or two the first time). The web
+# visualizer's front-end files ship with the package (lead_sim/data/solara_cdn).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +45,6 @@ fi
 extras=""
 [ "$dev" = 1 ] && extras="[dev]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
-bash scripts/install_viz_assets.sh .venv
 
 if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   # The browser test drives Debian's chromium with Playwright (Playwright's own browser

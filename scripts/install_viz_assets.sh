@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Put the web visualizer's front-end files where the Solara server looks for them, so that
-# `lead-sim viz` renders on a machine that reaches the package registries but no public CDN.
+# Fill the Solara server's own cache of front-end files from the npm registry. lead_sim ships
+# the files its page needs (lead_sim/data/solara_cdn); after a solara upgrade, run this, then
+# scripts/vendor_viz_assets.py to copy the new versions into the package.
 #
 # The Solara server fetches its JavaScript bundle, require.js and fonts from a CDN at first use
 # and caches them under <venv>/share/solara/cdn/<package>@<version>/. The npm registry holds

@@ -15,7 +15,7 @@ from lead_sim.errors import LeadSimError
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = ROOT / "lead_sim" / "scenarios" / "builtin"
 SHIPPED = ROOT / "lead_sim" / "data" / "calibrated.toml"
-SWEEP = ROOT / "configs" / "sweeps" / "morris_screen.toml"
+SWEEP = ROOT / "lead_sim" / "data" / "sweeps" / "morris_screen.toml"
 
 
 def refused(capsys, out: Path | None, *argv: str) -> str:

@@ -189,7 +189,9 @@ def test_manifest_has_kind_and_scenario_and_files_are_utf8_in_any_locale(tmp_pat
                                                                           monkeypatch):
     """The manifest is labelled and records the scenario run; calibrated.toml and the report
     are UTF-8 even where the locale's encoding is not (ASCII here, as a stand-in for a
-    Windows code page): the config's folder name and the report's spaces are not ASCII."""
+    Windows code page): the config's folder name and the report's spaces are not ASCII.
+    Files are named relative to the working folder, so the folder's name is in both."""
+    monkeypatch.chdir(tmp_path)
     folder = tmp_path / "kalibrierung_ü"
     folder.mkdir()
     config = write_config(folder, 200.0, candidates=2, reps=1)
@@ -349,8 +351,7 @@ def test_run_with_posterior_draws_uses_one_draw_per_replicate(tmp_path):
 
 
 def test_the_shipped_calibration_fits_the_shipped_config():
-    configs = Path(__file__).resolve().parents[1] / "configs" / "calibration"
-    config = load_config(configs / "pilot.toml")
+    config = load_config("pilot")  # the built-in config, by name
     assert {t.name for t in config.targets} >= {"arrest_or_6m", "arrest_or_long",
                                                 *SYSTEM_TARGETS}
     cal = shipped()
@@ -376,3 +377,34 @@ def test_smc_generation_is_drawn_weighted_and_can_be_added_later(tmp_path, synth
     assert (posterior["generation"] == 1).all() and posterior["weight"].sum() == pytest.approx(1)
     assert posterior["diversion_propensity"].between(0.05, 0.6).all()
     pd.testing.assert_frame_equal(candidates, pd.read_csv(later / "candidates.csv"))
+
+
+def test_the_calibrated_file_reads_back_to_the_same_values(tmp_path, monkeypatch):
+    """calibrated.toml is written by tomli-w: every number, name and path reads back exactly,
+    quotes, backslashes and non-ASCII included, and the config is named as typed."""
+    import tomllib
+
+    import pandas as pd
+
+    from lead_sim.fitting.fit import Posterior, calibrated_toml
+
+    odd = tmp_path / 'kalibrierung "ü" \\ a'
+    odd.mkdir()
+    monkeypatch.chdir(tmp_path)
+    config = load_config(write_config(odd, 200.0))
+    values = [0.1 + 1e-17, 1 / 3, 0.5999999999999999]
+    candidates = pd.DataFrame({"generation": 0, "candidate": range(3), "accepted": True,
+                               "diversion_propensity": values, "distance": [0.25, 0.5, 1e-9],
+                               "weight": [1 / 3] * 3})
+    post = Posterior(config, candidates)
+    text = calibrated_toml(post, 'lead-sim calibrate "a\nb" --out x')
+    data = tomllib.loads(text)
+    assert data["calibration"]["config"] == f"{odd.name}/calibration.toml"
+    assert data["params"] == post.point()
+    assert [p["diversion_propensity"] for p in data["posterior"]] == [
+        values[2], values[0], values[1]]  # closest first
+    assert [p["distance"] for p in data["posterior"]] == [1e-9, 0.25, 0.5]
+    assert text.startswith("# Calibrated parameters")
+    assert '# Produced by: lead-sim calibrate "a b"' in text  # one comment line
+    (tmp_path / "calibrated.toml").write_text(text, encoding="utf-8")
+    assert load_calibrated(tmp_path / "calibrated.toml").params == post.point()

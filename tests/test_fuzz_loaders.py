@@ -35,8 +35,8 @@ BASES = {
                  "timeline": [{"date": dt.date(2013, 1, 1), "cover": ["downtown"],
                                "set": {"caseload_cap": 25}, "note": "n"}]},
     "calibrated": _base(ROOT / "lead_sim" / "data" / "calibrated.toml"),
-    "sweep": _base(ROOT / "configs" / "sweeps" / "lhs_savings.toml"),
-    "config": _base(ROOT / "configs" / "calibration" / "pilot.toml"),
+    "sweep": _base(ROOT / "lead_sim" / "data" / "sweeps" / "lhs_savings.toml"),
+    "config": _base(ROOT / "lead_sim" / "data" / "calibration" / "pilot.toml"),
 }
 LOADERS = {"scenario": load_scenario, "calibrated": load_calibrated, "sweep": load_spec,
            "config": load_config}

@@ -30,6 +30,7 @@ from lead_sim.sensitivity.targets import IshigamiTarget
 from tests.html_page import Page
 
 ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "lead_sim" / "data" / "sweeps"  # the built-in sweep specs
 PI = math.pi
 
 
@@ -307,8 +308,8 @@ def test_a_block_run_together_gives_each_row_the_numbers_of_its_own_runs(tmp_pat
         row = simulate(apply_factors(spec.scenario, spec.factors, values), spec.seed).summary
         base = simulate(apply_factors(spec.baseline, spec.factors, values), spec.seed).summary
         assert {k: got[k] for k in spec.outcomes} == {
-            "diff:cost_total": row["cost_total"] - base["cost_total"],
-            "diff:arrests": row["arrests"] - base["arrests"],
+            "diff_cost_total": row["cost_total"] - base["cost_total"],
+            "diff_arrests": row["arrests"] - base["arrests"],
             "lead_enrollments": float(row["lead_enrollments"])}
     assert together[2] != together[0]  # AB_2 (a LEAD-only value) forked from A and acted
 
@@ -323,7 +324,7 @@ method = "sobol"
 samples = 4
 seed = 3
 population = 3000
-outcomes = ["diff:cost_total", "diff:arrests", "lead_enrollments"]
+outcomes = ["diff_cost_total", "diff_arrests", "lead_enrollments"]
 
 [parameters]
 contact_rate = { low = 0.001, high = 0.003 }
@@ -332,7 +333,16 @@ caseload_cap = { low = 5, high = 40 }
 """
 
 
-def test_progress_counts_every_failed_run(tmp_path, capsys):
+def test_progress_counts_every_failed_run(tmp_path, capsys, monkeypatch):
+    from lead_sim.runs import progress
+
+    now = [0.0]  # every run seems to take a second, so progress lines are printed
+
+    def clock() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    monkeypatch.setattr(progress.time, "monotonic", clock)
     target = IshigamiTarget(fail_below_x1=-2.0)
     done = run_sweep(ishigami_spec("sobol", 16), tmp_path, target=target, executor="serial")
     last = capsys.readouterr().err.strip().splitlines()[-1]
@@ -361,6 +371,7 @@ def test_report_is_one_readable_file(tmp_path):
     assert "mean absolute elementary effect" in page.text and "95% bootstrap" in page.text
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert page.manifest == page.manifest_shown == manifest
+    assert manifest["bootstrap_seed"] == manifest["seed"] + 1  # docs/sweeps.md, the seeds
     for figure in figures:  # a figure copied out of the report still says what produced it
         assert json.loads(Image.open(io.BytesIO(figure.png)).text["lead_sim_manifest"]) == manifest
     assert [fmt(v) for v in (2e6, -612345.0, 0.61234, 99.96, 0.0, float("nan"))] == [
@@ -424,14 +435,27 @@ def test_a_re_analysis_removes_the_outputs_it_no_longer_writes(tmp_path):
     assert set(pd.read_csv(tmp_path / "indices.csv")["outcome"]) == {"y"}
 
 
-def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys):
-    """Captured stderr is not a TTY: the sweep still reports progress, one line at a time."""
-    spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs
-    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=True)
+def test_progress_without_a_terminal_is_plain_lines(tmp_path, capsys, monkeypatch):
+    """Captured stderr is not a TTY: the sweep reports progress one line at a time, a line
+    per tenth of the runs, and none at all for a sweep that ends within seconds."""
+    spec = ishigami_spec("sobol", 16)  # 16 x (3 + 2) = 80 runs, well under a second
+    run_sweep(spec, tmp_path / "short", target=IshigamiTarget(), executor="serial",
+              progress=True)
+    assert not [line for line in capsys.readouterr().err.splitlines() if "sweep:" in line]
+    from lead_sim.runs import progress  # the same sweep, with every run taking a second
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    monkeypatch.setattr(progress.time, "monotonic", clock)
+    run_sweep(spec, tmp_path / "slow", target=IshigamiTarget(), executor="serial",
+              progress=True)
     err = capsys.readouterr().err
     assert "\r" not in err
     lines = [line for line in err.splitlines() if line.startswith("sweep: ")]
-    assert 16 <= len(lines) <= 21  # about one every 5% (of runs finishing in blocks of 5)
+    assert 9 <= len(lines) <= 11  # about one every 10% (of runs finishing in blocks of 5)
     assert lines[-1].startswith("sweep: 80/80 runs (100%)") and "ETA" in lines[-1]
 
 
@@ -448,7 +472,7 @@ def test_line_progress_prints_every_half_minute_when_runs_are_slow():
         bar.update(1)
     bar.set_postfix(failed=1)
     now[0] += 1.0
-    bar.update(1)  # neither 5% more nor 30 s later: no line
+    bar.update(1)  # neither 10% more nor 30 s later: no line
     lines = out.getvalue().splitlines()
     assert len(lines) == 3
     assert lines[-1] == "sweep: 3/1,000 runs (0%), 0.03 runs/s, elapsed 01:33, ETA 8:35:07"
@@ -697,8 +721,11 @@ def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path, address)
     (("high = 0.003", "high = 0.5"), "not allowed"),
     (("samples = 4", "samples = 6"), "power of 2"),
     (('"lead_enrollments"', '"lead_enrolments"'), "Unknown outcome 'lead_enrolments'"),
-    (('"cost_total"', '"diff:cost_total"'), "needs a baseline"),
-    (('"cost_total"', '"diff:cost_totl"'), "Did you mean: diff:cost_total"),
+    (('"cost_total"', '"diff_cost_total"'), "needs a baseline"),
+    (('"cost_total"', '"diff_cost_totl"'), "Did you mean: diff_cost_total"),
+    (('"lead_enrollments"', '"diff:lead_enrollments"'),
+     "paired outcomes are now named 'diff_NAME', a name pandas and R take as it is; write "
+     "'diff_lead_enrollments'"),
     (('method = "sobol"', 'method = "sobel"'), "Unknown method 'sobel'"),
     (("[parameters]", "[parameters]\npopulation = {}"), "cannot be swept"),
     (("[parameters]", "[parameters]\ncaseload_cap = { low = 5.5, high = 40 }"),
@@ -716,7 +743,7 @@ def test_bad_specs_fail_before_any_run(tmp_path, capsys, change, message):
 def test_discovery_without_scikit_learn_says_how_to_install_it(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now fails
     out = tmp_path / "out"
-    spec = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    spec = SPECS / "lhs_savings.toml"
     assert main(["sweep", str(spec), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert ".venv/bin/pip install -e '.[discovery]'" in err
@@ -734,13 +761,13 @@ def test_bench_sweep_refuses_a_bad_sample_size_without_a_traceback(value, messag
 
 def test_shipped_specs_are_valid():
     for name, runs in (("sobol_core", 2560), ("morris_screen", None), ("lhs_savings", 200)):
-        spec = load_spec(ROOT / "configs" / "sweeps" / f"{name}.toml")
+        spec = load_spec(SPECS / f"{name}.toml")
         from lead_sim.sensitivity.spec import runs_per_sample
 
         total = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
         if runs is not None:
             assert total == runs
-    morris = load_spec(ROOT / "configs" / "sweeps" / "morris_screen.toml")
+    morris = load_spec(SPECS / "morris_screen.toml")
     assert {"diversion_propensity", "hr_lead_engaged", "contact_rate"} <= set(morris.names)
 
 
@@ -858,7 +885,7 @@ def test_groups_are_blocks_of_one_seed_and_cover_every_pending_run(spec_name, re
     from lead_sim.sensitivity.engine import MAX_GROUP_RUNS, TaskGroups, block_size
     from lead_sim.sensitivity.sampling import design
 
-    spec = load_spec(ROOT / "configs" / "sweeps" / f"{spec_name}.toml", samples=4, reps=reps)
+    spec = load_spec(SPECS / f"{spec_name}.toml", samples=4, reps=reps)
     table = design(spec)
     pending = table["run_id"].to_numpy()[table["run_id"] % 7 != 3]  # as if some had finished
     groups = TaskGroups(spec, table, pending)
@@ -891,7 +918,7 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     from lead_sim.params import Params
     from lead_sim.sensitivity.report import render_html
 
-    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+    spec = load_spec(SPECS / "sobol_core.toml", samples=4,
                      population=1000, years=4.0)
     page = Page(render_html(spec, _empty_analysis(spec), None, {}, {})).text
     assert "Simulated dates: 2010-01-01 to 2013-12-31 (4 years, from years = 4)" in page
@@ -909,7 +936,7 @@ def test_report_header_gives_dates_missed_changes_units_signs_and_seeds():
     assert "same seed 20240602 (common random numbers)" in page and "--reps" in page
     assert "4 base samples" in page and "budget_usd_per_year_scale" in page
 
-    whole = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4)  # as shipped
+    whole = load_spec(SPECS / "sobol_core.toml", samples=4)  # as shipped
     page = Page(render_html(whole, _empty_analysis(whole), None, {}, {})).text
     assert "not simulated" not in page and "Warning" not in page
     assert "Simulated dates: 2010-01-01 to 2021-12-31 (12 years, from years = 12)." in page
@@ -923,9 +950,9 @@ def test_no_effect_in_a_small_sample_names_rounded_service_places(population, na
     from lead_sim.sensitivity.analysis import Analysis
     from lead_sim.sensitivity.report import render_html
 
-    spec = load_spec(ROOT / "configs" / "sweeps" / "sobol_core.toml", samples=4,
+    spec = load_spec(SPECS / "sobol_core.toml", samples=4,
                      population=population, years=4.0)
-    zero = pd.DataFrame({"outcome": "diff:cost_total", "parameter": spec.names,
+    zero = pd.DataFrame({"outcome": "diff_cost_total", "parameter": spec.names,
                          "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0})
     zero.loc[zero["parameter"] == "contact_rate", ["S1", "ST"]] = 0.9
     page = Page(render_html(spec, Analysis(zero, _empty_analysis(spec).convergence),
@@ -1097,7 +1124,7 @@ def test_scale_factors_are_labelled_as_scales_in_every_export(tmp_path):
 def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(tmp_path,
                                                                                capsys):
     """Runs store every outcome, so adding one to the spec only re-analyses; asking for a
-    diff: outcome in an unpaired sweep is a different sweep (its baseline never ran)."""
+    diff_ outcome in an unpaired sweep is a different sweep (its baseline never ran)."""
     spec = write_spec(tmp_path / "a.toml", TINY.replace("population = 500",
                                                         "population = 500\nyears = 0.2"))
     out = tmp_path / "out"
@@ -1115,7 +1142,7 @@ def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(
     spec.write_text(spec.read_text().replace('scenario = "tiny_pilot.toml"',
                                              'scenario = "tiny_pilot.toml"\n'
                                              'baseline = "system_as_usual"')
-                    .replace('"bookings"]', '"diff:bookings"]'))
+                    .replace('"bookings"]', '"diff_bookings"]'))
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
     assert "it differs in: baseline, paired" in capsys.readouterr().err
 
@@ -1123,7 +1150,7 @@ def test_an_outcome_added_to_a_finished_sweep_is_analysed_without_running_again(
 def test_option_overrides_the_specs_method_options(tmp_path, capsys):
     """--option M=1 makes a 20-row look at lhs_savings possible (M=10 needs 160 rows); a
     malformed or unknown option is refused before anything runs."""
-    lhs = ROOT / "configs" / "sweeps" / "lhs_savings.toml"
+    lhs = SPECS / "lhs_savings.toml"
     with pytest.raises(Exception, match="at least 160 rows"):
         load_spec(lhs, samples=20)
     assert load_spec(lhs, samples=20, options={"M": 1}).option("M") == 1
@@ -1278,3 +1305,20 @@ def test_rows_that_lost_some_replicates_are_named_in_the_report(tmp_path):
     page = _page(tmp_path).text
     assert f"{thinned} sample rows are averaged over fewer than their 2 replicates" in page
     assert "not analysed" not in page  # every row still has a successful run
+
+
+def test_a_folder_of_the_old_outcome_names_is_refused_with_what_to_do(tmp_path):
+    """Sweeps before identifier-safe names stored paired outcomes as 'diff:NAME'; resuming or
+    re-analysing such a folder is refused, saying how to read its tables."""
+    from lead_sim.errors import LeadSimError
+
+    spec = ishigami_spec("morris", 4)
+    run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    meta = json.loads((tmp_path / "sweep.json").read_text())
+    meta["settings"]["stored_outcomes"] = ["diff:y"]  # as an older lead_sim wrote it
+    (tmp_path / "sweep.json").write_text(json.dumps(meta))
+    before = (tmp_path / "indices.csv").read_text()
+    with pytest.raises(LeadSimError, match=r"older lead_sim.*'diff:NAME'.*now 'diff_NAME'.*"
+                                           r"new --out folder.*df\.rename"):
+        run_sweep(spec, tmp_path, target=IshigamiTarget(), executor="serial", progress=False)
+    assert (tmp_path / "indices.csv").read_text() == before

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -18,21 +18,25 @@ from lead_sim.fitting.store import EVALUATIONS, evaluated
 from lead_sim.params import Params
 from lead_sim.reports.words import num
 from lead_sim.runs.io import csv_writer, json_writer, write_folder
-from lead_sim.runs.manifest import build_manifest
+from lead_sim.runs.manifest import build_manifest, command_line
 from lead_sim.runs.progress import progress_bar
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "calibrate", help="fit parameters to the evidence targets (ABC), resumable",
-        description="Draw candidate parameter sets from the priors in CONFIG (see "
-                    "configs/calibration/), run each for a few replicates of the pilot, and "
-                    "accept those closest to the targets; with generations > 1, draw again "
-                    "around the accepted sets (ABC-SMC). Finished candidates are appended to "
-                    "DIR/evaluations.jsonl; running the same command again after an "
-                    "interruption evaluates only the missing ones. Writes posterior.csv, "
+        description="Draw candidate parameter sets from the priors in CONFIG (a "
+                    "built-in config's name, 'pilot', or a TOML file), run each for a few "
+                    "replicates of the pilot, and accept those closest to the targets; with "
+                    "generations > 1, draw again around the accepted sets (ABC-SMC). "
+                    "Finished candidates are appended to DIR/evaluations.jsonl; running the "
+                    "same command again after an interruption evaluates only the missing ones. "
+                    "Writes posterior.csv, "
                     "candidates.csv, calibrated.toml, fit_report.html and manifest.json.")
-    parser.add_argument("config", help="calibration config TOML")
+    parser.add_argument("config", help="calibration config: a built-in name (pilot) or a TOML "
+                        "file")
     parser.add_argument("--out", required=True, metavar="DIR", help="calibration folder")
     parser.add_argument("--workers", type=positive_int, default=1,
                         help="worker processes (default 1)")
@@ -54,8 +58,8 @@ def handle(args: argparse.Namespace) -> int:
         with bar:
             done = run_evaluations(config, out, args.workers, bar.update, args.stop_after)
     except KeyboardInterrupt:
-        print(f"lead-sim calibrate: interrupted; finished candidates are kept in "
-              f"{out / EVALUATIONS}. Run the same command again to resume.", file=sys.stderr)
+        logger.warning("interrupted; finished candidates are kept in %s. Run the same command "
+                       "again to resume.", out / EVALUATIONS)
         return 130
     finished = sum(1 for g, _ in done if g < config.generations)
     if finished < total:
@@ -63,7 +67,8 @@ def handle(args: argparse.Namespace) -> int:
               "finish.")
         return 0
     post = posterior(config, done)
-    command = f"lead-sim calibrate {args.config} --out {args.out} --workers {args.workers}"
+    command = command_line(["lead-sim", "calibrate", args.config, "--out", args.out,
+                            "--workers", str(args.workers)])
     manifest = _manifest(config, round(time.perf_counter() - started, 1))
     write_folder(out, {
         "candidates.csv": csv_writer(post.candidates),

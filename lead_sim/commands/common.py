@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-import sys
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from lead_sim.params import check_name
 from lead_sim.runs.atomic import out_lock
 from lead_sim.runs.io import check_out_name, check_writable
 from lead_sim.runs.runner import parse_seed
+
+logger = logging.getLogger(__name__)
 
 
 def positive_int(text: str) -> int:
@@ -61,9 +63,10 @@ def add_run_options(parser: argparse.ArgumentParser, reps: int = 1) -> None:
 
 
 def warn(verb: str, messages: list[str]) -> None:
-    """Print warnings on stderr, one line each, in the form errors take."""
+    """Log warnings, one record each; the command prints them on stderr in the form errors
+    take (``lead-sim VERB: warning: ...``), ``verb`` kept for callers that name it."""
     for message in messages:
-        print(f"lead-sim {verb}: warning: {message}", file=sys.stderr)
+        logger.warning(message)
 
 
 def overrides(args: argparse.Namespace) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from lead_sim.commands.common import (
@@ -24,6 +25,8 @@ from lead_sim.runs.comparison import (
 )
 from lead_sim.runs.progress import progress_bar
 from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
@@ -66,8 +69,9 @@ def handle(args: argparse.Namespace) -> int:
     def on_batch(n: int, loose: list[str], more: int) -> None:
         bar.total += len(prepared) * more
         bar.refresh()
-        bar.write(f"{n} replicates: {len(loose)} headline difference(s) not yet precise",
-                  file=sys.stderr)
+        if logger.isEnabledFor(logging.INFO):  # above the bar on a terminal, as tqdm writes
+            bar.write(f"{n} replicates: {len(loose)} headline difference(s) not yet precise",
+                      file=sys.stderr)
 
     with bar:
         comparison = run_comparison(

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 
 from lead_sim.commands.common import positive_float, positive_int, require_out
 from lead_sim.runs.executors import EXECUTORS
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sweep", help="sensitivity sweep (Morris, Sobol, FAST, LHS) from a spec",
-        description="Run a sensitivity sweep described by SPEC (a TOML file, see "
-                    "configs/sweeps/). Results stream into DIR as they finish; running the "
-                    "same command again after an interruption finishes only the missing runs. "
-                    "Writes indices.csv, convergence.csv, runs.csv, discovery.csv (lhs with "
-                    "[[discovery]]), figures and report.html.")
-    parser.add_argument("spec", help="sweep spec TOML (e.g. configs/sweeps/sobol_core.toml)")
+        description="Run a sensitivity sweep described by SPEC: a built-in spec's "
+                    "name (morris_screen, sobol_core, lhs_savings) or a TOML file. Results "
+                    "stream into DIR as they finish; running the same command again after an "
+                    "interruption finishes only the missing runs. Writes indices.csv, "
+                    "convergence.csv, runs.csv, discovery.csv (lhs with [[discovery]]), "
+                    "figures and report.html.")
+    parser.add_argument("spec", help="a built-in spec's name (e.g. sobol_core) or a sweep "
+                        "spec TOML file")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep folder")
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
                         help="where runs execute (default: local process pool)")
@@ -78,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
         check_scheduler(args.scheduler)
     store = open_store(spec, out, LeadTarget.from_spec(spec))  # so is another sweep's folder
     if change := store.code_change():
-        print(f"lead-sim sweep: warning: {change}", file=sys.stderr)
+        logger.warning(change)
     rows = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
           f"rows x {spec.reps} replicate(s) = {rows * spec.reps} runs "
@@ -88,8 +92,8 @@ def handle(args: argparse.Namespace) -> int:
                          scheduler=args.scheduler, shard_size=args.shard_size,
                          retry_failed=args.retry_failed)
     except KeyboardInterrupt:
-        print(f"lead-sim sweep: interrupted; finished runs are kept in {out}/shards. Run the "
-              f"same command again to finish the missing runs.", file=sys.stderr)
+        logger.warning("interrupted; finished runs are kept in %s/shards. Run the same command "
+                       "again to finish the missing runs.", out)
         return 130
     if done.resumed:
         print(f"Resumed: {done.resumed} of {done.total} runs were already done.")

@@ -62,6 +62,10 @@ def handle(args: argparse.Namespace) -> int:
     import uvicorn
     from solara.server import settings
 
+    from lead_sim.viz.assets import serving_dir
+
+    # the page's JavaScript and fonts from the package, not a CDN (lead_sim/viz/assets.py)
+    settings.assets.proxy_cache_dir = serving_dir(settings.assets.proxy_cache_dir)
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False
     settings.theme.title = PAGE_TITLE

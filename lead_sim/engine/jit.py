@@ -21,8 +21,8 @@ itself, and :func:`ndtri` and :func:`pdtrik` call scipy.special (:data:`JIT_DISA
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import sys
 from pathlib import Path
 
 import numba
@@ -35,6 +35,8 @@ from numba.experimental.jitclass.base import imp_dtor
 from numba.extending import get_cython_function_address, intrinsic
 
 from lead_sim.service_table import SERVICES
+
+logger = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Modules defining compiled functions (tests/test_jit.py checks that the list is complete), and the
@@ -75,9 +77,8 @@ class _CompileNotice(event.Listener):
     def on_start(self, ev: event.Event) -> None:
         if not self.told and ev.data["dispatcher"].py_func.__module__.startswith("lead_sim"):
             self.told = True
-            print("lead_sim: compiling the simulation core for this version of the code "
-                  f"(about 2 minutes on two cores, once; cached in {numba.config.CACHE_DIR})",
-                  file=sys.stderr, flush=True)
+            logger.info("compiling the simulation core for this version of the code (about 2 "
+                        "minutes on two cores, once; cached in %s)", numba.config.CACHE_DIR)
 
     def on_end(self, ev: event.Event) -> None:
         pass

@@ -1,7 +1,8 @@
 """A calibration config: uncertain parameters with priors, targets, and run settings.
 
-Read from ``configs/calibration/*.toml`` and checked in full before anything runs. Targets may
-only be statistics the evidence file gives for calibration (:data:`STATISTICS`).
+Read from a built-in config (``lead_sim/data/calibration/``, given by name) or any path, and
+checked in full before anything runs. Targets may only be statistics the evidence file gives
+for calibration (:data:`STATISTICS`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import numpy as np
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.fitting.replay import MIN_POPULATION, pilot_scenario
 from lead_sim.fitting.system import SYSTEM_TARGETS
-from lead_sim.inputfiles import CALIBRATION_CONFIG, check_kind, read_toml
+from lead_sim.inputfiles import (
+    CALIBRATION_CONFIG,
+    check_kind,
+    locate,
+    missing_hint,
+    read_toml,
+    shown_name,
+)
 from lead_sim.params import REGISTRY, Params, check_name
 from lead_sim.runs.runner import check_seeds, parse_seed
 from lead_sim.scenarios import Scenario
@@ -187,8 +195,9 @@ def _seed(data: dict, reps: int, where: str) -> int:
 
 def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     """Read and check a calibration config; every problem names the file and the key."""
-    where = f"calibration config '{path}'"
-    data = read_toml(path, CALIBRATION_CONFIG, hint=" Configs live in configs/calibration/.")
+    path = locate(CALIBRATION_CONFIG, path)  # a built-in's name or a path
+    where = f"calibration config '{shown_name(path) or path}'"
+    data = read_toml(path, CALIBRATION_CONFIG, hint=missing_hint(CALIBRATION_CONFIG, path))
     check_kind(data, CALIBRATION_CONFIG, path)
     _unknown(data, CONFIG_KEYS, where)
     for key in ("parameter", "target"):
@@ -220,7 +229,8 @@ def load_config(path: str | os.PathLike[str]) -> CalibrationConfig:
         candidates=int(_number(data, "candidates", where, True)) if "candidates" in data else 60,
         accept=accept, seed=_seed(data, reps, where), priors=priors, targets=targets,
         generations=int(_number(data, "generations", where, True)) if "generations" in data
-        else 1, path=str(path), prepared=_scenario(data, path, population, where))
+        else 1, path=shown_name(path) or str(path),
+        prepared=_scenario(data, path, population, where))
     _check_smc_accepted(config, where)
     return config
 

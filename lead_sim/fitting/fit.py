@@ -1,9 +1,9 @@
 """Calibration by approximate Bayesian computation (rejection, then SMC) against the evidence.
 
-A calibration config (``configs/calibration/*.toml``) declares the uncertain parameters with
-priors and the targets with their published value, a scale and the evidence row. Candidates are
-drawn from the priors by Latin hypercube (scipy.stats.qmc, seeded); each is run for a few
-replicates with common seeds, and its distance is the root mean square of
+A calibration config (the built-in ``pilot``: ``lead_sim/data/calibration/pilot.toml``) declares
+the uncertain parameters with priors and the targets with their published value, a scale and the
+evidence row. Candidates are drawn from the priors by Latin hypercube (scipy.stats.qmc, seeded);
+each is run for a few replicates with common seeds, and its distance is the root mean square of
 (mean simulated statistic - target) / scale over the targets. The candidates closest to the
 targets (a fixed fraction) are the accepted sample of the approximate posterior (Pritchard et
 al. 1999; Beaumont, Zhang & Balding 2002). With ``generations`` above 1, each later generation
@@ -18,7 +18,6 @@ stops part-way resumes with the same command and ends with the same result.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomli_w
 from scipy.stats import qmc
 
 from lead_sim.calibration import model_fingerprint
@@ -38,6 +38,7 @@ from lead_sim.fitting.store import EVALUATIONS, Done, append_record, open_out_di
 from lead_sim.outcomes.tables import plural
 from lead_sim.params import REGISTRY
 from lead_sim.runs.executors import run_tasks
+from lead_sim.runs.manifest import display_path
 from lead_sim.scenarios import Scenario
 
 
@@ -187,32 +188,43 @@ def posterior(config: CalibrationConfig, done: Done) -> Posterior:
 
 
 def calibrated_toml(post: Posterior, command: str) -> str:
-    """A parameter file: the posterior median as [params], the accepted sets as [[posterior]]."""
+    """A parameter file: the posterior median as [params], the accepted sets as [[posterior]].
+
+    Written by tomli-w (exact TOML for any name, path or number), after a comment header;
+    ``lead_sim.calibration.load_calibrated`` reads it back to the same values.
+    """
     c = post.config
-    lines = [
-        "# Calibrated parameters for lead_sim (lead-sim run/validate/compare --calibrated FILE).",
-        f"# Produced by: {command}",
-        f"# {method(c)}: {len(post.accepted)} of the last generation's {c.candidates} "
-        f"candidates accepted ({len(post.candidates)} in all, {plural(c.reps, 'replicate')} each, "
-        f"population {c.population:,}, scenario {c.scenario}).",
-        "# [params] holds the posterior (weighted) median; [[posterior]] the accepted sets,",
-        "# closest first, with their importance weights. [calibration] model is the",
-        "# fingerprint of the model code it was fitted on (lead_sim.calibration).",
-        "", "[calibration]", f"config = {json.dumps(Path(c.path).as_posix())}",
-        f'key = "{c.key()}"', f'model = "{model_fingerprint()}"',
-        f"generations = {c.generations}", f"candidates = {len(post.candidates)}",
-        f"accepted = {len(post.accepted)}",
-        "targets = [" + ", ".join(f'"{t.name}"' for t in c.targets) + "]", "", "[params]"]
-    lines += [f"{k} = {_toml_number(v)}" for k, v in post.point().items()]
-    for _, row in post.accepted.iterrows():
-        lines += ["", "[[posterior]]", f"distance = {_toml_number(float(row['distance']))}",
-                  f"weight = {_toml_number(float(row['weight']))}"]
-        lines += [f"{p.name} = {_toml_number(row[p.name], REGISTRY[p.name].kind)}"
-                  for p in c.priors]
-    return "\n".join(lines) + "\n"
+    header = [
+        "Calibrated parameters for lead_sim (lead-sim run/validate/compare --calibrated FILE).",
+        f"Produced by: {command}",
+        f"{method(c)}: {len(post.accepted)} of the last generation's {c.candidates} "
+        f"candidates accepted ({len(post.candidates)} in all, {plural(c.reps, 'replicate')} "
+        f"each, population {c.population:,}, scenario {c.scenario}).",
+        "[params] holds the posterior (weighted) median; [[posterior]] the accepted sets,",
+        "closest first, with their importance weights. [calibration] model is the",
+        "fingerprint of the model code it was fitted on (lead_sim.calibration).",
+    ]
+    data = {
+        "calibration": {
+            "config": Path(display_path(c.path)).as_posix(), "key": c.key(),
+            "model": model_fingerprint(), "generations": c.generations,
+            "candidates": len(post.candidates), "accepted": len(post.accepted),
+            "targets": [t.name for t in c.targets],
+        },
+        "params": {k: _toml_value(v) for k, v in post.point().items()},
+        "posterior": [
+            {"distance": float(row["distance"]), "weight": float(row["weight"]),
+             **{p.name: _toml_value(row[p.name], REGISTRY[p.name].kind) for p in c.priors}}
+            for _, row in post.accepted.iterrows()],
+    }
+    comments = "".join(f"# {' '.join(line.split())}\n" for line in header)
+    return comments + "\n" + tomli_w.dumps(data)
 
 
-def _toml_number(value: Any, kind: str = "") -> str:
+def _toml_value(value: Any, kind: str = "") -> int | float | str:
+    """A plain Python value tomli-w can write (numpy scalars are not)."""
+    if isinstance(value, str):
+        return value
     if kind == "int" or isinstance(value, int | np.integer):
-        return str(int(value))
-    return repr(float(value))
+        return int(value)
+    return float(value)

@@ -18,17 +18,16 @@ import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from lead_sim import inputfiles
 from lead_sim.errors import LeadSimError, close_matches
-from lead_sim.inputfiles import read_toml
 from lead_sim.neighbourhoods import AREA_KEYS
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import PAYERS, REGISTRY, check_name
 
-KIND = "optimize config"
+KIND = inputfiles.OPTIMIZE_CONFIG
 TOP_KEYS = ("name", "description", "scenario", "start", "years", "population", "reps",
             "generations", "pop_size", "seed", "algorithm", "budget_cap", "objectives",
             "variable")
@@ -53,26 +52,9 @@ def objective_names() -> dict[str, str]:
             **MARGINAL_COSTS}
 
 
-def builtin_dir() -> Path:
-    return Path(str(resources.files("lead_sim"))) / "data" / "optimize"
-
-
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
-
-
-def resolve(name_or_path: str) -> Path:
-    """A built-in config's file by name, else the path given; an unknown name lists the
-    built-in ones."""
-    if name_or_path in builtin_names():
-        return builtin_dir() / f"{name_or_path}.toml"
-    path = Path(name_or_path)
-    if path.suffix != ".toml" and not path.exists():
-        raise LeadSimError(
-            f"Unknown optimisation config '{name_or_path}'."
-            f"{close_matches(name_or_path, builtin_names())} Built-in configs: "
-            f"{', '.join(builtin_names())}; or give the path to a .toml file.")
-    return path
+    """The built-in optimisation configs, run by name."""
+    return inputfiles.builtin_names(KIND)
 
 
 @dataclass(frozen=True)
@@ -145,9 +127,10 @@ class OptimizeConfig:
 def load_config(name_or_path: str, **options: Any) -> OptimizeConfig:
     """Read and check an optimisation config (a built-in name or a TOML path), with command-line
     ``options`` (:data:`RUN_OPTIONS`) replacing the config's values."""
-    path = resolve(str(name_or_path))
-    data = read_toml(path, KIND, hint=f" Built-in configs: {', '.join(builtin_names())}.")
-    where = f"optimisation config '{path}'"
+    path = inputfiles.locate(KIND, name_or_path)
+    data = inputfiles.read_toml(path, KIND, hint=inputfiles.missing_hint(KIND, path))
+    inputfiles.check_kind(data, KIND, path)
+    where = f"optimisation config '{inputfiles.shown_name(path) or path}'"
     unknown = [k for k in data if k not in TOP_KEYS]
     if unknown:
         raise LeadSimError(f"Unknown key '{unknown[0]}' in {where}."

@@ -128,14 +128,21 @@ def _connect(scheduler: str) -> Any:
                            "address such as tcp://HOST:8786 (dask scheduler prints it).") from None
 
 
-def _init_worker(parent: int) -> None:
+def _init_worker(parent: int, log_level: int = logging.NOTSET) -> None:
     """Set up a pool worker: Ctrl-C is the coordinator's to handle, and exit with it.
 
     A terminal's Ctrl-C reaches every process in the foreground group; a worker that took it
     would print a KeyboardInterrupt traceback and its task would be lost in a half-shut pool.
     Workers ignore SIGINT instead, and the coordinator terminates them when it stops.
+    When the coordinator shows the ``lead_sim`` logger's records (a command sets its level),
+    the worker prints its own on stderr at that level: a worker compiling the core says so.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log_level != logging.NOTSET:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("lead-sim: %(message)s"))
+        logging.getLogger("lead_sim").setLevel(log_level)
+        logging.getLogger("lead_sim").addHandler(handler)
     _exit_with(parent)
 
 
@@ -216,7 +223,8 @@ def _local(fn: Callable[[Any], Any], tasks: Sequence[Any],
     context = multiprocessing.get_context("forkserver")
     window = workers * IN_FLIGHT_PER_WORKER
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_init_worker, initargs=(os.getpid(),))
+                               initializer=_init_worker,
+                               initargs=(os.getpid(), logging.getLogger("lead_sim").level))
     finished = False
     try:
         yield from _windowed(pool.submit, fn, tasks, window)

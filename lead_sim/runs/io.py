@@ -21,6 +21,7 @@ import pandas as pd
 
 from lead_sim.errors import LeadSimError
 from lead_sim.runs.atomic import Writer, out_lock, remove_rescues, swap_in, write_rescue
+from lead_sim.runs.manifest import shareable
 
 #: The manifest ``kind`` of each command's results, by the ``what`` its folder check names.
 KINDS = {"run": "lead-sim run", "validation": "lead-sim validate",
@@ -61,7 +62,8 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
         raise LeadSimError(f"--out '{out}' is not empty and {holds}; choose a new or empty "
                            "folder. Nothing was written.")
     if isinstance(key, Mapping) and isinstance(found, Mapping):
-        if found == dict(key):
+        key = shareable(dict(key))  # as the manifest recorded it: paths relative, not absolute
+        if found == key:
             return
         detail = _differences(found, key)
     elif found == key:
@@ -76,7 +78,7 @@ def check_out_dir(out_dir: str | os.PathLike[str], key: Mapping[str, Any] | str,
 
 def _differences(found: Mapping[str, Any], ours: Mapping[str, Any]) -> str:
     """" (differs in: a, b)" for the entries of ``ours`` that ``found`` records otherwise."""
-    ours = json.loads(json.dumps(ours, default=str))
+    ours = json.loads(json.dumps(shareable(dict(ours)), default=str))
     differs = sorted(k for k in ours if found.get(k) != ours[k])
     return f" (differs in: {', '.join(differs)})" if differs else " (made by another version)"
 

@@ -195,10 +195,17 @@ def indices(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     return index_frame(spec, salib(spec, x, y))
 
 
+def bootstrap_seed(spec: SweepSpec) -> int:
+    """The seed of SALib's bootstrap (the indices' confidence intervals): the spec's seed + 1,
+    since SALib's Sobol analyser takes a seed of 0 as no seed (an unrepeatable bootstrap).
+    Recorded in the sweep's manifest (docs/sweeps.md, "Seeds")."""
+    return spec.seed + 1
+
+
 def salib(spec: SweepSpec, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """SALib's own result for one outcome: its analyser, with a seeded bootstrap."""
     prob = problem(spec)
-    seed = spec.seed + 1  # SALib's Sobol analyser ignores a seed of 0
+    seed = bootstrap_seed(spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # FAST's CI caveat, and SALib's divide warnings
         if spec.method == "sobol":

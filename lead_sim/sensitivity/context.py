@@ -2,7 +2,7 @@
 
 The sweep report (:mod:`lead_sim.sensitivity.report`, laid out by ``templates/sweep.html.j2``)
 opens with these facts, before any index, so that a reader knows which dates were simulated,
-that counts and dollars are for the simulated sample of the county, which way a ``diff:``
+that counts and dollars are for the simulated sample of the county, which way a ``diff_``
 outcome points, what a scaled factor holds, and why one seed's luck can still show in the
 indices.
 """
@@ -99,7 +99,7 @@ def rounded_places_note(spec: SweepSpec) -> str:
 
 
 def signs(spec: SweepSpec) -> dict[str, str] | None:
-    """Which scenario a diff: outcome subtracts from which (None if the sweep has none)."""
+    """Which scenario a diff_ outcome subtracts from which (None if the sweep has none)."""
     if not spec.paired:
         return None
     return {"scenario": spec.scenario.name, "baseline": spec.baseline.name}

@@ -19,7 +19,7 @@ from lead_sim.outcomes.tables import plural
 from lead_sim.reports.html import Table, embed, frame_table, render
 from lead_sim.runs.io import csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
-from lead_sim.sensitivity.analysis import MAIN, Analysis, analyse, row_means
+from lead_sim.sensitivity.analysis import MAIN, Analysis, analyse, bootstrap_seed, row_means
 from lead_sim.sensitivity.context import (
     SCALE_SUFFIX,
     dates,
@@ -73,7 +73,7 @@ def write_outputs(spec: SweepSpec, store: SweepStore, run: SweepRun) -> Path:
     counts = results["status"].value_counts().to_dict()
     manifest = build_manifest(
         sweep=spec.name, spec_file=spec.source, fingerprint=store.key, settings=store.settings,
-        outcomes=list(spec.outcomes),
+        outcomes=list(spec.outcomes), seed=spec.seed, bootstrap_seed=bootstrap_seed(spec),
         runs=len(results), status_counts=counts, skipped_outcomes=result.skipped,
         rows_left_out=result.left_out,
         constant_outcomes=result.constant,

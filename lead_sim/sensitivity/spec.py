@@ -1,9 +1,9 @@
 """Sweep specifications: what to vary, how to sample it and what to analyse, checked up front.
 
-A sweep spec is a TOML file (``configs/sweeps/``). Every name and number in it is checked
-against the parameter registry and the chosen SALib method before any run starts, so a typo
-costs a second, not an hour of simulation. The checked result is a :class:`SweepSpec`, plain
-data that the sampler, the store and the runner read.
+A sweep spec is a TOML file: a built-in one (``lead_sim/data/sweeps/``, run by name) or any
+path. Every name and number in it is checked against the parameter registry and the chosen SALib
+method before any run starts, so a typo costs a second, not an hour of simulation. The checked
+result is a :class:`SweepSpec`, plain data that the sampler, the store and the runner read.
 
 Two ways to vary a parameter:
 
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
-from lead_sim.inputfiles import SWEEP_SPEC, check_kind, read_toml
+from lead_sim.inputfiles import SWEEP_SPEC, check_kind, locate, missing_hint, read_toml, shown_name
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import GROUPS, PAYERS, REGISTRY, check_name
 from lead_sim.scenarios import Scenario
@@ -41,7 +41,11 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "fast": {"M": 4},
     "lhs": {"M": 10},
 }
-DIFF = "diff:"
+#: The prefix of a paired outcome (scenario minus baseline): ``diff_cost_total`` is a name
+#: pandas, R and attribute access take as it is. Sweeps before lead_sim 0.2 wrote ``diff:NAME``
+#: (:data:`OLD_DIFF`): such a spec or sweep folder is refused with what to do.
+DIFF = "diff_"
+OLD_DIFF = "diff:"
 #: How sampled values of integer parameters become whole numbers
 #: (:func:`lead_sim.sensitivity.sampling.whole_number`). Part of the fingerprint of a sweep with
 #: integer parameters, so a folder whose runs were rounded the older way (end values half as
@@ -50,7 +54,7 @@ WHOLE_NUMBERS = "equal slices of [low, high], one per whole number"
 
 
 def outcome_names() -> list[str]:
-    """Summary columns a sweep can analyse (each also as ``diff:NAME`` with a baseline)."""
+    """Summary columns a sweep can analyse (each also as ``diff_NAME`` with a baseline)."""
     return [*OUTCOMES, *(f"cost_{p}" for p in PAYERS)]
 
 
@@ -112,7 +116,7 @@ class SweepSpec:
 
     @property
     def paired(self) -> bool:
-        """Whether each run is a scenario and baseline pair (some outcome is a ``diff:``)."""
+        """Whether each run is a scenario and baseline pair (some outcome is a ``diff_``)."""
         return any(o.startswith(DIFF) for o in self.outcomes)
 
     def fingerprint_data(self) -> dict[str, Any]:
@@ -184,8 +188,8 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
     """
     from lead_sim.runs.runner import check_seeds, prepare  # here: keeps spec parsing import-light
 
-    path = Path(path)
-    where = f"sweep spec '{path}'"
+    path = locate(SWEEP_SPEC, path)  # a built-in's name or a path
+    where = f"sweep spec '{shown_name(path) or path}'"
     data = _read(path, where)
     _check_keys(data, TOP_KEYS, where)
     for key in ("scenario", "method", "samples", "outcomes"):
@@ -232,12 +236,13 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
         name=str(data.get("name", path.stem)), method=method, factors=tuple(factors),
         samples=samples, outcomes=tuple(outcomes), reps=reps, seed=seed, options=options,
         discovery=tuple(rules), scenario=scenario, baseline=baseline, population=population,
-        years=years, description=str(data.get("description", "")), source=str(path),
+        years=years, description=str(data.get("description", "")),
+        source=shown_name(path) or str(path),
     )
 
 
 def _read(path: Path, where: str) -> dict[str, Any]:
-    data = read_toml(path, SWEEP_SPEC, hint=" Specs live in configs/sweeps/.")
+    data = read_toml(path, SWEEP_SPEC, hint=missing_hint(SWEEP_SPEC, path))
     check_kind(data, SWEEP_SPEC, path)
     return data
 
@@ -363,11 +368,16 @@ def _outcomes(raw: Any, has_baseline: bool, where: str) -> list[str]:
         raise LeadSimError(f"outcomes in {where} must be a non-empty list of names.")
     allowed = outcome_names()
     for name in raw:
+        if name.startswith(OLD_DIFF):
+            raise LeadSimError(
+                f"Outcome '{name}' in {where}: paired outcomes are now named "
+                f"'{DIFF}NAME', a name pandas and R take as it is; write "
+                f"'{name.replace(OLD_DIFF, DIFF, 1)}' (and the same in [[discovery]]).")
         base = name.removeprefix(DIFF)
         if base not in allowed:
             hint = close_matches(base, allowed, prefix=name[:len(name) - len(base)])
             raise LeadSimError(f"Unknown outcome '{name}' in {where}.{hint} Allowed: "
-                               f"{', '.join(allowed)}, each also as diff:NAME (scenario minus "
+                               f"{', '.join(allowed)}, each also as diff_NAME (scenario minus "
                                f"baseline).")
         if name.startswith(DIFF) and not has_baseline:
             raise LeadSimError(f"Outcome '{name}' in {where} needs a baseline scenario "

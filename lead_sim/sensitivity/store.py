@@ -70,6 +70,7 @@ class SweepStore:
         meta = self.dir / "sweep.json"
         if meta.exists():
             stored = self._stored()
+            refuse_old_names(stored, self.dir)
             if stored.get("fingerprint") != self.key:
                 raise LeadSimError(
                     f"'{self.dir}' holds a different sweep ({self._differences(stored)}). Use "
@@ -291,3 +292,18 @@ def _atomic(path: Path, write) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def refuse_old_names(stored: dict[str, Any], folder: Path) -> None:
+    """Refuse a folder started before outcome names were identifier-safe (``diff:NAME``, now
+    ``diff_NAME``): its shards hold the old columns, which this lead_sim neither resumes nor
+    analyses."""
+    settings = stored.get("settings")
+    names = settings.get("stored_outcomes", []) if isinstance(settings, dict) else []
+    if any(str(name).startswith("diff:") for name in names):
+        raise LeadSimError(
+            f"'{folder}' holds a sweep of an older lead_sim, whose paired outcomes were named "
+            "'diff:NAME'; they are now 'diff_NAME', and this version cannot resume or "
+            "re-analyse it. Run the sweep again into a new --out folder. Its runs.csv and "
+            "indices.csv stay readable: in pandas, rename the old columns with "
+            "df.rename(columns=lambda c: c.replace('diff:', 'diff_')).")

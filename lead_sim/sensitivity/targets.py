@@ -4,7 +4,7 @@ A target is a small picklable object called as ``target(values, seed) -> {outcom
 Workers (local processes or Dask) receive it with each task, so it holds plain data only.
 A target may also offer ``run_rows(rows, seed) -> [outcomes, ...]``, to run a block of rows
 that share a seed together: faster than one by one, with the same numbers.
-:class:`LeadTarget` runs the scenario (and the baseline with the same seed, for ``diff:``
+:class:`LeadTarget` runs the scenario (and the baseline with the same seed, for ``diff_``
 outcomes) and shares the days rows have in common; :class:`IshigamiTarget` evaluates a
 function with analytic Sobol indices, so the sampling, storage and analysis path can be
 checked against known answers.
@@ -45,7 +45,7 @@ def apply_factors(scenario: Scenario, factors: tuple[Factor, ...],
 
 @dataclass(frozen=True)
 class LeadTarget:
-    """Run a prepared scenario (and a baseline, for ``diff:`` outcomes) for one row and seed."""
+    """Run a prepared scenario (and a baseline, for ``diff_`` outcomes) for one row and seed."""
 
     scenario: Scenario
     factors: tuple[Factor, ...]
@@ -54,7 +54,7 @@ class LeadTarget:
 
     @classmethod
     def from_spec(cls, spec: SweepSpec) -> LeadTarget:
-        """The spec's runs, returning every outcome a sweep can analyse (each ``diff:`` one
+        """The spec's runs, returning every outcome a sweep can analyse (each ``diff_`` one
         too when runs are paired), not just the spec's: the store keeps them all, so adding an
         outcome to a finished sweep's spec re-analyses it without running anything again."""
         names = outcome_names()
