@@ -77,3 +77,19 @@ def test_forced_workers_above_the_cpus_run(tmp_path, monkeypatch, capsys):
     assert "--workers 2 is more than the 1 CPU" in capsys.readouterr().err
     assert main([*argv, "--force"]) == 0
     assert (tmp_path / "out" / "summary.csv").exists()
+
+
+def test_a_long_request_is_announced_before_it_starts(caplog):
+    import argparse
+
+    from lead_sim.commands.common import check_cost
+
+    args = argparse.Namespace(workers=1, force=False)
+    with caplog.at_level("INFO"):
+        quick = check_cost(args, "run", 2, 365, 1000)
+    assert "estimated" in caplog.text and "needs" not in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        long = check_cost(args, "run", 2000, 3650, 100_000)  # ~2.5 hours on one worker
+    assert 3600 < long.wall_seconds < 86400 and quick.wall_seconds < 60
+    assert "this request needs" in caplog.text and "hours of CPU time" in caplog.text

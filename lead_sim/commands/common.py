@@ -19,6 +19,8 @@ from lead_sim.runs.io import check_out_name, check_writable
 from lead_sim.runs.runner import parse_seed
 
 logger = logging.getLogger(__name__)
+#: A request estimated to take longer than this (wall time on its workers) is announced.
+LONG_REQUEST_SECONDS = 3600
 
 
 def positive_int(text: str) -> int:
@@ -82,7 +84,11 @@ def check_cost(args: argparse.Namespace, verb: str, simulations: int, days: int,
         limits.check_workers(workers, force)
     cost = limits.estimate(simulations, days, population, workers, series_replicate_years)
     limits.check_estimate(cost, force, f"lead-sim {verb}")
-    logger.info("lead-sim %s: estimated %s.", verb, cost.describe())
+    if cost.wall_seconds > LONG_REQUEST_SECONDS:  # said up front, so a mistake costs little
+        logger.warning("lead-sim %s: this request needs %s; Ctrl-C stops it.", verb,
+                       cost.describe())
+    else:
+        logger.info("lead-sim %s: estimated %s.", verb, cost.describe())
     return cost
 
 
