@@ -133,10 +133,22 @@ def test_each_loader_names_a_file_of_another_kind(capsys, tmp_path, verb, given,
     assert kind in err and other in err
 
 
-def test_an_out_name_too_long_is_refused_before_running(capsys, tmp_path):
-    out = tmp_path / ("y" * 300)
+@pytest.mark.parametrize("length", [300, 250])
+def test_an_out_name_too_long_is_refused_before_running(capsys, tmp_path, length):
+    """300 bytes is beyond any name; 250 fits, but its staging folder beside it would not (the
+    run used to finish first and then fail on that name)."""
+    out = tmp_path / ("y" * length)
     err = refused(capsys, None, "run", "pilot_2011", "--out", str(out))
-    assert "too long" in err and "255" in err and not any(tmp_path.iterdir())
+    assert "too long" in err and "255" in err and "233" in err and not any(tmp_path.iterdir())
+
+
+def test_an_out_name_that_fits_with_its_staging_folder_is_written(tmp_path):
+    from lead_sim.runs.io import check_out_name, write_folder
+
+    out = tmp_path / ("y" * 233)  # the longest allowed: staging and lock names still fit
+    check_out_name(out)
+    write_folder(out, {"a.txt": lambda p: p.write_text("x")})
+    assert (out / "a.txt").read_text() == "x"
 
 
 def test_a_damaged_sweep_record_is_a_clean_message(capsys, tmp_path):

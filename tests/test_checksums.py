@@ -36,3 +36,13 @@ def test_set_aside_keeps_the_file_and_says_why(tmp_path):
     assert not path.exists()
     assert moved.parent.name == "set_aside" and moved.read_bytes() == b"x"
     assert "checksum" in moved.with_name(moved.name + ".why.txt").read_text()
+
+
+def test_setting_aside_the_same_name_twice_keeps_both(tmp_path):
+    path = tmp_path / "evaluations-damaged-lines.jsonl"
+    path.write_bytes(b"first")
+    first = checksums.set_aside(path, "one")
+    path.write_bytes(b"second")
+    second = checksums.set_aside(path, "two")
+    assert first != second
+    assert (first.read_bytes(), second.read_bytes()) == (b"first", b"second")

@@ -9,7 +9,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from lead_sim.commands.common import locking_out, positive_int, require_out
+from lead_sim.commands.common import (
+    add_force_option,
+    check_cost,
+    locking_out,
+    positive_int,
+    require_out,
+)
 from lead_sim.fitting.abc_smc import weighted_median
 from lead_sim.fitting.calibration_report import fit_report_html
 from lead_sim.fitting.config import CalibrationConfig, load_config, method
@@ -42,6 +48,7 @@ def register(subparsers) -> None:
                         help="worker processes (default 1)")
     parser.add_argument("--stop-after", type=positive_int, default=None, metavar="N",
                         help="evaluate at most N more candidates, then stop (resume later)")
+    add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -50,6 +57,8 @@ def handle(args: argparse.Namespace) -> int:
     out = Path(require_out(args.out))
     config = load_config(args.config)
     total = config.candidates * config.generations
+    # each candidate keeps its replicates' statistics, not their series
+    check_cost(args, "calibrate", total * config.reps, config.prepared.days, config.population)
     # finished candidates start the bar, so its rate and ETA count only this session's work
     bar = progress_bar(total, "candidates", "candidate", leave=False,
                        initial=evaluated(config, out))

@@ -12,11 +12,14 @@ from typing import Any
 from lead_sim.calibration import DEFAULT, Calibrated, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.params import check_name
+from lead_sim.runs import limits
 from lead_sim.runs.atomic import out_lock
 from lead_sim.runs.io import check_out_name, check_writable
 from lead_sim.runs.runner import parse_seed
 
 logger = logging.getLogger(__name__)
+#: A request estimated to take longer than this (wall time on its workers) is announced.
+LONG_REQUEST_SECONDS = 3600
 
 
 def positive_int(text: str) -> int:
@@ -60,6 +63,32 @@ def add_run_options(parser: argparse.ArgumentParser, reps: int = 1) -> None:
                         help="people at risk (default: the 'population' parameter)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="NAME=VALUE", help="override a parameter (repeatable)")
+
+
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    """--force: run a request that the limits would refuse (lead_sim.runs.limits)."""
+    parser.add_argument("--force", action="store_true",
+                        help="run even with more --workers than CPUs, or when the estimate "
+                             "before the first run exceeds the machine's available memory or "
+                             "a day of CPU time (refused otherwise, with the figures)")
+
+
+def check_cost(args: argparse.Namespace, verb: str, simulations: int, days: int,
+               population: int, series_replicate_years: float = 0.0) -> limits.Estimate:
+    """Refuse, before anything runs, too many --workers or a request beyond reason for this
+    machine (lead_sim.runs.limits), unless --force; log the estimate."""
+    workers = getattr(args, "workers", 1)
+    force = getattr(args, "force", False)
+    if not getattr(args, "scheduler", None):  # a remote cluster's workers are not ours
+        limits.check_workers(workers, force)
+    cost = limits.estimate(simulations, days, population, workers, series_replicate_years)
+    limits.check_estimate(cost, force, f"lead-sim {verb}")
+    if cost.wall_seconds > LONG_REQUEST_SECONDS:  # said up front, so a mistake costs little
+        logger.warning("lead-sim %s: this request needs %s; Ctrl-C stops it.", verb,
+                       cost.describe())
+    else:
+        logger.info("lead-sim %s: estimated %s.", verb, cost.describe())
+    return cost
 
 
 def warn(verb: str, messages: list[str]) -> None:

@@ -8,17 +8,21 @@ import sys
 
 from lead_sim.commands.common import (
     add_calibrated_option,
+    add_force_option,
     add_run_options,
     calibrated,
+    check_cost,
     locking_out,
     overrides,
     positive_float,
     positive_int,
     warn,
 )
+from lead_sim.params import Params
 from lead_sim.reports.compare import HEADLINE_ROWS, saving_sentence, units_note
 from lead_sim.reports.words import sentence, years_text
 from lead_sim.runs.comparison import (
+    DEFAULT_MAX_REPS,
     posterior_draws,
     prepare_comparison,
     run_comparison,
@@ -51,6 +55,7 @@ def register(subparsers) -> None:
                         help="keep each run's event log to count distinct people per intercept "
                              "(about 20%% slower)")
     parser.add_argument("--out", required=True, help="output folder")
+    add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -64,6 +69,11 @@ def handle(args: argparse.Namespace) -> int:
                                   args.max_reps, draws, **opts)
     warn("compare", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
          + horizon_notices([args.baseline, *args.scenarios], prepared, args.years))
+    most = args.reps if args.precision is None else (args.max_reps or DEFAULT_MAX_REPS)
+    days = max(s.days for s in prepared)
+    check_cost(args, "compare", len(prepared) * most, days,
+               Params.with_overrides(prepared[0].params)["population"],
+               series_replicate_years=len(prepared) * most * days / 365.25)
     bar = progress_bar(len(prepared) * args.reps, "replicates", "run")
 
     def on_batch(n: int, loose: list[str], more: int) -> None:

@@ -6,9 +6,11 @@ import argparse
 
 from lead_sim.commands.common import (
     add_calibrated_option,
+    add_force_option,
     add_run_options,
     calibrated,
     calibration_note,
+    check_cost,
     locking_out,
     overrides,
     positive_int,
@@ -37,6 +39,7 @@ def register(subparsers) -> None:
                         help="worker processes (default 1)")
     parser.add_argument("--out", required=True,
                         help="output folder: new, empty, or holding this same run")
+    add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -51,6 +54,9 @@ def handle(args: argparse.Namespace) -> int:
     check_comparable(names, prepared)
     warn("run", [m for s in prepared for m in replaced_start_values(s, overrides(args))]
          + horizon_notices(names, prepared, args.years))
+    check_cost(args, "run", len(prepared) * args.reps, max(s.days for s in prepared),
+               Params.with_overrides(prepared[-1].params)["population"],
+               series_replicate_years=sum(s.days for s in prepared) / 365.25 * args.reps)
     draws = ([{**cal.draw(r), **overrides(args)} for r in range(args.reps)]
              if cal and args.posterior_draws else None)
     total = sum(s.days for s in prepared) * args.reps

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 
-from lead_sim.commands.common import positive_float, positive_int, require_out
+from lead_sim.commands.common import (
+    add_force_option,
+    check_cost,
+    positive_float,
+    positive_int,
+    require_out,
+)
 from lead_sim.runs.executors import EXECUTORS
 
 logger = logging.getLogger(__name__)
@@ -49,6 +55,7 @@ def register(subparsers) -> None:
                              "take seconds, as lead_sim runs do)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="on resume, rerun runs recorded as failed")
+    add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -68,6 +75,7 @@ def method_option(text: str) -> tuple[str, bool | int]:
 
 def handle(args: argparse.Namespace) -> int:
     from lead_sim.errors import LeadSimError
+    from lead_sim.params import Params
     from lead_sim.runs.executors import check_scheduler
     from lead_sim.sensitivity.engine import open_store, run_sweep
     from lead_sim.sensitivity.spec import load_spec, runs_per_sample
@@ -84,6 +92,10 @@ def handle(args: argparse.Namespace) -> int:
     if change := store.code_change():
         logger.warning(change)
     rows = runs_per_sample(spec.method, spec.samples, len(spec.factors), spec.options)
+    # shards keep memory flat; a paired run simulates the baseline too (an upper figure:
+    # runs of one block share their history)
+    check_cost(args, "sweep", rows * spec.reps * (2 if spec.paired else 1), spec.scenario.days,
+               Params.with_overrides(spec.scenario.params)["population"])
     print(f"Sweep '{spec.name}': {spec.method}, {len(spec.factors)} parameters, {rows} sample "
           f"rows x {spec.reps} replicate(s) = {rows * spec.reps} runs "
           f"({'scenario and baseline' if spec.paired else 'one simulation'} each).")

@@ -8,7 +8,9 @@ import pandas as pd
 
 from lead_sim.commands.common import (
     add_calibrated_option,
+    add_force_option,
     calibrated,
+    check_cost,
     locking_out,
     overrides,
     positive_int,
@@ -16,6 +18,7 @@ from lead_sim.commands.common import (
     seed,
 )
 from lead_sim.fitting.replay import MIN_POPULATION, pilot_scenario, run_validation
+from lead_sim.params import Params
 from lead_sim.reports.words import num
 from lead_sim.runs.progress import progress_bar
 
@@ -42,6 +45,7 @@ def register(subparsers) -> None:
                         help="worker processes (default 1)")
     parser.add_argument("--out", required=True,
                         help="output folder: new, empty, or holding this same validation")
+    add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -53,6 +57,9 @@ def handle(args: argparse.Namespace) -> int:
                               overrides=overrides(args), calibrated=cal)
     draws = ([{**cal.draw(i), **overrides(args)} for i in range(args.reps)]
              if cal and args.posterior_draws else None)
+    # a replay keeps each replicate's cohort statistics, not its daily series
+    check_cost(args, "validate", args.reps, scenario.days,
+               Params.with_overrides(scenario.params)["population"])
     bar = progress_bar(args.reps, "replicates", "run", leave=False)
     with bar:
         result = run_validation(scenario, seed=args.seed, reps=args.reps, workers=args.workers,

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import socket
+import warnings
 
+from lead_sim.commands.common import positive_float, positive_int
 from lead_sim.errors import LeadSimError
 from lead_sim.scenarios import load_scenario
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SESSIONS = 8
+DEFAULT_SESSION_TIMEOUT = 120.0
 
 
 def register(subparsers) -> None:
@@ -27,6 +35,19 @@ def register(subparsers) -> None:
                              "0.0.0.0 exposes the page to the network)")
     parser.add_argument("--scenario", default=None,
                         help="scenario shown first (default seattle_citywide)")
+    parser.add_argument("--max-sessions", type=positive_int, default=DEFAULT_MAX_SESSIONS,
+                        help="open pages (sessions) served at once; a page beyond them is told "
+                             f"the visualizer is full (default {DEFAULT_MAX_SESSIONS}; each "
+                             "holds its own model, tens of MB)")
+    parser.add_argument("--session-timeout", type=positive_float,
+                        default=DEFAULT_SESSION_TIMEOUT, metavar="SECONDS",
+                        help="release a session this long after its page lost its connection "
+                             f"(default {DEFAULT_SESSION_TIMEOUT:g}); a closed tab is released "
+                             "at once")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer requests for this host name (repeatable); by "
+                             "default only the --host address (and localhost, for a loopback "
+                             "or 0.0.0.0 server, plus this machine's names for 0.0.0.0)")
     parser.set_defaults(handler=handle)
 
 
@@ -49,6 +70,13 @@ def handle(args: argparse.Namespace) -> int:
         load_scenario(args.scenario)  # fails with the list of scenarios
         os.environ[SCENARIO_ENV] = args.scenario
     _check_port(args.host, args.port)
+    from lead_sim.viz import server as guard
+
+    if not guard.is_loopback(args.host):
+        logger.warning(
+            "The visualizer listens on %s, beyond this machine: anyone who can reach it can "
+            "use it (there is no authentication) and run simulations on it. Use --host "
+            "127.0.0.1 unless that is what you want.", args.host)
     os.environ.update({
         "SOLARA_APP": "lead_sim.viz.app",
         "SERVER_NAME": args.host,
@@ -58,9 +86,16 @@ def handle(args: argparse.Namespace) -> int:
         # the <title> of the HTML served before the app renders (Solara's default is
         # "Solara ☀️"); solara.Title in the page sets the same text once it runs
         "SOLARA_THEME_TITLE": PAGE_TITLE,
+        # a page that lost its connection keeps its session this long (Solara's default: 24 h)
+        "SOLARA_KERNEL_CULL_TIMEOUT": f"{args.session_timeout:g}s",
     })
+    # Solara warns on every page load from a host other than 'localhost' that its session
+    # cookie falls back to SameSite=Lax over http: true, harmless for a page not embedded in
+    # another site, and 13 lines each time
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     import uvicorn
     from solara.server import settings
+    from solara.server.starlette import app
 
     from lead_sim.viz.assets import serving_dir
 
@@ -69,8 +104,11 @@ def handle(args: argparse.Namespace) -> int:
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False
     settings.theme.title = PAGE_TITLE
-    config = uvicorn.Config("solara.server.starlette:app", host=args.host, port=args.port,
-                            log_level="warning")
+    settings.kernel.cull_timeout = f"{args.session_timeout:g}s"
+    hosts = guard.allowed_hosts(args.host, args.allow_host)
+    guard.start_memory_release()
+    config = uvicorn.Config(guard.GuardedApp(app, hosts, args.max_sessions), host=args.host,
+                            port=args.port, log_level="warning")
     print(f"LEAD visualizer at http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises it: that is the normal way out
     with contextlib.suppress(KeyboardInterrupt):

@@ -34,7 +34,13 @@ from lead_sim.errors import LeadSimError
 from lead_sim.fitting import abc_smc
 from lead_sim.fitting.config import STATISTICS, CalibrationConfig, Target, method, n_accepted
 from lead_sim.fitting.replay import mean_stats, replicate
-from lead_sim.fitting.store import EVALUATIONS, Done, append_record, open_out_dir, rewrite_records
+from lead_sim.fitting.store import (
+    EVALUATIONS,
+    Done,
+    append_record,
+    open_out_dir,
+    repair_evaluations,
+)
 from lead_sim.outcomes.tables import plural
 from lead_sim.params import REGISTRY
 from lead_sim.runs.executors import run_tasks
@@ -103,10 +109,10 @@ def run_evaluations(config: CalibrationConfig, out_dir: Path, workers: int = 1,
     """
     scenario = config.prepared
     path, key = out_dir / EVALUATIONS, config.key()
-    done = open_out_dir(out_dir, key)
+    open_out_dir(out_dir, key)  # refuses another calibration's folder before anything else
     out_dir.mkdir(parents=True, exist_ok=True)
-    if path.exists() and len(path.read_text(encoding="utf-8").splitlines()) != len(done):
-        rewrite_records(path, done)  # drop a line torn by a kill before appending after it
+    # lines torn by a kill or damaged are set aside before appending after them
+    done = repair_evaluations(path, key)
     seeds = [config.seed + r for r in range(config.reps)]
     budget = math.inf if limit is None else limit
     previous = None

@@ -77,7 +77,12 @@ def set_aside(path: str | os.PathLike[str], reason: str) -> Path:
     path = Path(path)
     folder = path.parent / SET_ASIDE
     folder.mkdir(exist_ok=True)
-    target = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{path.name}"
+    stamp = time.strftime('%Y%m%dT%H%M%S')
+    target = folder / f"{stamp}-{path.name}"
+    n = 1
+    while target.exists():  # the same name set aside twice within a second: keep both
+        target = folder / f"{stamp}-{n}-{path.name}"
+        n += 1
     os.replace(path, target)
     target.with_name(target.name + ".why.txt").write_text(reason + "\n", encoding="utf-8")
     return target

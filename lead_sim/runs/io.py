@@ -85,17 +85,24 @@ def _differences(found: Mapping[str, Any], ours: Mapping[str, Any]) -> str:
 
 #: The longest folder name, and the longest path, that Linux and macOS file systems take.
 NAME_MAX, PATH_MAX = 255, 4096
+#: What the folders and lock kept beside --out NAME add to its name: ``.NAME.staging-<12 hex>``
+#: (lead_sim.runs.atomic), the longest of them.
+SIBLING_EXTRA = len(".") + len(".staging-") + 12
 
 
 def check_out_name(out_dir: str | os.PathLike[str]) -> None:
     """Refuse an --out path the file system would refuse as too long, before any work."""
     out = Path(out_dir).absolute()
     longest = max(out.parts, key=lambda part: len(os.fsencode(part)))
-    if len(os.fsencode(longest)) > NAME_MAX or len(os.fsencode(str(out))) >= PATH_MAX:
+    own = len(os.fsencode(out.name))
+    if (len(os.fsencode(longest)) > NAME_MAX or own > NAME_MAX - SIBLING_EXTRA
+            or len(os.fsencode(str(out))) + SIBLING_EXTRA >= PATH_MAX):
         raise LeadSimError(
-            f"--out '{out_dir}' is too long: a folder name may have at most {NAME_MAX} bytes "
-            f"(the longest here has {len(os.fsencode(longest))}) and a whole path fewer than "
-            f"{PATH_MAX:,}. Choose a shorter name. Nothing was run.")
+            f"--out '{out_dir}' is too long: a folder name may have at most {NAME_MAX} bytes, "
+            f"and the --out folder's own name at most {NAME_MAX - SIBLING_EXTRA} (its staging "
+            f"folder and lock beside it add {SIBLING_EXTRA}; here it has {own}, the longest "
+            f"name {len(os.fsencode(longest))}), and a whole path fewer than {PATH_MAX:,}. "
+            "Choose a shorter name. Nothing was run.")
 
 
 def check_writable(out_dir: str | os.PathLike[str]) -> None:

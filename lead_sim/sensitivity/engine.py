@@ -32,6 +32,9 @@ Target = Callable[[dict[str, Any], int], dict[str, float]]
 # Runs sent to a worker together at most: a bigger group shares a little more history, but an
 # interrupted sweep loses the groups in flight, and a cluster has fewer tasks to spread.
 MAX_GROUP_RUNS = 12
+# Times the runs of shards that fail their check after a round are run again before giving up
+# (a disk that damages every shard it is given would otherwise loop for ever).
+VERIFY_ROUNDS = 3
 
 
 @dataclass
@@ -176,17 +179,23 @@ def run_sweep(spec: SweepSpec, out_dir: str | os.PathLike[str], *, target: Targe
     # held until the report is in place, which replaces the folder (runs.io): no other sweep
     # may add shards to it in between
     with out_lock(out_dir):
-        store.open(table)
+        store.open(table)  # sets aside damaged shards: their runs are pending again
         try:
-            tasks = TaskGroups(spec, table, store.pending(table, retry_failed))
             start = time.perf_counter()
-            failed = _execute(store, target, tasks, executor, workers, scheduler, shard_size,
-                              progress)
+            ran = failed = 0
+            resumed = len(table) - len(store.pending(table, retry_failed))
+            for _ in range(VERIFY_ROUNDS):
+                tasks = TaskGroups(spec, table, store.pending(table, retry_failed))
+                ran += tasks.runs
+                failed += _execute(store, target, tasks, executor, workers, scheduler,
+                                   shard_size, progress)
+                # checked again before the analysis reads them; what fails now is rerun
+                if not store.verify():
+                    break
             seconds = time.perf_counter() - start
         finally:
             store.close()
-        summary = SweepRun(store.dir, len(table), len(table) - tasks.runs, tasks.runs, failed,
-                           seconds)
+        summary = SweepRun(store.dir, len(table), resumed, ran, failed, seconds)
         if report:
             from lead_sim.sensitivity.report import write_outputs
 

@@ -4,7 +4,9 @@ Layout of ``DIR``::
 
     sweep.json          the spec's fingerprint and the settings that decide the numbers
     design.parquet      every run: run_id, row, rep, seed and the sampled values
-    shards/part-*.parquet   finished runs (status ok or failed, error, outcomes), appended
+    shards/part-*-<digest>.parquet   finished runs (status ok or failed, error, outcomes),
+                        appended; the name carries a checksum of the file's bytes
+    shards/set_aside/   shards that failed their check, kept for inspection (their runs rerun)
     runs.csv            all runs joined with their design, sorted by run_id (at the end)
 
 Finished runs are buffered briefly and written as a new shard file (written beside it, then
@@ -12,6 +14,12 @@ renamed into place), so a shard on disk is always complete: a sweep killed at an
 by SIGKILL, loses only the runs still in its buffer, and the next start reruns exactly those.
 Nothing else is held in memory between shards, so memory stays flat as a sweep grows.
 A lock file stops two processes from filling the same folder at once.
+
+Every shard's name carries a SHA-256 digest of its bytes (:mod:`lead_sim.runs.checksums`),
+taken when it was written. :meth:`SweepStore.verify`, run when a sweep resumes and again before
+it is analysed, sets aside every shard that is unreadable, zero-byte, truncated, altered or
+without a digest (written by a lead_sim older than the checksums), says which, and its runs
+become pending again: a damaged shard is rerun, never read.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import time
 import uuid
@@ -29,7 +38,10 @@ import numpy as np
 import pandas as pd
 
 from lead_sim.errors import LeadSimError
+from lead_sim.runs import checksums
 from lead_sim.sensitivity.sampling import DESIGN_KEYS
+
+logger = logging.getLogger(__name__)
 
 RECORD_KEYS = ("run_id", "status", "error", "seconds", "cpu_seconds")
 TIMING = ("seconds", "cpu_seconds")
@@ -178,6 +190,7 @@ class SweepStore:
         self.shards.mkdir(exist_ok=True)
         if fresh or not (self.dir / "design.parquet").exists():
             _atomic(self.dir / "design.parquet", lambda p: design.to_parquet(p, index=False))
+        self.verify()
 
     def _lock(self) -> None:
         """Hold the folder's lock until :meth:`close`, so two processes never fill it at once."""
@@ -198,9 +211,47 @@ class SweepStore:
         return pd.read_parquet(self.dir / "design.parquet")
 
     # ---- finished runs --------------------------------------------------------------------
+    def shard_files(self) -> list[Path]:
+        return sorted(self.shards.glob("part-*.parquet"))
+
+    def verify(self) -> list[Path]:
+        """Set aside every shard that fails its check; return where they went.
+
+        A shard fails if its bytes do not match the digest in its name (altered, truncated,
+        zero-byte, a flipped bit), if it has no digest (an older lead_sim wrote it: it cannot
+        be checked, so it is rerun rather than trusted), or if it cannot be read as this
+        sweep's records. Each is named in a warning; its runs are then missing, so the sweep
+        runs them again.
+        """
+        moved = []
+        for path in self.shard_files():
+            problem = self._shard_problem(path)
+            if problem:
+                target = checksums.set_aside(path, f"{path.name}: {problem}")
+                logger.warning("Shard %s %s; moved to %s, and its runs will be run again.",
+                               path, problem, target)
+                moved.append(target)
+        return moved
+
+    def _shard_problem(self, path: Path) -> str:
+        """Why a shard cannot be used ('' if it can)."""
+        if checksums.named_digest(path) is None:
+            return ("has no checksum in its name (written by an older lead_sim), so it cannot "
+                    "be checked")
+        if not checksums.matches_name(path):
+            size = path.stat().st_size if path.exists() else 0
+            return (f"does not match the checksum in its name ({size} bytes: altered, "
+                    "truncated or damaged)")
+        try:
+            columns = pd.read_parquet(path).columns
+        except Exception as exc:
+            return f"cannot be read ({type(exc).__name__}: {exc})"
+        missing = [c for c in (*RECORD_KEYS, *self.factors, *self.outcomes) if c not in columns]
+        return f"lacks the columns {', '.join(missing)}" if missing else ""
+
     def records(self) -> pd.DataFrame:
         """All finished runs in the shards, one per run_id (a success wins over a failure)."""
-        files = sorted(self.shards.glob("part-*.parquet"))
+        files = self.shard_files()
         columns = [*RECORD_KEYS, *self.factors, *self.outcomes]
         if not files:
             return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
@@ -226,14 +277,15 @@ class SweepStore:
         for name in (*self.factors, *self.outcomes, *TIMING):
             frame[name] = frame[name].astype(float)
         frame["error"] = frame["error"].astype(str)
-        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
-        _atomic(self.shards / name, lambda p: frame.to_parquet(p, index=False))
+        stem = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        _atomic_signed(self.shards, stem, ".parquet", lambda p: frame.to_parquet(p, index=False))
 
     def results(self) -> pd.DataFrame:
         """Every run of the design with its status and outcomes, sorted by run_id.
 
         Timing columns are left out, so an interrupted-and-resumed sweep gives a table equal to
-        an uninterrupted one.
+        an uninterrupted one. Call :meth:`verify` first (the engine does, and reruns what it
+        sets aside): records() reads the shards as they are.
         """
         design = self.design()[list(DESIGN_KEYS)]
         records = self.records().drop(columns=list(TIMING), errors="ignore")
@@ -282,6 +334,19 @@ class ShardWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.flush()  # also on errors and Ctrl-C: finished runs are never thrown away
+
+
+def _atomic_signed(folder: Path, stem: str, suffix: str, write) -> Path:
+    """Write via a temporary file, then rename it to ``<stem>-<digest><suffix>``, the digest
+    being that of the bytes written: the file appears whole, with its checksum, or not at all."""
+    tmp = folder / f".tmp-{uuid.uuid4().hex}-{stem}{suffix}"
+    try:
+        write(tmp)
+        path = folder / checksums.name_with_digest(stem, tmp.read_bytes(), suffix)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def _atomic(path: Path, write) -> None:
