@@ -60,6 +60,8 @@ def test_a_request_beyond_the_machine_is_refused_with_its_figures(monkeypatch):
     (["compare", "system_as_usual", "pilot_2011", "--reps", "100000"], "of CPU time"),
     (["validate", "--reps", "300000"], "of CPU time"),
     (["validate", "--workers", "500"], "--workers 500 is more than the"),
+    (["optimize", "budget_mix", "--workers", "500"], "--workers 500 is more than the"),
+    (["optimize", "budget_mix", "--generations", "500", "--pop-size", "200"], "of CPU time"),
 ])
 def test_the_cli_refuses_before_anything_runs(tmp_path, capsys, argv, message):
     out = tmp_path / "out"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lead_sim.commands.common import positive_float, positive_int, require_out, seed
+from lead_sim.commands.common import (
+    add_force_option,
+    check_cost,
+    positive_float,
+    positive_int,
+    require_out,
+    seed,
+)
 from lead_sim.runs.executors import EXECUTORS
 
 
@@ -38,6 +45,7 @@ def register(subparsers) -> None:
                         help="worker processes (local) or local Dask workers (default 2)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="Dask scheduler address (with --executor dask)")
+    add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -45,6 +53,7 @@ def handle(args: argparse.Namespace) -> int:
     from lead_sim.errors import LeadSimError
     from lead_sim.optimize.config import load_config
     from lead_sim.optimize.search import open_store, run_search
+    from lead_sim.params import REGISTRY
     from lead_sim.runs.executors import check_scheduler
 
     out = require_out(args.out)
@@ -55,6 +64,8 @@ def handle(args: argparse.Namespace) -> int:
                          seed=args.seed)
     if args.scheduler:
         check_scheduler(args.scheduler)
+    population = config.population or REGISTRY["population"].default
+    check_cost(args, "optimize", config.evaluations, round(config.years * 365.25), population)
     open_store(config, out)  # another search's folder is refused before anything runs
     print(f"Search '{config.name}': {config.algorithm}, {len(config.variables)} decisions, "
           f"{len(config.objectives)} objectives, {config.generations} generations x "
