@@ -126,7 +126,7 @@ KINDS = (
     "attributes", "renewal", "contact", "contact_draws", "shift", "felony", "filing",
     "held_filing", "court", "book", "hold", "pretrial", "first_appearance", "supervision_term",
     "violation", "sanction", "disposition", "jail_days", "prison_days", "supervision", "intake",
-    "patience", "lead_exit", "engagement", "need_work",
+    "patience", "lead_exit", "engagement", "need_work", "group",
 )
 Keys = namedtuple("Keys", (*KINDS, "service_end", "service_done"))
 

@@ -21,12 +21,14 @@ from lead_sim.engine.jit import BundleRef, by_reference
 if TYPE_CHECKING:
     from lead_sim.model import LeadModel
 
-# covered: LEAD covers the area today; presence: police presence; area_cdf: where people live.
-Place = namedtuple("Place", "covered presence area_cdf")
+# covered: LEAD covers the area today; presence: police presence; area_cdf: where people live;
+# group_cdf: by area, the cumulative shares of each race/ethnicity group (lead_sim.groups).
+Place = namedtuple("Place", "covered presence area_cdf group_cdf")
 # costs: the ledger's day x payer USD; record: the daily record's counts and stocks; events:
 # the event log's buffer (a one-item list holding its rows) and rows used; cohort: re-arrest
-# cohorts by horizon and pathway (episodes, re-arrested).
-Books = namedtuple("Books", "costs record events used cohort")
+# cohorts by horizon and pathway (episodes, re-arrested); equity: run totals by group, area and
+# outcome (lead_sim.engine.recorder.EQUITY); at_risk: people at risk now by group and area.
+Books = namedtuple("Books", "costs record events used cohort equity at_risk")
 World = namedtuple("World", "people officers staff lead_queue pools place books keys")
 
 
@@ -39,8 +41,8 @@ def build_world(model: LeadModel) -> BundleRef | World:
         people=by_reference(model.population.arrays()), officers=model.force.arrays(),
         staff=model.program.staff_arrays, lead_queue=model.program.waitlist.queue,
         pools=model.services.arrays,
-        place=Place(model.covered, model.presence, area_cdf),
+        place=Place(model.covered, model.presence, area_cdf, model.group_cdf),
         books=Books(model.ledger.daily, model.record.values, model.events.buffer,
-                    model.events.used, model.cohort),
+                    model.events.used, model.cohort, model.record.equity, model.record.at_risk),
         keys=model.streams.keys(),
     ))
