@@ -354,13 +354,11 @@ def account(w: World, p: Values, day: int) -> None:
 
 @compiled
 def _tally_days(w: World) -> None:
-    """The day's bed-days and days at risk in the equity tally, by group and area."""
-    pop, tally = w.people, w.books.equity
-    at_risk = w.books.at_risk
+    """The day's bed-days and days at risk in the equity tally, by group and area (from the
+    counts kept as people enter and leave custody and the population: no pass over people)."""
+    tally, at_risk, held = w.books.equity, w.books.at_risk, w.books.in_custody
     for group in range(at_risk.shape[0]):
         for area in range(at_risk.shape[1]):
             tally[group, area, Tally.PERSON_DAYS] += at_risk[group, area]
-    for i in range(len(pop.state)):
-        if pop.state[i] >= State.JAIL_PRETRIAL:  # few are in custody: a rarely taken branch
-            column = Tally.PRISON_BED_DAYS if pop.state[i] == State.PRISON else Tally.JAIL_BED_DAYS
-            tally[pop.group[i], pop.area[i], column] += 1
+            tally[group, area, Tally.JAIL_BED_DAYS] += held[group, area, 0]
+            tally[group, area, Tally.PRISON_BED_DAYS] += held[group, area, 1]

@@ -60,6 +60,8 @@ class DailyRecord:
         self.values = np.zeros((days, len(COLUMNS)))
         self.equity = np.zeros((len(GROUPS), len(AREA_KEYS), len(EQUITY)), np.int64)
         self.at_risk = np.zeros((len(GROUPS), len(AREA_KEYS)), np.int64)
+        # people in custody now by group and area, in jail (0) and in prison (1)
+        self.in_custody = np.zeros((len(GROUPS), len(AREA_KEYS), 2), np.int64)
 
     def equity_frame(self) -> pd.DataFrame:
         """The equity tally so far as a long table: group, area, outcome, value (totals)."""

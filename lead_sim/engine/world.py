@@ -27,8 +27,9 @@ Place = namedtuple("Place", "covered presence area_cdf group_cdf")
 # costs: the ledger's day x payer USD; record: the daily record's counts and stocks; events:
 # the event log's buffer (a one-item list holding its rows) and rows used; cohort: re-arrest
 # cohorts by horizon and pathway (episodes, re-arrested); equity: run totals by group, area and
-# outcome (lead_sim.engine.recorder.EQUITY); at_risk: people at risk now by group and area.
-Books = namedtuple("Books", "costs record events used cohort equity at_risk")
+# outcome (lead_sim.engine.recorder.EQUITY); at_risk: people at risk now by group and area;
+# in_custody: of them, those in jail and in prison now.
+Books = namedtuple("Books", "costs record events used cohort equity at_risk in_custody")
 World = namedtuple("World", "people officers staff lead_queue pools place books keys")
 
 
@@ -43,6 +44,7 @@ def build_world(model: LeadModel) -> BundleRef | World:
         pools=model.services.arrays,
         place=Place(model.covered, model.presence, area_cdf, model.group_cdf),
         books=Books(model.ledger.daily, model.record.values, model.events.buffer,
-                    model.events.used, model.cohort, model.record.equity, model.record.at_risk),
+                    model.events.used, model.cohort, model.record.equity, model.record.at_risk,
+                    model.record.in_custody),
         keys=model.streams.keys(),
     ))
