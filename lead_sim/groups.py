@@ -127,7 +127,8 @@ def equity_parameters() -> list[tuple]:
          "themselves are assumptions (lead_sim.neighbourhoods)", {"start_only": True}),
         ("place_segregation", 1.0, 0.0, 3.0, "exponent",
          "How far the population at risk of each area follows its residents' race and "
-         "ethnicity (0: the same mix everywhere; 1: the census contrasts).",
+         "ethnicity, or downtown the drug market's (0: the same mix everywhere; 1: the "
+         "sources' contrasts).",
          "E1, E49-E52 (residents by area) with E8 (the mix at risk); the power is an "
          "assumption", {"start_only": True}),
     ]
