@@ -41,9 +41,10 @@ from lead_sim.engine.events import (
 )
 from lead_sim.engine.jit import by_reference, compiled
 from lead_sim.engine.ledger import SERVICE_PAYERS, Ledger, Payer
-from lead_sim.engine.recorder import OCCUPANCY, WAITLISTS, Column, DailyRecord
+from lead_sim.engine.recorder import OCCUPANCY, WAITLISTS, Column, DailyRecord, Tally
 from lead_sim.engine.streams import Streams
 from lead_sim.engine.world import build_world
+from lead_sim.groups import GROUPS, REFERENCE, area_shares
 from lead_sim.justice import court, custody, supervision
 from lead_sim.neighbourhoods import AREA_KEYS, booking_restricted, build_graph
 from lead_sim.params import Params
@@ -61,7 +62,8 @@ if TYPE_CHECKING:
 TURNOVER_DAYS = 7  # departures and arrivals are processed weekly
 HAZARD_PARAMS = frozenset({"contact_rate", "hr_severe_sud", "hr_homeless", "hr_mental_health",
                            "hr_lead_engaged", "hr_income", "hr_mental_health_served",
-                           *(service.hazard_ratio for service in SERVICES)})
+                           *(service.hazard_ratio for service in SERVICES),
+                           *(f"contact_ratio_{g}" for g in GROUPS if g != REFERENCE)})
 
 
 class LeadModel(mesa.Model):
@@ -96,7 +98,10 @@ class LeadModel(mesa.Model):
         self.day = 0
         self.graph = build_graph()
         self.area_weights = np.array([self.graph.nodes[k]["weight"] for k in AREA_KEYS], float)
-        self.presence = np.array([self.graph.nodes[k]["presence"] for k in AREA_KEYS], float)
+        self.presence = np.power([self.graph.nodes[k]["presence"] for k in AREA_KEYS],
+                                 float(self.p["presence_concentration"]))
+        shares = area_shares(AREA_KEYS, tuple(self.area_weights), self.p["place_segregation"])
+        self.group_cdf = np.cumsum(shares, axis=1)  # by area, where each group's share ends
         self.covered = np.zeros(len(AREA_KEYS), bool)  # LEAD covers the area today
         self.booking_restricted = np.zeros(len(AREA_KEYS), bool)  # set from the parameter
         for entry in scenario.timeline:  # the date coverage starts, if ever, on each node
@@ -119,6 +124,7 @@ class LeadModel(mesa.Model):
         self.services = Services(self)
         self.world = build_world(self)
         spawn(self.world, self.values, self.population.ids, 0)
+        np.add.at(self.record.at_risk, (self.population.group, self.population.area), 1)
         self._apply_settings(set(self.p))
         reschedule_contacts(self.world, self.values, self.population.ids, 0)
         self.events.drain()
@@ -333,6 +339,7 @@ def account(w: World, p: Values, day: int) -> None:
     supervised = 0
     for i in range(len(pop.state)):
         supervised += (pop.supervision_end_day[i] > day) & (pop.state[i] < State.JAIL_PRETRIAL)
+    _tally_days(w)
     jail = states[State.JAIL_PRETRIAL] + states[State.JAIL_SENTENCED]
     prison = states[State.PRISON]
     occupied = w.pools.occupied
@@ -357,3 +364,15 @@ def account(w: World, p: Values, day: int) -> None:
     row[Column.ON_SUPERVISION] = supervised
     for payer in range(len(costs)):
         row[Column.COST_POLICE + payer] = costs[payer]
+
+
+@compiled
+def _tally_days(w: World) -> None:
+    """The day's bed-days and days at risk in the equity tally, by group and area (from the
+    counts kept as people enter and leave custody and the population: no pass over people)."""
+    tally, at_risk, held = w.books.equity, w.books.at_risk, w.books.in_custody
+    for group in range(at_risk.shape[0]):
+        for area in range(at_risk.shape[1]):
+            tally[group, area, Tally.PERSON_DAYS] += at_risk[group, area]
+            tally[group, area, Tally.JAIL_BED_DAYS] += held[group, area, 0]
+            tally[group, area, Tally.PRISON_BED_DAYS] += held[group, area, 1]

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
+from lead_sim.groups import MECHANISMS, equity_parameters, ratios
 from lead_sim.param_spec import Param
 from lead_sim.service_table import SERVICES
 
-GROUPS = ("population", "behaviour", "policy", "capacity", "legal", "cost")
+GROUPS = ("population", "behaviour", "policy", "capacity", "legal", "cost", "equity")
 
 
 def _p(name, default, low, high, unit, group, description, source, **kw) -> Param:
@@ -319,6 +320,8 @@ _DECLARED += [_p(f"{s.name}_budget_share", s.budget_share, 0.0, 1.0, "share", "c
                  f"{_A}: the service table's split; C12a says housing was the largest "
                  "non-treatment cost", lead_only=True) for s in SERVICES]
 
+# ---- equity: who is treated apart, and how (lead_sim.groups, docs/equity.md) -----------------
+_DECLARED += [_p(*row[:5], "equity", *row[5:7], **row[7]) for row in equity_parameters()]
 REGISTRY: dict[str, Param] = {p.name: p for p in _DECLARED}
 # Parameters that act only through LEAD (declared with lead_only=True): until a scenario first
 # covers an area or funds the programme, nobody is in LEAD, so their values change nothing.
@@ -350,8 +353,10 @@ for _service in SERVICES:  # the service table names parameters declared above
 # by pool (``values.service_day_cost[pool]``; a pool without completions has 0).
 _NUMERIC = tuple(name for name, param in REGISTRY.items() if param.kind != "choice")
 _BY_POOL = ("day_cost", "retention", "hazard_ratio", "completion")
+_BY_GROUP = tuple(mechanism[0] for mechanism in MECHANISMS)  # values.group_contact[group] ...
 Values = namedtuple("Values", (*_NUMERIC, "felony_law", "demand_staffing",
-                               *(f"service_{field}" for field in _BY_POOL)))
+                               *(f"service_{field}" for field in _BY_POOL),
+                               *(f"group_{name}" for name in _BY_GROUP)))
 
 
 @dataclass(frozen=True)
@@ -383,7 +388,8 @@ class Params(Mapping[str, Any]):
                                               for s in SERVICES) for field in _BY_POOL}
         return Values(*(float(v[name]) for name in _NUMERIC),
                       felony_law=v["possession_class"] == "felony",
-                      demand_staffing=v["staffing"] == "demand", **by_pool)
+                      demand_staffing=v["staffing"] == "demand", **by_pool,
+                      **{f"group_{name}": ratios(v, name) for name in _BY_GROUP})
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)

@@ -42,7 +42,8 @@ def _cover(place, area):
 def test_a_bundle_shares_its_arrays_and_keeps_them_alive():
     # a type of the package's own: by_reference is cached, and its cache must load anywhere
     covered = np.zeros(5, np.bool_)
-    bundle = jit.by_reference(Place(covered, np.full(5, 0.5), np.linspace(0.2, 1, 5), covered))
+    bundle = jit.by_reference(Place(covered, np.full(5, 0.5), np.linspace(0.2, 1, 5), covered,
+                                    np.ones((5, 1))))
     assert _cover(bundle, 2) == 1.5
     assert covered.tolist() == [False, False, True, False, False]  # written there, seen here
     del covered

@@ -15,8 +15,8 @@ def test_worker_processes_give_the_same_numbers_as_one_process():
 def test_results_write_all_files_atomically(tmp_path):
     results = run("pilot_2011", population=500, years=1)
     out = results.write(tmp_path / "a" / "b")
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv",
-                                                     "timeseries.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["equity.csv", "manifest.json",
+                                                     "summary.csv", "timeseries.csv"]
     assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith(".")]  # no staging
 
 

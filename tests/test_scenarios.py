@@ -90,10 +90,12 @@ def test_bad_files_fail_with_where_and_what(tmp_path, text, message):
 
 
 def test_only_start_only_parameters_are_refused_in_timelines():
-    """Population and reference population size the run once; other parameters (staffing, a
+    """Population and reference population size the run once, and the force's posting by
+    area (presence_concentration) and the group shares people are drawn with
+    (place_segregation) are set with the population; other parameters (staffing, a
     visualizer lever, included) may change mid-run."""
-    assert {p.name for p in REGISTRY.values() if p.start_only} == {"population",
-                                                                   "reference_population"}
+    assert {p.name for p in REGISTRY.values() if p.start_only} == {
+        "population", "reference_population", "presence_concentration", "place_segregation"}
     assert not any(REGISTRY[lever].start_only for lever in LEVER_NAMES)
 
 

@@ -26,7 +26,7 @@ from lead_sim.agents.states import NEED_POOL, NEVER, POOL_NEED, Charge, NeedStat
 from lead_sim.agents.waitlist import WAITING, join, pop_front, withdraw
 from lead_sim.engine.events import Kind, log_people
 from lead_sim.engine.jit import compiled
-from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, waits_at, waits_each
 from lead_sim.justice import charging
 
@@ -188,7 +188,7 @@ def intake(w: World, p: Values, day: int) -> None:
         join(w.lead_queue, done)
         patience = waits_at(w.keys.patience, day, done, 1.0 / p.waitlist_patience_days)
         pop.waitlist_exit_day[done] = day + patience
-        count(w, day, Column.LEAD_ENROLLMENTS, len(done))
+        count_people(w, day, Column.LEAD_ENROLLMENTS, done)
         log_people(w, day, Kind.INTAKE, done, 0)
     gave_up = due(pop.waitlist_exit_day, day)
     if len(gave_up):

@@ -145,11 +145,12 @@ def decide(w: World, p: Values, ids: np.ndarray, day: int) -> Decisions:
         d.probable_cause[row] = u[row, 2] < p.probable_cause_share
         if d.covered[row] and d.eligible[row] and d.green[row]:
             willing = u[row, 3]
+            ratio = p.group_diversion[pop.group[i]]  # 1 unless a scenario treats groups apart
             if d.probable_cause[row]:
-                d.diverted[row] = willing < force.diversion[officer]
+                d.diverted[row] = willing < force.diversion[officer] * ratio
             else:
                 d.referred[row] = (pop.state[i] == State.COMMUNITY
-                                   and willing < force.referral[officer])
+                                   and willing < force.referral[officer] * ratio)
         force.tallies[officer, 0] += d.probable_cause[row]
         force.tallies[officer, 1] += d.diverted[row]
         force.tallies[officer, 2] += d.referred[row]

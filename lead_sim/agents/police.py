@@ -27,7 +27,7 @@ from lead_sim.engine.events import (
 )
 from lead_sim.engine.jit import compiled
 from lead_sim.engine.ledger import Payer, charge
-from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.recorder import Column, Tally, count_people
 from lead_sim.engine.streams import uniform_each
 from lead_sim.justice import booking, charging
 
@@ -44,7 +44,7 @@ def police_contacts(w: World, p: Values, day: int) -> None:
     if len(ids) == 0:
         return
     d = decide(w, p, ids, day)
-    count(w, day, Column.CONTACTS, len(ids))
+    count_people(w, day, Column.CONTACTS, ids)
     log_contacts(w, day, Kind.CONTACT, ids, d.probable_cause, d.officer, d.green)
     pathway = np.full(len(ids), Pathway.NONE, np.int8)
     diverted, referred = np.count_nonzero(d.diverted), np.count_nonzero(d.referred)
@@ -73,13 +73,13 @@ def _divert_and_refer(w: World, p: Values, d, day: int) -> None:
     new = d.diverted & (w.people.state[d.ids] == State.COMMUNITY)
     held = charging.charge_class(w, p, d.ids[new], d.drug[new], d.grams[new], day)
     case_management.refer(w, p, d.ids[new], held, day)
-    count(w, day, Column.ARREST_DIVERSIONS, np.count_nonzero(d.diverted))
+    count_people(w, day, Column.ARREST_DIVERSIONS, d.ids[d.diverted])
     log_contacts(w, day, Kind.ARREST_DIVERSION, d.ids[d.diverted],
                  np.zeros(len(d.ids), np.int64)[d.diverted], d.officer[d.diverted],
                  d.green[d.diverted])
     referred = d.ids[d.referred]
     case_management.refer(w, p, referred, np.zeros(len(referred), np.int8), day)
-    count(w, day, Column.SOCIAL_CONTACT_REFERRALS, len(referred))
+    count_people(w, day, Column.SOCIAL_CONTACT_REFERRALS, referred)
     log_contacts(w, day, Kind.SOCIAL_REFERRAL, referred, np.zeros(len(referred), np.int64),
                  d.officer[d.referred], d.green[d.referred])
 
@@ -91,14 +91,14 @@ def _arrest_as_usual(w: World, p: Values, d, arrested: np.ndarray, day: int) -> 
     pop = w.people
     ids, drug, grams = d.ids[arrested], d.drug[arrested], d.grams[arrested]
     pc = d.probable_cause
-    count(w, day, Column.ARRESTS, np.count_nonzero(pc))
+    count_people(w, day, Column.ARRESTS, d.ids[pc])
     flags = (d.diverted * ARREST_DIVERTED + d.eligible * ARREST_ELIGIBLE
              + d.covered * ARREST_COVERED)
     log_contacts(w, day, Kind.ARREST, d.ids[pc], flags[pc], d.officer[pc], d.green[pc])
     in_lieu = drug & (pop.in_lieu_count[ids] < p.referral_in_lieu_arrests)
     if in_lieu.any():  # only under ESB 5476, and only for a person's first arrests
         pop.in_lieu_count[ids[in_lieu]] += 1
-        count(w, day, Column.IN_LIEU_REFERRALS, np.count_nonzero(in_lieu))
+        count_people(w, day, Column.IN_LIEU_REFERRALS, ids[in_lieu])
         log_people(w, day, Kind.IN_LIEU_REFERRAL, ids[in_lieu], 0)
     charged = ids[~in_lieu]
     charges = charging.charge_class(w, p, charged, drug[~in_lieu], grams[~in_lieu], day)
@@ -144,14 +144,18 @@ def _follow_up(w: World, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndar
 
 @compiled
 def _close(w: World, i: int, day: int) -> None:
-    """Count person ``i``'s episode in every horizon whose window ended by ``day``."""
+    """Count person ``i``'s episode in every horizon whose window ended by ``day`` (in the
+    cohorts, and in the equity tally by the person's group and area)."""
     pop, cohort = w.people, w.books.cohort
+    tally = w.books.equity[pop.group[i], pop.area[i]]
     start, after = pop.episode_day[i], pop.episode_rearrest[i]
     for h in range(len(FOLLOW_UP_DAYS)):
         if day - start >= FOLLOW_UP_DAYS[h]:
             cohort[h, pop.episode_pathway[i], 0] += 1
+            tally[Tally.COHORT_6M + h] += 1
             if 0 < after <= FOLLOW_UP_DAYS[h]:
                 cohort[h, pop.episode_pathway[i], 1] += 1
+                tally[Tally.REARRESTED_6M + h] += 1
     pop.episode_day[i] = -1
 
 

@@ -39,7 +39,8 @@ from lead_sim.agents.states import (
     State,
 )
 from lead_sim.engine.jit import compiled, compiled_inline, ndtri, pdtrik
-from lead_sim.engine.streams import day_key, uniforms, wait, waits_at
+from lead_sim.engine.streams import day_key, uniform_each, uniforms, wait, waits_at
+from lead_sim.groups import GROUPS
 from lead_sim.service_table import SERVICES
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ def _code(name: str, codes: Any) -> Field:
     return Field(name, np.int8, renewed=True, low=0, high=len(codes) - 1)
 
 
+LAST_GROUP = len(GROUPS) - 1  # a uniform past the last cumulative share (rounding) takes it
+
 # Scheduled events: the day each falls on, NEVER when none (a newcomer has none). Each service
 # pool adds the day its stay ends (<name>_end_day).
 EVENT_ARRAYS = (
@@ -94,6 +97,7 @@ FIELDS: tuple[Field, ...] = (
     Field("log_grams", np.float64),
     Field("needs", np.int8, low=0, high=len(NeedStatus) - 1, width=len(Need)),
     Field("prior_convictions", np.int16, low=0),
+    Field("group", np.int8, low=0, high=len(GROUPS) - 1),  # race/ethnicity (lead_sim.groups)
     # state and services: a newcomer has none
     _code("state", State),
     Field("case_manager", np.int32, fill=-1, renewed=True, low=-1),  # row in the staff arrays
@@ -154,6 +158,7 @@ class Population:
             case_manager=int(self.case_manager[slot]),
             prior_convictions=int(self.prior_convictions[slot]),
             contact_rate_per_year=float(self.rate[slot] * 365.25),
+            group=GROUPS[self.group[slot]],
         )
 
 
@@ -182,6 +187,7 @@ class PersonView:
     case_manager: int
     prior_convictions: int
     contact_rate_per_year: float
+    group: str = ""  # race/ethnicity (lead_sim.groups.GROUPS)
 
 
 # ---- compiled ---------------------------------------------------------------------------------
@@ -213,23 +219,34 @@ def _slots_where(flags: np.ndarray, n: int) -> np.ndarray:
 
 @compiled
 def spawn(w: World, p: Values, ids: np.ndarray, day: int) -> None:
-    """Give the slots ``ids`` new people with attributes drawn from their own streams."""
+    """Give the slots ``ids`` new people with attributes drawn from their own streams.
+
+    The race/ethnicity group has a stream of its own (drawn with the shares of the person's
+    area), so it leaves every other draw as it was; its mechanism ratios (1 by default) scale
+    the chance of a violent history and the mean prior record.
+    """
     pop = w.people
     u = uniforms(w.keys.attributes, day, ids, 11)
+    u_group = uniform_each(w.keys.group, day, ids)
     sd = p.risk_heterogeneity
     for row in range(len(ids)):
         i = ids[row]
-        pop.area[i] = np.searchsorted(w.place.area_cdf, u[row, 0])
+        area = np.searchsorted(w.place.area_cdf, u[row, 0])
+        pop.area[i] = area
+        group = min(np.searchsorted(w.place.group_cdf[area], u_group[row]), LAST_GROUP)
+        pop.group[i] = group
         pop.frailty[i] = math.exp(sd * ndtri(u[row, 1]) - 0.5 * sd**2)
         pop.severe_sud[i] = u[row, 2] < p.share_severe_sud
         pop.homeless[i] = u[row, 3] < p.share_homeless
         pop.mental_health[i] = u[row, 4] < p.share_mental_health_need
         no_income = u[row, 5] < p.share_no_income
         pop.sex_work[i] = u[row, 6] < p.share_sex_work
-        pop.violent_history[i] = u[row, 7] < p.share_violent_history
+        violent = p.share_violent_history * p.group_violent_history[group]
+        pop.violent_history[i] = u[row, 7] < violent
         pop.dealing[i] = u[row, 9] < p.share_dealing
         pop.log_grams[i] = math.log(p.median_grams) + 0.5 * ndtri(u[row, 8])
-        mean_priors = max(p.mean_prior_convictions * pop.frailty[i], 1e-9)
+        mean_priors = max(p.mean_prior_convictions * pop.frailty[i] * p.group_priors[group],
+                          1e-9)
         pop.prior_convictions[i] = min(math.ceil(pdtrik(u[row, 10], mean_priors)), 99)
         needs = (pop.homeless[i], pop.severe_sud[i], pop.mental_health[i],
                  pop.homeless[i] or no_income, no_income)
@@ -251,11 +268,14 @@ def _clear(pop, i: int) -> None:
 @compiled
 def renew(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Replace the people in ``ids`` by newcomers (new identities, fresh attributes)."""
-    pop = w.people
+    pop, at_risk = w.people, w.books.at_risk
     for row in range(len(ids)):
         pop.uid[ids[row]] = pop.next_uid[0] + row
+        at_risk[pop.group[ids[row]], pop.area[ids[row]]] -= 1
     pop.next_uid[0] += len(ids)
     spawn(w, p, ids, day)
+    for i in ids:
+        at_risk[pop.group[i], pop.area[i]] += 1
 
 
 @compiled
@@ -263,7 +283,8 @@ def set_base_rates(w: World, p: Values, ids: np.ndarray) -> None:
     """Hazard from fixed attributes and place; services and LEAD modify it later."""
     pop = w.people
     for i in ids:
-        rate = p.contact_rate * pop.frailty[i] * w.place.presence[pop.area[i]]
+        rate = (p.contact_rate * pop.frailty[i] * w.place.presence[pop.area[i]]
+                * p.group_contact[pop.group[i]])
         if pop.severe_sud[i]:
             rate *= p.hr_severe_sud
         if pop.homeless[i]:

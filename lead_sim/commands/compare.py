@@ -37,7 +37,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "compare", help="compare scenarios with a baseline and write the policy report",
         description="Run BASELINE and every SCENARIO with the same seeds (paired by common "
-                    "random numbers) and write comparison.csv, intercepts.csv, runs/, "
+                    "random numbers) and write comparison.csv, intercepts.csv, equity.csv, runs/, "
                     "figures/, report.html and manifest.json into --out.")
     parser.add_argument("baseline", help="baseline scenario (built-in name or TOML path)")
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO",
@@ -112,5 +112,5 @@ def _print_summary(comparison, path, precision) -> None:
               "per scenario.")
         if manifest["imprecise"]:
             print("Still wider than that: " + "; ".join(manifest["imprecise"]) + ".")
-    print(f"\nWrote {path}/report.html, comparison.csv, intercepts.csv, figures/, runs/ and "
-          "manifest.json")
+    print(f"\nWrote {path}/report.html, comparison.csv, intercepts.csv, equity.csv, figures/, "
+          "runs/ and manifest.json")

@@ -26,7 +26,8 @@ from lead_sim.scenarios.notices import horizon_notices, replaced_start_values
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "run", help="run a scenario and write summary.csv, timeseries.csv, manifest.json",
+        "run", help="run a scenario and write summary.csv, timeseries.csv, equity.csv, "
+        "manifest.json",
         description="Run replicates of a scenario (a built-in name or a TOML file). With "
                     "--baseline, the baseline runs too with the same seeds, and the table shows "
                     "paired differences.")
@@ -82,5 +83,5 @@ def handle(args: argparse.Namespace) -> int:
     if baseline:
         print(f"Differences are means of {reps}, without intervals; 'lead-sim compare "
               f"{args.baseline} {args.scenario}' gives 95% intervals.")
-    print(f"\nWrote {path}/summary.csv, timeseries.csv and manifest.json")
+    print(f"\nWrote {path}/summary.csv, timeseries.csv, equity.csv and manifest.json")
     return 0

@@ -40,14 +40,14 @@ logger = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Modules defining compiled functions (tests/test_jit.py checks that the list is complete), and the
-# service table they read as constants.
+# service table and race/ethnicity groups they read as constants.
 COMPILED_MODULES = (
     "engine/jit.py", "engine/streams.py", "engine/events.py", "engine/recorder.py",
     "engine/ledger.py", "engine/world.py", "engine/codes.py", "model.py", "params.py",
     "justice/charging.py", "justice/booking.py", "justice/custody.py", "justice/court.py",
     "justice/supervision.py", "agents/population.py", "agents/officer.py", "agents/police.py",
     "agents/case_manager.py", "agents/case_management.py", "agents/services.py",
-    "agents/waitlist.py", "agents/states.py", "service_table.py",
+    "agents/waitlist.py", "agents/states.py", "service_table.py", "groups.py",
 )
 
 

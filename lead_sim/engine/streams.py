@@ -127,6 +127,7 @@ KINDS = (
     "held_filing", "court", "book", "hold", "pretrial", "first_appearance", "supervision_term",
     "violation", "sanction", "disposition", "jail_days", "prison_days", "supervision", "intake",
     "patience", "lead_exit", "engagement", "need_work", "pretrial_diversion",
+    "group",
 )
 Keys = namedtuple("Keys", (*KINDS, "service_end", "service_done"))
 

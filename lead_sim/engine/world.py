@@ -23,11 +23,14 @@ if TYPE_CHECKING:
 
 # covered: LEAD covers the area today; presence: police presence; area_cdf: where people live;
 # restricted: the jail refuses most non-felony bookings from the area today (O24).
-Place = namedtuple("Place", "covered presence area_cdf restricted")
+# group_cdf: by area, the cumulative shares of each race/ethnicity group (lead_sim.groups).
+Place = namedtuple("Place", "covered presence area_cdf restricted group_cdf")
 # costs: the ledger's day x payer USD; record: the daily record's counts and stocks; events:
 # the event log's buffer (a one-item list holding its rows) and rows used; cohort: re-arrest
-# cohorts by horizon and pathway (episodes, re-arrested).
-Books = namedtuple("Books", "costs record events used cohort")
+# cohorts by horizon and pathway (episodes, re-arrested); equity: run totals by group, area and
+# outcome (lead_sim.engine.recorder.EQUITY); at_risk: people at risk now by group and area;
+# in_custody: of them, those in jail and in prison now.
+Books = namedtuple("Books", "costs record events used cohort equity at_risk in_custody")
 World = namedtuple("World", "people officers staff lead_queue pools place books keys")
 
 
@@ -40,8 +43,10 @@ def build_world(model: LeadModel) -> BundleRef | World:
         people=by_reference(model.population.arrays()), officers=model.force.arrays(),
         staff=model.program.staff_arrays, lead_queue=model.program.waitlist.queue,
         pools=model.services.arrays,
-        place=Place(model.covered, model.presence, area_cdf, model.booking_restricted),
+        place=Place(model.covered, model.presence, area_cdf, model.booking_restricted,
+                    model.group_cdf),
         books=Books(model.ledger.daily, model.record.values, model.events.buffer,
-                    model.events.used, model.cohort),
+                    model.events.used, model.cohort, model.record.equity, model.record.at_risk,
+                    model.record.in_custody),
         keys=model.streams.keys(),
     ))

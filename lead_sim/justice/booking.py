@@ -16,7 +16,7 @@ from lead_sim.agents.states import Charge, State
 from lead_sim.engine.events import Kind, log_people_each
 from lead_sim.engine.jit import compiled
 from lead_sim.engine.ledger import Payer, charge
-from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, waits_at, waits_each
 from lead_sim.justice.custody import enter_custody
 
@@ -43,13 +43,14 @@ PRIOR_CAP = 6
 
 
 @compiled
-def hold_probability(p: Values, felony: bool, priors: int) -> float:
+def hold_probability(p: Values, felony: bool, priors: int, odds_ratio: float = 1.0) -> float:
     """The chance a booking is held pretrial: the share for its charge class, with its odds
-    multiplied by ``pretrial_hold_or_prior`` for each prior conviction (up to :data:`PRIOR_CAP`)."""
+    multiplied by ``pretrial_hold_or_prior`` for each prior conviction (up to :data:`PRIOR_CAP`)
+    and by ``odds_ratio`` (the person's group's ``hold_ratio_<group>``, lead_sim.groups)."""
     base = p.pretrial_hold_share_felony if felony else p.pretrial_hold_share_misdemeanor
     if base <= 0.0 or base >= 1.0:
         return base
-    odds = base / (1.0 - base) * p.pretrial_hold_or_prior ** min(priors, PRIOR_CAP)
+    odds = base / (1.0 - base) * p.pretrial_hold_or_prior ** min(priors, PRIOR_CAP) * odds_ratio
     return odds / (1.0 + odds)
 
 
@@ -60,7 +61,7 @@ def book(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int) ->
     pop = w.people
     if len(ids) == 0:
         return
-    count(w, day, Column.BOOKINGS, len(ids))
+    count_people(w, day, Column.BOOKINGS, ids)
     charge(w, day, Payer.JAIL, len(ids) * p.booking_cost)
     log_people_each(w, day, Kind.BOOKING, ids, charges)
     u = uniform_each(w.keys.hold, day, ids)
@@ -68,7 +69,9 @@ def book(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int) ->
     rates = np.empty(len(ids))
     for row in range(len(ids)):
         felony = charges[row] == Charge.FELONY
-        held[row] = u[row] < hold_probability(p, felony, pop.prior_convictions[ids[row]])
+        i = ids[row]
+        held[row] = u[row] < hold_probability(p, felony, pop.prior_convictions[i],
+                                              p.group_hold[pop.group[i]])
         rates[row] = 1.0 / (p.pretrial_days_felony if felony else p.pretrial_days_misdemeanor)
     release = np.empty(len(ids), np.int64)
     release[held] = day + waits_each(w.keys.pretrial, day, ids[held], rates[held])

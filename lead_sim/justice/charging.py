@@ -17,7 +17,7 @@ from lead_sim.agents.states import Charge
 from lead_sim.engine.events import Kind, log_people_each
 from lead_sim.engine.jit import compiled
 from lead_sim.engine.ledger import Payer, charge
-from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, waits_at
 
 if TYPE_CHECKING:
@@ -46,7 +46,8 @@ def charge_class(w: World, p: Values, ids: np.ndarray, drug: np.ndarray, grams: 
         return charges
     felony = uniform_each(w.keys.felony, day, ids)
     for row in range(len(ids)):
-        if drug[row] and p.felony_law and felony[row] < p.felony_filing_share:
+        share = p.felony_filing_share * p.group_felony[w.people.group[ids[row]]]
+        if drug[row] and p.felony_law and felony[row] < share:
             charges[row] = Charge.FELONY
         if drug[row] and grams[row] < p.charge_min_grams:
             charges[row] = Charge.NONE
@@ -83,9 +84,8 @@ def file_charges(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day:
         return filed
     ids_f, filed_f = ids[has], filed[has]
     felony = filed_f == Charge.FELONY
-    felonies = np.count_nonzero(felony)
-    count(w, day, Column.FELONY_CHARGES, felonies)
-    count(w, day, Column.MISDEMEANOR_CHARGES, len(felony) - felonies)
+    count_people(w, day, Column.FELONY_CHARGES, ids_f[felony])
+    count_people(w, day, Column.MISDEMEANOR_CHARGES, ids_f[~felony])
     charge(w, day, Payer.PROSECUTION, np.where(felony, p.prosecution_cost_felony,
                                                p.prosecution_cost_misdemeanor).sum())
     charge(w, day, Payer.PUBLIC_DEFENSE, np.where(felony, p.defense_cost_felony,

@@ -13,7 +13,7 @@ from lead_sim.agents.population import due
 from lead_sim.agents.states import NEVER, Charge, State
 from lead_sim.engine.events import Kind, log_people, log_people_each
 from lead_sim.engine.jit import compiled
-from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, uniforms, waits_at
 from lead_sim.justice.custody import enter_custody, return_to_free_state
 from lead_sim.justice.supervision import start_supervision
@@ -117,7 +117,7 @@ def dispose(w: World, p: Values, day: int) -> None:
     served = jail_days(w, p, jailed, charge_filed[to_jail], day)
     prison_days = waits_at(w.keys.prison_days, day, imprisoned, 1.0 / p.prison_days)
     admitted = imprisoned[pop.state[imprisoned] != State.PRISON]
-    count(w, day, Column.PRISON_ADMISSIONS, len(admitted))
+    count_people(w, day, Column.PRISON_ADMISSIONS, admitted)
     log_people(w, day, Kind.PRISON_ADMISSION, admitted, 0)
     _serve_sentence(w, p, jailed, State.JAIL_SENTENCED, day + served, day)
     _serve_sentence(w, p, imprisoned, State.PRISON, day + prison_days, day)

@@ -47,8 +47,12 @@ def enter_custody(w: World, p: Values, ids: np.ndarray, state: int, release: np.
     case_management.drop_service_waits(w, ids)
     if state == State.PRISON:
         case_management.discharge(w, p, ids[pop.case_manager[ids] >= 0], day)
+    held = w.books.in_custody  # by group and area, for the bed-days of each (lead_sim.model)
     for row in range(len(ids)):
         i = ids[row]
+        if pop.state[i] >= State.JAIL_PRETRIAL:  # moved from jail to prison, or sanctioned
+            held[pop.group[i], pop.area[i], _kind(pop.state[i])] -= 1
+        held[pop.group[i], pop.area[i], _kind(state)] += 1
         pop.state[i] = state
         pop.release_day[i] = release[row]
         pop.next_contact[i] = NEVER
@@ -71,8 +75,10 @@ def release(w: World, p: Values, day: int) -> None:
 @compiled
 def return_to_free_state(w: World, ids: np.ndarray) -> None:
     """Put released people back in the community, or on their caseload if still enrolled."""
-    pop = w.people
+    pop, held = w.people, w.books.in_custody
     for i in ids:
+        if pop.state[i] >= State.JAIL_PRETRIAL:
+            held[pop.group[i], pop.area[i], _kind(pop.state[i])] -= 1
         if pop.case_manager[i] < 0:
             pop.state[i] = State.COMMUNITY
         elif pop.engaged[i]:
@@ -81,3 +87,9 @@ def return_to_free_state(w: World, ids: np.ndarray) -> None:
             pop.state[i] = State.LEAD_INACTIVE
         pop.release_day[i] = NEVER
     mark_for_redraw(w, ids)
+
+
+@compiled
+def _kind(state: int) -> int:
+    """Where a custody state is held: 0 jail (pretrial or sentenced), 1 prison."""
+    return 1 if state == State.PRISON else 0

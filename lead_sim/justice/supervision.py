@@ -13,7 +13,7 @@ from lead_sim.agents.population import due
 from lead_sim.agents.states import NEVER, State
 from lead_sim.engine.events import Kind, log_people
 from lead_sim.engine.jit import compiled
-from lead_sim.engine.recorder import Column, count
+from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import waits_at
 from lead_sim.justice.custody import enter_custody
 
@@ -60,7 +60,7 @@ def violations(w: World, p: Values, day: int) -> None:
         ids = ids[~held]
         if len(ids) == 0:
             return
-    count(w, day, Column.SUPERVISION_VIOLATIONS, len(ids))
+    count_people(w, day, Column.SUPERVISION_VIOLATIONS, ids)
     log_people(w, day, Kind.SUPERVISION_VIOLATION, ids, 0)
     stay = day + waits_at(w.keys.sanction, day, ids, 1.0 / p.violation_jail_days)
     enter_custody(w, p, ids, State.JAIL_SENTENCED, stay, day)

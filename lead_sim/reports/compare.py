@@ -20,6 +20,7 @@ from lead_sim.outcomes.intercepts import INTERCEPTS
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.outcomes.tables import count, plain, significant, units_note
 from lead_sim.params import REGISTRY
+from lead_sim.reports.equity import equity_section
 from lead_sim.reports.figures import (
     FIGURES,
     MIN_COHORT,
@@ -366,7 +367,7 @@ def page_context(c: Comparison, figures: dict[str, bytes]) -> dict[str, Any]:
         "headline": headline_section(c), "costs": costs_section(c),
         "recidivism": recidivism_table(c), "min_cohort": MIN_COHORT,
         "intercepts": intercept_table(c), "assumptions": assumptions_section(c),
-        "method": method_section(c),
+        "method": method_section(c), "equity": equity_section(c),
     }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from lead_sim.model import LeadModel
+from lead_sim.outcomes.equity import by_group
 from lead_sim.outcomes.measures import summary, timeseries
 from lead_sim.params import LEAD_ONLY
 from lead_sim.runs.runner import RunResult
@@ -95,7 +96,7 @@ def _finish(model: LeadModel, keep_events: bool) -> RunResult:
     model.run()
     model.finish()
     events = model.events.to_frame() if keep_events else None
-    return RunResult(summary(model), timeseries(model), events)
+    return RunResult(summary(model), timeseries(model), events, by_group(model))
 
 
 def _retarget(model: LeadModel, scenario: Scenario) -> LeadModel:

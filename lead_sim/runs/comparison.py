@@ -21,6 +21,7 @@ import pandas as pd
 from lead_sim.calibration import DEFAULT, Calibrated, replicate_draw, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.outcomes import analysis
+from lead_sim.outcomes.equity_table import equity_table, with_indices
 from lead_sim.outcomes.intercepts import intercept_table
 from lead_sim.outcomes.measures import mark_extrapolated
 from lead_sim.params import Params
@@ -54,15 +55,18 @@ AVERAGES = {"avg_lead_caseload": ("lead_active", "lead_inactive"),
 
 
 # ---- one seed, in a worker ----------------------------------------------------------------------
-def replicate(task: tuple[list[Scenario], int, bool]) -> list[tuple[dict[str, Any], pd.DataFrame]]:
-    """Run one seed of every scenario; return each summary row (with extras) and time series.
+def replicate(task: tuple[list[Scenario], int, bool]) -> list[tuple[dict[str, Any], pd.DataFrame,
+                                                                     pd.DataFrame]]:
+    """Run one seed of every scenario; return each summary row (with extras), time series and
+    outcomes by group.
 
     The scenarios run as a tree (:func:`lead_sim.runs.branching.simulate_tree`): days they share are
     simulated once. The event log, when kept for ``people`` counts, stays in the worker.
     """
     scenarios, seed, people = task
     runs = simulate_tree(scenarios, seed, keep_events=people)
-    return [(_row(scn, runs[scn.name], people), runs[scn.name].timeseries) for scn in scenarios]
+    return [(_row(scn, runs[scn.name], people), runs[scn.name].timeseries, runs[scn.name].equity)
+            for scn in scenarios]
 
 
 def _row(scenario: Scenario, result: RunResult, people: bool) -> dict[str, Any]:
@@ -95,7 +99,9 @@ def daily_values(scenario: Scenario, name: str, days: int) -> np.ndarray:
 # ---- the comparison ---------------------------------------------------------------------------
 @dataclass
 class Comparison:
-    """A finished comparison: replicate runs, the comparison and SIM tables, and the manifest."""
+    """A finished comparison: replicate runs, the comparison and SIM tables, the manifest, and
+    the outcomes by group (``equity_runs`` per replicate, RRIs included; ``equity`` the table
+    of means, intervals and paired differences)."""
 
     baseline: str
     scenarios: list[str]
@@ -104,6 +110,8 @@ class Comparison:
     table: pd.DataFrame
     intercepts: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    equity_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    equity: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def reps(self) -> int:
@@ -128,8 +136,10 @@ class Comparison:
         return write_folder(out_dir, {
             "comparison.csv": csv_writer(self.table),
             "intercepts.csv": csv_writer(self.intercepts),
+            "equity.csv": csv_writer(self.equity),
             "runs/summary.csv": csv_writer(self.summary),
             "runs/timeseries.csv": csv_writer(self.timeseries),
+            "runs/equity.csv": csv_writer(self.equity_runs),
             "manifest.json": json_writer(self.manifest),
             **report_files(self),
         })
@@ -195,7 +205,7 @@ def _with_draw(prepared: list[Scenario], r: int,
 
 def _run_batch(prepared: list[Scenario], seeds: list[int], first_seed: int, people: bool,
                workers: int, progress: Callable[[int], None] | None,
-               draws: Sequence[Mapping[str, Any]] | None) -> list[tuple[dict, pd.DataFrame]]:
+               draws: Sequence[Mapping[str, Any]] | None) -> list[tuple]:
     """One task per seed (all scenarios of it); results flattened in seed order."""
     tasks = [(_with_draw(prepared, s - first_seed, draws), s, people) for s in seeds]
     out: list[Any] = [None] * len(tasks)
@@ -237,7 +247,7 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
                          **{**run_options, "calibrated": prepared[0].calibrated})
     if out_dir is not None:
         check_out_dir(out_dir, key)
-    results: list[tuple[dict, pd.DataFrame]] = []
+    results: list[tuple] = []
     n = 0
     while True:
         batch = list(range(seed + n, seed + min(n + reps, cap)))
@@ -265,8 +275,7 @@ def run_comparison(baseline: str, scenarios: list[str], *, reps: int, seed: int,
     return comparison
 
 
-def _assemble(prepared: list[Scenario], results: list[tuple[dict, pd.DataFrame]],
-              seed: int) -> Comparison:
+def _assemble(prepared: list[Scenario], results: list[tuple], seed: int) -> Comparison:
     order = {s.name: i for i, s in enumerate(prepared)}
     summary = pd.DataFrame([r[0] for r in results])
     summary = summary.sort_values(["scenario", "seed"], key=lambda c: c.map(order)
@@ -274,8 +283,10 @@ def _assemble(prepared: list[Scenario], results: list[tuple[dict, pd.DataFrame]]
     summary = analysis.add_marginal_costs(summary.reset_index(drop=True), _jail_costs(prepared))
     timeseries = mark_extrapolated(pd.concat([r[1] for r in results], ignore_index=True))
     table = analysis.comparison_table(summary, prepared[0].name, seed)
+    equity_runs = with_indices(pd.concat([r[2] for r in results], ignore_index=True))
     return Comparison(prepared[0].name, [s.name for s in prepared[1:]], summary, timeseries,
-                      table, intercept_table(table))
+                      table, intercept_table(table), equity_runs=equity_runs,
+                      equity=equity_table(equity_runs, prepared[0].name))
 
 
 def _jail_costs(prepared: list[Scenario]) -> dict[str, tuple[float, float]]:

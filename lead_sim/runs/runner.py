@@ -19,6 +19,7 @@ import pandas as pd
 from lead_sim.calibration import DEFAULT, Calibrated, model_fingerprint, replicate_draw, resolve
 from lead_sim.errors import LeadSimError
 from lead_sim.model import LeadModel
+from lead_sim.outcomes import equity as equity_outcomes
 from lead_sim.outcomes.measures import mark_extrapolated, summary, timeseries
 from lead_sim.params import Params
 from lead_sim.runs import display
@@ -93,11 +94,13 @@ def check_comparable(inputs: Sequence[str | Path | Scenario], prepared: Sequence
 
 @dataclass
 class RunResult:
-    """One replicate: its summary row, daily time series and (optionally) its event log."""
+    """One replicate: its summary row, daily time series, (optionally) its event log, and its
+    outcomes by race/ethnicity group (:func:`lead_sim.outcomes.equity.by_group`)."""
 
     summary: dict[str, Any]
     timeseries: pd.DataFrame
     events: pd.DataFrame | None = None
+    equity: pd.DataFrame | None = None
 
 
 def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
@@ -111,7 +114,7 @@ def simulate(scenario: Scenario, seed: int, *, keep_events: bool = False,
             on_progress(model.day - before)
     model.finish()
     events = model.events.to_frame() if keep_events else None
-    return RunResult(summary(model), timeseries(model), events)
+    return RunResult(summary(model), timeseries(model), events, equity_outcomes.by_group(model))
 
 
 def _simulate_task(task: tuple[Scenario, int]) -> RunResult:
@@ -130,6 +133,7 @@ class Results:
     summary: pd.DataFrame
     timeseries: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    equity: pd.DataFrame | None = None  # outcomes by group (equity.csv)
 
     def __repr__(self) -> str:
         return (f"Results(scenarios={display.scenario_names(self.summary)!r}, "
@@ -141,7 +145,8 @@ class Results:
                                                 f"{display.days(self.timeseries)} days each")
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write summary.csv, timeseries.csv and manifest.json into ``out_dir`` atomically.
+        """Write summary.csv, timeseries.csv, equity.csv and manifest.json into ``out_dir``
+        atomically.
 
         A folder holding anything but these same runs is refused, as ``lead-sim compare`` does.
         """
@@ -152,6 +157,7 @@ class Results:
         return write_folder(out_dir, {
             "summary.csv": csv_writer(self.summary),
             "timeseries.csv": csv_writer(self.timeseries),
+            **({"equity.csv": csv_writer(self.equity)} if self.equity is not None else {}),
             "manifest.json": json_writer(self.manifest),
         })
 
@@ -222,4 +228,5 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
         timeseries=mark_extrapolated(pd.concat([r.timeseries for r in results],
                                                ignore_index=True)),
         manifest=manifest,
+        equity=pd.concat([r.equity for r in results], ignore_index=True),
     )

@@ -25,6 +25,7 @@ from typing import Any
 
 from lead_sim.errors import LeadSimError, close_matches
 from lead_sim.inputfiles import SWEEP_SPEC, check_kind, locate, missing_hint, read_toml, shown_name
+from lead_sim.outcomes.equity import SWEEP_OUTCOMES
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import GROUPS, PAYERS, REGISTRY, check_name
 from lead_sim.scenarios import Scenario
@@ -54,8 +55,9 @@ WHOLE_NUMBERS = "equal slices of [low, high], one per whole number"
 
 
 def outcome_names() -> list[str]:
-    """Summary columns a sweep can analyse (each also as ``diff_NAME`` with a baseline)."""
-    return [*OUTCOMES, *(f"cost_{p}" for p in PAYERS)]
+    """Summary columns a sweep can analyse, and the equity indices (``rri_bookings_black``:
+    lead_sim.outcomes.equity.SWEEP_OUTCOMES); each also as ``diff_NAME`` with a baseline."""
+    return [*OUTCOMES, *(f"cost_{p}" for p in PAYERS), *SWEEP_OUTCOMES]
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ class LeadTarget:
                   add(apply_factors(self.baseline, self.factors, values))
                   if self.baseline is not None else None) for values in rows]
         runs = simulate_tree(list(distinct.values()), seed)
-        return [self._outcomes(runs[row].summary, runs[base].summary if base else {})
+        return [self._outcomes(_values(runs[row]), _values(runs[base]) if base else {})
                 for row, base in pairs]
 
     def _outcomes(self, row: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
@@ -101,6 +101,13 @@ class LeadTarget:
             else:
                 out[name] = float(row[name])
         return out
+
+
+def _values(result: Any) -> dict[str, Any]:
+    """A run's summary row with its equity indices (lead_sim.outcomes.equity.SWEEP_OUTCOMES)."""
+    from lead_sim.outcomes.equity import sweep_values
+
+    return {**result.summary, **sweep_values(result.equity)}
 
 
 @dataclass(frozen=True)
