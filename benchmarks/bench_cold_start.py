@@ -138,11 +138,13 @@ def report(result: dict) -> None:
           f"before, {result['load_average_after'][0]} after (above the core count, wall "
           "seconds are inflated by other processes; CPU seconds are not)")
     print(f"compile (warm_up in a fresh process, empty cache): {c['compile_wall_s']} s wall, "
-          f"{c['compile_cpu_s']} s CPU (target {COMPILE_TARGET:.0f} s); imports before it "
-          f"{c['import_wall_s']} s wall, {c['import_cpu_s']} s CPU")
+          f"{c['compile_cpu_s']} s CPU in that process (target {COMPILE_TARGET:.0f} s wall); "
+          f"imports before it {c['import_wall_s']} s wall, {c['import_cpu_s']} s CPU")
+    print(f"  the whole process, helper process included: {c['process_wall_s']} s wall, "
+          f"{c['process_cpu_s']} s CPU")
     print(f"  {c['lead_sim_compiles']} compiles of {c['lead_sim_functions']} lead_sim functions "
           f"({c['all_compiles']} compiles in all, numba's own included)")
-    print("  own compile CPU s, compiles, function:")
+    print("  own compile CPU s, compiles, function (in that process, not the helper):")
     for name, seconds, n in c["top"]:
         print(f"  {seconds:8.2f}  x{n:<3d} {name}")
     if "command" in result:

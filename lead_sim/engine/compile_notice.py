@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 DEFAULT_SECONDS = 60.0
 """Cold compile on a quiet two-core machine (benchmarks/bench_cold_start.py), before any record."""
-EXPECTED_COMPILES = 140
+EXPECTED_COMPILES = 75
 """lead_sim functions numba compiles in a cold run (benchmarks/bench_cold_start.py counts them)."""
 
 Progress = Callable[[int, int], None]

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 
 import numba
 from numba.core import event
@@ -64,10 +65,16 @@ def warm_up(progress: Progress | None = None, *, parallel: bool = True) -> float
     start = time.monotonic()
     compile_notice.NOTICE.follow(progress)
     try:
-        model = LeadModel(WARM_UP_SCENARIO, 0, years=WARM_UP_YEARS, keep_events=False,
-                          population=WARM_UP_POPULATION)  # compiles the set-up's functions
-        if cold and parallel and _cores() > 1:
-            _compile_stages(model)
+        with ExitStack() as stack:
+            helper = None
+            if cold and parallel and _cores() > 1:
+                helper = stack.enter_context(ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+                helper.submit(_ready)  # it starts and imports lead_sim while the model is built
+            model = LeadModel(WARM_UP_SCENARIO, 0, years=WARM_UP_YEARS, keep_events=False,
+                              population=WARM_UP_POPULATION)  # compiles the set-up's functions
+            if helper is not None:
+                _compile_stages(model, helper)
         model.run()  # compiles the day, with its stages loaded from the cache
         model.finish()
         seconds = time.monotonic() - start
@@ -97,25 +104,28 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _compile_stages(model: LeadModel) -> None:
-    """Compile the day's stages (each ``stage(w, p, day)``) in two processes at once, filling
+def _compile_stages(model: LeadModel, helper: ProcessPoolExecutor) -> None:
+    """Compile the day's stages (each ``stage(w, p, day)``) in two processes at once, this one
+    and ``helper`` (a clean process started with "spawn": no copied compiler state), filling
     the on-disk cache, so that compiling the day itself then only loads them.
 
     Both compile as callees (:func:`lead_sim.engine.jit.compiling_callees`). A failure of the
     helper only costs time: what it did not compile is compiled when the day is.
     """
     signature = (numba.typeof(model.world), numba.typeof(model.values), numba.types.int64)
-    context = multiprocessing.get_context("spawn")  # a clean process: no copied compiler state
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        helper = pool.submit(_compile_in_helper, STAGES["helper"], signature)
-        with compiling_callees():
-            for module, name in STAGES["main"]:
-                getattr(importlib.import_module(module), name).compile(signature)
-        try:
-            compile_notice.NOTICE.advance(helper.result())
-        except Exception as exc:
-            logger.warning("the helper process compiling the core failed (%s); compiling its "
-                           "part here", exc)
+    share = helper.submit(_compile_in_helper, STAGES["helper"], signature)
+    with compiling_callees():
+        for module, name in STAGES["main"]:
+            getattr(importlib.import_module(module), name).compile(signature)
+    try:
+        compile_notice.NOTICE.advance(share.result())
+    except Exception as exc:  # any failure there only costs time here
+        logger.warning("the helper process compiling the core failed (%s); compiling its "
+                       "part here", exc)
+
+
+def _ready() -> None:
+    """Nothing: submitted first, so the helper process starts (and imports) early."""
 
 
 def _compile_in_helper(stages: tuple[tuple[str, str], ...], signature: tuple) -> int:
