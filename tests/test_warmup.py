@@ -6,7 +6,9 @@
 import ast
 import importlib
 import inspect
+import io
 import json
+import sys
 import textwrap
 
 import numba
@@ -39,6 +41,22 @@ def test_the_notice_says_compiling_once_then_counts_and_is_silent_when_warm(caps
     assert first.count("compiling the simulation core (first use on this machine, about") == 1
     assert notice.done == 0 and "compiled in" in again  # finish() reports and starts over
     assert "compiling the simulation core" not in again
+
+
+def test_on_a_terminal_the_notice_shows_a_bar_of_functions_compiled(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(compile_notice.NOTICE, "quiet", True)
+    notice = compile_notice.CompileNotice()
+    with event.install_listener("numba:compile", notice):
+        assert numba.njit(_fresh("lead_sim.fake"))(1) == 2
+        bar = terminal.getvalue()
+        notice.finish()
+    assert "about" in bar and f"/{compile_notice.EXPECTED_COMPILES} [" in bar  # a tqdm bar
 
 
 def test_the_notice_ignores_functions_of_other_packages(capsys):
