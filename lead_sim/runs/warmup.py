@@ -36,8 +36,8 @@ WARM_UP_SCENARIO, WARM_UP_POPULATION, WARM_UP_YEARS = "king_county", 100, 0.1
 
 def is_warm() -> bool:
     """Whether the compiled core of this version of the code is in the on-disk cache, so a
-    run starts at once (False while nothing is cached, or when the JIT is disabled: then there
-    is nothing to compile and nothing to wait for, so it is reported True)."""
+    run starts at once. With the JIT disabled (``NUMBA_DISABLE_JIT=1``) nothing compiles, so
+    it is True then too."""
     if numba.config.DISABLE_JIT:
         return True
     if simulate_days.signatures:  # compiled or loaded in this process already
