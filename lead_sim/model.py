@@ -39,7 +39,7 @@ from lead_sim.engine.events import (
     Kind,
     log_people,
 )
-from lead_sim.engine.jit import by_reference, compiled, compiled_inline
+from lead_sim.engine.jit import by_reference, compiled
 from lead_sim.engine.ledger import SERVICE_PAYERS, Ledger, Payer
 from lead_sim.engine.recorder import OCCUPANCY, WAITLISTS, Column, DailyRecord
 from lead_sim.engine.streams import Streams
@@ -255,7 +255,7 @@ def simulate_days(w: World, p: Values, first: int, end: int) -> None:
         simulate_day(w, p, day)
 
 
-@compiled_inline
+@compiled
 def simulate_day(w: World, p: Values, day: int) -> None:
     """Simulate one day after its policy changes, in this order:
 

@@ -240,7 +240,7 @@ def spawn(w: World, p: Values, ids: np.ndarray, day: int) -> None:
                                           1.0 / (p.years_at_risk * 365.25))
 
 
-@compiled_inline
+@compiled
 def _clear(pop, i: int) -> None:
     """A newcomer's slate: every renewed field (:data:`FIELDS`) back to its fill, so no state,
     services, charges, record of contact or scheduled event."""
@@ -350,7 +350,7 @@ def redraw_marked(w: World, p: Values, day: int) -> None:
     reschedule_contacts(w, p, ids, day)
 
 
-@compiled_inline
+@compiled
 def top_need(pop, i: int) -> int:
     """Person ``i``'s most urgent unmet need (by NEED_URGENCY; the first of equals), or -1."""
     best, urgency = -1, 0.0

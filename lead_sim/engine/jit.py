@@ -35,6 +35,7 @@ from numba.experimental import structref
 from numba.experimental.jitclass.base import imp_dtor
 from numba.extending import get_cython_function_address, intrinsic
 
+from lead_sim.engine import cache_lock
 from lead_sim.engine.compile_notice import NOTICE, cache_root
 from lead_sim.service_table import SERVICES
 
@@ -60,6 +61,7 @@ def _cache_dir() -> str:
 
 
 numba.config.CACHE_DIR = _cache_dir()
+cache_lock.install()  # processes compiling at once must not file code under wrong types
 
 JIT_DISABLED = bool(numba.config.DISABLE_JIT)
 """``NUMBA_DISABLE_JIT=1``: compiled functions run as Python (slowly; to step through a day)."""

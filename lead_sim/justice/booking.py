@@ -13,7 +13,7 @@ import numpy as np
 
 from lead_sim.agents.states import Charge, State
 from lead_sim.engine.events import Kind, log_people_each
-from lead_sim.engine.jit import compiled_inline
+from lead_sim.engine.jit import compiled, compiled_inline
 from lead_sim.engine.ledger import Payer, charge
 from lead_sim.engine.recorder import Column, count
 from lead_sim.engine.streams import uniform_each, waits_at, waits_each
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 PRIOR_CAP = 6
 
 
-@compiled_inline
+@compiled
 def hold_probability(p: Values, felony: bool, priors: int) -> float:
     """The chance a booking is held pretrial: the share for its charge class, with its odds
     multiplied by ``pretrial_hold_or_prior`` for each prior conviction (up to :data:`PRIOR_CAP`)."""

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 
 import numba
@@ -113,10 +114,16 @@ def _compile_stages(model: LeadModel, helper: ProcessPoolExecutor) -> None:
     helper only costs time: what it did not compile is compiled when the day is.
     """
     signature = (numba.typeof(model.world), numba.typeof(model.values), numba.types.int64)
-    share = helper.submit(_compile_in_helper, STAGES["helper"], signature)
+    try:
+        share = helper.submit(_compile_in_helper, STAGES["helper"], signature)
+    except BrokenProcessPool as exc:  # e.g. a script without a __main__ guard
+        share = None
+        logger.info("no helper process for compiling the core (%s)", exc)
     with compiling_callees():
         for module, name in STAGES["main"]:
             getattr(importlib.import_module(module), name).compile(signature)
+    if share is None:
+        return
     try:
         compile_notice.NOTICE.advance(share.result())
     except Exception as exc:  # any failure there only costs time here
