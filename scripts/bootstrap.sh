@@ -4,7 +4,7 @@
 #   bash scripts/bootstrap.sh --dev    plus what the tests need (pytest, ruff, Playwright and,
 #                                      where missing, Debian's chromium for the browser test)
 # Both fill the web visualizer's front-end cache (scripts/install_viz_assets.sh) and compile the
-# simulation core (numba; about a minute the first time, with progress on stderr).
+# simulation core (numba; a little over a minute the first time, with progress on stderr).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,8 +59,8 @@ if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
          "(as root: apt-get install -y chromium)." >&2
   fi
 fi
-# The daily step is compiled by numba on first use and cached under ~/.cache/lead_sim (about a
-# minute, once per machine and version of the code): do it now (lead_sim.runs.warmup; it shows
+# The daily step is compiled by numba on first use and cached under ~/.cache/lead_sim (a minute
+# or so, once per machine and version of the code): do it now (lead_sim.runs.warmup; it shows
 # its progress, and does nothing when the cache is warm).
 .venv/bin/python -c "from lead_sim.runs.warmup import warm_up; warm_up()"
 echo "lead_sim installed in .venv ($(.venv/bin/python --version))"

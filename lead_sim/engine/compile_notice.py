@@ -1,7 +1,7 @@
 """Telling the user that the simulation core is being compiled, and how far it has got.
 
 The first run on a machine (or after the compiled code changes) compiles the core, which takes
-about a minute; a silent first run would look hung. numba announces each real compile (not a
+a minute or more; a silent first run would look hung. numba announces each real compile (not a
 load from its on-disk cache) as a ``numba:compile`` event, so a listener can tell: it prints
 "compiling the simulation core (first use on this machine, about N s)" once, then shows how
 many of the core's functions are compiled (a tqdm bar on a terminal, a line or two when stderr
@@ -24,7 +24,7 @@ from pathlib import Path
 from numba.core import event
 from tqdm import tqdm
 
-DEFAULT_SECONDS = 60.0
+DEFAULT_SECONDS = 75.0
 """Cold compile on a quiet two-core machine (benchmarks/bench_cold_start.py), before any record."""
 EXPECTED_COMPILES = 75
 """lead_sim functions numba compiles in a cold run (benchmarks/bench_cold_start.py counts them)."""

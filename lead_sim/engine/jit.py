@@ -125,8 +125,9 @@ compiled_inline = numba.njit(cache=True, inline="always")
 caller): small helpers called many times a day (a count, a cost, an event), whose call would
 cost about as much as their work, and parts of the day with a single caller (a stage's steps),
 which inlined add no level to the call tree numba optimises level by level
-(:class:`_OptimiseOnce`). A function called from several places stays :data:`compiled`: it
-would be compiled again inside each caller."""
+(:class:`_OptimiseOnce`). A function called from several places stays :data:`compiled` (it
+would be compiled again inside each caller), and so does one called inside a loop: inlined
+there, it can take stack space on every pass (spawning 20,000 people crashed so)."""
 
 
 @structref.register
