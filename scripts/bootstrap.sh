@@ -3,8 +3,8 @@
 #   bash scripts/bootstrap.sh          the simulation and its command-line tool
 #   bash scripts/bootstrap.sh --dev    plus what the tests need (pytest, ruff, Playwright and,
 #                                      where missing, Debian's chromium for the browser test)
-# Both compile the simulation core (numba; a minute or two the first time). The web
-# visualizer's front-end files ship with the package (lead_sim/data/solara_cdn).
+# Both compile the simulation core (numba; a little over a minute the first time, with progress
+# on stderr). The web visualizer's front-end files ship with the package (lead_sim/data/solara_cdn).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,7 +59,7 @@ if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 # The daily step is compiled by numba on first use and cached under ~/.cache/lead_sim (a minute
-# or two, once per machine and version of the code): do it now, with one small run.
-echo "Compiling the simulation core (once; a minute or two)"
-.venv/bin/lead-sim bench --scenario full_capacity --population 500 --years 2 >/dev/null
+# or so, once per machine and version of the code): do it now (lead_sim.runs.warmup; it shows
+# its progress, and does nothing when the cache is warm).
+.venv/bin/python -c "from lead_sim.runs.warmup import warm_up; warm_up()"
 echo "lead_sim installed in .venv ($(.venv/bin/python --version))"

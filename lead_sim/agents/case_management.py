@@ -25,7 +25,7 @@ from lead_sim.agents.population import due, mark_for_redraw, top_need
 from lead_sim.agents.states import NEED_POOL, NEVER, POOL_NEED, Charge, NeedStatus, State
 from lead_sim.agents.waitlist import WAITING, join, pop_front, withdraw
 from lead_sim.engine.events import Kind, log_people
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import compiled, compiled_inline
 from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, waits_at, waits_each
 from lead_sim.justice import charging
@@ -140,7 +140,7 @@ def _staff_to_demand(w: World, cap: float) -> None:
         _remove(w, keep)
 
 # ---- referral and intake ----------------------------------------------------------------------
-@compiled
+@compiled_inline
 def refer(w: World, p: Values, ids: np.ndarray, held: np.ndarray, day: int) -> None:
     """Open an intake for ``ids``; ``held`` is the charge held in abeyance (arrests only)."""
     pop = w.people
@@ -157,7 +157,7 @@ def refer(w: World, p: Values, ids: np.ndarray, held: np.ndarray, day: int) -> N
         pop.intake_deadline[i] = NEVER if wait[row] <= window else day + window
 
 
-@compiled
+@compiled_inline
 def cancel_intake(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Drop pending intakes and waitlist places (the person went into custody).
 
@@ -176,7 +176,7 @@ def cancel_intake(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     charging.file_charges(w, p, ids[filed], held[filed], day, w.keys.held_filing)
 
 
-@compiled
+@compiled_inline
 def intake(w: World, p: Values, day: int) -> None:
     """Complete today's assessments and file held charges where the window ran out."""
     pop = w.people
@@ -206,7 +206,7 @@ def intake(w: World, p: Values, day: int) -> None:
         charging.file_charges(w, p, lapsed[filed], held[filed], day, w.keys.filing)
 
 # ---- caseloads --------------------------------------------------------------------------------
-@compiled
+@compiled_inline
 def assign(w: World, p: Values, day: int) -> None:
     """Move people from the front of the waitlist onto caseloads with room: each to the open
     case manager with the lowest caseload for their hours (the earliest hired of equals)."""
@@ -269,7 +269,7 @@ def _schedule_engagement(w: World, p: Values, ids: np.ndarray, day: int) -> None
     pop.engagement_day[ids] = day + waits_each(w.keys.engagement, day, ids, rates)
 
 
-@compiled
+@compiled_inline
 def switch_engagement(w: World, p: Values, day: int) -> None:
     """Engagement lapses or resumes for those due today (custody keeps the flag only)."""
     pop = w.people
@@ -284,7 +284,7 @@ def switch_engagement(w: World, p: Values, day: int) -> None:
     mark_for_redraw(w, free)
 
 
-@compiled
+@compiled_inline
 def work_on_needs(w: World, p: Values, day: int) -> None:
     """Case managers resolve or refer each active participant's most urgent need.
 
@@ -355,7 +355,7 @@ def drop_service_waits(w: World, ids: np.ndarray) -> None:
         services.withdraw(w, np.array(withdrawn, np.int64))
 
 
-@compiled
+@compiled_inline
 def exits(w: World, p: Values, day: int) -> None:
     """Participants whose enrolment ends today leave their caseloads."""
     ids = due(w.people.lead_exit_day, day)

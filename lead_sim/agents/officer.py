@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import betaincinv
 
 from lead_sim.agents.states import State
-from lead_sim.engine.jit import compiled, ndtri
+from lead_sim.engine.jit import compiled_inline, ndtri
 from lead_sim.engine.streams import day_key, uniforms, unit
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class Force:
         self.referral[:] = [_beta_quantile(referral_mean, q) for q in self.quantile.tolist()]
 
 
-@compiled
+@compiled_inline
 def decide(w: World, p: Values, ids: np.ndarray, day: int) -> Decisions:
     """Decide the day's contacts: who is arrested, diverted or referred to LEAD.
 

@@ -25,7 +25,7 @@ from lead_sim.engine.events import (
     log_contacts,
     log_people,
 )
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import compiled, compiled_inline
 from lead_sim.engine.ledger import Payer, charge
 from lead_sim.engine.recorder import Column, Tally, count_people
 from lead_sim.engine.streams import uniform_each
@@ -63,7 +63,7 @@ def police_contacts(w: World, p: Values, day: int) -> None:
     mark_for_redraw(w, ids[pop.state[ids] < State.JAIL_PRETRIAL])
 
 
-@compiled
+@compiled_inline
 def _divert_and_refer(w: World, p: Values, d, day: int) -> None:
     """Start LEAD intakes for new arrest diversions and social-contact referrals.
 
@@ -84,7 +84,7 @@ def _divert_and_refer(w: World, p: Values, d, day: int) -> None:
                  d.officer[d.referred], d.green[d.referred])
 
 
-@compiled
+@compiled_inline
 def _arrest_as_usual(w: World, p: Values, d, arrested: np.ndarray, day: int) -> np.ndarray:
     """Arrests not diverted (``arrested``): referral in lieu of booking (ESB 5476), booking
     or citation. Returns each one's pathway."""
@@ -117,7 +117,7 @@ FOLLOW_UP_DAYS = (182, 365, 730)
 EPISODE_DAYS = FOLLOW_UP_DAYS[-1]
 
 
-@compiled
+@compiled_inline
 def _follow_up(w: World, ids: np.ndarray, arrested: np.ndarray, pathway: np.ndarray,
                day: int) -> None:
     """Follow re-arrest from each person's police-contact episodes.

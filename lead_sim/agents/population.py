@@ -265,7 +265,7 @@ def _clear(pop, i: int) -> None:
         field[0][i] = field[1]
 
 
-@compiled
+@compiled_inline
 def renew(w: World, p: Values, ids: np.ndarray, day: int) -> None:
     """Replace the people in ``ids`` by newcomers (new identities, fresh attributes)."""
     pop, at_risk = w.people, w.books.at_risk

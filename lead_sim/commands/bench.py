@@ -9,6 +9,7 @@ import time
 
 from lead_sim.commands.common import positive_float, positive_int, seed
 from lead_sim.runs.runner import prepare, simulate
+from lead_sim.runs.warmup import warm_up
 
 LOAD_POPULATION, MIN_YEARS = 100, 0.1  # a tiny first run, untimed, loads the compiled core
 
@@ -33,6 +34,7 @@ def register(subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     scenario = prepare(args.scenario, years=args.years, population=args.population)
     start = time.perf_counter()  # load (or compile) the compiled core: once per process
+    warm_up()
     simulate(prepare(args.scenario, years=MIN_YEARS, population=LOAD_POPULATION), args.seed)
     load_seconds = time.perf_counter() - start
     start = time.perf_counter()

@@ -21,8 +21,9 @@ itself, and :func:`ndtri` and :func:`pdtrik` call scipy.special (:data:`JIT_DISA
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numba
@@ -34,9 +35,10 @@ from numba.experimental import structref
 from numba.experimental.jitclass.base import imp_dtor
 from numba.extending import get_cython_function_address, intrinsic
 
+from lead_sim.engine import cache_lock
+from lead_sim.engine.compile_notice import NOTICE, cache_root
 from lead_sim.service_table import SERVICES
 
-logger = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Modules defining compiled functions (tests/test_jit.py checks that the list is complete), and the
@@ -56,42 +58,77 @@ def _cache_dir() -> str:
     for name in COMPILED_MODULES:
         digest.update((_PACKAGE / name).read_bytes())
     digest.update(repr(SERVICES).encode())
-    root = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lead_sim", "numba")
-    return os.path.join(root, digest.hexdigest()[:16])
+    return os.path.join(cache_root(), digest.hexdigest()[:16])
 
 
 numba.config.CACHE_DIR = _cache_dir()
+cache_lock.install()  # processes compiling at once must not file code under wrong types
 
 JIT_DISABLED = bool(numba.config.DISABLE_JIT)
 """``NUMBA_DISABLE_JIT=1``: compiled functions run as Python (slowly; to step through a day)."""
 
 
-class _CompileNotice(event.Listener):
-    """Says, once per process, that compiling has started: it takes minutes, and a silent
-    first run would look hung. numba announces only real compiles, not loads from the cache."""
+event.register("numba:compile", NOTICE)  # says so while the core compiles
+
+NESTED_OPT = 1
+"""LLVM optimisation level of a function compiled as the callee of another compile."""
+
+
+class _OptimiseOnce(event.Listener):
+    """Optimises fully (LLVM -O3, or ``NUMBA_OPT``) only functions compiled for a call from
+    Python; their callees, compiled on the way, get -O1 (:data:`NESTED_OPT`).
+
+    numba links a callee's optimised code into its caller's module and optimises the whole
+    module again, so every level of the call tree (a day's stages, their helpers, ...) redid
+    the full optimisation of everything below it: most of the compile time. What runs is the
+    outermost function's code (``simulate_days`` for a run), optimised once at full level
+    with all its callees inside; that the callees' own copies get less makes no difference to
+    it, nor to any number (no fast-math: LLVM keeps IEEE arithmetic at every level).
+    """
 
     def __init__(self) -> None:
-        self.told = False
+        self.depth = 0
+        self.full = numba.config.OPT
+        self.callees_only = False  # a helper process compiling callees for another (warmup)
 
     def on_start(self, ev: event.Event) -> None:
-        if not self.told and ev.data["dispatcher"].py_func.__module__.startswith("lead_sim"):
-            self.told = True
-            logger.info("compiling the simulation core for this version of the code (about 2 "
-                        "minutes on two cores, once; cached in %s)", numba.config.CACHE_DIR)
+        self.depth += 1
+        self._set()
 
     def on_end(self, ev: event.Event) -> None:
-        pass
+        self.depth -= 1
+        self._set()
+
+    def _set(self) -> None:
+        nested = type(self.full)(min(int(self.full), NESTED_OPT))
+        numba.config.OPT = self.full if self.depth <= 1 and not self.callees_only else nested
 
 
-event.register("numba:compile", _CompileNotice())
+_OPTIMISE_ONCE = _OptimiseOnce()
+event.register("numba:compile", _OPTIMISE_ONCE)
+
+
+@contextmanager
+def compiling_callees() -> Iterator[None]:
+    """Compile everything inside as callees (at :data:`NESTED_OPT`): functions compiled only
+    to fill the cache for a caller compiled later (:mod:`lead_sim.runs.warmup`)."""
+    _OPTIMISE_ONCE.callees_only = True
+    try:
+        yield
+    finally:
+        _OPTIMISE_ONCE.callees_only = False
 
 compiled = numba.njit(cache=True)
 """Decorator of every compiled function: nopython mode, cached on disk."""
 
 compiled_inline = numba.njit(cache=True, inline="always")
-"""Decorator of small compiled helpers called many times a day (a count, a cost, an event):
-they are inlined where they are called, since a call would cost about as much as their work."""
+"""Decorator of compiled functions inlined where they are called (before numba compiles the
+caller): small helpers called many times a day (a count, a cost, an event), whose call would
+cost about as much as their work, and parts of the day with a single caller (a stage's steps),
+which inlined add no level to the call tree numba optimises level by level
+(:class:`_OptimiseOnce`). A function called from several places stays :data:`compiled` (it
+would be compiled again inside each caller), and so does one called inside a loop: inlined
+there, it can take stack space on every pass (spawning 20,000 people crashed so)."""
 
 
 @structref.register

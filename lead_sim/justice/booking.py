@@ -14,7 +14,7 @@ import numpy as np
 
 from lead_sim.agents.states import Charge, State
 from lead_sim.engine.events import Kind, log_people_each
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import compiled, compiled_inline
 from lead_sim.engine.ledger import Payer, charge
 from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, waits_at, waits_each
@@ -54,7 +54,7 @@ def hold_probability(p: Values, felony: bool, priors: int, odds_ratio: float = 1
     return odds / (1.0 + odds)
 
 
-@compiled
+@compiled_inline
 def book(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int) -> None:
     """Book ``ids`` into jail. Some are held pretrial (by charge class and prior record) until
     their court date or release; the rest leave at screening or first appearance (J13)."""

@@ -12,7 +12,7 @@ import numpy as np
 from lead_sim.agents.population import due
 from lead_sim.agents.states import NEVER, Charge, State
 from lead_sim.engine.events import Kind, log_people, log_people_each
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import compiled, compiled_inline
 from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import uniform_each, uniforms, waits_at
 from lead_sim.justice.custody import enter_custody, return_to_free_state
@@ -50,7 +50,7 @@ def score_band(priors: int) -> int:
     return int(priors >= GRID_BANDS[0]) + int(priors >= GRID_BANDS[1])
 
 
-@compiled
+@compiled_inline
 def jail_days(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: int
               ) -> np.ndarray:
     """Days of jail served on the sentences of ``ids``: a felony's from the grid's range for the
@@ -70,7 +70,7 @@ def jail_days(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day: in
     return days
 
 
-@compiled
+@compiled_inline
 def _serve_sentence(w: World, p: Values, ids: np.ndarray, state: int, release: np.ndarray,
                     day: int) -> None:
     """Send ``ids`` to serve a sentence in ``state`` (jail or prison) until ``release``.

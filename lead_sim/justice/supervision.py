@@ -12,7 +12,7 @@ import numpy as np
 from lead_sim.agents.population import due
 from lead_sim.agents.states import NEVER, State
 from lead_sim.engine.events import Kind, log_people
-from lead_sim.engine.jit import compiled
+from lead_sim.engine.jit import compiled, compiled_inline
 from lead_sim.engine.recorder import Column, count_people
 from lead_sim.engine.streams import waits_at
 from lead_sim.justice.custody import enter_custody
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from lead_sim.params import Values
 
 
-@compiled
+@compiled_inline
 def start_supervision(w: World, p: Values, ids: np.ndarray, start: np.ndarray, day: int) -> None:
     """Put ``ids`` under community supervision from ``start`` (release, or today).
 
