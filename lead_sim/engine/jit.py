@@ -39,7 +39,6 @@ from lead_sim.engine import cache_lock
 from lead_sim.engine.compile_notice import NOTICE, cache_root
 from lead_sim.service_table import SERVICES
 
-
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Modules defining compiled functions (tests/test_jit.py checks that the list is complete), and the
 # service table and race/ethnicity groups they read as constants.
