@@ -10,7 +10,7 @@ import numpy as np
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREAS
 from lead_sim.viz import geography as geo
-from lead_sim.viz.measures import BREAKDOWNS, MEASURES
+from lead_sim.viz.measures import BREAKDOWNS, DEFAULT_GROUP, measure_for
 from lead_sim.viz.palette import COVERED, LAND, WATER, WATER_EDGE, map_fill
 from lead_sim.viz.svg import fmt, svg_open, text
 
@@ -47,11 +47,13 @@ def _water() -> str:
 WATER_SVG = _water()
 
 
-def map_svg(model: LeadModel, measure: str, breakdown: str = "by state") -> str:
-    """The areas coloured by ``measure`` on its fixed scale; each area's tooltip gives its
-    counts by ``breakdown``."""
-    spec = MEASURES[measure]
+def map_svg(model: LeadModel, measure: str, breakdown: str = "by state",
+            group: str = DEFAULT_GROUP) -> str:
+    """The areas coloured by ``measure`` (for a measure by group, ``group``'s) on its fixed
+    scale; each area's tooltip gives its counts by ``breakdown``."""
+    measure, spec = measure_for(measure, group)
     values = spec.count(model)
+    details = spec.detail(model) if spec.detail else [""] * len(AREAS)
     top = spec.top(model.p["population"])
     split = BREAKDOWNS[breakdown]
     counts = split.counts(model)
@@ -59,7 +61,7 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state") -> str:
     covered = [n for n, c in zip(names, model.covered, strict=True) if c]
     busiest = names[int(np.argmax(values))]
     desc = (f"{measure} by area on {model.last_date:%d %B %Y}: highest in {busiest} "
-            f"({int(values.max())}); LEAD covers {len(covered)} of {len(names)} areas.")
+            f"({fmt(float(values.max()))}); LEAD covers {len(covered)} of {len(names)} areas.")
     parts = [svg_open("lead-map-svg", MAP_W, MAP_H,
                       f"Map of Seattle and south King County: {measure}", desc),
              WATER_SVG, text(10, 18, f"{measure}, {model.last_date:%d %b %Y}", 13,
@@ -73,11 +75,13 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state") -> str:
         lead = "LEAD covers it" if model.covered[i] else "no LEAD"
         parts.append(f'<circle class="lead-area" cx="{x:.1f}" cy="{y:.1f}" r="{AREA_R[i]:.1f}" '
                      f'fill="{map_fill(values[i] / top)}" {ring}><title>{escape(area.name)}: '
-                     f'{values[i]} ({escape(measure)}); {lead}. People living here: '
-                     f'{escape(people)}.</title></circle>')
+                     f'{fmt(float(values[i]))} ({escape(measure)}); {lead}. '
+                     + (f'{escape(details[i])}. ' if details[i] else '')
+                     + f'People living here: {escape(people)}.</title></circle>')
     for i, value in enumerate(values):  # the number inside its circle, legible on its fill
         dark = values[i] / top > 0.45
-        parts.append(text(AREA_XY[i, 0], AREA_XY[i, 1] + 4, fmt(float(value)), 11, "middle",
+        parts.append(text(AREA_XY[i, 0], AREA_XY[i, 1] + 4, fmt(float(round(value))), 11,
+                          "middle",
                           "#ffffff" if dark else "#111111", "bold"))
     for (x, y, anchor), label in zip(LABEL_PLACES, NAMES, strict=True):
         parts.append(text(x, y, label, 11, anchor).replace(
