@@ -54,7 +54,7 @@ def test_the_map_by_group_draws_and_explains_each_area(session):
     assert len(titles) == len(AREAS)
     assert all("Hispanic/Latino people, who lived" in t for t in titles)
     assert "share of bookings so far that are of Hispanic/Latino people (%)" in svg
-    assert ">100+<" in svg  # the colour bar's fixed top
+    assert ">100<" in svg and ">100+<" not in svg  # the colour bar's fixed top: 100%
 
 
 def test_the_chart_by_group_shows_equitys_rates_for_policy_and_baseline(session):

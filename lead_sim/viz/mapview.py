@@ -75,7 +75,7 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state",
         lead = "LEAD covers it" if model.covered[i] else "no LEAD"
         parts.append(f'<circle class="lead-area" cx="{x:.1f}" cy="{y:.1f}" r="{AREA_R[i]:.1f}" '
                      f'fill="{map_fill(values[i] / top)}" {ring}><title>{escape(area.name)}: '
-                     f'{fmt(float(values[i]))} ({escape(measure)}); {lead}. '
+                     f'{fmt(round(float(values[i]), 1))} ({escape(measure)}); {lead}. '
                      + (f'{escape(details[i])}. ' if details[i] else '')
                      + f'People living here: {escape(people)}.</title></circle>')
     for i, value in enumerate(values):  # the number inside its circle, legible on its fill
@@ -86,13 +86,14 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state",
     for (x, y, anchor), label in zip(LABEL_PLACES, NAMES, strict=True):
         parts.append(text(x, y, label, 11, anchor).replace(
             "<text ", '<text paint-order="stroke" stroke="#ffffff" stroke-width="3" '))
-    parts.append(colour_bar(measure, top, values.max() > top))
+    parts.append(colour_bar(measure, top, values.max() > top, open_top=not spec.fixed_top))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def colour_bar(measure: str, top: float, clipped: bool) -> str:
-    """The fixed scale under the map, 0 to ``top``, and what the green ring means."""
+def colour_bar(measure: str, top: float, clipped: bool, open_top: bool = True) -> str:
+    """The fixed scale under the map, 0 to ``top`` ("top+" when ``open_top``: values above
+    it are drawn in its colour), and what the green ring means."""
     x, y, w = 16, MAP_H - BAR_H + 18, 240
     steps = 24
     parts = [text(x, y - 4, f"{measure} per area" + (" (some above the scale)" if clipped
@@ -102,8 +103,8 @@ def colour_bar(measure: str, top: float, clipped: bool) -> str:
                      f'height="12" fill="{map_fill((k + 0.5) / steps)}"/>')
     parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="12" fill="none" stroke="#555"/>')
     for k in range(5):
-        parts.append(text(x + k * w / 4, y + 26, fmt(top * k / 4) + ("+" if k == 4 else ""),
-                          11, "middle", "#333"))
+        plus = "+" if k == 4 and open_top else ""
+        parts.append(text(x + k * w / 4, y + 26, fmt(top * k / 4) + plus, 11, "middle", "#333"))
     rx = x + w + 40
     parts.append(f'<circle cx="{rx}" cy="{y + 6}" r="8" fill="#ffffff" stroke="{COVERED}" '
                  'stroke-width="4"/>')
