@@ -43,17 +43,17 @@ def test_the_map_share_by_group_is_the_equity_tallys(session):
     share, counted = group_share(model, "bookings", "black")
     np.testing.assert_allclose(share, expected)
     np.testing.assert_array_equal(counted, total)
-    title, measure = measure_for("bookings: share of a group's people", "black")
-    assert title == "share of bookings so far that are of Black people (%)"
+    title, measure = measure_for("bookings: a group's share", "black")
+    assert title == "Black share of bookings (%)"
     assert measure.top(model.p["population"]) == 100.0  # a fixed scale, whatever the run
 
 
 def test_the_map_by_group_draws_and_explains_each_area(session):
-    svg = map_svg(session.policy, "bookings: share of a group's people", group="hispanic")
+    svg = map_svg(session.policy, "bookings: a group's share", group="hispanic")
     titles = re.findall(r'<circle class="lead-area".*?<title>(.*?)</title>', svg)
     assert len(titles) == len(AREAS)
     assert all("Hispanic/Latino people, who lived" in t for t in titles)
-    assert "share of bookings so far that are of Hispanic/Latino people (%)" in svg
+    assert "Hispanic/Latino share of bookings (%)" in svg
     assert ">100<" in svg and ">100+<" not in svg  # the colour bar's fixed top: 100%
 
 

@@ -64,8 +64,7 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state",
             f"({fmt(float(values.max()))}); LEAD covers {len(covered)} of {len(names)} areas.")
     parts = [svg_open("lead-map-svg", MAP_W, MAP_H,
                       f"Map of Seattle and south King County: {measure}", desc),
-             WATER_SVG, text(10, 18, f"{measure}, {model.last_date:%d %b %Y}", 13,
-                             weight="bold")]
+             WATER_SVG, _heading(measure, model)]
     for i, area in enumerate(AREAS):
         x, y = AREA_XY[i]
         ring = (f'stroke="{COVERED}" stroke-width="4"' if model.covered[i]
@@ -91,12 +90,22 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state",
     return "".join(parts)
 
 
+def _heading(measure: str, model: LeadModel) -> str:
+    """The measure and the date at the top left; the date on a line of its own when the two
+    would not fit across the map (a long group name)."""
+    date = f"{model.last_date:%d %b %Y}"
+    if len(measure) + len(date) <= 52:
+        return text(10, 18, f"{measure}, {date}", 13, weight="bold")
+    return text(10, 18, measure, 13, weight="bold") + text(10, 34, date, 13, weight="bold")
+
+
 def colour_bar(measure: str, top: float, clipped: bool, open_top: bool = True) -> str:
     """The fixed scale under the map, 0 to ``top`` ("top+" when ``open_top``: values above
     it are drawn in its colour), and what the green ring means."""
     x, y, w = 16, MAP_H - BAR_H + 18, 240
     steps = 24
-    parts = [text(x, y - 4, f"{measure} per area" + (" (some above the scale)" if clipped
+    per_area = " per area" if open_top else ""  # a share is per area already
+    parts = [text(x, y - 4, f"{measure}{per_area}" + (" (some above the scale)" if clipped
                                                      else ""), 11)]
     for k in range(steps):
         parts.append(f'<rect x="{x + k * w / steps:.1f}" y="{y}" width="{w / steps + 0.5:.1f}" '

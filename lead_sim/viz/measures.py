@@ -90,7 +90,7 @@ class GroupMeasure:
     noun: str
 
     def title(self, group: str) -> str:
-        return f"share of {self.noun} so far that are of {LABELS[group]} people (%)"
+        return f"{LABELS[group]} share of {self.noun} (%)"
 
     def measure(self, group: str) -> Measure:
         def count(model: LeadModel) -> np.ndarray:
@@ -108,8 +108,8 @@ class GroupMeasure:
 #: Map colourings by race/ethnicity group: the page offers them after :data:`MEASURES`, with
 #: a select of the group (docs/equity.md explains where the differences come from).
 GROUP_MEASURES: dict[str, GroupMeasure] = {
-    "bookings: share of a group's people": GroupMeasure("bookings", "bookings"),
-    "arrests: share of a group's people": GroupMeasure("arrests", "arrests"),
+    "bookings: a group's share": GroupMeasure("bookings", "bookings"),
+    "arrests: a group's share": GroupMeasure("arrests", "arrests"),
 }
 DEFAULT_GROUP = "black"
 

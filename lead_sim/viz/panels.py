@@ -160,7 +160,7 @@ def GroupChart(session: VizSession):
     with solara.Div(classes=["lead-card"]):
         h2("By race/ethnicity group")
         solara.Select("Show", values=list(GROUP_OUTCOMES.values()), value=noun)
-        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart"])
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart", "lead-chart-narrow"])
         solara.HTML(tag="p", unsafe_innerHTML=(
             f"{escape(CAVEAT)} The <a href=\"/evidence\">evidence</a> (section 4b) gives the "
             "sources; docs/equity.md explains the measures and their limits."),
