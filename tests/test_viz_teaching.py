@@ -104,9 +104,18 @@ def test_the_date_moves_on_the_first_one_day_step_and_labels_count_days():
     assert (days_text(1), days_text(7)) == ("1 day", "7 days")
 
 
+def test_the_first_use_message_gives_the_compile_time_measured_on_this_machine(monkeypatch):
+    from lead_sim.viz import warmup
+
+    monkeypatch.setattr(warmup, "expected_seconds", lambda: 93.4)
+    assert "compiling its core takes about 93 s" in Warmup().message()
+    monkeypatch.setattr(warmup, "expected_seconds", lambda: 0.0)  # compiled already
+    assert "loading its compiled core takes a few seconds" in Warmup().message()
+
+
 def test_the_warm_up_says_what_it_does_until_the_core_is_ready():
     warm = Warmup()
-    assert "Preparing the simulation (first use" in warm.message()
+    assert "Preparing the simulation (" in warm.message()
     warm.start()
     warm.start()  # a second page opening does not start another
     assert warm.ready.wait(600)

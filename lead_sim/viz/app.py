@@ -30,7 +30,16 @@ from lead_sim.scenarios import builtin_names
 from lead_sim.viz.controls import DEFAULT_STEP, RunControls
 from lead_sim.viz.evidence import evidence_html
 from lead_sim.viz.levers import DEFAULT_SCENARIO, VIZ_POPULATION
-from lead_sim.viz.panels import About, Charts, Download, Explain, Headline, MapView, h2
+from lead_sim.viz.panels import (
+    About,
+    Charts,
+    Download,
+    Explain,
+    GroupChart,
+    Headline,
+    MapView,
+    h2,
+)
 from lead_sim.viz.session import DEFAULT_RUNS, VizSession
 from lead_sim.viz.settings import Levers, RunSettings
 from lead_sim.viz.style import PAGE_CSS
@@ -139,6 +148,7 @@ def Explorer():
                         "the first months show the model filling up, not a trend."),
                         classes=["lead-help"])
                     Charts(session, "levels")
+                GroupChart(session)
                 Download(session)
 
 

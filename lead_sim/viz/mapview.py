@@ -10,7 +10,7 @@ import numpy as np
 from lead_sim.model import LeadModel
 from lead_sim.neighbourhoods import AREAS
 from lead_sim.viz import geography as geo
-from lead_sim.viz.measures import BREAKDOWNS, MEASURES
+from lead_sim.viz.measures import BREAKDOWNS, DEFAULT_GROUP, measure_for
 from lead_sim.viz.palette import COVERED, LAND, WATER, WATER_EDGE, map_fill
 from lead_sim.viz.svg import fmt, svg_open, text
 
@@ -47,11 +47,13 @@ def _water() -> str:
 WATER_SVG = _water()
 
 
-def map_svg(model: LeadModel, measure: str, breakdown: str = "by state") -> str:
-    """The areas coloured by ``measure`` on its fixed scale; each area's tooltip gives its
-    counts by ``breakdown``."""
-    spec = MEASURES[measure]
+def map_svg(model: LeadModel, measure: str, breakdown: str = "by state",
+            group: str = DEFAULT_GROUP) -> str:
+    """The areas coloured by ``measure`` (for a measure by group, ``group``'s) on its fixed
+    scale; each area's tooltip gives its counts by ``breakdown``."""
+    measure, spec = measure_for(measure, group)
     values = spec.count(model)
+    details = spec.detail(model) if spec.detail else [""] * len(AREAS)
     top = spec.top(model.p["population"])
     split = BREAKDOWNS[breakdown]
     counts = split.counts(model)
@@ -59,11 +61,10 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state") -> str:
     covered = [n for n, c in zip(names, model.covered, strict=True) if c]
     busiest = names[int(np.argmax(values))]
     desc = (f"{measure} by area on {model.last_date:%d %B %Y}: highest in {busiest} "
-            f"({int(values.max())}); LEAD covers {len(covered)} of {len(names)} areas.")
+            f"({fmt(float(values.max()))}); LEAD covers {len(covered)} of {len(names)} areas.")
     parts = [svg_open("lead-map-svg", MAP_W, MAP_H,
                       f"Map of Seattle and south King County: {measure}", desc),
-             WATER_SVG, text(10, 18, f"{measure}, {model.last_date:%d %b %Y}", 13,
-                             weight="bold")]
+             WATER_SVG, _heading(measure, model)]
     for i, area in enumerate(AREAS):
         x, y = AREA_XY[i]
         ring = (f'stroke="{COVERED}" stroke-width="4"' if model.covered[i]
@@ -73,33 +74,46 @@ def map_svg(model: LeadModel, measure: str, breakdown: str = "by state") -> str:
         lead = "LEAD covers it" if model.covered[i] else "no LEAD"
         parts.append(f'<circle class="lead-area" cx="{x:.1f}" cy="{y:.1f}" r="{AREA_R[i]:.1f}" '
                      f'fill="{map_fill(values[i] / top)}" {ring}><title>{escape(area.name)}: '
-                     f'{values[i]} ({escape(measure)}); {lead}. People living here: '
-                     f'{escape(people)}.</title></circle>')
+                     f'{fmt(round(float(values[i]), 1))} ({escape(measure)}); {lead}. '
+                     + (f'{escape(details[i])}. ' if details[i] else '')
+                     + f'People living here: {escape(people)}.</title></circle>')
     for i, value in enumerate(values):  # the number inside its circle, legible on its fill
         dark = values[i] / top > 0.45
-        parts.append(text(AREA_XY[i, 0], AREA_XY[i, 1] + 4, fmt(float(value)), 11, "middle",
+        parts.append(text(AREA_XY[i, 0], AREA_XY[i, 1] + 4, fmt(float(round(value))), 11,
+                          "middle",
                           "#ffffff" if dark else "#111111", "bold"))
     for (x, y, anchor), label in zip(LABEL_PLACES, NAMES, strict=True):
         parts.append(text(x, y, label, 11, anchor).replace(
             "<text ", '<text paint-order="stroke" stroke="#ffffff" stroke-width="3" '))
-    parts.append(colour_bar(measure, top, values.max() > top))
+    parts.append(colour_bar(measure, top, values.max() > top, open_top=not spec.fixed_top))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def colour_bar(measure: str, top: float, clipped: bool) -> str:
-    """The fixed scale under the map, 0 to ``top``, and what the green ring means."""
+def _heading(measure: str, model: LeadModel) -> str:
+    """The measure and the date at the top left; the date on a line of its own when the two
+    would not fit across the map (a long group name)."""
+    date = f"{model.last_date:%d %b %Y}"
+    if len(measure) + len(date) <= 52:
+        return text(10, 18, f"{measure}, {date}", 13, weight="bold")
+    return text(10, 18, measure, 13, weight="bold") + text(10, 34, date, 13, weight="bold")
+
+
+def colour_bar(measure: str, top: float, clipped: bool, open_top: bool = True) -> str:
+    """The fixed scale under the map, 0 to ``top`` ("top+" when ``open_top``: values above
+    it are drawn in its colour), and what the green ring means."""
     x, y, w = 16, MAP_H - BAR_H + 18, 240
     steps = 24
-    parts = [text(x, y - 4, f"{measure} per area" + (" (some above the scale)" if clipped
+    per_area = " per area" if open_top else ""  # a share is per area already
+    parts = [text(x, y - 4, f"{measure}{per_area}" + (" (some above the scale)" if clipped
                                                      else ""), 11)]
     for k in range(steps):
         parts.append(f'<rect x="{x + k * w / steps:.1f}" y="{y}" width="{w / steps + 0.5:.1f}" '
                      f'height="12" fill="{map_fill((k + 0.5) / steps)}"/>')
     parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="12" fill="none" stroke="#555"/>')
     for k in range(5):
-        parts.append(text(x + k * w / 4, y + 26, fmt(top * k / 4) + ("+" if k == 4 else ""),
-                          11, "middle", "#333"))
+        plus = "+" if k == 4 and open_top else ""
+        parts.append(text(x + k * w / 4, y + 26, fmt(top * k / 4) + plus, 11, "middle", "#333"))
     rx = x + w + 40
     parts.append(f'<circle cx="{rx}" cy="{y + 6}" r="8" fill="#ffffff" stroke="{COVERED}" '
                  'stroke-width="4"/>')

@@ -9,12 +9,14 @@ import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
+from lead_sim.groups import GROUPS, LABELS
 from lead_sim.neighbourhoods import AREAS
 from lead_sim.outcomes.explain import explain_month
 from lead_sim.viz.export import session_csv
 from lead_sim.viz.figures import charts_svg
+from lead_sim.viz.groupchart import CAVEAT, GROUP_OUTCOMES, group_chart
 from lead_sim.viz.mapview import map_svg
-from lead_sim.viz.measures import BREAKDOWNS, MEASURES
+from lead_sim.viz.measures import BREAKDOWNS, DEFAULT_GROUP, GROUP_MEASURES, MEASURES
 from lead_sim.viz.session import VizSession, daily
 from lead_sim.viz.texts import ABOUT, GLOSSARY, QUESTIONS, friendly_scenario, term
 
@@ -116,12 +118,20 @@ def MapView(session: VizSession):
     counter = update_counter.get()
     measure = solara.use_reactive(next(iter(MEASURES)))
     breakdown = solara.use_reactive(next(iter(BREAKDOWNS)))
+    group = solara.use_reactive(LABELS[DEFAULT_GROUP])
+    key = {LABELS[g]: g for g in GROUPS}[group.value]
     model = session.policy
-    svg = solara.use_memo(lambda: map_svg(model, measure.value, breakdown.value),
-                          [counter, measure.value, breakdown.value, model])
+    svg = solara.use_memo(lambda: map_svg(model, measure.value, breakdown.value, key),
+                          [counter, measure.value, breakdown.value, key, model])
     with solara.Div(classes=["lead-card", "lead-map-card"]):
         h2("Where: Seattle and south King County")
-        solara.Select("Colour areas by", values=list(MEASURES), value=measure)
+        solara.Select("Colour areas by", values=[*MEASURES, *GROUP_MEASURES], value=measure)
+        if measure.value in GROUP_MEASURES:
+            solara.Select("Group", values=[LABELS[g] for g in GROUPS], value=group)
+            solara.HTML(tag="p", unsafe_innerHTML=escape(
+                "Each area's share (0-100%) of its arrests or bookings so far that are of the "
+                "group's people; hover over an area to compare it with the group's share of "
+                "the days lived at risk there. " + CAVEAT), classes=["lead-help"])
         solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-map"])
         solara.HTML(tag="p", unsafe_innerHTML=escape(
             f"First run (seed {session.seeds[0]}). Positions are geographic, with downtown "
@@ -138,6 +148,23 @@ def MapView(session: VizSession):
             solara.HTML(tag="table", unsafe_innerHTML=f"<thead><tr><th scope='col'>area</th>"
                         f"{head}</tr></thead><tbody>{body}</tbody>",
                         classes=["lead-table"])
+
+
+@solara.component
+def GroupChart(session: VizSession):
+    """An outcome per 1,000 person-years at risk by group, policy beside baseline."""
+    counter = update_counter.get()
+    noun = solara.use_reactive(GROUP_OUTCOMES["bookings"])
+    outcome = {v: k for k, v in GROUP_OUTCOMES.items()}[noun.value]
+    svg = solara.use_memo(lambda: group_chart(session, outcome), [counter, session, outcome])
+    with solara.Div(classes=["lead-card"]):
+        h2("By race/ethnicity group")
+        solara.Select("Show", values=list(GROUP_OUTCOMES.values()), value=noun)
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["lead-chart", "lead-chart-narrow"])
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            f"{escape(CAVEAT)} The <a href=\"/evidence\">evidence</a> (section 4b) gives the "
+            "sources; docs/equity.md explains the measures and their limits."),
+            classes=["lead-help"])
 
 
 @solara.component

@@ -53,6 +53,7 @@ PAGE_CSS = """
     text-align: right; }
 .lead-table th[scope=row] { text-align: left; font-weight: normal; }
 .lead-map svg, .lead-chart svg { display: block; max-width: 100%; height: auto; }
+.lead-chart-narrow { max-width: 620px; }
 .lead-map svg { max-height: calc(100vh - 180px); margin: 0 auto; }
 .lead-evidence table { border-collapse: collapse; font-size: 0.85rem; }
 .lead-evidence td, .lead-evidence th { border: 1px solid #ddd; padding: 3px 5px;

@@ -73,6 +73,10 @@ SCENARIO_NAMES: dict[str, str] = {
     "seattle_citywide": "LEAD across Seattle (2011-2019 expansion)",
     "king_county": "Seattle plus south King County cities",
     "full_capacity": "King County with enough case managers for everyone",
+    "system_as_usual_2030": "System as usual to 2030 (no LEAD)",
+    "king_county_2030": "King County to 2030, funding flat from 2026",
+    "king_county_2030_grown": "King County to 2030, funding grown 10% a year from 2026",
+    "king_county_2030_cut": "King County to 2030, funding cut 10% a year from 2026",
 }
 
 

@@ -12,13 +12,9 @@ import logging
 import threading
 import time
 
-logger = logging.getLogger(__name__)
+from lead_sim.runs.warmup import expected_seconds
 
-#: Seconds a first-use compile takes on an idle 2-core machine: 161 s measured (rounded up to
-#: 3 minutes in the message). Measured here under load: 291 s for the first model step with a
-#: load average near 7, 705 s from opening the page to Step with a load average near 13.
-#: Loading an already compiled core takes a few seconds.
-FIRST_USE_SECONDS = 180
+logger = logging.getLogger(__name__)
 
 
 class Warmup:
@@ -28,6 +24,10 @@ class Warmup:
         self.ready = threading.Event()
         self.started_at: float | None = None
         self.error: str = ""
+        #: Seconds the first-use compile is expected to take, read when the warm-up starts:
+        #: the last cold compile measured on this machine, else a default
+        #: (:func:`lead_sim.runs.warmup.expected_seconds`; 0 when the core is compiled).
+        self.expected: float | None = None
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -36,6 +36,7 @@ class Warmup:
             if self.started_at is not None:
                 return
             self.started_at = time.monotonic()
+            self.expected = expected_seconds()
         threading.Thread(target=self._run, name="lead-sim-warmup", daemon=True).start()
 
     def _run(self) -> None:
@@ -60,9 +61,13 @@ class Warmup:
             return f"Preparing the simulation failed: {self.error}"
         if self.ready.is_set():
             return ""
-        return (f"Preparing the simulation (first use: compiling its core takes about "
-                f"{FIRST_USE_SECONDS // 60} minutes on two idle cores, longer on a busy "
-                "machine; later starts take a few seconds). "
+        expected = expected_seconds() if self.expected is None else self.expected
+        if expected <= 0:  # compiled already: only loading
+            what = "loading its compiled core takes a few seconds"
+        else:
+            what = (f"first use: compiling its core takes about {expected:.0f} s on this "
+                    "machine, longer when it is busy; later starts take a few seconds")
+        return (f"Preparing the simulation ({what}). "
                 f"{self.elapsed():.0f} s so far. The explorer opens by itself when it is ready; "
                 "meanwhile, read about the model below.")
 
