@@ -28,6 +28,16 @@ def uncovered(page, selector: str) -> bool:
         " return !!top && !!top.closest(sel); }", selector)
 
 
+def settled_box(locator, seconds: float = 10.0) -> dict:
+    """The element's box once it is on the page: a Step redraws the charts, and an element
+    replaced in the moment of asking has no box (None) until the new one is attached."""
+    deadline = time.monotonic() + seconds
+    while (box := locator.bounding_box()) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert box is not None, "the element did not come back after the redraw"
+    return box
+
+
 def test_viz_page_steps_plays_and_takes_levers(tmp_path):
     with viz_server() as (url, proc), sync_playwright() as pw:
         browser = launch_browser(pw)
@@ -160,7 +170,7 @@ def test_viz_page_works_on_a_phone_and_a_tablet(tmp_path):
             step.click()
             assert wait_for_text_change(date, "Starts 01 January 2010") == "07 January 2010"
             assert uncovered(page, ".lead-chart-jail"), f"jail chart covered at {width}px"
-            assert chart.bounding_box()["width"] >= min(width - 60, 420)  # legible, not squeezed
+            assert settled_box(chart)["width"] >= min(width - 60, 420)  # legible, not squeezed
             assert uncovered(page, ".lead-map svg")
             assert uncovered(page, ".lead-step")  # the run bar stays in reach after scrolling
             step.click()
