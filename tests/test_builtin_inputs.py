@@ -10,6 +10,7 @@ from lead_sim.fitting.config import load_config
 from lead_sim.inputfiles import (
     CALIBRATION_CONFIG,
     DATA_DIR,
+    OPTIMIZE_CONFIG,
     SWEEP_SPEC,
     builtin_names,
     builtin_path,
@@ -20,15 +21,18 @@ from lead_sim.sensitivity.spec import load_spec
 
 
 def test_the_built_ins_are_listed_and_found_by_name():
-    assert builtin_names(SWEEP_SPEC) == ["lhs_savings", "morris_screen", "sobol_core"]
+    assert builtin_names(SWEEP_SPEC) == ["equity_drivers", "lhs_savings", "morris_screen",
+                                         "sobol_core"]
     assert builtin_names(CALIBRATION_CONFIG) == ["pilot"]
+    assert builtin_names(OPTIMIZE_CONFIG) == ["budget_mix"]
     assert locate(SWEEP_SPEC, "morris_screen") == DATA_DIR / "sweeps" / "morris_screen.toml"
     assert shown_name(builtin_path(CALIBRATION_CONFIG, "pilot")) == "pilot"
 
 
 def test_a_name_not_built_in_is_refused_with_the_names_and_the_closest():
     with pytest.raises(LeadSimError, match=r"no built-in sweep spec called 'sobol_cor'\. "
-                                           r"Did you mean 'sobol_core'\? Built in: lhs_savings"):
+                                           r"Did you mean 'sobol_core'\? Built in: "
+                                           r"equity_drivers, lhs_savings"):
         locate(SWEEP_SPEC, "sobol_cor")
 
 

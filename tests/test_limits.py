@@ -87,7 +87,7 @@ def test_a_long_request_is_announced_before_it_starts(caplog):
     from lead_sim.commands.common import check_cost
 
     args = argparse.Namespace(workers=1, force=False)
-    with caplog.at_level("INFO"):
+    with caplog.at_level("DEBUG"):
         quick = check_cost(args, "run", 2, 365, 1000)
     assert "estimated" in caplog.text and "needs" not in caplog.text
     caplog.clear()

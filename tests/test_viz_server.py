@@ -50,12 +50,12 @@ def _open(browser, url: str, play: float = 0.0):
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
-    page.get_by_role("button", name="Step").wait_for(timeout=90_000)
+    page.wait_for_function("!document.querySelector('.lead-step')?.disabled", timeout=90_000)
     if play:
-        page.get_by_role("button", name="▶").click()
+        page.get_by_role("button", name="Play").click()
         time.sleep(play)
-        page.get_by_role("button", name="❚❚").click()
-        page.get_by_role("button", name="Step").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # shown once paused
     return context
 
 

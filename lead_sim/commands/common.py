@@ -84,10 +84,9 @@ def check_cost(args: argparse.Namespace, verb: str, simulations: int, days: int,
     cost = limits.estimate(simulations, days, population, workers, series_replicate_years)
     limits.check_estimate(cost, force, f"lead-sim {verb}")
     if cost.wall_seconds > LONG_REQUEST_SECONDS:  # said up front, so a mistake costs little
-        logger.warning("lead-sim %s: this request needs %s; Ctrl-C stops it.", verb,
-                       cost.describe())
-    else:
-        logger.info("lead-sim %s: estimated %s.", verb, cost.describe())
+        logger.warning("this request needs %s; Ctrl-C stops it.", cost.describe())
+    else:  # with -v: a short request needs no announcement
+        logger.debug("estimated %s.", cost.describe())
     return cost
 
 
