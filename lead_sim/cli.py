@@ -17,6 +17,7 @@ accepted before or after the verb.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import contextlib
 import importlib
@@ -143,20 +144,46 @@ class StopSignals:
     half-shut and the process hung at exit. Stopping does not wait for runs in flight, so
     ignoring it costs the user nothing. Signals the shell already ignores (``nohup``, ``&``)
     stay ignored.
+
+    Python drops an exception raised inside a garbage-collection callback or a ``__del__``
+    (it prints "Exception ignored in ..." and carries on), and a signal's handler runs in
+    whatever Python code is executing: Dask's scheduler, for one, times every collection
+    with a callback. A KeyboardInterrupt lost that way is raised again from the main
+    thread's next ordinary step (:meth:`_lost`), so one Ctrl-C always stops the command.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    RETRIES = 5  # a lost interrupt is raised again at most this many times
 
     def __init__(self) -> None:
         self.previous: dict[int, object] = {}
         self.received = False
+        self.retries = 0
+        self._unraisable = sys.unraisablehook
 
     def __enter__(self) -> StopSignals:
         if threading.current_thread() is threading.main_thread():
             for sig in self.SIGNALS:
                 if signal.getsignal(sig) is not signal.SIG_IGN:
                     self.previous[sig] = signal.signal(sig, self._stop)
+            self._unraisable = sys.unraisablehook
+            sys.unraisablehook = self._lost
         return self
+
+    def _lost(self, unraisable: sys.UnraisableHookArgs) -> None:
+        """An exception Python dropped: if it is our KeyboardInterrupt, raise it again soon
+        (from a timer, so not inside the code that drops it); anything else as usual."""
+        if (self.received and unraisable.exc_type is KeyboardInterrupt
+                and self.retries < self.RETRIES):
+            self.retries += 1
+            signal.signal(signal.SIGINT, self._again)
+            threading.Timer(0.05, _thread.interrupt_main, (signal.SIGINT,)).start()
+            return
+        self._unraisable(unraisable)
+
+    def _again(self, signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         self.received = True
@@ -165,6 +192,8 @@ class StopSignals:
         raise KeyboardInterrupt
 
     def __exit__(self, *exc: object) -> None:
+        if sys.unraisablehook == self._lost:
+            sys.unraisablehook = self._unraisable
         # After a signal the process is on its way out: keep ignoring further ones through
         # interpreter shutdown, where a KeyboardInterrupt would only print a traceback.
         if not self.received:

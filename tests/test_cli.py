@@ -2,8 +2,10 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -245,3 +247,27 @@ def test_a_file_reusing_a_builtin_name_is_named_in_the_error(tmp_path):
                     str(tmp_path / "out"))
     assert done.returncode == 2, done.stderr
     assert f"'king_county' and '{kc}' are both named 'king_county'" in done.stderr
+
+
+def test_an_interrupt_python_drops_is_raised_again():
+    """A KeyboardInterrupt raised where Python drops exceptions (here a ``__del__``; in a
+    sweep, Dask's garbage-collection callback) must still stop the command."""
+    from lead_sim.cli import StopSignals
+
+    saved = {sig: signal.getsignal(sig) for sig in StopSignals.SIGNALS}
+    stop = StopSignals()
+
+    class Dropper:
+        def __del__(self):
+            stop._stop(signal.SIGINT, None)  # as if Ctrl-C arrived while this ran
+
+    try:
+        with pytest.raises(KeyboardInterrupt), stop:
+            Dropper()  # collected at once: its KeyboardInterrupt is printed and dropped
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # the command's work going on
+                time.sleep(0.01)
+        assert stop.retries == 1 and sys.unraisablehook is not stop._lost
+    finally:
+        for sig, handler in saved.items():  # a stopped command leaves them ignored
+            signal.signal(sig, handler)
