@@ -60,6 +60,7 @@ if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
 fi
 # The daily step is compiled by numba on first use and cached under ~/.cache/lead_sim (a minute
 # or so, once per machine and version of the code): do it now (lead_sim.runs.warmup; it shows
-# its progress, and does nothing when the cache is warm).
-.venv/bin/python -c "from lead_sim.runs.warmup import warm_up; warm_up()"
+# its progress through the lead_sim logger, shown here, and does nothing when the cache is warm).
+.venv/bin/python -c "import logging; logging.basicConfig(level=logging.INFO, format='%(message)s')
+from lead_sim.runs.warmup import warm_up; warm_up()"
 echo "lead_sim installed in .venv ($(.venv/bin/python --version))"
