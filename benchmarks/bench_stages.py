@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_stages.py --population 300 --runs 10
 
 Runs whole scenarios as ``LeadModel.run`` does (dated changes in Python, the days between them
-compiled), but through a copy of :func:`lead_sim.model.simulate_day` that reads the CPU's cycle
+compiled), but through a copy of :func:`lead_sim.model.simulate_days` that reads the CPU's cycle
 counter between its stages. The counter is read in compiled code, so the figures include no
 Python overhead; a first, untimed run loads the compiled core and this harness (compiled on
 each start, a few seconds). Cycles are the time-stamp counter's, which ticks at a fixed rate.
@@ -44,7 +44,7 @@ def _cycles(typingctx):
 
 @numba.njit
 def _timed_days(w, p, first, end, spent):
-    """simulate_day's stages for days first to end - 1, adding each one's cycles to spent."""
+    """simulate_days' stages for days first to end - 1, adding each one's cycles to spent."""
     for day in range(first, end):
         c0 = _cycles()
         custody.release(w, p, day)

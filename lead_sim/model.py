@@ -39,7 +39,7 @@ from lead_sim.engine.events import (
     Kind,
     log_people,
 )
-from lead_sim.engine.jit import by_reference, compiled
+from lead_sim.engine.jit import by_reference, compiled, optimise_fully
 from lead_sim.engine.ledger import SERVICE_PAYERS, Ledger, Payer
 from lead_sim.engine.recorder import OCCUPANCY, WAITLISTS, Column, DailyRecord, Tally
 from lead_sim.engine.streams import Streams
@@ -70,7 +70,7 @@ class LeadModel(mesa.Model):
     """Neighbourhoods, people at risk, officers, case managers and services, day by day.
 
     Each day's dated policy changes are applied here, in Python; the rest of the day is
-    compiled (:func:`simulate_day`) and works on :attr:`world`, the bundle of this model's
+    compiled (:func:`simulate_days`) and works on :attr:`world`, the bundle of this model's
     arrays.
 
     ``scenario`` is a built-in name, a TOML file or a :class:`Scenario` (prepared by
@@ -268,16 +268,11 @@ def pool_shares(p: Params) -> list[float]:
 
 
 # ---- the compiled day ------------------------------------------------------------------------
+@optimise_fully
 @compiled
 def simulate_days(w: World, p: Values, first: int, end: int) -> None:
-    """Simulate days ``first`` to ``end - 1`` (none of them with a dated policy change)."""
-    for day in range(first, end):
-        simulate_day(w, p, day)
-
-
-@compiled
-def simulate_day(w: World, p: Values, day: int) -> None:
-    """Simulate one day after its policy changes, in this order:
+    """Simulate days ``first`` to ``end - 1`` (none of them with a dated policy change), each
+    day in this order:
 
     1. release: end jail and prison stays due today;
     2. court: dispositions due today (conviction, sentence, supervision), and
@@ -288,21 +283,21 @@ def simulate_day(w: World, p: Values, day: int) -> None:
     6. turnover: people who stop being at risk are replaced by newcomers;
     7. account: next police contacts of everyone whose situation changed; state
        counts, bed-days and the day's costs.
+
+    The stages are called here directly, not through a function for one day: numba compiles
+    every level of the call tree again with all that is below it, so a level less is a
+    compile of the whole day less (:mod:`lead_sim.engine.jit`).
     """
-    custody.release(w, p, day)
-    court.dispose(w, p, day)
-    supervision.violations(w, p, day)
-    police_contacts(w, p, day)
-    case_management.step(w, p, day)
-    services.step(w, p, day)
-    turnover(w, p, day)
-    redraw_marked(w, p, day)
-    account(w, p, day)
-
-
-
-
-
+    for day in range(first, end):
+        custody.release(w, p, day)
+        court.dispose(w, p, day)
+        supervision.violations(w, p, day)
+        police_contacts(w, p, day)
+        case_management.step(w, p, day)
+        services.step(w, p, day)
+        turnover(w, p, day)
+        redraw_marked(w, p, day)
+        account(w, p, day)
 
 
 @compiled
