@@ -1,4 +1,4 @@
-"""Cold start: the compile notice, the optimisation level of callees, and the warm-up API.
+"""Cold start: the compile notice, the optimisation levels, and the warm-up API.
 
 (How long a cold compile takes is measured by benchmarks/bench_cold_start.py, not here.)
 """
@@ -83,7 +83,8 @@ def test_expected_seconds_is_the_last_measured_compile_or_the_default(tmp_path, 
     assert compile_notice.expected_seconds() == compile_notice.DEFAULT_SECONDS
 
 
-def test_only_the_function_called_from_python_is_optimised_fully():
+def _levels_while_compiling(call) -> dict[str, int]:
+    """The LLVM optimisation level each function compiled by ``call()`` got, by name."""
     levels: dict[str, int] = {}
 
     class Probe(event.Listener):  # registered after jit's listener: sees the level it set
@@ -93,23 +94,41 @@ def test_only_the_function_called_from_python_is_optimised_fully():
         def on_end(self, ev):
             pass
 
-    inner = numba.njit(_fresh("test_probe"))
-
-    @numba.njit
-    def outer(x):
-        return inner(x) * 2
-
-    full = int(numba.config.OPT)
     with event.install_listener("numba:compile", Probe()):
-        assert outer(3) == 8
-    assert levels == {"outer": full, "inner": min(full, jit.NESTED_OPT)}
-    assert int(numba.config.OPT) == full  # restored after the compile
+        call()
+    return levels
+
+
+def _outer_calling_inner(module: str):
+    """A new ``outer(x)`` calling a new ``inner(x)``, both as if defined in ``module``."""
+    inner = numba.njit(_fresh(module))
+    namespace = {"inner": inner}
+    exec("def outer(x):\n    return inner(x) * 2\n", namespace)
+    namespace["outer"].__module__ = module
+    return numba.njit(namespace["outer"])
+
+
+def test_only_the_day_loop_is_optimised_fully_and_a_users_code_keeps_numbas_level():
+    full, quick = int(numba.config.OPT), min(int(numba.config.OPT), jit.QUICK_OPT)
+    assert quick < full  # else this test shows nothing (NUMBA_OPT set low)
+
+    ours = _outer_calling_inner("lead_sim.fake")
+    assert _levels_while_compiling(lambda: ours(3)) == {"outer": quick, "inner": quick}
+
+    hot = jit.optimise_fully(_outer_calling_inner("lead_sim.fake"))
+    assert _levels_while_compiling(lambda: hot(3)) == {"outer": full, "inner": quick}
+    assert model.simulate_days.py_func in jit._FULLY_OPTIMISED
+
+    theirs = _outer_calling_inner("somebody_else")
+    assert _levels_while_compiling(lambda: theirs(3)) == {"outer": full, "inner": full}
+    assert int(numba.config.OPT) == full  # restored after each compile
 
 
 def test_the_warm_up_lists_every_stage_of_the_day_once():
     # a stage left out would still compile (with the day), only not in the helper process
-    body = ast.parse(textwrap.dedent(inspect.getsource(model.simulate_day.py_func))).body[0]
-    called = {ast.unparse(node.value.func) for node in body.body
+    source = textwrap.dedent(inspect.getsource(model.simulate_days.py_func))
+    day_loop = ast.parse(source).body[0].body[-1]
+    called = {ast.unparse(node.value.func) for node in day_loop.body
               if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)}
     stages = {eval(name, vars(model)) for name in called}
     listed = [getattr(importlib.import_module(module), name)

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numba
@@ -69,53 +67,58 @@ JIT_DISABLED = bool(numba.config.DISABLE_JIT)
 
 event.register("numba:compile", NOTICE)  # says so while the core compiles
 
-NESTED_OPT = 1
-"""LLVM optimisation level of a function compiled as the callee of another compile."""
+QUICK_OPT = 1
+"""LLVM optimisation level of lead_sim's compiled functions, except the day loop's."""
+
+_FULLY_OPTIMISED: set = set()  # the Python functions of optimise_fully's dispatchers
 
 
 class _OptimiseOnce(event.Listener):
-    """Optimises fully (LLVM -O3, or ``NUMBA_OPT``) only functions compiled for a call from
-    Python; their callees, compiled on the way, get -O1 (:data:`NESTED_OPT`).
+    """Optimises fully (LLVM -O3, or ``NUMBA_OPT``) only the day loop (:func:`optimise_fully`);
+    every other lead_sim function, and everything compiled on the way as its callee, gets
+    :data:`QUICK_OPT` (-O1).
 
     numba links a callee's optimised code into its caller's module and optimises the whole
-    module again, so every level of the call tree (a day's stages, their helpers, ...) redid
-    the full optimisation of everything below it: most of the compile time. What runs is the
-    outermost function's code (``simulate_days`` for a run), optimised once at full level
-    with all its callees inside; that the callees' own copies get less makes no difference to
-    it, nor to any number (no fast-math: LLVM keeps IEEE arithmetic at every level).
+    module again, so every level of the call tree (the day loop, its stages, their helpers...)
+    redid the full optimisation of everything below it: most of the compile time. What runs
+    is the day loop's code, optimised once at full level with all its callees inside; that
+    their own copies get less makes no difference to it, nor to any number (no fast-math: LLVM
+    keeps IEEE arithmetic at every level). Functions called from Python only to set up a run
+    lose nothing measurable at -O1. Compiles outside lead_sim (a user's own numba code in the
+    same process) keep numba's level.
     """
 
     def __init__(self) -> None:
-        self.depth = 0
         self.full = numba.config.OPT
-        self.callees_only = False  # a helper process compiling callees for another (warmup)
+        self.quick = type(self.full)(min(int(self.full), QUICK_OPT))
+        self.levels: list = []  # the level of each compile in progress, outermost first
+        self.ours = False  # the outermost compile in progress is a lead_sim function
 
     def on_start(self, ev: event.Event) -> None:
-        self.depth += 1
-        self._set()
+        if not self.levels:
+            func = ev.data["dispatcher"].py_func
+            self.ours = func.__module__.startswith("lead_sim.")
+            hot = func in _FULLY_OPTIMISED
+            level = self.quick if self.ours and not hot else self.full
+        else:
+            level = self.quick if self.ours else self.full
+        self.levels.append(level)
+        numba.config.OPT = level
 
     def on_end(self, ev: event.Event) -> None:
-        self.depth -= 1
-        self._set()
-
-    def _set(self) -> None:
-        nested = type(self.full)(min(int(self.full), NESTED_OPT))
-        numba.config.OPT = self.full if self.depth <= 1 and not self.callees_only else nested
+        self.levels.pop()
+        numba.config.OPT = self.levels[-1] if self.levels else self.full
 
 
-_OPTIMISE_ONCE = _OptimiseOnce()
-event.register("numba:compile", _OPTIMISE_ONCE)
+event.register("numba:compile", _OptimiseOnce())
 
 
-@contextmanager
-def compiling_callees() -> Iterator[None]:
-    """Compile everything inside as callees (at :data:`NESTED_OPT`): functions compiled only
-    to fill the cache for a caller compiled later (:mod:`lead_sim.runs.warmup`)."""
-    _OPTIMISE_ONCE.callees_only = True
-    try:
-        yield
-    finally:
-        _OPTIMISE_ONCE.callees_only = False
+def optimise_fully(dispatcher):
+    """Mark the compiled function ``dispatcher`` (applied above :data:`compiled`) as the loop
+    whose code is what runs, to be optimised fully (:class:`_OptimiseOnce`)."""
+    _FULLY_OPTIMISED.add(getattr(dispatcher, "py_func", dispatcher))  # a function, JIT off
+    return dispatcher
+
 
 compiled = numba.njit(cache=True)
 """Decorator of every compiled function: nopython mode, cached on disk."""
