@@ -27,9 +27,9 @@ from tqdm import tqdm
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SECONDS = 75.0
+DEFAULT_SECONDS = 50.0
 """Cold compile on a quiet two-core machine (benchmarks/bench_cold_start.py), before any record."""
-EXPECTED_COMPILES = 75
+EXPECTED_COMPILES = 79
 """lead_sim functions numba compiles in a cold run (benchmarks/bench_cold_start.py counts them)."""
 
 Progress = Callable[[int, int], None]

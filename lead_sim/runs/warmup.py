@@ -18,16 +18,14 @@ import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager, ExitStack
 
 import numba
 from numba.core import event
 
 from lead_sim.engine import compile_notice
 from lead_sim.engine.compile_notice import Progress
-from lead_sim.engine.jit import compiling_callees
 from lead_sim.model import LeadModel, simulate_days
 
 logger = logging.getLogger(__name__)
@@ -60,22 +58,21 @@ def warm_up(progress: Progress | None = None, *, parallel: bool = True) -> float
     ``progress(done, total)`` is called as compiled functions are ready (not at all when the
     cache is warm). The terminal shows progress on stderr either way. With ``parallel`` and
     two or more cores, a cold compile shares the day's stages with a helper process
-    (:func:`_compile_stages`).
+    (:class:`_SharedCompile`).
     """
     cold = not is_warm()
     start = time.monotonic()
     compile_notice.NOTICE.follow(progress)
     try:
         with ExitStack() as stack:
-            helper = None
+            model_class = LeadModel
             if cold and parallel and _cores() > 1:
-                helper = stack.enter_context(ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")))
-                helper.submit(_ready)  # it starts and imports lead_sim while the model is built
-            model = LeadModel(WARM_UP_SCENARIO, 0, years=WARM_UP_YEARS, keep_events=False,
-                              population=WARM_UP_POPULATION)  # compiles the set-up's functions
-            if helper is not None:
-                _compile_stages(model, helper)
+                shared = stack.enter_context(_SharedCompile())
+                model_class = shared.model_class()
+            model = model_class(WARM_UP_SCENARIO, 0, years=WARM_UP_YEARS, keep_events=False,
+                                population=WARM_UP_POPULATION)  # compiles the set-up
+            if model_class is not LeadModel:
+                shared.compile_stages()
         model.run()  # compiles the day, with its stages loaded from the cache
         model.finish()
         seconds = time.monotonic() - start
@@ -87,14 +84,15 @@ def warm_up(progress: Progress | None = None, *, parallel: bool = True) -> float
     return seconds
 
 
-STAGES = {  # the day's stages by the process compiling them, each in an order that lets the
-    # second process find what the first compiled (custody's entry, used by both) in the cache
+STAGES = {  # the day's stages by the process compiling them, balanced by measured compile time
+    # (benchmarks/bench_cold_start.py). The helper starts early (as soon as the world exists)
+    # with the functions the stages share (in violations), so the other finds them cached.
     "helper": (("lead_sim.justice.supervision", "violations"),
-               ("lead_sim.justice.court", "dispose"), ("lead_sim.justice.custody", "release")),
+               ("lead_sim.agents.police", "police_contacts")),
     "main": (("lead_sim.agents.services", "step"), ("lead_sim.model", "turnover"),
              ("lead_sim.model", "account"), ("lead_sim.agents.population", "redraw_marked"),
-             ("lead_sim.agents.case_management", "step"),
-             ("lead_sim.agents.police", "police_contacts")),
+             ("lead_sim.justice.custody", "release"), ("lead_sim.agents.case_management", "step"),
+             ("lead_sim.justice.court", "dispose")),
 }
 
 
@@ -105,30 +103,65 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _compile_stages(model: LeadModel, helper: ProcessPoolExecutor) -> None:
-    """Compile the day's stages (each ``stage(w, p, day)``) in two processes at once, this one
-    and ``helper`` (a clean process started with "spawn": no copied compiler state), filling
-    the on-disk cache, so that compiling the day itself then only loads them.
+class _SharedCompile(AbstractContextManager):
+    """The day's stages (each ``stage(w, p, day)``) compiled in two processes at once, this
+    one and a helper (a clean process started with "spawn": no copied compiler state), both
+    filling the on-disk cache, so that compiling the day itself then only loads them.
 
-    Both compile as callees (:func:`lead_sim.engine.jit.compiling_callees`). A failure of the
-    helper only costs time: what it did not compile is compiled when the day is.
+    The helper starts on its share as soon as the warm-up model's world exists (the stages'
+    argument types), while this process is still compiling the rest of the set-up. A failure
+    of the helper only costs time: what it did not compile is compiled when the day is.
     """
-    signature = (numba.typeof(model.world), numba.typeof(model.values), numba.types.int64)
-    try:
-        share = helper.submit(_compile_in_helper, STAGES["helper"], signature)
-    except BrokenProcessPool as exc:  # e.g. a script without a __main__ guard
-        share = None
-        logger.info("no helper process for compiling the core (%s)", exc)
-    with compiling_callees():
+
+    def __enter__(self) -> _SharedCompile:
+        self.pool = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"))
+        self.share: Future | None = None
+        try:
+            self.pool.submit(_ready)  # it starts and imports lead_sim meanwhile
+        except RuntimeError as exc:  # e.g. a script without a __main__ guard
+            logger.info("no helper process for compiling the core (%s)", exc)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    def model_class(self) -> type[LeadModel]:
+        """A LeadModel that hands its stages' argument types to the helper once it has them."""
+        shared = self
+
+        class HandsOverItsWorld(LeadModel):
+            @property
+            def world(self):
+                return self.__dict__["world"]
+
+            @world.setter
+            def world(self, world) -> None:
+                self.__dict__["world"] = world
+                if shared.share is None:
+                    shared.start(world, self.values)
+
+        return HandsOverItsWorld
+
+    def start(self, world, values) -> None:
+        signature = (numba.typeof(world), numba.typeof(values), numba.types.int64)
+        self.signature = signature
+        try:
+            self.share = self.pool.submit(_compile_in_helper, STAGES["helper"], signature)
+        except RuntimeError as exc:  # BrokenProcessPool: the helper did not start
+            logger.info("no helper process for compiling the core (%s)", exc)
+
+    def compile_stages(self) -> None:
+        """Compile this process's share, then wait for the helper's."""
         for module, name in STAGES["main"]:
-            getattr(importlib.import_module(module), name).compile(signature)
-    if share is None:
-        return
-    try:
-        compile_notice.NOTICE.advance(share.result())
-    except Exception as exc:  # any failure there only costs time here
-        logger.warning("the helper process compiling the core failed (%s); compiling its "
-                       "part here", exc)
+            getattr(importlib.import_module(module), name).compile(self.signature)
+        if self.share is None:
+            return
+        try:
+            compile_notice.NOTICE.advance(self.share.result())
+        except Exception as exc:  # any failure there only costs time here
+            logger.warning("the helper process compiling the core failed (%s); compiling its "
+                           "part here", exc)
 
 
 def _ready() -> None:
@@ -151,7 +184,6 @@ def _compile_in_helper(stages: tuple[tuple[str, str], ...], signature: tuple) ->
             compiled += ev.data["dispatcher"].py_func.__module__.startswith("lead_sim")
 
     event.register("numba:compile", Count())
-    with compiling_callees():
-        for module, name in stages:
-            getattr(importlib.import_module(module), name).compile(signature)
+    for module, name in stages:
+        getattr(importlib.import_module(module), name).compile(signature)
     return compiled
