@@ -141,3 +141,17 @@ def test_a_warm_cache_compiles_nothing_and_reports_no_progress():
     calls = []
     warmup.warm_up(progress=lambda done, total: calls.append(done))
     assert calls == [] and warmup.is_warm() and warmup.expected_seconds() == 0.0
+
+
+def test_runs_compile_the_core_first_when_it_is_cold_except_for_a_remote_scheduler(monkeypatch):
+    from lead_sim.runs import executors
+
+    warmed = []
+    monkeypatch.setattr(executors, "is_warm", lambda: False)
+    monkeypatch.setattr(executors, "warm_up", lambda: warmed.append(True))
+    assert list(executors.run_tasks(abs, [-1, -2], "serial")) == [(0, 1), (1, 2)]
+    with executors.Session("serial") as session:
+        assert list(session.run(abs, [-3])) == [(0, 3)]
+    assert warmed == [True, True]
+    executors.compile_first("dask", "tcp://elsewhere:8786")
+    assert warmed == [True, True]

@@ -27,6 +27,7 @@ from multiprocessing import resource_tracker
 from typing import Any
 
 from lead_sim.errors import LeadSimError
+from lead_sim.runs.warmup import is_warm, warm_up
 
 EXECUTORS = ("serial", "local", "dask")
 IN_FLIGHT_PER_WORKER = 4
@@ -39,6 +40,7 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: str = "l
         raise LeadSimError(f"Unknown executor '{executor}'; allowed: {', '.join(EXECUTORS)}.")
     if workers < 1:
         raise LeadSimError(f"--workers must be at least 1; got {workers}.")
+    compile_first(executor, scheduler)
     if executor == "serial" or (executor == "local" and (workers == 1 or len(tasks) <= 1)):
         for i, task in enumerate(tasks):
             yield i, fn(task)
@@ -82,6 +84,7 @@ class Session:
 
     def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, fn(tasks[index]))`` as each task of the batch finishes."""
+        compile_first(self.executor, self.scheduler)
         if self.executor == "serial" or (self.executor == "local" and self.workers == 1):
             for i, task in enumerate(tasks):
                 yield i, fn(task)
@@ -95,6 +98,17 @@ class Session:
             if self._client is None:
                 self._client, self._cluster = _dask_client(self.workers, self.scheduler)
             yield from _dask_batch(self._client, fn, tasks, self.workers)
+
+
+def compile_first(executor: str, scheduler: str | None) -> None:
+    """Compile the simulation core now if its cache is cold, sharing the work with a helper
+    process (:func:`lead_sim.runs.warmup.warm_up`): a single run compiles faster so, and
+    worker processes then load it from the cache instead of each compiling it at once.
+    Not for a remote Dask scheduler, whose workers keep caches of their own."""
+    if executor == "dask" and scheduler:
+        return
+    if not is_warm():
+        warm_up()
 
 
 def _windowed(submit: Callable[..., Any], fn: Callable[[Any], Any], tasks: Sequence[Any],

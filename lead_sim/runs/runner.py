@@ -23,7 +23,7 @@ from lead_sim.outcomes import equity as equity_outcomes
 from lead_sim.outcomes.measures import mark_extrapolated, summary, timeseries
 from lead_sim.params import Params
 from lead_sim.runs import display
-from lead_sim.runs.executors import run_tasks
+from lead_sim.runs.executors import compile_first, run_tasks
 from lead_sim.runs.io import check_out_dir, csv_writer, json_writer, write_folder
 from lead_sim.runs.manifest import build_manifest
 from lead_sim.scenarios import Scenario
@@ -211,6 +211,7 @@ def run(scenarios: str | Path | Scenario | list, *, seed: int = 0, reps: int = 1
         check_out_dir(out_dir, run_key(prepared, seeds, draws), field="run_key", what="run",
                       settings=described)
     results: list[RunResult | None] = [None] * len(tasks)
+    compile_first("local", None)
     if workers == 1:
         for i, task in enumerate(tasks):
             results[i] = simulate(*task, on_progress=progress)

@@ -42,8 +42,10 @@ class Warmup:
     def _run(self) -> None:
         try:
             from lead_sim.model import LeadModel
+            from lead_sim.runs.warmup import warm_up
             from lead_sim.viz.levers import BASELINE, build_scenario
 
+            warm_up()  # a cold compile shares the work with a helper process
             LeadModel(build_scenario(BASELINE, population=100), 0).step()
             logger.info("simulation core ready after %.0f s", self.elapsed())
         except Exception as exc:  # shown in the page; the server keeps running
