@@ -14,6 +14,7 @@ from lead_sim.errors import LeadSimError
 from lead_sim.params import check_name
 from lead_sim.runs import limits
 from lead_sim.runs.atomic import out_lock
+from lead_sim.runs.executors import EXECUTORS
 from lead_sim.runs.io import check_out_name, check_writable
 from lead_sim.runs.runner import parse_seed
 
@@ -63,6 +64,23 @@ def add_run_options(parser: argparse.ArgumentParser, reps: int = 1) -> None:
                         help="people at risk (default: the 'population' parameter)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="NAME=VALUE", help="override a parameter (repeatable)")
+
+
+def add_executor_options(parser: argparse.ArgumentParser, work: str) -> None:
+    """--executor, --workers and --scheduler: where ``work`` (runs, evaluations) execute."""
+    parser.add_argument("--executor", choices=EXECUTORS, default="local",
+                        help=f"where {work} execute (default: local process pool)")
+    parser.add_argument("--workers", type=positive_int, default=2,
+                        help="worker processes (local) or local Dask workers (default 2)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; "
+                             "without it a local Dask cluster starts)")
+
+
+def check_scheduler_option(args: argparse.Namespace) -> None:
+    """Refuse --scheduler without --executor dask."""
+    if args.scheduler and args.executor != "dask":
+        raise LeadSimError("--scheduler needs --executor dask.")
 
 
 def add_force_option(parser: argparse.ArgumentParser) -> None:

@@ -6,14 +6,15 @@ import argparse
 import sys
 
 from lead_sim.commands.common import (
+    add_executor_options,
     add_force_option,
     check_cost,
+    check_scheduler_option,
     positive_float,
     positive_int,
     require_out,
     seed,
 )
-from lead_sim.runs.executors import EXECUTORS
 
 
 def register(subparsers) -> None:
@@ -39,26 +40,19 @@ def register(subparsers) -> None:
                         help="years simulated after the policy start (default: the config's)")
     parser.add_argument("--seed", type=seed, default=None,
                         help="seed of the search and of replicate 1 (default: the config's)")
-    parser.add_argument("--executor", choices=EXECUTORS, default="local",
-                        help="where evaluations run (default: local process pool)")
-    parser.add_argument("--workers", type=positive_int, default=2,
-                        help="worker processes (local) or local Dask workers (default 2)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="Dask scheduler address (with --executor dask)")
+    add_executor_options(parser, "evaluations")
     add_force_option(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from lead_sim.errors import LeadSimError
     from lead_sim.optimize.config import load_config
     from lead_sim.optimize.search import open_store, run_search
     from lead_sim.params import REGISTRY
     from lead_sim.runs.executors import check_scheduler
 
     out = require_out(args.out)
-    if args.scheduler and args.executor != "dask":
-        raise LeadSimError("--scheduler needs --executor dask.")
+    check_scheduler_option(args)
     config = load_config(args.config, generations=args.generations, pop_size=args.pop_size,
                          reps=args.reps, population=args.population, years=args.years,
                          seed=args.seed)

@@ -6,13 +6,14 @@ import argparse
 import logging
 
 from lead_sim.commands.common import (
+    add_executor_options,
     add_force_option,
     check_cost,
+    check_scheduler_option,
     positive_float,
     positive_int,
     require_out,
 )
-from lead_sim.runs.executors import EXECUTORS
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +30,7 @@ def register(subparsers) -> None:
     parser.add_argument("spec", help="a built-in spec's name (e.g. sobol_core) or a sweep "
                         "spec TOML file")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep folder")
-    parser.add_argument("--executor", choices=EXECUTORS, default="local",
-                        help="where runs execute (default: local process pool)")
-    parser.add_argument("--workers", type=positive_int, default=2,
-                        help="worker processes (local) or local Dask workers (default 2)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; "
-                             "without it a local Dask cluster starts)")
+    add_executor_options(parser, "runs")
     parser.add_argument("--samples", type=positive_int, default=None,
                         help="override the spec's sample size")
     parser.add_argument("--reps", type=positive_int, default=None,
@@ -74,7 +69,6 @@ def method_option(text: str) -> tuple[str, bool | int]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from lead_sim.errors import LeadSimError
     from lead_sim.params import Params
     from lead_sim.runs.executors import check_scheduler
     from lead_sim.sensitivity.engine import open_store, run_sweep
@@ -82,8 +76,7 @@ def handle(args: argparse.Namespace) -> int:
     from lead_sim.sensitivity.targets import LeadTarget
 
     out = require_out(args.out)
-    if args.scheduler and args.executor != "dask":
-        raise LeadSimError("--scheduler needs --executor dask.")
+    check_scheduler_option(args)
     spec = load_spec(args.spec, samples=args.samples, reps=args.reps,
                      population=args.population, years=args.years, options=dict(args.option))
     if args.scheduler:  # before the header: an unreachable cluster is one line and exit 2
