@@ -65,13 +65,12 @@ def warm_up(progress: Progress | None = None, *, parallel: bool = True) -> float
     compile_notice.NOTICE.follow(progress)
     try:
         with ExitStack() as stack:
-            model_class = LeadModel
-            if cold and parallel and _cores() > 1:
-                shared = stack.enter_context(_SharedCompile())
-                model_class = shared.model_class()
+            shared = (stack.enter_context(_SharedCompile())
+                      if cold and parallel and _cores() > 1 else None)
+            model_class = shared.model_class() if shared else LeadModel
             model = model_class(WARM_UP_SCENARIO, 0, years=WARM_UP_YEARS, keep_events=False,
                                 population=WARM_UP_POPULATION)  # compiles the set-up
-            if model_class is not LeadModel:
+            if shared:
                 shared.compile_stages()
         model.run()  # compiles the day, with its stages loaded from the cache
         model.finish()
