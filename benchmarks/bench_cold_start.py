@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_cold_start.py            # compile, then the bench command
     .venv/bin/python benchmarks/bench_cold_start.py --top 25 --json
     .venv/bin/python benchmarks/bench_cold_start.py --skip-command
+    .venv/bin/python benchmarks/bench_cold_start.py --repeat 3    # the median of three
 
 Each measurement runs in a fresh process with an empty temporary ``NUMBA_CACHE_DIR``, so numba
 compiles everything, as on a fresh clone:
@@ -16,7 +17,9 @@ compiles everything, as on a fresh clone:
    the process), in another empty cache; then the same again with the cache it filled, which
    must compile nothing (a second process loads everything from the cache).
 
-Targets on a quiet two-core machine: compile at most 45 s, the command at most 60 s.
+Targets on a quiet two-core machine: compile at most 45 s, the command at most 60 s. On a
+shared machine one measurement can swing by several seconds, so ``--repeat N`` measures each N
+times (each in its own empty cache) and judges the median.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,11 +100,40 @@ def lead_sim_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from lead_sim.cli import main; sys.exit(main())"]
 
 
+def measure_compile(top: int) -> dict:
+    """warm_up in a fresh process with an empty cache (:func:`child`)."""
+    with tempfile.TemporaryDirectory(prefix="cold_compile_") as cache:
+        done, wall, cpu = run_fresh([sys.executable, __file__, "--child", "--top", str(top)],
+                                    cache)
+        return {**json.loads(done.stdout.splitlines()[-1]),
+                "process_wall_s": round(wall, 1), "process_cpu_s": round(cpu, 1)}
+
+
+def measure_command() -> dict:
+    """The bench command in an empty cache, then again with the cache it filled."""
+    with tempfile.TemporaryDirectory(prefix="cold_command_") as cache:
+        command = lead_sim_command() + list(COMMAND)
+        done, wall, cpu = run_fresh(command, cache)
+        again, wall_again, cpu_again = run_fresh(command, cache)
+    return {"args": "lead-sim " + " ".join(COMMAND[:-1]), "wall_s": round(wall, 1),
+            "cpu_s": round(cpu, 1), "compiled": "compiling" in done.stderr,
+            "again": {"wall_s": round(wall_again, 1), "cpu_s": round(cpu_again, 1),
+                      "compiled": "compiling" in again.stderr}}
+
+
+def median_run(runs: list[dict], key: str) -> dict:
+    """The run whose ``key`` is the median (the lower middle one of an even count)."""
+    middle = statistics.median_low(run[key] for run in runs)
+    return next(run for run in runs if run[key] == middle)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=15, help="functions listed (default 15)")
     parser.add_argument("--skip-command", action="store_true",
                         help="measure the compile only, not the lead-sim bench command")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="measure each N times and judge the median (default 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -109,21 +142,14 @@ def main() -> int:
         return 0
     load = os.getloadavg()
     result: dict = {"cores": os.cpu_count(), "load_average_before": [round(x, 1) for x in load]}
-    with tempfile.TemporaryDirectory(prefix="cold_compile_") as cache:
-        done, wall, cpu = run_fresh([sys.executable, __file__, "--child", "--top",
-                                     str(args.top)], cache)
-        result["compile"] = {**json.loads(done.stdout.splitlines()[-1]),
-                             "process_wall_s": round(wall, 1), "process_cpu_s": round(cpu, 1)}
+    runs = [measure_compile(args.top) for _ in range(max(args.repeat, 1))]
+    result["compile"] = median_run(runs, "compile_wall_s")
+    result["compile_wall_runs"] = [run["compile_wall_s"] for run in runs]
     if not args.skip_command:
-        with tempfile.TemporaryDirectory(prefix="cold_command_") as cache:
-            command = lead_sim_command() + list(COMMAND)
-            done, wall, cpu = run_fresh(command, cache)
-            result["command"] = {"args": "lead-sim " + " ".join(COMMAND[:-1]),
-                                 "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
-                                 "compiled": "compiling" in done.stderr}
-            again, wall, cpu = run_fresh(command, cache)
-            result["command_again"] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
-                                       "compiled": "compiling" in again.stderr}
+        runs = [measure_command() for _ in range(max(args.repeat, 1))]
+        median = median_run(runs, "wall_s")
+        result["command"], result["command_again"] = median, median.pop("again")
+        result["command_wall_runs"] = [run["wall_s"] for run in runs]
     result["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     if args.json:
         print(json.dumps(result))
@@ -137,6 +163,9 @@ def report(result: dict) -> None:
     print(f"machine: {result['cores']} cores, load average {result['load_average_before'][0]} "
           f"before, {result['load_average_after'][0]} after (above the core count, wall "
           "seconds are inflated by other processes; CPU seconds are not)")
+    if len(result["compile_wall_runs"]) > 1:
+        print(f"compile, {len(result['compile_wall_runs'])} runs: "
+              f"{', '.join(str(s) for s in result['compile_wall_runs'])} s wall; the median run:")
     print(f"compile (warm_up in a fresh process, empty cache): {c['compile_wall_s']} s wall, "
           f"{c['compile_cpu_s']} s CPU in that process (target {COMPILE_TARGET:.0f} s wall); "
           f"imports before it {c['import_wall_s']} s wall, {c['import_cpu_s']} s CPU")
@@ -149,6 +178,9 @@ def report(result: dict) -> None:
         print(f"  {seconds:8.2f}  x{n:<3d} {name}")
     if "command" in result:
         cmd, again = result["command"], result["command_again"]
+        if len(result["command_wall_runs"]) > 1:
+            print(f"{cmd['args']}, {len(result['command_wall_runs'])} runs: "
+                  f"{', '.join(str(s) for s in result['command_wall_runs'])} s wall; the median:")
         print(f"{cmd['args']} (empty cache): {cmd['wall_s']} s wall, {cmd['cpu_s']} s CPU "
               f"(target {COMMAND_TARGET:.0f} s)")
         print(f"the same again (cache filled): {again['wall_s']} s wall, {again['cpu_s']} s CPU, "

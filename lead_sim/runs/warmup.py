@@ -87,9 +87,9 @@ STAGES = {  # the day's stages by the process compiling them, balanced by measur
     # (benchmarks/bench_cold_start.py). The helper starts early (as soon as the world exists)
     # with the functions the stages share (in violations), so the other finds them cached.
     "helper": (("lead_sim.justice.supervision", "violations"),
-               ("lead_sim.agents.police", "police_contacts")),
+               ("lead_sim.agents.police", "police_contacts"), ("lead_sim.model", "account")),
     "main": (("lead_sim.agents.services", "step"), ("lead_sim.model", "turnover"),
-             ("lead_sim.model", "account"), ("lead_sim.agents.population", "redraw_marked"),
+             ("lead_sim.agents.population", "redraw_marked"),
              ("lead_sim.justice.custody", "release"), ("lead_sim.agents.case_management", "step"),
              ("lead_sim.justice.court", "dispose")),
 }
@@ -123,7 +123,7 @@ class _SharedCompile(AbstractContextManager):
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        self.pool.shutdown(wait=False, cancel_futures=True)  # it exits in its own time
 
     def model_class(self) -> type[LeadModel]:
         """A LeadModel that hands its stages' argument types to the helper once it has them."""
