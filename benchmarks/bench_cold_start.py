@@ -127,12 +127,19 @@ def median_run(runs: list[dict], key: str) -> dict:
     return next(run for run in runs if run[key] == middle)
 
 
+def positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=15, help="functions listed (default 15)")
     parser.add_argument("--skip-command", action="store_true",
                         help="measure the compile only, not the lead-sim bench command")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+    parser.add_argument("--repeat", type=positive, default=1, metavar="N",
                         help="measure each N times and judge the median (default 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -142,11 +149,11 @@ def main() -> int:
         return 0
     load = os.getloadavg()
     result: dict = {"cores": os.cpu_count(), "load_average_before": [round(x, 1) for x in load]}
-    runs = [measure_compile(args.top) for _ in range(max(args.repeat, 1))]
+    runs = [measure_compile(args.top) for _ in range(args.repeat)]
     result["compile"] = median_run(runs, "compile_wall_s")
     result["compile_wall_runs"] = [run["compile_wall_s"] for run in runs]
     if not args.skip_command:
-        runs = [measure_command() for _ in range(max(args.repeat, 1))]
+        runs = [measure_command() for _ in range(args.repeat)]
         median = median_run(runs, "wall_s")
         result["command"], result["command_again"] = median, median.pop("again")
         result["command_wall_runs"] = [run["wall_s"] for run in runs]
