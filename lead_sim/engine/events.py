@@ -104,7 +104,11 @@ class EventLog:
 @compiled
 def log(buffer, used, day: int, kind: int, person: int, area: int, detail: int, officer: int,
         green: bool) -> None:
-    """Append one event row (the callers below skip this when the log is off)."""
+    """Append one event row (the callers below skip this when the log is off).
+
+    Its callers pass ``detail``, ``officer`` and ``green`` as int64, int64 and bool whatever
+    their own types (int8 arrays, constants), so it compiles once instead of once per
+    combination of types."""
     rows = buffer[0]
     n = used[0]
     if n == rows.shape[0]:  # full: double it
@@ -123,8 +127,8 @@ def log_people(w: World, day: int, kind: int, ids: np.ndarray, detail: int) -> N
     if w.books.events[0].shape[0] == 0:
         return
     for i in ids:
-        log(w.books.events, w.books.used, day, kind, w.people.uid[i], w.people.area[i], detail,
-            -1, True)
+        log(w.books.events, w.books.used, day, kind, w.people.uid[i], w.people.area[i],
+            np.int64(detail), np.int64(-1), np.bool_(True))
 
 
 @compiled_inline
@@ -135,7 +139,7 @@ def log_people_each(w: World, day: int, kind: int, ids: np.ndarray, details: np.
     for row in range(len(ids)):
         i = ids[row]
         log(w.books.events, w.books.used, day, kind, w.people.uid[i], w.people.area[i],
-            details[row], -1, True)
+            np.int64(details[row]), np.int64(-1), np.bool_(True))
 
 
 @compiled_inline
@@ -147,4 +151,4 @@ def log_contacts(w: World, day: int, kind: int, ids: np.ndarray, details: np.nda
     for row in range(len(ids)):
         i = ids[row]
         log(w.books.events, w.books.used, day, kind, w.people.uid[i], w.people.area[i],
-            details[row], officers[row], green[row])
+            np.int64(details[row]), np.int64(officers[row]), np.bool_(green[row]))
