@@ -24,6 +24,14 @@ def test_every_module_with_compiled_code_is_in_the_cache_key():
     assert all((PACKAGE / name).exists() for name in jit.COMPILED_MODULES)
 
 
+def test_compiled_modules_do_not_use_np_where():
+    # numba's np.where compiles its broadcasting machinery, about two seconds of the cold
+    # compile (benchmarks/bench_cold_start.py); a loop says the same and compiles at once
+    users = [name for name in jit.COMPILED_MODULES
+             if "np.where(" in (PACKAGE / name).read_text(encoding="utf-8")]
+    assert users == [], f"np.where in compiled modules {users}: write the loop instead"
+
+
 def test_ndtri_and_pdtrik_are_scipys_bit_for_bit():
     rng = np.random.default_rng(3)
     u = np.concatenate([rng.random(2000), [1e-300, 1e-12, 0.5, 1 - 1e-12]])

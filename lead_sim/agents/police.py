@@ -107,7 +107,8 @@ def _arrest_as_usual(w: World, p: Values, d, arrested: np.ndarray, day: int) -> 
                                                                               charges)
     booking.book(w, p, charged[booked], np.maximum(filed[booked], Charge.MISDEMEANOR), day)
     pathway = np.full(len(ids), Pathway.IN_LIEU, np.int8)
-    pathway[~in_lieu] = np.where(booked, Pathway.BOOKED, Pathway.CITED)
+    for row, charged_row in enumerate(np.flatnonzero(~in_lieu)):
+        pathway[charged_row] = Pathway.BOOKED if booked[row] else Pathway.CITED
     return pathway
 
 

@@ -13,6 +13,11 @@ table compiled code reads as constants (:data:`lead_sim.service_table.SERVICES`,
 may replace before it imports the rest): editing any of them starts a fresh cache instead of
 running stale code.
 
+Compiling is most of a fresh machine's first run, so compiled code keeps to constructs that
+compile quickly: a loop rather than ``np.where`` (numba compiles its broadcasting and the
+formatting of its error message, seconds in every process that compiles the core), and
+arguments of one type where a function is called with several (each mix is a compile).
+
 With ``NUMBA_DISABLE_JIT=1`` every compiled function runs as the plain Python it is written in,
 so a debugger can step through a day: :func:`by_reference` then hands over the named tuple
 itself, and :func:`ndtri` and :func:`pdtrik` call scipy.special (:data:`JIT_DISABLED`).

@@ -86,12 +86,12 @@ def file_charges(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day:
     felony = filed_f == Charge.FELONY
     count_people(w, day, Column.FELONY_CHARGES, ids_f[felony])
     count_people(w, day, Column.MISDEMEANOR_CHARGES, ids_f[~felony])
-    charge(w, day, Payer.PROSECUTION, np.where(felony, p.prosecution_cost_felony,
-                                               p.prosecution_cost_misdemeanor).sum())
-    charge(w, day, Payer.PUBLIC_DEFENSE, np.where(felony, p.defense_cost_felony,
-                                                  p.defense_cost_misdemeanor).sum())
-    charge(w, day, Payer.COURTS, np.where(felony, p.court_cost_felony,
-                                          p.court_cost_misdemeanor).sum())
+    charge(w, day, Payer.PROSECUTION, _by_class(felony, p.prosecution_cost_felony,
+                                                p.prosecution_cost_misdemeanor))
+    charge(w, day, Payer.PUBLIC_DEFENSE, _by_class(felony, p.defense_cost_felony,
+                                                   p.defense_cost_misdemeanor))
+    charge(w, day, Payer.COURTS, _by_class(felony, p.court_cost_felony,
+                                           p.court_cost_misdemeanor))
     waits = waits_at(w.keys.court, day, ids_f, 1.0 / p.court_days)
     for row in range(len(ids_f)):
         i = ids_f[row]
@@ -100,3 +100,13 @@ def file_charges(w: World, p: Values, ids: np.ndarray, charges: np.ndarray, day:
         pop.pending_charge[i] = max(pop.pending_charge[i], filed_f[row])
     log_people_each(w, day, Kind.CHARGE, ids_f, filed_f)
     return filed
+
+
+@compiled
+def _by_class(felony: np.ndarray, felony_cost: float, misdemeanor_cost: float) -> float:
+    """The cost of the charges, ``felony_cost`` for each felony and ``misdemeanor_cost`` for
+    each misdemeanour, added up in their order."""
+    total = 0.0
+    for is_felony in felony:
+        total += felony_cost if is_felony else misdemeanor_cost
+    return total

@@ -85,7 +85,10 @@ def _serve_sentence(w: World, p: Values, ids: np.ndarray, state: int, release: n
         return
     now = pop.state[ids]
     serving = (now == State.JAIL_SENTENCED) | (now == State.PRISON)
-    release = np.where(serving, np.maximum(release, pop.release_day[ids]), release)
+    release = release.copy()
+    for row in range(len(ids)):
+        if serving[row]:
+            release[row] = max(release[row], pop.release_day[ids[row]])
     stays = serving & (now >= state)  # already somewhere as severe: a longer stay
     pop.release_day[ids[stays]] = release[stays]
     enter_custody(w, p, ids[~stays], state, release[~stays], day)
@@ -125,8 +128,11 @@ def dispose(w: World, p: Values, day: int) -> None:
     supervised = convicted & (uniform_each(w.keys.supervision, day, ids) < p.supervision_share)
     if supervised.any():
         under = ids[supervised]
-        start_supervision(w, p, under,
-                          np.where(sentenced[supervised], pop.release_day[under], day), day)
+        start = np.full(len(under), day)  # today, or the day a sentence ends
+        for row, after_sentence in enumerate(sentenced[supervised]):
+            if after_sentence:
+                start[row] = pop.release_day[under[row]]
+        start_supervision(w, p, under, start, day)
     freed = ids[~sentenced & (pop.state[ids] == State.JAIL_PRETRIAL)]
     log_people(w, day, Kind.JAIL_RELEASE, freed, 0)
     return_to_free_state(w, freed)
