@@ -3,8 +3,9 @@
 #   bash scripts/bootstrap.sh          the simulation and its command-line tool
 #   bash scripts/bootstrap.sh --dev    plus what the tests need (pytest, ruff, Playwright and,
 #                                      where missing, Debian's chromium for the browser test)
-# Both compile the simulation core (numba; a little over a minute the first time, with progress
-# on stderr). The web visualizer's front-end files ship with the package (lead_sim/data/solara_cdn).
+# Both compile the simulation core (numba; under a minute the first time on two cores, with
+# progress on stderr). The web visualizer's front-end files ship with the package
+# (lead_sim/data/solara_cdn).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,8 +59,8 @@ if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
          "(as root: apt-get install -y chromium)." >&2
   fi
 fi
-# The daily step is compiled by numba on first use and cached under ~/.cache/lead_sim (a minute
-# or so, once per machine and version of the code): do it now (lead_sim.runs.warmup; it shows
+# The daily step is compiled by numba on first use and cached under ~/.cache/lead_sim (under a
+# minute on two cores, once per machine and version of the code): do it now (lead_sim.runs.warmup; it shows
 # its progress through the lead_sim logger, shown here, and does nothing when the cache is warm).
 .venv/bin/python -c "import logging; logging.basicConfig(level=logging.INFO, format='%(message)s')
 from lead_sim.runs.warmup import warm_up; warm_up()"
