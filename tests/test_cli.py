@@ -66,7 +66,8 @@ def test_run_shows_progress_off_a_terminal_as_lines_and_points_to_compare(tmp_pa
     lines = [line for line in done.stderr.splitlines() if line.startswith("simulating: ")]
     assert "\r" not in done.stderr
     assert not lines or lines[-1].startswith("simulating: 440/440 days (100%)"), done.stderr
-    assert "'lead-sim compare system_as_usual pilot_2011' gives 95% intervals" in done.stdout
+    assert ("'lead-sim compare system_as_usual pilot_2011 --out outputs/compare' gives 95% "
+            "intervals" in done.stdout)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -70,6 +70,8 @@ def test_user_file_overrides_defaults_and_adds_changes(tmp_path):
     ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
      '[params]\ncaseload_cap = 1000\n', "out of bounds"),
     ('name = "x\nstart_date = 2010-01-01\n', "not valid TOML"),
+    ('extends = "pilot_201"\n',
+     r"'extends' in '.*bad.toml': Unknown scenario 'pilot_201'. Did you mean: pilot_2011"),
     ('name = "x"\nstart_date = 2010-01-01\nend_date = 2012-01-01\n'
      '[[timeline]]\ndate = 2011-01-01\nset = { population = 9000 }\n',
      "entry 1 .* sets 'population', which can only be set at the start"),

@@ -727,6 +727,8 @@ def test_an_unreachable_scheduler_is_one_line_before_anything(tmp_path, address)
      "paired outcomes are now named 'diff_NAME', a name pandas and R take as it is; write "
      "'diff_lead_enrollments'"),
     (('method = "sobol"', 'method = "sobel"'), "Unknown method 'sobel'"),
+    (('scenario = "tiny_pilot.toml"', 'scenario = "pilot_201"'),
+     "bad.toml': Unknown scenario 'pilot_201'. Did you mean: pilot_2011"),
     (("[parameters]", "[parameters]\npopulation = {}"), "cannot be swept"),
     (("[parameters]", "[parameters]\ncaseload_cap = { low = 5.5, high = 40 }"),
      "takes whole numbers (participants), so its low and high must be whole numbers too"),

@@ -163,8 +163,8 @@ def add_calibrated_option(parser: argparse.ArgumentParser, draws: bool = False,
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--calibrated", default=None, metavar="FILE",
                        help="start from the calibrated values in FILE (a calibrated.toml from "
-                            "'lead-sim calibrate') instead of the shipped calibration; --set "
-                            "values still win")
+                            "'lead-sim calibrate') instead of the shipped calibration (--set "
+                            "values, in the commands that take them, still win)")
     group.add_argument("--uncalibrated", action="store_true",
                        help="start from the parameter registry's defaults, not the shipped "
                             "calibration")

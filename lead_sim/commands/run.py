@@ -82,6 +82,7 @@ def handle(args: argparse.Namespace) -> int:
     print(calibration_note(prepared[-1].calibrated, args.posterior_draws))
     if baseline:
         print(f"Differences are means of {reps}, without intervals; 'lead-sim compare "
-              f"{args.baseline} {args.scenario}' gives 95% intervals.")
+              f"{args.baseline} {args.scenario} --out outputs/compare' gives 95% "
+              "intervals.")
     print(f"\nWrote {path}/summary.csv, timeseries.csv, equity.csv and manifest.json")
     return 0

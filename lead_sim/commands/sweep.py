@@ -21,10 +21,10 @@ logger = logging.getLogger(__name__)
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sweep", help="sensitivity sweep (Morris, Sobol, FAST, LHS) from a spec",
-        description="Run a sensitivity sweep described by SPEC: a built-in spec's "
-                    "name (morris_screen, sobol_core, lhs_savings) or a TOML file. Results "
-                    "stream into DIR as they finish; running the same command again after an "
-                    "interruption finishes only the missing runs. Writes indices.csv, "
+        description="Run a sensitivity sweep described by SPEC: a built-in spec's name "
+                    "(morris_screen, sobol_core, lhs_savings, equity_drivers) or a TOML file. "
+                    "Results stream into DIR as they finish; running the same command again "
+                    "after an interruption finishes only the missing runs. Writes indices.csv, "
                     "convergence.csv, runs.csv, discovery.csv (lhs with [[discovery]]), "
                     "figures and report.html.")
     parser.add_argument("spec", help="a built-in spec's name (e.g. sobol_core) or a sweep "

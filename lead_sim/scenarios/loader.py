@@ -44,6 +44,18 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     return _build(data, source)
 
 
+def locate_scenario(name_or_path: str, relative_to: Path | None = None,
+                    where: str | None = None) -> Path:
+    """The file of a built-in scenario's name or of a path (taken relative to ``relative_to``).
+    An error names ``where`` the name was given (a key of a file), when given."""
+    try:
+        return _locate(name_or_path, relative_to)
+    except LeadSimError as exc:
+        if where is None:
+            raise
+        raise LeadSimError(f"{where}: {exc}") from None
+
+
 def _locate(name_or_path: str, relative_to: Path | None) -> Path:
     if not name_or_path.strip():
         raise LeadSimError("The scenario name is empty: give a built-in scenario's name "
@@ -78,10 +90,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_chain(name_or_path: str, seen: tuple[Path, ...],
-                relative_to: Path | None = None) -> tuple[dict[str, Any], str]:
+def _read_chain(name_or_path: str, seen: tuple[Path, ...], relative_to: Path | None = None,
+                where: str | None = None) -> tuple[dict[str, Any], str]:
     """Read a file and its ``extends`` parents, merged parent-first."""
-    path = _locate(name_or_path, relative_to).resolve()
+    path = locate_scenario(name_or_path, relative_to, where).resolve()
     if path in seen:
         raise LeadSimError(f"Scenario '{path}' extends itself (through {seen[-1]}).")
     data = _read_toml(path)
@@ -96,7 +108,7 @@ def _read_chain(name_or_path: str, seen: tuple[Path, ...],
     if not isinstance(parent_name, str) or not parent_name.strip():
         raise LeadSimError(f"'extends' in '{path}' must name a parent scenario: a built-in "
                            f"scenario's name or the path to a .toml file; got {parent_name!r}.")
-    parent, _ = _read_chain(parent_name, (*seen, path), path.parent)
+    parent, _ = _read_chain(parent_name, (*seen, path), path.parent, f"'extends' in '{path}'")
     merged = {**parent, **data}
     if "description" not in data:  # the parent's own words would describe the wrong scenario
         merged["description"] = (f"{parent['name']}, changed by {path.name}: "

@@ -29,6 +29,7 @@ from lead_sim.outcomes.equity import SWEEP_OUTCOMES
 from lead_sim.outcomes.measures import OUTCOMES
 from lead_sim.params import GROUPS, PAYERS, REGISTRY, check_name
 from lead_sim.scenarios import Scenario
+from lead_sim.scenarios.loader import locate_scenario
 
 METHODS = ("morris", "sobol", "fast", "lhs")
 TOP_KEYS = ("name", "description", "scenario", "baseline", "method", "samples", "reps", "seed",
@@ -227,6 +228,9 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
                               or years <= 0):
         raise LeadSimError(f"years in {where} must be a positive number; got {years!r}.")
     opts = dict(years=years, population=population)
+    for key in ("scenario", "baseline"):
+        if data.get(key):
+            locate_scenario(_relative(data[key], path), where=f"'{key}' in {where}")
     scenario = prepare(_relative(data["scenario"], path), **opts)
     baseline = (prepare(_relative(data["baseline"], path), **opts)
                 if data.get("baseline") else None)
