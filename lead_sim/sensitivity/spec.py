@@ -228,12 +228,11 @@ def load_spec(path: str | Path, *, samples: int | None = None, reps: int | None 
                               or years <= 0):
         raise LeadSimError(f"years in {where} must be a positive number; got {years!r}.")
     opts = dict(years=years, population=population)
-    for key in ("scenario", "baseline"):
-        if data.get(key):
-            locate_scenario(_relative(data[key], path), where=f"'{key}' in {where}")
-    scenario = prepare(_relative(data["scenario"], path), **opts)
-    baseline = (prepare(_relative(data["baseline"], path), **opts)
-                if data.get("baseline") else None)
+    names = {key: _relative(data[key], path) for key in ("scenario", "baseline") if data.get(key)}
+    for key, name in names.items():  # an unknown name says which key of which file gave it
+        locate_scenario(name, where=f"'{key}' in {where}")
+    scenario = prepare(names["scenario"], **opts)
+    baseline = prepare(names["baseline"], **opts) if "baseline" in names else None
     factors = _factors(data, where, [s for s in (scenario, baseline) if s])
     check_samples(method, samples, len(factors), options)
     outcomes = _outcomes(data["outcomes"], baseline is not None, where)
